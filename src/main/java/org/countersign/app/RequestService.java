@@ -1,0 +1,133 @@
+package org.countersign.app;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.countersign.domain.Actor;
+import org.countersign.domain.Command;
+import org.countersign.domain.DeployResult;
+import org.countersign.domain.Draft;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.Member;
+import org.countersign.domain.Outcome;
+import org.countersign.domain.Outcome.Applied;
+import org.countersign.domain.Outcome.Refused;
+import org.countersign.domain.Outcome.Refusal;
+import org.countersign.domain.Policy;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+import org.countersign.domain.Workflow;
+
+/**
+ * The use cases every adapter calls: resolve who acts, load the request, let the Workflow decide, and
+ * write the result with a compare-and-set on the version, retrying when another writer got there first.
+ */
+public final class RequestService {
+    static final int MAX_ATTEMPTS = 64;
+
+    private final RequestStore store;
+    private final Directory directory;
+    private final Workflow workflow;
+    private final Clock clock;
+    private final Consumer<Applied> onApplied;
+
+    public RequestService(RequestStore store, Directory directory, Workflow workflow, Clock clock,
+                          Consumer<Applied> onApplied) {
+        this.store = store;
+        this.directory = directory;
+        this.workflow = workflow;
+        this.clock = clock;
+        this.onApplied = onApplied;
+    }
+
+    public RequestService(RequestStore store, Directory directory, Workflow workflow, Clock clock) {
+        this(store, directory, workflow, clock, applied -> {});
+    }
+
+    public Policy policy() { return workflow.policy(); }
+
+    public Workflow workflow() { return workflow; }
+
+    /** Opens a request; no id is used up unless the draft is complete. */
+    public Outcome open(Actor by, Draft draft) {
+        var refused = workflow.check(draft);
+        if (refused.isPresent()) return refused.get();
+        var id = store.nextId();
+        var outcome = workflow.open(id, draft, directory.resolve(by), clock.instant());
+        if (outcome instanceof Applied applied) {
+            if (!store.save(applied.request(), 0, applied.events()))
+                throw new StoreUnavailable("id " + id + " was already taken; the id counter was reset", null);
+            onApplied.accept(applied);
+        }
+        return outcome;
+    }
+
+    public Outcome approve(RequestId id, Actor by, String team) {
+        return execute(id, by, m -> new Command.Approve(id, m, team));
+    }
+
+    public Outcome reject(RequestId id, Actor by, String reason) {
+        return execute(id, by, m -> new Command.Reject(id, m, reason));
+    }
+
+    public Outcome cancel(RequestId id, Actor by, String note) {
+        return execute(id, by, m -> new Command.Cancel(id, m, note));
+    }
+
+    public Outcome editChanges(RequestId id, Actor by, List<String> changes) {
+        return execute(id, by, m -> new Command.EditChanges(id, m, changes));
+    }
+
+    public Outcome startDeploy(RequestId id, Actor by) {
+        return execute(id, by, m -> new Command.StartDeploy(id, m));
+    }
+
+    public Outcome finishDeploy(RequestId id, Actor by, DeployResult result, String note) {
+        return execute(id, by, m -> new Command.FinishDeploy(id, m, result, note));
+    }
+
+    public Outcome close(RequestId id, Actor by, String note) {
+        return execute(id, by, m -> new Command.Close(id, m, note));
+    }
+
+    public Outcome expire(RequestId id) {
+        return execute(id, Actor.SYSTEM, m -> new Command.Expire(id, m));
+    }
+
+    public Optional<EmergencyRequest> find(RequestId id) { return store.find(id); }
+
+    public List<Event> timeline(RequestId id) { return store.timeline(id); }
+
+    public List<EmergencyRequest> recent(Set<State> states, int limit) { return store.recent(states, limit); }
+
+    private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {
+        var cmd = command.apply(directory.resolve(by));
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            var current = store.find(id);
+            if (current.isEmpty()) return Refused.of(Refusal.NOT_FOUND, "There is no request " + id);
+            var outcome = workflow.apply(current.get(), cmd, clock.instant());
+            if (!(outcome instanceof Applied applied)) return outcome;
+            if (store.save(applied.request(), current.get().version(), applied.events())) {
+                onApplied.accept(applied);
+                return outcome;
+            }
+            // Someone else changed the request between our read and our write: decide again on the new state.
+            if (attempt > 2) backOff(attempt);
+        }
+        throw new StoreUnavailable(id + " is changing too fast to record this; nothing was recorded, try again", null);
+    }
+
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 2L + Math.min(attempt, 20)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailable("interrupted while retrying; nothing was recorded", e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.countersign.app;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+
+/** Where requests live. Every change is written whole, with its timeline entries and events, or not at all. */
+public interface RequestStore {
+    /** A fresh, never reused id. */
+    RequestId nextId();
+
+    Optional<EmergencyRequest> find(RequestId id);
+
+    /**
+     * Writes the request, appends its events to its timeline and to the events stream, and updates the
+     * indexes, in one atomic step. {@code expectedVersion} is the version the change was computed from
+     * (0 to create); returns false, writing nothing, when the stored version is another.
+     */
+    boolean save(EmergencyRequest request, long expectedVersion, List<Event> events);
+
+    /** The request's events, oldest first. */
+    List<Event> timeline(RequestId id);
+
+    /** The most recently opened requests in any of {@code states} (all states when empty), newest first. */
+    List<EmergencyRequest> recent(Set<State> states, int limit);
+
+    /** Pending requests whose expiry is at or before {@code now}, soonest first. */
+    List<RequestId> dueForExpiry(Instant now, int limit);
+
+    Map<State, Long> countByState();
+}

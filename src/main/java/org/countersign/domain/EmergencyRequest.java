@@ -1,0 +1,72 @@
+package org.countersign.domain;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An emergency deployment request as it stands at one version. The reason's teams and
+ * confidentiality are copied in when it is opened, so a policy change never alters a request in flight.
+ */
+public record EmergencyRequest(
+        RequestId id, long version, State state,
+        String reason, boolean confidential, List<String> requiredTeams,
+        String summary, String details, List<String> changes, String task,
+        boolean rollback, String whyNotRollback,
+        Actor requester, String requesterPerson, Actor deployer,
+        Instant created, Instant updated, Instant expires,
+        List<Approval> approvals, Rejection rejection, String deployNote, String closeNote) {
+
+    public EmergencyRequest {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(requester, "requester");
+        requiredTeams = List.copyOf(requiredTeams);
+        changes = List.copyOf(changes);
+        approvals = List.copyOf(approvals);
+    }
+
+    public List<Approval> approvalsFor(String team) {
+        return approvals.stream().filter(a -> a.team().equals(team)).toList();
+    }
+
+    /** The approval this person gave, on whichever team. */
+    public Optional<Approval> approvalBy(String person) {
+        return approvals.stream().filter(a -> a.person().equals(person)).findFirst();
+    }
+
+    public boolean requestedBy(String person) { return requesterPerson.equals(person); }
+
+    public Optional<Actor> deployerOpt() { return Optional.ofNullable(deployer); }
+
+    EmergencyRequest next(State state, Instant now) {
+        return new EmergencyRequest(id, version + 1, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, now, expires,
+                approvals, rejection, deployNote, closeNote);
+    }
+
+    EmergencyRequest withApprovals(List<Approval> approvals) {
+        return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
+                approvals, rejection, deployNote, closeNote);
+    }
+
+    EmergencyRequest withChanges(List<String> changes, Instant expires) {
+        return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
+                approvals, rejection, deployNote, closeNote);
+    }
+
+    EmergencyRequest withRejection(Rejection rejection) {
+        return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
+                approvals, rejection, deployNote, closeNote);
+    }
+
+    EmergencyRequest withNotes(String deployNote, String closeNote) {
+        return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
+                approvals, rejection, deployNote, closeNote);
+    }
+}

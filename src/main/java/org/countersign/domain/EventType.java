@@ -1,0 +1,27 @@
+package org.countersign.domain;
+
+/** What happened to a request; {@link #wire()} is the name webhooks and the events stream use. */
+public enum EventType {
+    REQUEST_OPENED("request.opened"),
+    APPROVAL_ADDED("approval.added"),
+    APPROVALS_CLEARED("approvals.cleared"),
+    REQUEST_EDITED("request.edited"),
+    REQUEST_APPROVED("request.approved"),
+    REQUEST_REJECTED("request.rejected"),
+    REQUEST_CANCELLED("request.cancelled"),
+    REQUEST_EXPIRED("request.expired"),
+    DEPLOY_STARTED("deploy.started"),
+    DEPLOY_FINISHED("deploy.finished"),
+    REQUEST_CLOSED("request.closed");
+
+    private final String wire;
+
+    EventType(String wire) { this.wire = wire; }
+
+    public String wire() { return wire; }
+
+    public static EventType fromWire(String wire) {
+        for (var t : values()) if (t.wire.equals(wire)) return t;
+        throw new IllegalArgumentException("unknown event type: " + wire);
+    }
+}

@@ -1,0 +1,110 @@
+package org.countersign.domain;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who must sign for what: the teams, the reasons and the teams each reason needs, how long a
+ * request may wait, and which accounts on different platforms are the same person.
+ */
+public final class Policy {
+    private final Map<String, Team> teams;
+    private final Map<String, Reason> reasons;
+    private final Duration expireAfter;
+    private final Map<Actor, String> personOf;
+
+    private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
+                   Map<String, Set<Actor>> people) {
+        this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
+        this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
+        this.expireAfter = expireAfter;
+        var byActor = new HashMap<Actor, String>();
+        people.forEach((person, accounts) -> accounts.forEach(a -> byActor.put(a, person)));
+        this.personOf = Map.copyOf(byActor);
+    }
+
+    /**
+     * A checked policy, or {@link InvalidPolicy} listing every problem at once.
+     *
+     * @param people optional links of one person's accounts across platforms (may be empty)
+     */
+    public static Policy of(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
+                            Map<String, Set<Actor>> people) {
+        var problems = new ArrayList<String>();
+        if (teams.isEmpty()) problems.add("no teams are defined");
+        teams.values().forEach(t -> problems.addAll(t.problems()));
+        if (reasons.isEmpty()) problems.add("no reasons are defined");
+        for (var reason : reasons.values()) {
+            if (reason.label() == null || reason.label().isBlank()) problems.add("reason " + reason.key() + " has no label");
+            if (reason.teams().isEmpty()) problems.add("reason " + reason.key() + " requires no team");
+            if (new LinkedHashSet<>(reason.teams()).size() != reason.teams().size())
+                problems.add("reason " + reason.key() + " lists a team twice");
+            for (var team : reason.teams())
+                if (!teams.containsKey(team))
+                    problems.add("reason " + reason.key() + " requires unknown team " + team
+                            + " (known: " + String.join(", ", teams.keySet()) + ")");
+        }
+        if (expireAfter == null || expireAfter.isNegative() || expireAfter.isZero())
+            problems.add("expire-after must be a positive duration such as 60m, not " + expireAfter);
+        var seen = new HashMap<Actor, String>();
+        people.forEach((person, accounts) -> accounts.forEach(a -> {
+            var other = seen.put(a, person);
+            if (other != null) problems.add("account " + a + " is linked to both " + other + " and " + person);
+        }));
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, people);
+    }
+
+    public Map<String, Team> teams() { return teams; }
+
+    public Map<String, Reason> reasons() { return reasons; }
+
+    public Duration expireAfter() { return expireAfter; }
+
+    public Optional<Team> team(String key) { return Optional.ofNullable(teams.get(key)); }
+
+    public Optional<Reason> reason(String key) { return Optional.ofNullable(key == null ? null : reasons.get(key)); }
+
+    /** The label people know a team by, or its key when the policy no longer has it. */
+    public String teamLabel(String key) { return team(key).map(Team::label).orElse(key); }
+
+    /** The person behind an account: their policy link, or the account itself. */
+    public String personOf(Actor actor) { return personOf.getOrDefault(actor, actor.toString()); }
+
+    /** Every account linked to the same person as this one (including itself). */
+    public Set<Actor> accountsOf(Actor actor) {
+        var person = personOf(actor);
+        var accounts = new LinkedHashSet<Actor>();
+        accounts.add(actor);
+        personOf.forEach((a, p) -> { if (p.equals(person)) accounts.add(a); });
+        return accounts;
+    }
+
+    /** The teams whose policy lists this account or another account of the same person. */
+    public Set<String> listedTeamsOf(Actor actor) {
+        var accounts = accountsOf(actor);
+        var result = new LinkedHashSet<String>();
+        teams.values().forEach(t -> { if (t.members().stream().anyMatch(accounts::contains)) result.add(t.key()); });
+        return result;
+    }
+
+    /** Thrown when a policy cannot be used; carries every problem found. */
+    public static final class InvalidPolicy extends RuntimeException {
+        private final List<String> problems;
+
+        public InvalidPolicy(List<String> problems) {
+            super("invalid policy:\n  - " + String.join("\n  - ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() { return problems; }
+    }
+}

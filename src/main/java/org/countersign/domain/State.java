@@ -1,0 +1,19 @@
+package org.countersign.domain;
+
+/** Where a request is in its life. */
+public enum State {
+    PENDING, APPROVED, DEPLOYING, DEPLOYED, FAILED, ROLLED_BACK, CLOSED, REJECTED, CANCELLED, EXPIRED;
+
+    /** Nothing more can happen to it. */
+    public boolean isFinal() {
+        return this == CLOSED || this == REJECTED || this == CANCELLED || this == EXPIRED;
+    }
+
+    /** The deploy has ended one way or another; only closing remains. */
+    public boolean isDeployEnded() { return this == DEPLOYED || this == FAILED || this == ROLLED_BACK; }
+
+    /** Still needs people's attention. */
+    public boolean isOpen() { return !isFinal(); }
+
+    public String label() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '); }
+}

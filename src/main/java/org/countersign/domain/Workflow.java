@@ -1,0 +1,300 @@
+package org.countersign.domain;
+
+import static org.countersign.domain.Outcome.Refusal.INVALID;
+import static org.countersign.domain.Outcome.Refusal.NOT_ALLOWED;
+import static org.countersign.domain.Outcome.Refusal.WRONG_STATE;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.countersign.domain.Command.Approve;
+import org.countersign.domain.Command.Cancel;
+import org.countersign.domain.Command.Close;
+import org.countersign.domain.Command.EditChanges;
+import org.countersign.domain.Command.Expire;
+import org.countersign.domain.Command.FinishDeploy;
+import org.countersign.domain.Command.Reject;
+import org.countersign.domain.Command.StartDeploy;
+import org.countersign.domain.Outcome.Applied;
+import org.countersign.domain.Outcome.Refused;
+import org.countersign.domain.Outcome.Unchanged;
+
+/**
+ * The state machine and every rule of an emergency request. Pure: it is given the request, the
+ * command and the time, and says what happens; it never reads a clock or touches storage.
+ */
+public final class Workflow {
+    public static final int REJECT_REASON_MAX = 1000;
+    public static final int NOTE_MAX = 2000;
+    private static final DateTimeFormatter HH_MM =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private final Policy policy;
+
+    public Workflow(Policy policy) { this.policy = policy; }
+
+    public Policy policy() { return policy; }
+
+    /** Why a draft cannot be opened, field by field; empty when it can. */
+    public java.util.Optional<Refused> check(Draft draft) {
+        var problems = draft.problems(policy);
+        return problems.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(
+                new Refused(INVALID, "The request is not complete: " + problems.get(0).message(), problems));
+    }
+
+    /** Opens a request from a draft, under an id the store handed out. */
+    public Outcome open(RequestId id, Draft draft, Member by, Instant now) {
+        var refused = check(draft);
+        if (refused.isPresent()) return refused.get();
+        var reason = policy.reason(draft.reason()).orElseThrow();
+        var request = new EmergencyRequest(id, 1, State.PENDING, reason.key(), reason.confidential(), reason.teams(),
+                draft.summary(), draft.details(), draft.changes(), draft.task(), draft.rollback(),
+                draft.rollback() ? null : draft.whyNotRollback(), by.actor(), by.person(), draft.deployer(),
+                now, now, now.plus(policy.expireAfter()), List.of(), null, null, null);
+        var event = event(request, 0, EventType.REQUEST_OPENED, now, by, null, reason.label());
+        return new Applied(request, List.of(event), id + " is open; it needs " + labels(reason.teams())
+                + " to approve before " + HH_MM.format(request.expires()));
+    }
+
+    /** Applies a command to the request as it stands now. */
+    public Outcome apply(EmergencyRequest r, Command command, Instant now) {
+        if (command instanceof Approve c) return approve(r, c, now);
+        if (command instanceof Reject c) return reject(r, c, now);
+        if (command instanceof Cancel c) return cancel(r, c, now);
+        if (command instanceof EditChanges c) return editChanges(r, c, now);
+        if (command instanceof StartDeploy c) return startDeploy(r, c, now);
+        if (command instanceof FinishDeploy c) return finishDeploy(r, c, now);
+        if (command instanceof Close c) return close(r, c, now);
+        if (command instanceof Expire c) return expire(r, c, now);
+        throw new IllegalArgumentException("unknown command: " + command);
+    }
+
+    /** Teams still short of their quorum, in the order the reason lists them. */
+    public List<String> teamsStillNeeded(EmergencyRequest r) {
+        return r.requiredTeams().stream().filter(t -> r.approvalsFor(t).size() < quorum(t)).toList();
+    }
+
+    public int quorum(String team) { return policy.team(team).map(Team::quorum).orElse(1); }
+
+    private Outcome approve(EmergencyRequest r, Approve c, Instant now) {
+        var mine = r.approvalBy(c.by().person());
+        if (mine.isPresent() && (c.team() == null || c.team().equals(mine.get().team())))
+            return new Unchanged(r, "You already approved " + r.id() + " for " + label(mine.get().team())
+                    + " at " + HH_MM.format(mine.get().at()) + "; nothing more to do");
+        if (r.state() != State.PENDING) return Refused.of(WRONG_STATE, notPending(r, "approvals"));
+        if (!now.isBefore(r.expires()))
+            return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
+                    + " without all approvals; open a new request if the fix is still needed");
+        if (r.requestedBy(c.by().person()))
+            return Refused.of(NOT_ALLOWED, "You opened " + r.id() + ", so someone else must approve it ("
+                    + labels(teamsStillNeeded(r)) + ")");
+
+        String team = c.team();
+        if (team == null) {
+            var candidates = teamsStillNeeded(r).stream().filter(c.by()::in).toList();
+            if (candidates.isEmpty())
+                return Refused.of(NOT_ALLOWED, youAreNotIn(r, teamsStillNeeded(r)));
+            if (candidates.size() > 1)
+                return Refused.of(INVALID, "You are in " + labels(candidates) + "; say which team you approve "
+                        + r.id() + " for (one person fills one team slot)");
+            team = candidates.get(0);
+        }
+        if (!r.requiredTeams().contains(team))
+            return Refused.of(INVALID, r.id() + " does not need " + label(team) + "; it needs "
+                    + labels(r.requiredTeams()));
+        if (!c.by().in(team))
+            return Refused.of(NOT_ALLOWED, "You are not a member of " + label(team)
+                    + ", so you cannot approve for it; ask someone in " + label(team));
+        if (mine.isPresent())
+            return Refused.of(NOT_ALLOWED, "You already approved " + r.id() + " for " + label(mine.get().team())
+                    + "; one person fills one team slot, so someone else must approve for " + label(team));
+        if (r.approvalsFor(team).size() >= quorum(team))
+            return Refused.of(WRONG_STATE, label(team) + " has already approved " + r.id() + " ("
+                    + r.approvalsFor(team).stream().map(a -> a.by().toString()).collect(Collectors.joining(", "))
+                    + "); it still needs " + labels(teamsStillNeeded(r)));
+
+        var approvals = new ArrayList<>(r.approvals());
+        approvals.add(new Approval(team, c.by().actor(), c.by().person(), now, r.changes()));
+        var withApproval = r.withApprovals(approvals);
+        var remaining = teamsStillNeeded(withApproval);
+        var next = withApproval.next(remaining.isEmpty() ? State.APPROVED : State.PENDING, now);
+        var events = new ArrayList<Event>();
+        events.add(event(next, 0, EventType.APPROVAL_ADDED, now, c.by(), team, null));
+        if (remaining.isEmpty()) {
+            events.add(event(next, 1, EventType.REQUEST_APPROVED, now, c.by(), null, null));
+            return new Applied(next, events, "You approved " + r.id() + " for " + label(team)
+                    + "; every team has signed, so it is approved and can be deployed");
+        }
+        return new Applied(next, events, "You approved " + r.id() + " for " + label(team) + "; it still needs "
+                + labels(remaining));
+    }
+
+    private Outcome reject(EmergencyRequest r, Reject c, Instant now) {
+        if (r.state() == State.REJECTED)
+            return r.rejection().by().equals(c.by().actor())
+                    ? new Unchanged(r, "You already rejected " + r.id())
+                    : Refused.of(WRONG_STATE, notPending(r, "rejections"));
+        if (r.state() != State.PENDING && r.state() != State.APPROVED)
+            return Refused.of(WRONG_STATE, notPending(r, "rejections"));
+        if (!isRequiredTeamMember(r, c.by()))
+            return Refused.of(NOT_ALLOWED, "Only members of " + labels(r.requiredTeams()) + " can reject "
+                    + r.id() + "; you are in none of them");
+        var why = c.reason() == null ? "" : c.reason().strip();
+        if (why.isEmpty())
+            return new Refused(INVALID, "Say why you reject " + r.id() + "; the requester needs to know what to fix",
+                    List.of(new Problem("reason", "Give a reason")));
+        if (why.length() > REJECT_REASON_MAX)
+            return new Refused(INVALID, "Keep the reason to " + REJECT_REASON_MAX + " characters",
+                    List.of(new Problem("reason", "At most " + REJECT_REASON_MAX + " characters")));
+        var next = r.withRejection(new Rejection(c.by().actor(), why, now)).next(State.REJECTED, now);
+        return new Applied(next, List.of(event(next, 0, EventType.REQUEST_REJECTED, now, c.by(), null, why)),
+                "You rejected " + r.id() + "; the requester has been told why");
+    }
+
+    private Outcome cancel(EmergencyRequest r, Cancel c, Instant now) {
+        if (r.state() == State.CANCELLED) return new Unchanged(r, r.id() + " is already cancelled");
+        if (r.state() != State.PENDING && r.state() != State.APPROVED)
+            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+                    + "; only a pending or approved request can be cancelled");
+        if (!r.requestedBy(c.by().person()) && !isRequiredTeamMember(r, c.by()))
+            return Refused.of(NOT_ALLOWED, "Only the requester or a member of " + labels(r.requiredTeams())
+                    + " can cancel " + r.id());
+        var next = r.next(State.CANCELLED, now);
+        return new Applied(next, List.of(event(next, 0, EventType.REQUEST_CANCELLED, now, c.by(), null,
+                blankToNull(c.note()))), "You cancelled " + r.id());
+    }
+
+    private Outcome editChanges(EmergencyRequest r, EditChanges c, Instant now) {
+        if (r.state() != State.PENDING && r.state() != State.APPROVED)
+            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+                    + "; changes can only be edited before the deploy starts (open a new request instead)");
+        boolean isDeployer = r.deployer() != null && r.deployer().equals(c.by().actor());
+        if (!r.requestedBy(c.by().person()) && !isDeployer)
+            return Refused.of(NOT_ALLOWED, "Only the requester or the deployer can edit the changes of " + r.id());
+        var problems = Draft.changeProblems(c.changes());
+        if (!problems.isEmpty())
+            return new Refused(INVALID, problems.get(0).message(), problems);
+        if (c.changes().equals(r.changes())) return new Unchanged(r, "The changes of " + r.id() + " are the same");
+
+        int cleared = r.approvals().size();
+        var expires = cleared > 0 ? now.plus(policy.expireAfter()) : r.expires();
+        var next = r.withChanges(c.changes(), expires).withApprovals(List.of()).next(State.PENDING, now);
+        var events = new ArrayList<Event>();
+        events.add(event(next, 0, EventType.REQUEST_EDITED, now, c.by(), null, String.join("\n", c.changes())));
+        if (cleared == 0) return new Applied(next, events, "You changed the changes of " + r.id());
+        events.add(event(next, 1, EventType.APPROVALS_CLEARED, now, c.by(), null, cleared + " approval(s) cleared"));
+        return new Applied(next, events, "You changed the changes of " + r.id() + "; its " + cleared
+                + " approval(s) were cleared, so " + labels(r.requiredTeams()) + " must approve again");
+    }
+
+    private Outcome startDeploy(EmergencyRequest r, StartDeploy c, Instant now) {
+        if (r.state() == State.DEPLOYING) return new Unchanged(r, "The deploy of " + r.id() + " is already under way");
+        if (r.state() != State.APPROVED) return Refused.of(WRONG_STATE, notApproved(r));
+        if (!mayDeploy(r, c.by())) return Refused.of(NOT_ALLOWED, deployersOnly(r));
+        var next = r.next(State.DEPLOYING, now);
+        return new Applied(next, List.of(event(next, 0, EventType.DEPLOY_STARTED, now, c.by(), null, null)),
+                "The deploy of " + r.id() + " has started");
+    }
+
+    private Outcome finishDeploy(EmergencyRequest r, FinishDeploy c, Instant now) {
+        var target = c.result().state();
+        if (r.state() == target) return new Unchanged(r, r.id() + " is already " + target.label());
+        if (r.state() != State.DEPLOYING && r.state() != State.APPROVED)
+            return Refused.of(WRONG_STATE, r.state().isDeployEnded()
+                    ? r.id() + " already ended as " + r.state().label() + "; close it with a follow-up note"
+                    : notApproved(r));
+        if (!mayDeploy(r, c.by())) return Refused.of(NOT_ALLOWED, deployersOnly(r));
+        var note = blankToNull(c.note());
+        if (note != null && note.length() > NOTE_MAX)
+            return Refused.of(INVALID, "Keep the note to " + NOTE_MAX + " characters");
+        var events = new ArrayList<Event>();
+        var next = r.withNotes(note, r.closeNote()).next(target, now);
+        // A pipeline may report the end without having reported the start: record both, in order.
+        if (r.state() == State.APPROVED) events.add(event(next, 0, EventType.DEPLOY_STARTED, now, c.by(), null, null));
+        events.add(event(next, events.size(), EventType.DEPLOY_FINISHED, now, c.by(), null,
+                c.result().name().toLowerCase(java.util.Locale.ROOT) + (note == null ? "" : ": " + note)));
+        return new Applied(next, events, r.id() + " is " + target.label() + "; close it with a follow-up note");
+    }
+
+    private Outcome close(EmergencyRequest r, Close c, Instant now) {
+        if (r.state() == State.CLOSED) return new Unchanged(r, r.id() + " is already closed");
+        if (!r.state().isDeployEnded())
+            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+                    + "; it can be closed once its deploy has ended (deployed, failed or rolled back)");
+        if (!mayDeploy(r, c.by()) && !r.requestedBy(c.by().person()))
+            return Refused.of(NOT_ALLOWED, "Only the requester, the deployer or an approver can close " + r.id());
+        var note = blankToNull(c.note());
+        if (note == null)
+            return new Refused(INVALID, "Add a follow-up note to close " + r.id()
+                    + " (what is left to do: the proper fix, a task, an incident report)",
+                    List.of(new Problem("note", "Give a follow-up note")));
+        if (note.length() > NOTE_MAX) return Refused.of(INVALID, "Keep the note to " + NOTE_MAX + " characters");
+        var next = r.withNotes(r.deployNote(), note).next(State.CLOSED, now);
+        return new Applied(next, List.of(event(next, 0, EventType.REQUEST_CLOSED, now, c.by(), null, note)),
+                "You closed " + r.id());
+    }
+
+    private Outcome expire(EmergencyRequest r, Expire c, Instant now) {
+        if (r.state() != State.PENDING) return new Unchanged(r, r.id() + " is " + r.state().label() + "; it does not expire");
+        if (now.isBefore(r.expires()))
+            return Refused.of(WRONG_STATE, r.id() + " expires at " + HH_MM.format(r.expires()) + ", not yet");
+        var next = r.next(State.EXPIRED, now);
+        return new Applied(next, List.of(event(next, 0, EventType.REQUEST_EXPIRED, now, c.by(), null,
+                "still needed " + labels(teamsStillNeeded(r)))), r.id() + " expired");
+    }
+
+    private boolean isRequiredTeamMember(EmergencyRequest r, Member m) {
+        return r.requiredTeams().stream().anyMatch(m::in);
+    }
+
+    private boolean mayDeploy(EmergencyRequest r, Member m) {
+        return m.isSystem() || m.actor().equals(r.deployer()) || r.approvalBy(m.person()).isPresent();
+    }
+
+    private String deployersOnly(EmergencyRequest r) {
+        return "Only " + (r.deployer() == null ? "" : "the deployer (" + r.deployer() + ") or ")
+                + "someone who approved " + r.id() + " can report its deploy";
+    }
+
+    private String notApproved(EmergencyRequest r) {
+        return r.state() == State.PENDING
+                ? r.id() + " is not approved yet; it still needs " + labels(teamsStillNeeded(r))
+                : r.id() + " is " + r.state().label() + "; there is no deploy to report";
+    }
+
+    private String notPending(EmergencyRequest r, String what) {
+        return switch (r.state()) {
+            case REJECTED -> r.id() + " was rejected by " + r.rejection().by() + ": " + r.rejection().reason()
+                    + "; open a new request once that is addressed";
+            case EXPIRED -> r.id() + " expired; open a new request if the fix is still needed";
+            case CANCELLED -> r.id() + " was cancelled";
+            default -> r.id() + " is " + r.state().label() + "; " + what + " are only taken before the deploy starts"
+                    + (r.state() == State.APPROVED ? " (and it is already approved)" : "");
+        };
+    }
+
+    private String youAreNotIn(EmergencyRequest r, List<String> needed) {
+        return needed.isEmpty()
+                ? r.id() + " has every approval it needs"
+                : "You are not in " + labels(needed) + ", which " + r.id() + " still needs, so you cannot approve it";
+    }
+
+    private Event event(EmergencyRequest next, int index, EventType type, Instant now, Member by, String team,
+                        String detail) {
+        return new Event(Event.idOf(next.id(), next.version(), index), type, next.id(), next.version(), now,
+                by.actor(), next.state(), team, detail);
+    }
+
+    private String label(String team) { return policy.teamLabel(team); }
+
+    private String labels(List<String> teams) {
+        var names = teams.stream().map(this::label).toList();
+        if (names.size() <= 1) return String.join("", names);
+        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.strip(); }
+}
