@@ -105,6 +105,8 @@ public final class RequestService {
 
     public List<EmergencyRequest> recent(Set<State> states, int limit) { return store.recent(states, limit); }
 
+    public java.util.Map<State, Long> countByState() { return store.countByState(); }
+
     private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {
         var cmd = command.apply(directory.resolve(by));
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -1,0 +1,67 @@
+package org.countersign.chat;
+
+import java.time.Instant;
+import java.util.List;
+import org.countersign.domain.Actor;
+import org.countersign.domain.State;
+
+/**
+ * What a request looks like to a person, whatever the platform: a title, a status line, fields,
+ * one line per required team, and the buttons that make sense now. Text is as people typed it;
+ * each platform's renderer escapes it for its own markup.
+ */
+public record Card(String requestId, String title, State state, String status, boolean confidential,
+                   List<Field> fields, List<TeamLine> teams, List<Button> buttons) {
+    public Card {
+        fields = List.copyOf(fields);
+        teams = List.copyOf(teams);
+        buttons = List.copyOf(buttons);
+    }
+
+    /** One labelled value. */
+    public record Field(String label, Value value) {}
+
+    /** A field's value, typed so each platform can render people, links and times its own way. */
+    public sealed interface Value {}
+
+    public record Text(String text) implements Value {}
+
+    public record Person(Actor actor) implements Value {}
+
+    public record Links(List<String> refs) implements Value {
+        public Links { refs = List.copyOf(refs); }
+    }
+
+    public record Time(Instant at) implements Value {}
+
+    /** One required team's standing on the request. */
+    public record TeamLine(String team, String label, TeamStatus status, List<Signature> signatures, int needed) {
+        public TeamLine { signatures = List.copyOf(signatures); }
+    }
+
+    public enum TeamStatus { APPROVED, WAITING, REJECTED }
+
+    public record Signature(Actor by, Instant at) {}
+
+    /** A button; {@code team} is set for approvals only. */
+    public record Button(Action action, String team, String label, Style style) {}
+
+    public enum Style { PRIMARY, DANGER, DEFAULT }
+
+    /** What a button asks for. The server decides whether the presser may. */
+    public enum Action {
+        APPROVE("approve"), REJECT("reject"), DEPLOY_STARTED("deploy_started"), DEPLOYED("deployed"),
+        ROLLED_BACK("rolled_back"), FAILED("failed"), CLOSE("close");
+
+        private final String key;
+
+        Action(String key) { this.key = key; }
+
+        public String key() { return key; }
+
+        public static java.util.Optional<Action> fromKey(String key) {
+            for (var a : values()) if (a.key.equals(key)) return java.util.Optional.of(a);
+            return java.util.Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.countersign.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.countersign.chat.Card.Action;
+import org.countersign.chat.Card.Button;
+import org.countersign.chat.Card.Field;
+import org.countersign.chat.Card.Links;
+import org.countersign.chat.Card.Person;
+import org.countersign.chat.Card.Signature;
+import org.countersign.chat.Card.Style;
+import org.countersign.chat.Card.TeamLine;
+import org.countersign.chat.Card.TeamStatus;
+import org.countersign.chat.Card.Text;
+import org.countersign.chat.Card.Time;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.State;
+import org.countersign.domain.Workflow;
+
+/** Builds the card of a request. The same card feeds Slack, Matrix and the local console. */
+public final class Cards {
+    private final Workflow workflow;
+
+    public Cards(Workflow workflow) { this.workflow = workflow; }
+
+    public Card of(EmergencyRequest r) {
+        var policy = workflow.policy();
+        var reasonLabel = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+        var fields = new ArrayList<Field>();
+        fields.add(new Field("Summary", new Text(r.summary())));
+        fields.add(new Field("Requester", new Person(r.requester())));
+        if (r.deployer() != null) fields.add(new Field("Deployer", new Person(r.deployer())));
+        fields.add(new Field("Changes", new Links(r.changes())));
+        if (r.task() != null) fields.add(new Field("Task", new Text(r.task())));
+        fields.add(new Field("Rollback", new Text(r.rollback() ? "Yes, this is a rollback or revert"
+                : "No. Why not: " + r.whyNotRollback())));
+        if (r.details() != null) fields.add(new Field("Details", new Text(r.details())));
+        if (r.state() == State.PENDING) fields.add(new Field("Expires", new Time(r.expires())));
+        if (r.rejection() != null) fields.add(new Field("Rejected because", new Text(r.rejection().reason())));
+        if (r.deployNote() != null) fields.add(new Field("Deploy note", new Text(r.deployNote())));
+        if (r.closeNote() != null) fields.add(new Field("Follow-up", new Text(r.closeNote())));
+
+        var teams = r.requiredTeams().stream().map(t -> teamLine(r, t)).toList();
+        return new Card(r.id().toString(), r.id() + " · " + reasonLabel, r.state(), status(r), r.confidential(),
+                fields, teams, buttons(r));
+    }
+
+    private TeamLine teamLine(EmergencyRequest r, String team) {
+        var signatures = r.approvalsFor(team).stream().map(a -> new Signature(a.by(), a.at())).toList();
+        int needed = workflow.quorum(team);
+        TeamStatus status = signatures.size() >= needed ? TeamStatus.APPROVED
+                : r.state() == State.REJECTED && r.rejection() != null ? TeamStatus.REJECTED : TeamStatus.WAITING;
+        return new TeamLine(team, workflow.policy().teamLabel(team), status, signatures, needed);
+    }
+
+    private String status(EmergencyRequest r) {
+        var policy = workflow.policy();
+        return switch (r.state()) {
+            case PENDING -> "Waiting for " + String.join(", ", workflow.teamsStillNeeded(r).stream()
+                    .map(policy::teamLabel).toList());
+            case APPROVED -> "Approved: ready to deploy";
+            case DEPLOYING -> "Deploying";
+            case DEPLOYED -> "Deployed; close it with a follow-up note";
+            case FAILED -> "Deploy failed; close it with a follow-up note";
+            case ROLLED_BACK -> "Rolled back; close it with a follow-up note";
+            case CLOSED -> "Closed";
+            case REJECTED -> "Rejected by " + r.rejection().by();
+            case CANCELLED -> "Cancelled";
+            case EXPIRED -> "Expired without every approval";
+        };
+    }
+
+    private List<Button> buttons(EmergencyRequest r) {
+        var buttons = new ArrayList<Button>();
+        switch (r.state()) {
+            case PENDING -> {
+                for (var team : workflow.teamsStillNeeded(r))
+                    buttons.add(new Button(Action.APPROVE, team, "Approve as " + workflow.policy().teamLabel(team),
+                            Style.PRIMARY));
+                buttons.add(new Button(Action.REJECT, null, "Reject", Style.DANGER));
+            }
+            case APPROVED -> {
+                buttons.add(new Button(Action.DEPLOY_STARTED, null, "Deploy started", Style.PRIMARY));
+                buttons.add(new Button(Action.DEPLOYED, null, "Deployed", Style.DEFAULT));
+                buttons.add(new Button(Action.REJECT, null, "Reject", Style.DANGER));
+            }
+            case DEPLOYING -> {
+                buttons.add(new Button(Action.DEPLOYED, null, "Deployed", Style.PRIMARY));
+                buttons.add(new Button(Action.ROLLED_BACK, null, "Rolled back", Style.DEFAULT));
+                buttons.add(new Button(Action.FAILED, null, "Failed", Style.DANGER));
+            }
+            case DEPLOYED, FAILED, ROLLED_BACK -> buttons.add(new Button(Action.CLOSE, null, "Close", Style.PRIMARY));
+            default -> { }
+        }
+        return buttons;
+    }
+}

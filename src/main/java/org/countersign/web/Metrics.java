@@ -1,0 +1,61 @@
+package org.countersign.web;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.countersign.domain.EventType;
+import org.countersign.domain.Outcome.Applied;
+import org.countersign.domain.State;
+
+/**
+ * Prometheus metrics: requests by state (read from the store at scrape time, so every instance reports
+ * the shared truth) and transitions by event type (counted by the instance that made them).
+ */
+public final class Metrics implements Consumer<Applied> {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<EventType, Counter> transitions = new EnumMap<>(EventType.class);
+    private final Map<State, AtomicLong> byState = new EnumMap<>(State.class);
+    private final Supplier<Map<State, Long>> countByState;
+
+    public Metrics(Supplier<Map<State, Long>> countByState) {
+        this.countByState = countByState;
+        for (var type : EventType.values())
+            transitions.put(type, Counter.builder("countersign.transitions")
+                    .description("Request events recorded by this instance, by type")
+                    .tag("type", type.wire()).register(registry));
+        for (var state : State.values()) {
+            var value = new AtomicLong();
+            byState.put(state, value);
+            Gauge.builder("countersign.requests", value, AtomicLong::get)
+                    .description("Stored requests by state").tag("state", state.name()).register(registry);
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    @Override
+    public void accept(Applied applied) {
+        applied.events().forEach(e -> transitions.get(e.type()).increment());
+    }
+
+    /** The Prometheus text exposition, with request counts read fresh. */
+    String scrape() {
+        var counts = countByState.get();
+        byState.forEach((state, value) -> value.set(counts.getOrDefault(state, 0L)));
+        return registry.scrape();
+    }
+}

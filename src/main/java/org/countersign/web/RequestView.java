@@ -1,0 +1,46 @@
+package org.countersign.web;
+
+import java.time.Instant;
+import java.util.List;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.Policy;
+import org.countersign.domain.Workflow;
+
+/**
+ * A request as the JSON API shows it. A confidential request shows its id, state, reason and teams
+ * only: its summary, changes and notes may describe an unfixed vulnerability.
+ */
+record RequestView(String id, String state, String reason, String reasonLabel, boolean confidential,
+                   boolean redacted, String summary, String details, List<String> changes, String task,
+                   Boolean rollback, String whyNotRollback, String requester, String deployer,
+                   Instant created, Instant updated, Instant expires, List<TeamView> teams,
+                   RejectionView rejection, String deployNote, String closeNote, long version,
+                   List<EntryView> timeline) {
+
+    record TeamView(String team, String label, int needed, boolean satisfied, List<ApprovalView> approvals) {}
+
+    record ApprovalView(String by, Instant at) {}
+
+    record RejectionView(String by, String reason, Instant at) {}
+
+    record EntryView(String id, String type, Instant at, String actor, String state, String team, String detail) {}
+
+    static RequestView of(EmergencyRequest r, List<Event> timeline, Workflow workflow) {
+        Policy policy = workflow.policy();
+        var teams = r.requiredTeams().stream().map(t -> new TeamView(t, policy.teamLabel(t), workflow.quorum(t),
+                r.approvalsFor(t).size() >= workflow.quorum(t),
+                r.approvalsFor(t).stream().map(a -> new ApprovalView(a.by().toString(), a.at())).toList())).toList();
+        boolean hide = r.confidential();
+        var entries = timeline == null ? null : timeline.stream().map(e -> new EntryView(e.id(), e.type().wire(), e.at(),
+                e.actor().toString(), e.state().name(), e.team(), hide ? null : e.detail())).toList();
+        var rejection = r.rejection() == null ? null : new RejectionView(r.rejection().by().toString(),
+                hide ? null : r.rejection().reason(), r.rejection().at());
+        return new RequestView(r.id().toString(), r.state().name(), r.reason(),
+                policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()), r.confidential(), hide,
+                hide ? null : r.summary(), hide ? null : r.details(), hide ? null : r.changes(), hide ? null : r.task(),
+                hide ? null : r.rollback(), hide ? null : r.whyNotRollback(), r.requester().toString(),
+                r.deployer() == null ? null : r.deployer().toString(), r.created(), r.updated(), r.expires(), teams,
+                rejection, hide ? null : r.deployNote(), hide ? null : r.closeNote(), r.version(), entries);
+    }
+}

@@ -1,0 +1,130 @@
+package org.countersign.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.countersign.app.RequestService;
+import org.countersign.app.StoreUnavailable;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP face of Countersign: health, the JSON API and metrics. The same app runs in production and tests. */
+public final class WebApp {
+    private static final Logger log = LoggerFactory.getLogger(WebApp.class);
+    static final int LIST_LIMIT_MAX = 500;
+
+    private final RequestService service;
+    private final Readiness readiness;
+    private final Metrics metrics;
+
+    private WebApp(RequestService service, Readiness readiness, Metrics metrics) {
+        this.service = service;
+        this.readiness = readiness;
+        this.metrics = metrics;
+    }
+
+    /** Builds the app with every route; the caller starts it. */
+    public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json) {
+        var web = new WebApp(service, readiness, metrics);
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json, false));
+            config.http.maxRequestSize = 1_000_000;
+            config.routes.get("/healthz", web::health);
+            config.routes.get("/readyz", web::ready);
+            config.routes.get("/metrics", web::metrics);
+            config.routes.get("/api/requests", web::list);
+            config.routes.get("/api/requests/{id}", web::one);
+            config.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+            config.routes.exception(StoreUnavailable.class, (e, ctx) -> {
+                log.warn("state store unavailable: {}", e.getMessage());
+                error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                var ref = UUID.randomUUID().toString().substring(0, 8);
+                log.error("unexpected error on {} {} (ref {})", ctx.method(), ctx.path(), ref, e);
+                error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Something broke on our side (ref " + ref
+                        + "); nothing was recorded. The server log has the details");
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty())
+                    error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
+            });
+        });
+    }
+
+    private void health(Context ctx) {
+        ctx.json(Map.of("status", "alive"));
+    }
+
+    private void ready(Context ctx) {
+        var problem = readiness.problem();
+        if (problem.isPresent()) error(ctx, HttpStatus.SERVICE_UNAVAILABLE, problem.get());
+        else ctx.json(Map.of("status", "ready"));
+    }
+
+    private void metrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    }
+
+    private void list(Context ctx) {
+        var states = EnumSet.noneOf(State.class);
+        for (var param : ctx.queryParams("state"))
+            for (var name : param.split(","))
+                if (!name.isBlank()) states.add(parseState(name));
+        int limit = parseLimit(ctx.queryParam("limit"));
+        var views = service.recent(states, limit).stream()
+                .map(r -> RequestView.of(r, null, service.workflow())).toList();
+        ctx.json(Map.of("requests", views));
+    }
+
+    private void one(Context ctx) {
+        var raw = ctx.pathParam("id");
+        var id = RequestId.parse(raw).orElseThrow(() ->
+                new BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
+        var request = service.find(id);
+        if (request.isEmpty()) {
+            error(ctx, HttpStatus.NOT_FOUND, "There is no request " + id);
+            return;
+        }
+        ctx.json(RequestView.of(request.get(), service.timeline(id), service.workflow()));
+    }
+
+    private static State parseState(String name) {
+        try {
+            return State.valueOf(name.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("Unknown state \"" + name.strip() + "\"; use one or more of "
+                    + Arrays.toString(State.values()) + ", comma-separated");
+        }
+    }
+
+    private static int parseLimit(String raw) {
+        if (raw == null || raw.isBlank()) return 100;
+        try {
+            int limit = Integer.parseInt(raw.strip());
+            if (limit >= 1 && limit <= LIST_LIMIT_MAX) return limit;
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
+    }
+
+    private static void error(Context ctx, HttpStatus status, String message) {
+        ctx.status(status).json(new ApiError(message));
+    }
+
+    /** Input a person can fix; answered with 400 and the message. */
+    static final class BadRequest extends RuntimeException {
+        BadRequest(String message) { super(message); }
+    }
+}
