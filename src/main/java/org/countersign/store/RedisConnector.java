@@ -6,13 +6,17 @@ import java.time.Duration;
 import java.util.Optional;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /** The Redis the service uses: the one at REDIS_URL, or an embedded one when none is given. */
 public final class RedisConnector implements AutoCloseable {
     static final int TIMEOUT_MILLIS = 2_000;
     static final int MAX_CONNECTIONS = 64;
+    static final int DEFAULT_PORT = 6379;
 
     private final UnifiedJedis client;
     private final EmbeddedRedis embedded;
@@ -48,11 +52,16 @@ public final class RedisConnector implements AutoCloseable {
         pool.setMaxIdle(MAX_CONNECTIONS);
         pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
         var config = DefaultJedisClientConfig.builder()
+                .sslOptions(JedisURIHelper.isRedisSSLScheme(uri) ? SslOptions.defaults() : null)
                 .connectionTimeoutMillis(TIMEOUT_MILLIS)
                 .socketTimeoutMillis(TIMEOUT_MILLIS)
                 .clientName("countersign")
+                .user(JedisURIHelper.getUser(uri))
+                .password(JedisURIHelper.getPassword(uri))
+                .database(JedisURIHelper.hasDbIndex(uri) ? JedisURIHelper.getDBIndex(uri) : 0)
                 .build();
-        return RedisClient.builder().clientConfig(config).fromURI(uri).poolConfig(pool).build();
+        var address = new HostAndPort(uri.getHost(), uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort());
+        return RedisClient.builder().hostAndPort(address).clientConfig(config).poolConfig(pool).build();
     }
 
     /** What is wrong with {@code url} as a Redis URL, or empty when it will do. */

@@ -32,6 +32,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ZRangeParams;
 import redis.clients.jedis.resps.Tuple;
 
 /**
@@ -175,9 +176,10 @@ public final class RedisRequestStore implements RequestStore {
     public List<EmergencyRequest> recent(Set<State> states, int limit) {
         if (limit < 1) return List.of();
         List<Tuple> newest = call(() -> {
-            if (states.isEmpty()) return redis.zrevrangeWithScores(keys.all(), 0, limit - 1);
+            var newestFirst = ZRangeParams.zrangeParams(0, limit - 1).rev();
+            if (states.isEmpty()) return redis.zrangeWithScores(keys.all(), newestFirst);
             try (var pipe = redis.pipelined()) {
-                var replies = states.stream().map(s -> pipe.zrevrangeWithScores(keys.state(s), 0, limit - 1)).toList();
+                var replies = states.stream().map(s -> pipe.zrangeWithScores(keys.state(s), newestFirst)).toList();
                 pipe.sync();
                 return replies.stream().flatMap(r -> r.get().stream()).toList();
             }
@@ -206,7 +208,8 @@ public final class RedisRequestStore implements RequestStore {
     @Override
     public List<RequestId> dueForExpiry(Instant now, int limit) {
         if (limit < 1) return List.of();
-        return call(() -> redis.zrangeByScore(keys.open(), "-inf", Long.toString(now.toEpochMilli()), 0, limit))
+        var due = ZRangeParams.zrangeByScoreParams(Double.NEGATIVE_INFINITY, now.toEpochMilli()).limit(0, limit);
+        return call(() -> redis.zrange(keys.open(), due))
                 .stream().map(Keys::idOf).toList();
     }
 
