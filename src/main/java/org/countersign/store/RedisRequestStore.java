@@ -59,7 +59,8 @@ public final class RedisRequestStore implements RequestStore {
     // KEYS: request, timeline, open, all, events, then one state set per State in declaration order.
     // ARGV: expected version (0 = create), new version, request JSON, index of the new state's key among the
     // state keys (1-based), member, created millis, expiry millis, "1" if pending, stream cap, request id,
-    // then (type, event id, event JSON) for each event.
+    // then (type, event id, event JSON) for each event. The request is removed from every state set but its
+    // own, so the script need not know the old state, and a set left stale by hand heals on the next save.
     static final String SAVE_SCRIPT = """
             local current = redis.call('HGET', KEYS[1], 'v')
             if ARGV[1] == '0' then
