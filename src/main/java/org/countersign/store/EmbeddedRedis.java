@@ -1,0 +1,92 @@
+package org.countersign.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import redis.embedded.RedisServer;
+
+/**
+ * A real redis-server started from this JVM, for running without a Redis of your own. It listens on a free
+ * loopback port and keeps an append-only file (fsync every second, no RDB snapshots) in its data directory,
+ * so closing it and starting another on the same directory keeps every request.
+ */
+public final class EmbeddedRedis implements AutoCloseable {
+    static final int ATTEMPTS = 3;
+
+    private final RedisServer server;
+    private final int port;
+    private final Path dataDir;
+
+    private EmbeddedRedis(RedisServer server, int port, Path dataDir) {
+        this.server = server;
+        this.port = port;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts redis-server keeping its data in {@code dataDir} (created if missing). */
+    public static EmbeddedRedis start(Path dataDir) {
+        var dir = dataDir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the Redis data directory " + dir, e);
+        }
+        IOException last = null;
+        // The free port we picked may be taken before redis-server binds it: try another.
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            int port = freePort();
+            try {
+                var server = RedisServer.newRedisServer()
+                        .port(port)
+                        .bind("127.0.0.1")
+                        .setting("appendonly yes")
+                        .setting("appendfsync everysec")
+                        .setting("save \"\"")
+                        .setting("dir " + quoted(dir))
+                        .build();
+                server.start();
+                return new EmbeddedRedis(server, port, dir);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IllegalStateException("could not start the embedded redis-server with data in " + dir + " after "
+                + ATTEMPTS + " attempts; set REDIS_URL to use another Redis. Last error: " + last.getMessage(), last);
+    }
+
+    public int port() { return port; }
+
+    /** {@code redis://127.0.0.1:<port>} */
+    public URI uri() { return URI.create("redis://127.0.0.1:" + port); }
+
+    public Path dataDir() { return dataDir; }
+
+    /** Stops the server; it finishes writing its append-only file first. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not stop the embedded redis-server on port " + port, e);
+        }
+    }
+
+    @Override public String toString() { return "embedded Redis on " + uri() + " with data in " + dataDir; }
+
+    private static int freePort() {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port for the embedded Redis", e);
+        }
+    }
+
+    /** A config-file string: redis-server reads double quotes with backslash escapes. */
+    private static String quoted(Path dir) {
+        return "\"" + dir.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

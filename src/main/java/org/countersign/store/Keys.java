@@ -1,0 +1,41 @@
+package org.countersign.store;
+
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+
+/** The Redis key layout; see {@link RedisRequestStore} for what each key holds. */
+final class Keys {
+    private final String prefix;
+
+    Keys(String prefix) {
+        if (prefix == null || prefix.isBlank() || prefix.chars().anyMatch(Character::isWhitespace))
+            throw new IllegalArgumentException("key prefix must be non-blank without spaces: \"" + prefix + "\"");
+        this.prefix = prefix;
+    }
+
+    String prefix() { return prefix; }
+
+    String seq() { return prefix + "seq"; }
+
+    String request(RequestId id) { return prefix + "req:" + id.number(); }
+
+    String timeline(RequestId id) { return prefix + "req:" + id.number() + ":timeline"; }
+
+    String open() { return prefix + "open"; }
+
+    String state(State state) { return prefix + "state:" + state.name(); }
+
+    String all() { return prefix + "all"; }
+
+    String events() { return prefix + "events"; }
+
+    /**
+     * How a request appears in the sorted sets: its number padded to 19 digits, so that requests with the same
+     * score (opened in the same millisecond) sort by number, as Redis orders equal scores by member bytes.
+     */
+    static String member(RequestId id) { return String.format("%019d", id.number()); }
+
+    static RequestId idOf(String member) { return new RequestId(Long.parseLong(member)); }
+
+    @Override public String toString() { return "keys " + prefix + "*"; }
+}

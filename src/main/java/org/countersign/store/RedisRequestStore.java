@@ -1,0 +1,308 @@
+package org.countersign.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.countersign.app.RequestStore;
+import org.countersign.app.StoreUnavailable;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ZRangeParams;
+import redis.clients.jedis.resps.Tuple;
+
+/**
+ * Requests in Redis. Every key starts with a prefix ({@code cs:} by default), shown as {@code <p>}:
+ * <ul>
+ *   <li>{@code <p>seq} — a counter; {@code INCR} hands out request numbers.</li>
+ *   <li>{@code <p>req:<n>} — a hash: {@code v} the version, {@code json} the request as JSON.</li>
+ *   <li>{@code <p>req:<n>:timeline} — a list of the request's events as JSON, oldest first.</li>
+ *   <li>{@code <p>open} — a sorted set of pending requests, scored by expiry (epoch millis).</li>
+ *   <li>{@code <p>state:<STATE>} — one sorted set per state of requests, scored by creation (epoch millis).</li>
+ *   <li>{@code <p>all} — a sorted set of every request, scored by creation (epoch millis).</li>
+ *   <li>{@code <p>events} — a stream, capped with {@code MAXLEN ~}; each entry has {@code type} (the event's wire
+ *       name), {@code request} ({@code EMG-12}), {@code id} (the event id) and {@code event} (the event as JSON).</li>
+ * </ul>
+ * In the sorted sets a request is its number padded to 19 digits ({@code 0000000000000000012}), so requests
+ * opened in the same millisecond sort by number. A save is one Lua script, so the version check, the request, its timeline, its stream entries and the
+ * indexes change together or not at all, in one round trip. For Redis Cluster, put a hash tag in the
+ * prefix ({@code {cs}:}) so every key lands in one slot.
+ */
+public final class RedisRequestStore implements RequestStore {
+    public static final String DEFAULT_PREFIX = "cs:";
+    public static final long DEFAULT_STREAM_MAX_LENGTH = 100_000;
+
+    // KEYS: request, timeline, open, all, events, then one state set per State in declaration order.
+    // ARGV: expected version (0 = create), new version, request JSON, index of the new state's key among the
+    // state keys (1-based), member, created millis, expiry millis, "1" if pending, stream cap, request id,
+    // then (type, event id, event JSON) for each event. The request is removed from every state set but its
+    // own, so the script need not know the old state, and a set left stale by hand heals on the next save.
+    static final String SAVE_SCRIPT = """
+            local current = redis.call('HGET', KEYS[1], 'v')
+            if ARGV[1] == '0' then
+              if current then return 0 end
+            elseif current ~= ARGV[1] then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], 'v', ARGV[2], 'json', ARGV[3])
+            local member = ARGV[5]
+            local target = tonumber(ARGV[4])
+            for i = 6, #KEYS do
+              if i - 5 == target then
+                redis.call('ZADD', KEYS[i], ARGV[6], member)
+              else
+                redis.call('ZREM', KEYS[i], member)
+              end
+            end
+            if ARGV[8] == '1' then
+              redis.call('ZADD', KEYS[3], ARGV[7], member)
+            else
+              redis.call('ZREM', KEYS[3], member)
+            end
+            if ARGV[1] == '0' then
+              redis.call('ZADD', KEYS[4], ARGV[6], member)
+            end
+            for i = 11, #ARGV, 3 do
+              redis.call('RPUSH', KEYS[2], ARGV[i + 2])
+              redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*',
+                'type', ARGV[i], 'request', ARGV[10], 'id', ARGV[i + 1], 'event', ARGV[i + 2])
+            end
+            return 1
+            """;
+    static final String SAVE_SHA = sha1(SAVE_SCRIPT);
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final long streamMaxLength;
+    private final ObjectMapper json = DomainJson.mapper();
+
+    public RedisRequestStore(UnifiedJedis redis) { this(redis, DEFAULT_PREFIX, DEFAULT_STREAM_MAX_LENGTH); }
+
+    public RedisRequestStore(UnifiedJedis redis, String prefix) { this(redis, prefix, DEFAULT_STREAM_MAX_LENGTH); }
+
+    /** @param streamMaxLength roughly how many entries the events stream keeps ({@code XADD MAXLEN ~}) */
+    public RedisRequestStore(UnifiedJedis redis, String prefix, long streamMaxLength) {
+        if (streamMaxLength < 1) throw new IllegalArgumentException("stream max length < 1: " + streamMaxLength);
+        this.redis = redis;
+        this.keys = new Keys(prefix);
+        this.streamMaxLength = streamMaxLength;
+    }
+
+    /** An entry of the events stream: its stream id ({@code 1718000000000-0}) and the event. */
+    public record StreamedEvent(String streamId, Event event) {}
+
+    @Override
+    public RequestId nextId() {
+        return new RequestId(call(() -> redis.incr(keys.seq())));
+    }
+
+    @Override
+    public Optional<EmergencyRequest> find(RequestId id) {
+        var text = call(() -> redis.hget(keys.request(id), "json"));
+        return Optional.ofNullable(text).map(t -> read(t, EmergencyRequest.class));
+    }
+
+    @Override
+    public boolean save(EmergencyRequest request, long expectedVersion, List<Event> events) {
+        if (expectedVersion < 0 || request.version() <= expectedVersion)
+            throw new IllegalArgumentException("version " + request.version() + " does not follow " + expectedVersion
+                    + " for " + request.id());
+        for (var e : events)
+            if (!e.request().equals(request.id()))
+                throw new IllegalArgumentException("event " + e.id() + " is not about " + request.id());
+        if (request.state() == State.PENDING && request.expires() == null)
+            throw new IllegalArgumentException("pending " + request.id() + " has no expiry");
+
+        var keyList = new ArrayList<String>(List.of(keys.request(request.id()), keys.timeline(request.id()),
+                keys.open(), keys.all(), keys.events()));
+        for (var s : State.values()) keyList.add(keys.state(s));
+        var args = new ArrayList<String>(10 + 3 * events.size());
+        args.add(Long.toString(expectedVersion));
+        args.add(Long.toString(request.version()));
+        args.add(write(request));
+        args.add(Integer.toString(request.state().ordinal() + 1));
+        args.add(Keys.member(request.id()));
+        args.add(Long.toString(request.created().toEpochMilli()));
+        args.add(request.expires() == null ? "" : Long.toString(request.expires().toEpochMilli()));
+        args.add(request.state() == State.PENDING ? "1" : "0");
+        args.add(Long.toString(streamMaxLength));
+        args.add(request.id().toString());
+        for (var e : events) {
+            args.add(e.type().wire());
+            args.add(e.id());
+            args.add(write(e));
+        }
+        return Long.valueOf(1).equals(call(() -> runSave(keyList, args)));
+    }
+
+    private Object runSave(List<String> keyList, List<String> args) {
+        try {
+            return redis.evalsha(SAVE_SHA, keyList, args);
+        } catch (JedisNoScriptException e) {
+            // Redis restarted or its script cache was flushed: EVAL runs the script and caches it again.
+            return redis.eval(SAVE_SCRIPT, keyList, args);
+        }
+    }
+
+    @Override
+    public List<Event> timeline(RequestId id) {
+        return call(() -> redis.lrange(keys.timeline(id), 0, -1)).stream().map(t -> read(t, Event.class)).toList();
+    }
+
+    @Override
+    public List<EmergencyRequest> recent(Set<State> states, int limit) {
+        if (limit < 1) return List.of();
+        List<Tuple> newest = call(() -> {
+            var newestFirst = ZRangeParams.zrangeParams(0, limit - 1).rev();
+            if (states.isEmpty()) return redis.zrangeWithScores(keys.all(), newestFirst);
+            try (var pipe = redis.pipelined()) {
+                var replies = states.stream().map(s -> pipe.zrangeWithScores(keys.state(s), newestFirst)).toList();
+                pipe.sync();
+                return replies.stream().flatMap(r -> r.get().stream()).toList();
+            }
+        });
+        var ids = newest.stream()
+                .sorted(Comparator.comparingDouble(Tuple::getScore).thenComparing(Tuple::getElement).reversed())
+                .limit(limit)
+                .map(t -> Keys.idOf(t.getElement()))
+                .toList();
+        return findAll(ids);
+    }
+
+    private List<EmergencyRequest> findAll(List<RequestId> ids) {
+        if (ids.isEmpty()) return List.of();
+        List<String> texts = call(() -> {
+            try (var pipe = redis.pipelined()) {
+                var replies = ids.stream().map(id -> pipe.hget(keys.request(id), "json")).toList();
+                pipe.sync();
+                return replies.stream().map(Response::get).toList();
+            }
+        });
+        // A request is never deleted, but skip a missing one rather than fail the whole list.
+        return texts.stream().filter(t -> t != null).map(t -> read(t, EmergencyRequest.class)).toList();
+    }
+
+    @Override
+    public List<RequestId> dueForExpiry(Instant now, int limit) {
+        if (limit < 1) return List.of();
+        var due = ZRangeParams.zrangeByScoreParams(Double.NEGATIVE_INFINITY, now.toEpochMilli()).limit(0, limit);
+        return call(() -> redis.zrange(keys.open(), due))
+                .stream().map(Keys::idOf).toList();
+    }
+
+    @Override
+    public Map<State, Long> countByState() {
+        return call(() -> {
+            try (var pipe = redis.pipelined()) {
+                var replies = new EnumMap<State, Response<Long>>(State.class);
+                for (var s : State.values()) replies.put(s, pipe.zcard(keys.state(s)));
+                pipe.sync();
+                var counts = new EnumMap<State, Long>(State.class);
+                replies.forEach((s, r) -> counts.put(s, r.get()));
+                return counts;
+            }
+        });
+    }
+
+    /** The oldest {@code count} entries of the events stream after {@code afterStreamId} ("0-0" for the start). */
+    public List<StreamedEvent> readEvents(String afterStreamId, int count) {
+        var entries = call(() -> redis.xrange(keys.events(), "(" + new StreamEntryID(afterStreamId), "+", count));
+        return entries.stream()
+                .map(e -> new StreamedEvent(e.getID().toString(), read(e.getFields().get("event"), Event.class)))
+                .toList();
+    }
+
+    /** Why Redis cannot be used right now, or empty when it answers. */
+    public Optional<String> ping() {
+        try {
+            var answer = redis.ping();
+            return "PONG".equalsIgnoreCase(answer) ? Optional.empty() : Optional.of("Redis answered PING with " + answer);
+        } catch (JedisException e) {
+            return Optional.of("Redis does not answer: " + e.getMessage());
+        }
+    }
+
+    String prefix() { return keys.prefix(); }
+
+    private <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisException e) {
+            if (!isUnavailable(e)) throw e;
+            throw new StoreUnavailable(neverConnected(e)
+                    ? "state store unavailable; nothing was recorded, try again"
+                    : "state store unavailable (" + e.getMessage() + "); a change may not have been recorded, "
+                    + "check before trying again", e);
+        }
+    }
+
+    /** The server cannot be reached or cannot serve now, as opposed to a bug in what we sent. */
+    private static boolean isUnavailable(JedisException e) {
+        if (e instanceof JedisConnectionException || e instanceof JedisBusyException) return true;
+        if (e instanceof JedisDataException) {
+            var m = String.valueOf(e.getMessage());
+            return m.startsWith("LOADING") || m.startsWith("READONLY") || m.startsWith("MASTERDOWN")
+                    || m.startsWith("TRYAGAIN") || m.startsWith("CLUSTERDOWN");
+        }
+        // The pool gave no connection: it could not open one, or waited too long for a free one.
+        return e.getCause() instanceof JedisConnectionException || e.getCause() instanceof NoSuchElementException;
+    }
+
+    /** True when the command surely never reached Redis: no connection, or Redis refused to run it. */
+    private static boolean neverConnected(Throwable e) {
+        if (e == null) return false;
+        if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoSuchElementException
+                || e instanceof JedisDataException) return true;
+        // Jedis reports each address it failed to connect to as a suppressed exception.
+        for (var s : e.getSuppressed()) if (neverConnected(s)) return true;
+        return neverConnected(e.getCause());
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private <T> T read(String text, Class<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored " + type.getSimpleName() + " is not readable: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+        }
+    }
+}

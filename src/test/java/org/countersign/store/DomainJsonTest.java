@@ -1,0 +1,87 @@
+package org.countersign.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.countersign.domain.TestPolicies.DEV;
+import static org.countersign.domain.TestPolicies.REL1;
+import static org.countersign.domain.TestPolicies.SRE1;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.List;
+import org.countersign.domain.Approval;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.EventType;
+import org.countersign.domain.Rejection;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+import org.junit.jupiter.api.Test;
+
+class DomainJsonTest {
+    private final ObjectMapper json = DomainJson.mapper();
+    private final Instant t0 = Instant.parse("2025-03-01T10:15:30.123456789Z");
+
+    private EmergencyRequest everyFieldSet() {
+        return new EmergencyRequest(new RequestId(12), 4, State.REJECTED, "security", true, List.of("sre", "releng"),
+                "Revert the cache change", "It took the API down", List.of("https://gerrit.example.org/r/1", "abc1234"),
+                "T12345", false, "The revert conflicts", DEV, "dev", REL1, t0, t0.plusSeconds(60), t0.plusSeconds(3600),
+                List.of(new Approval("sre", SRE1, "sre1", t0.plusSeconds(10), List.of("https://gerrit.example.org/r/1"))),
+                new Rejection(REL1, "Not a revert", t0.plusSeconds(60)), "deployed with a hiccup", "follow up in T1");
+    }
+
+    private EmergencyRequest fewFieldsSet() {
+        return new EmergencyRequest(new RequestId(3), 1, State.PENDING, "availability", false, List.of("sre"),
+                "Fix it", null, List.of("42"), null, true, null, DEV, "slack:U0DEV1", null, t0, t0, t0.plusSeconds(3600),
+                List.of(), null, null, null);
+    }
+
+    @Test
+    void a_request_with_every_field_set_round_trips_exactly() throws Exception {
+        var request = everyFieldSet();
+        assertThat(json.readValue(json.writeValueAsString(request), EmergencyRequest.class)).isEqualTo(request);
+    }
+
+    @Test
+    void a_request_with_empty_fields_round_trips_exactly() throws Exception {
+        var request = fewFieldsSet();
+        assertThat(json.readValue(json.writeValueAsString(request), EmergencyRequest.class)).isEqualTo(request);
+    }
+
+    @Test
+    void an_event_round_trips_exactly() throws Exception {
+        var event = new Event("EMG-12/2/0", EventType.APPROVAL_ADDED, new RequestId(12), 2, t0, SRE1, State.PENDING,
+                "sre", null);
+        assertThat(json.readValue(json.writeValueAsString(event), Event.class)).isEqualTo(event);
+    }
+
+    @Test
+    void ids_actors_instants_and_enums_are_written_as_readable_strings() throws Exception {
+        var tree = json.readTree(json.writeValueAsString(everyFieldSet()));
+        assertThat(tree.get("id").asText()).isEqualTo("EMG-12");
+        assertThat(tree.get("requester").asText()).isEqualTo("slack:U0DEV1");
+        assertThat(tree.get("approvals").get(0).get("by").asText()).isEqualTo("slack:U0SRE1");
+        assertThat(tree.get("created").asText()).isEqualTo("2025-03-01T10:15:30.123456789Z");
+        assertThat(tree.get("state").asText()).isEqualTo("REJECTED");
+    }
+
+    @Test
+    void null_fields_are_left_out() throws Exception {
+        var tree = json.readTree(json.writeValueAsString(fewFieldsSet()));
+        assertThat(tree.has("details")).isFalse();
+        assertThat(tree.has("deployer")).isFalse();
+        assertThat(tree.has("rejection")).isFalse();
+    }
+
+    @Test
+    void unknown_fields_are_ignored_and_missing_lists_read_as_empty() throws Exception {
+        var request = json.readValue("""
+                {"id":"EMG-7","version":1,"state":"PENDING","reason":"abuse","requiredTeams":["sre"],
+                 "requester":"matrix:@dev:example.org","requesterPerson":"dev","created":"2025-03-01T10:00:00Z",
+                 "addedInAFutureVersion":{"x":1}}
+                """, EmergencyRequest.class);
+        assertThat(request.id()).isEqualTo(new RequestId(7));
+        assertThat(request.requester().id()).isEqualTo("@dev:example.org");
+        assertThat(request.approvals()).isEmpty();
+        assertThat(request.changes()).isEmpty();
+    }
+}

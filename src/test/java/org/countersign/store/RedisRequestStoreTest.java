@@ -1,0 +1,338 @@
+package org.countersign.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.countersign.domain.TestPolicies.REL1;
+import static org.countersign.domain.TestPolicies.SRE1;
+import static org.countersign.domain.TestPolicies.SRE2;
+import static org.countersign.store.Requests.T0;
+import static org.countersign.store.Requests.approved;
+import static org.countersign.store.Requests.cancelled;
+import static org.countersign.store.Requests.create;
+import static org.countersign.store.Requests.rejected;
+import static org.countersign.store.Requests.save;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
+import org.countersign.app.StoreUnavailable;
+import org.countersign.domain.Event;
+import org.countersign.domain.EventType;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
+
+class RedisRequestStoreTest {
+    private final UnifiedJedis redis = TestRedis.client();
+    private final RedisRequestStore store = TestRedis.store();
+    private final Keys keys = new Keys(store.prefix());
+
+    @Test
+    void a_created_request_is_found_as_it_was_saved() {
+        var request = create(store, T0);
+
+        assertThat(store.find(request.id())).contains(request);
+    }
+
+    @Test
+    void an_unknown_request_is_not_found() {
+        assertThat(store.find(new RequestId(999))).isEmpty();
+    }
+
+    @Test
+    void save_writes_the_version_and_the_request_in_one_hash() {
+        var request = create(store, T0);
+
+        assertThat(redis.hgetAll(keys.request(request.id()))).containsOnlyKeys("v", "json").containsEntry("v", "1");
+    }
+
+    @Test
+    void save_refuses_a_stale_version_and_writes_nothing() {
+        var v1 = create(store, T0);
+        var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+        var before = snapshot(v1.id());
+
+        // REL1 decided on version 1, which is no longer what is stored.
+        var stale = approved(v1, REL1, "releng", T0.plusSeconds(2));
+        assertThat(store.save(stale.request(), v1.version(), stale.events())).isFalse();
+
+        assertThat(snapshot(v1.id())).isEqualTo(before);
+        assertThat(store.find(v1.id())).contains(v2);
+    }
+
+    @Test
+    void save_refuses_to_create_a_request_that_already_exists() {
+        var request = create(store, T0);
+        var before = snapshot(request.id());
+        var again = Requests.opened(request.id(), T0.plusSeconds(5));
+
+        assertThat(store.save(again.request(), 0, again.events())).isFalse();
+
+        assertThat(snapshot(request.id())).isEqualTo(before);
+    }
+
+    @Test
+    void save_refuses_to_update_a_request_that_does_not_exist() {
+        var request = Requests.opened(new RequestId(77), T0).request();
+        var change = approved(request, SRE1, "sre", T0.plusSeconds(1));
+
+        assertThat(store.save(change.request(), request.version(), change.events())).isFalse();
+
+        assertThat(redis.exists(keys.request(request.id()))).isFalse();
+        assertThat(redis.xlen(keys.events())).isZero();
+    }
+
+    @Test
+    void the_timeline_keeps_events_in_the_order_they_were_saved() {
+        var v1 = create(store, T0);
+        var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+        save(store, v2, approved(v2, REL1, "releng", T0.plusSeconds(2)));
+
+        assertThat(store.timeline(v1.id())).extracting(Event::type).containsExactly(
+                EventType.REQUEST_OPENED, EventType.APPROVAL_ADDED, EventType.APPROVAL_ADDED, EventType.REQUEST_APPROVED);
+    }
+
+    @Test
+    void the_timeline_holds_the_events_exactly_as_saved() {
+        var v1 = create(store, T0);
+        var change = approved(v1, SRE1, "sre", T0.plusSeconds(1));
+        save(store, v1, change);
+
+        assertThat(store.timeline(v1.id())).endsWith(change.events().toArray(Event[]::new));
+    }
+
+    @Test
+    void every_saved_event_lands_on_the_stream_with_its_id_and_type() {
+        var v1 = create(store, T0);
+        var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+        save(store, v2, approved(v2, REL1, "releng", T0.plusSeconds(2)));
+
+        var streamed = store.readEvents("0-0", 100);
+        assertThat(streamed).extracting(RedisRequestStore.StreamedEvent::event).isEqualTo(store.timeline(v1.id()));
+        var fields = redis.xrange(keys.events(), "-", "+", 100).get(1).getFields();
+        assertThat(fields).containsEntry("type", "approval.added").containsEntry("request", v1.id().toString())
+                .containsEntry("id", v1.id() + "/2/0").containsKey("event");
+    }
+
+    @Test
+    void reading_the_stream_after_an_entry_returns_only_later_entries() {
+        var v1 = create(store, T0);
+        save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+        var first = store.readEvents("0-0", 1).get(0);
+
+        assertThat(store.readEvents(first.streamId(), 100)).extracting(s -> s.event().type())
+                .containsExactly(EventType.APPROVAL_ADDED);
+    }
+
+    @Test
+    void the_events_stream_is_capped() {
+        var capped = new RedisRequestStore(redis, TestRedis.uniquePrefix(), 10);
+        for (int i = 0; i < 300; i++) create(capped, T0);
+
+        // MAXLEN ~ trims whole stream nodes (100 entries by default), so it keeps a little more than asked.
+        assertThat(redis.xlen(new Keys(capped.prefix()).events())).isLessThan(300);
+    }
+
+    @Test
+    void a_pending_request_is_in_the_open_index_scored_by_its_expiry() {
+        var request = create(store, T0);
+
+        assertThat(redis.zscore(keys.open(), Keys.member(request.id())))
+                .isEqualTo((double) request.expires().toEpochMilli());
+    }
+
+    @Test
+    void a_request_leaves_the_open_index_once_it_is_no_longer_pending() {
+        var v1 = create(store, T0);
+        var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+        assertThat(redis.zscore(keys.open(), Keys.member(v1.id()))).isNotNull();
+
+        save(store, v2, approved(v2, REL1, "releng", T0.plusSeconds(2)));
+
+        assertThat(redis.zscore(keys.open(), Keys.member(v1.id()))).isNull();
+    }
+
+    @Test
+    void the_state_indexes_move_with_the_request() {
+        var v1 = create(store, T0);
+        assertThat(indexedStates(v1.id())).containsExactly(State.PENDING);
+
+        save(store, v1, rejected(v1, SRE2, "Not an emergency", T0.plusSeconds(1)));
+
+        assertThat(indexedStates(v1.id())).containsExactly(State.REJECTED);
+    }
+
+    @Test
+    void every_created_request_is_in_the_all_index_scored_by_creation() {
+        var request = create(store, T0);
+
+        assertThat(redis.zscore(keys.all(), Keys.member(request.id()))).isEqualTo((double) T0.toEpochMilli());
+    }
+
+    @Test
+    void requests_are_counted_by_state() {
+        var a = create(store, T0);
+        create(store, T0);
+        save(store, a, cancelled(a, T0.plusSeconds(1)));
+
+        assertThat(store.countByState())
+                .containsEntry(State.PENDING, 1L).containsEntry(State.CANCELLED, 1L).containsEntry(State.CLOSED, 0L)
+                .hasSize(State.values().length);
+    }
+
+    @Test
+    void due_for_expiry_lists_pending_requests_expired_by_now_soonest_first() {
+        var later = create(store, T0.plusSeconds(60));
+        var sooner = create(store, T0);
+        var notYet = create(store, T0.plusSeconds(3600));
+        var done = create(store, T0);
+        save(store, done, cancelled(done, T0.plusSeconds(1)));
+        var now = later.expires();
+
+        assertThat(store.dueForExpiry(now, 10)).containsExactly(sooner.id(), later.id()).doesNotContain(notYet.id());
+    }
+
+    @Test
+    void due_for_expiry_respects_the_limit() {
+        create(store, T0);
+        var second = create(store, T0.plusSeconds(1));
+        create(store, T0.plusSeconds(2));
+
+        assertThat(store.dueForExpiry(T0.plus(Duration.ofDays(1)), 2)).hasSize(2).endsWith(second.id());
+    }
+
+    @Test
+    void recent_lists_every_request_newest_first() {
+        var first = create(store, T0);
+        var second = create(store, T0.plusSeconds(1));
+        var third = create(store, T0.plusSeconds(2));
+
+        assertThat(store.recent(Set.of(), 10)).extracting(r -> r.id()).containsExactly(third.id(), second.id(), first.id());
+    }
+
+    @Test
+    void recent_keeps_only_the_states_asked_for_newest_first() {
+        var pending = create(store, T0);
+        var rejected = create(store, T0.plusSeconds(1));
+        save(store, rejected, rejected(rejected, SRE2, "No", T0.plusSeconds(5)));
+        var cancelled = create(store, T0.plusSeconds(2));
+        save(store, cancelled, cancelled(cancelled, T0.plusSeconds(5)));
+
+        assertThat(store.recent(Set.of(State.REJECTED, State.CANCELLED), 10)).extracting(r -> r.id())
+                .containsExactly(cancelled.id(), rejected.id()).doesNotContain(pending.id());
+    }
+
+    @Test
+    void recent_respects_the_limit_and_orders_requests_opened_in_the_same_millisecond_by_id() {
+        var ids = new ArrayList<RequestId>();
+        for (int i = 0; i < 12; i++) ids.add(create(store, T0).id());
+
+        assertThat(store.recent(Set.of(), 3)).extracting(r -> r.id())
+                .containsExactly(ids.get(11), ids.get(10), ids.get(9));
+        assertThat(store.recent(Set.of(State.PENDING), 3)).extracting(r -> r.id())
+                .containsExactly(ids.get(11), ids.get(10), ids.get(9));
+    }
+
+    @Test
+    void ids_stay_unique_when_many_threads_ask_at_once() throws Exception {
+        int threads = 16;
+        int perThread = 500;
+        var ids = ConcurrentHashMap.<RequestId>newKeySet();
+        var duplicates = ConcurrentHashMap.<RequestId>newKeySet();
+        var start = new CountDownLatch(1);
+        var pool = Executors.newFixedThreadPool(threads);
+        try {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++)
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        var id = store.nextId();
+                        if (!ids.add(id)) duplicates.add(id);
+                    }
+                    return null;
+                }));
+            start.countDown();
+            for (var f : futures) f.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(duplicates).isEmpty();
+        assertThat(ids).hasSize(threads * perThread);
+    }
+
+    @Test
+    void save_still_works_after_redis_forgets_the_script() {
+        var v1 = create(store, T0);
+        redis.scriptFlush();
+
+        var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+
+        assertThat(store.find(v1.id())).contains(v2);
+        assertThat(redis.scriptExists(RedisRequestStore.SAVE_SHA, keys.all())).isTrue();
+    }
+
+    @Test
+    void the_script_hash_is_the_one_redis_computes() {
+        assertThat(redis.scriptLoad(RedisRequestStore.SAVE_SCRIPT)).isEqualTo(RedisRequestStore.SAVE_SHA);
+    }
+
+    @Test
+    void save_rejects_a_version_that_does_not_move_forward() {
+        var v1 = create(store, T0);
+
+        assertThatThrownBy(() -> store.save(v1, v1.version(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow");
+    }
+
+    @Test
+    void ping_is_empty_when_redis_answers() {
+        assertThat(store.ping()).isEmpty();
+    }
+
+    @Test
+    void a_store_whose_redis_is_down_says_so_and_records_nothing() throws IOException {
+        try (var client = RedisConnector.pooled("redis://127.0.0.1:" + closedPort())) {
+            var down = new RedisRequestStore(client, TestRedis.uniquePrefix());
+            var opened = Requests.opened(new RequestId(1), T0);
+
+            assertThatThrownBy(() -> down.save(opened.request(), 0, opened.events()))
+                    .isInstanceOf(StoreUnavailable.class)
+                    .hasMessage("state store unavailable; nothing was recorded, try again");
+            assertThatThrownBy(() -> down.find(new RequestId(1))).isInstanceOf(StoreUnavailable.class);
+            assertThatThrownBy(down::nextId).isInstanceOf(StoreUnavailable.class);
+            assertThat(down.ping()).hasValueSatisfying(problem -> assertThat(problem).startsWith("Redis does not answer"));
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Set<State> indexedStates(RequestId id) {
+        var states = new HashSet<State>();
+        for (var s : State.values()) if (redis.zscore(keys.state(s), Keys.member(id)) != null) states.add(s);
+        return states;
+    }
+
+    /** Everything a save touches, as plain values. */
+    private List<Object> snapshot(RequestId id) {
+        var member = Keys.member(id);
+        return List.of(redis.hgetAll(keys.request(id)), redis.lrange(keys.timeline(id), 0, -1), redis.xlen(keys.events()),
+                String.valueOf(redis.zscore(keys.open(), member)), indexedStates(id),
+                String.valueOf(redis.zscore(keys.all(), member)));
+    }
+}

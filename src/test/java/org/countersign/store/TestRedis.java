@@ -1,0 +1,54 @@
+package org.countersign.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.UUID;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The Redis every test in this JVM shares: the one at REDIS_URL when set, else one embedded server started on
+ * first use. Each test takes its own key prefix, so tests never see each other's data and nothing is flushed.
+ */
+public final class TestRedis {
+    private TestRedis() {}
+
+    /** The shared client; do not close it. */
+    public static UnifiedJedis client() { return Shared.CLIENT; }
+
+    /** A prefix no other test uses: {@code test:<uuid>:}. */
+    public static String uniquePrefix() { return "test:" + UUID.randomUUID() + ":"; }
+
+    /** A store on the shared Redis under a fresh prefix. */
+    public static RedisRequestStore store() { return new RedisRequestStore(client(), uniquePrefix()); }
+
+    // Started when first used, closed when the JVM exits.
+    private static final class Shared {
+        static final UnifiedJedis CLIENT = start();
+
+        private static UnifiedJedis start() {
+            var url = System.getenv("REDIS_URL");
+            if (url != null && !url.isBlank()) return RedisConnector.pooled(url);
+            try {
+                var dir = Files.createTempDirectory("countersign-test-redis");
+                var connector = RedisConnector.connect(java.util.Optional.empty(), dir);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    connector.close();
+                    deleteTree(dir);
+                }, "test-redis-stop"));
+                return connector.client();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Deletes a directory and everything in it, best effort. */
+    public static void deleteTree(java.nio.file.Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is not worth failing a test run over
+        }
+    }
+}
