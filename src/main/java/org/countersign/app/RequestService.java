@@ -61,7 +61,7 @@ public final class RequestService {
         var outcome = workflow.open(id, draft, directory.resolve(by), clock.instant());
         if (outcome instanceof Applied applied) {
             if (!store.save(applied.request(), 0, applied.events()))
-                throw new StoreUnavailable("id " + id + " was already taken; the id counter was reset", null);
+                throw new IllegalStateException("id " + id + " was already taken: the id counter (" + id + ") is behind the stored requests");
             onApplied.accept(applied);
         }
         return outcome;

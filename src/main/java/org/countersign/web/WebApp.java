@@ -55,9 +55,12 @@ public final class WebApp {
                 error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Something broke on our side (ref " + ref
                         + "); nothing was recorded. The server log has the details");
             });
+            // Javalin answers unmatched routes in plain text; ours are JSON and already say what is missing.
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty())
-                    error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
+                if (!isJson(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
+            });
+            config.routes.error(405, ctx -> {
+                if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
             });
         });
     }
@@ -117,6 +120,11 @@ public final class WebApp {
             // fall through to the message below
         }
         throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
+    }
+
+    private static boolean isJson(Context ctx) {
+        var type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/json");
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {

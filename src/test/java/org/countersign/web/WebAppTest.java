@@ -1,0 +1,232 @@
+package org.countersign.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.countersign.domain.TestPolicies.DEV;
+import static org.countersign.domain.TestPolicies.REL1;
+import static org.countersign.domain.TestPolicies.SRE1;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.Optional;
+import org.countersign.app.PolicyDirectory;
+import org.countersign.app.RequestService;
+import org.countersign.domain.Outcome;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.TestPolicies;
+import org.countersign.domain.Workflow;
+import org.countersign.store.DomainJson;
+import org.countersign.store.RedisConnector;
+import org.countersign.store.RedisRequestStore;
+import org.countersign.store.TestRedis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WebAppTest {
+    private static final ObjectMapper JSON = DomainJson.mapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private RedisRequestStore store;
+    private RequestService service;
+    private Javalin app;
+
+    @BeforeEach
+    void start() {
+        store = TestRedis.store();
+        var policy = TestPolicies.standard();
+        var metrics = new Metrics(store::countByState);
+        service = new RequestService(store, new PolicyDirectory(policy), new Workflow(policy), Clock.systemUTC(), metrics);
+        app = WebApp.create(service, store::ping, metrics, JSON).start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+    }
+
+    @Test
+    void healthz_says_alive() throws Exception {
+        var response = get("/healthz");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("status").asText()).isEqualTo("alive");
+    }
+
+    @Test
+    void readyz_is_200_when_redis_answers() throws Exception {
+        var response = get("/readyz");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("status").asText()).isEqualTo("ready");
+    }
+
+    @Test
+    void readyz_is_503_with_the_reason_when_redis_does_not_answer() throws Exception {
+        try (var dead = RedisConnector.pooled("redis://127.0.0.1:" + closedPort())) {
+            var deadStore = new RedisRequestStore(dead, TestRedis.uniquePrefix());
+            var deadApp = WebApp.create(service, deadStore::ping, new Metrics(store::countByState), JSON)
+                    .start("127.0.0.1", 0);
+            try {
+                var response = send(HttpRequest.newBuilder(url(deadApp, "/readyz")).build());
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(json(response).path("error").asText()).containsIgnoringCase("redis");
+            } finally {
+                deadApp.stop();
+            }
+        }
+    }
+
+    @Test
+    void a_request_is_shown_with_its_whole_timeline() throws Exception {
+        var id = open("availability");
+        service.approve(id, SRE1, "sre");
+        service.approve(id, REL1, "releng");
+
+        var response = get("/api/requests/" + id);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        var body = json(response);
+        assertThat(body.path("id").asText()).isEqualTo(id.toString());
+        assertThat(body.path("state").asText()).isEqualTo("APPROVED");
+        assertThat(body.path("summary").asText()).contains("Revert the cache change");
+        assertThat(body.path("teams").findValuesAsText("team")).containsExactly("sre", "releng");
+        assertThat(body.path("timeline").findValuesAsText("type"))
+                .containsExactly("request.opened", "approval.added", "approval.added", "request.approved");
+        assertThat(body.path("timeline").get(1).path("actor").asText()).isEqualTo("slack:U0SRE1");
+    }
+
+    @Test
+    void a_confidential_request_shows_only_id_state_and_teams() throws Exception {
+        var id = open("security");
+
+        var body = json(get("/api/requests/" + id));
+
+        assertThat(body.path("redacted").asBoolean()).isTrue();
+        assertThat(body.path("state").asText()).isEqualTo("PENDING");
+        assertThat(body.path("teams").findValuesAsText("team")).containsExactly("sre", "releng", "security");
+        assertThat(body.has("summary")).isFalse();
+        assertThat(body.has("changes")).isFalse();
+        assertThat(body.toString()).doesNotContain("Revert the cache change").doesNotContain("gerrit");
+    }
+
+    @Test
+    void an_unknown_request_is_404_with_a_message() throws Exception {
+        var response = get("/api/requests/EMG-999999");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).path("error").asText()).isEqualTo("There is no request EMG-999999");
+    }
+
+    @Test
+    void a_malformed_request_id_is_400_with_the_expected_form() throws Exception {
+        var response = get("/api/requests/nope");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("error").asText()).contains("\"nope\"").contains("EMG-12");
+    }
+
+    @Test
+    void the_list_filters_by_state_newest_first() throws Exception {
+        var first = open("availability");
+        var second = open("abuse");
+        var cancelled = open("data-loss");
+        service.cancel(cancelled, DEV, "fixed by itself");
+
+        var pending = json(get("/api/requests?state=pending"));
+        var all = json(get("/api/requests"));
+
+        assertThat(pending.path("requests").findValuesAsText("id")).containsExactly(second.toString(), first.toString());
+        assertThat(all.path("requests").findValuesAsText("id"))
+                .containsExactly(cancelled.toString(), second.toString(), first.toString());
+    }
+
+    @Test
+    void an_unknown_state_is_400_naming_the_known_ones() throws Exception {
+        var response = get("/api/requests?state=WAITING");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("error").asText()).contains("WAITING").contains("PENDING");
+    }
+
+    @Test
+    void a_bad_limit_is_400() throws Exception {
+        var response = get("/api/requests?limit=-3");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).path("error").asText()).contains("limit");
+    }
+
+    @Test
+    void metrics_count_requests_by_state_and_transitions_by_type() throws Exception {
+        var id = open("availability");
+        service.approve(id, SRE1, "sre");
+        open("abuse");
+
+        var response = get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(response.body())
+                .contains("countersign_requests{state=\"PENDING\"} 2.0")
+                .contains("countersign_requests{state=\"APPROVED\"} 0.0")
+                .contains("countersign_transitions_total{type=\"request.opened\"} 2.0")
+                .contains("countersign_transitions_total{type=\"approval.added\"} 1.0");
+    }
+
+    @Test
+    void an_unknown_route_is_a_json_404() throws Exception {
+        var response = get("/nothing/here");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).path("error").asText()).contains("/nothing/here");
+    }
+
+    @Test
+    void a_store_outage_is_a_503_without_a_stack_trace() throws Exception {
+        try (var dead = RedisConnector.pooled("redis://127.0.0.1:" + closedPort())) {
+            var deadStore = new RedisRequestStore(dead, TestRedis.uniquePrefix());
+            var policy = TestPolicies.standard();
+            var deadService = new RequestService(deadStore, new PolicyDirectory(policy), new Workflow(policy),
+                    Clock.systemUTC());
+            var deadApp = WebApp.create(deadService, deadStore::ping, new Metrics(store::countByState), JSON)
+                    .start("127.0.0.1", 0);
+            try {
+                var response = send(HttpRequest.newBuilder(url(deadApp, "/api/requests/EMG-1")).build());
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(json(response).path("error").asText()).contains("nothing was recorded");
+                assertThat(response.body()).doesNotContain("Exception").doesNotContain("at org.");
+            } finally {
+                deadApp.stop();
+            }
+        }
+    }
+
+    private RequestId open(String reason) {
+        var outcome = service.open(DEV, TestPolicies.draft(reason));
+        assertThat(outcome).isInstanceOf(Outcome.Applied.class);
+        return ((Outcome.Applied) outcome).request().id();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(url(app, path)).build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI url(Javalin app, String path) {
+        return URI.create("http://127.0.0.1:" + app.port() + path);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    private static int closedPort() throws Exception {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static Optional<String> none() { return Optional.empty(); }
+}
