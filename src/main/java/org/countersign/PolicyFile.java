@@ -17,8 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Platform;
@@ -228,7 +228,7 @@ public final class PolicyFile {
                 }
                 unknownKeys(r, where + ".", REASON_KEYS);
                 var label = r.has("label") ? text(r.get("label"), where + ".label") : null;
-                var teams = r.has("teams") ? list(r.get("teams"), where + ".teams", Function.identity()) : List.<String>of();
+                var teams = r.has("teams") ? list(r.get("teams"), where + ".teams") : List.<String>of();
                 boolean confidential = false;
                 var c = r.get("confidential");
                 if (c != null && !c.isNull()) {
@@ -272,8 +272,7 @@ public final class PolicyFile {
         private List<Actor> accounts(JsonNode node, String where, Platform platform) {
             if (node == null || node.isNull()) return List.of();
             var single = where.startsWith("people.") && node.isValueNode();
-            var ids = single ? java.util.Optional.ofNullable(text(node, where)).map(List::of).orElse(List.of())
-                    : list(node, where, Function.identity());
+            var ids = single ? Optional.ofNullable(text(node, where)).map(List::of).orElse(List.of()) : list(node, where);
             var actors = new ArrayList<Actor>();
             for (int i = 0; i < ids.size(); i++) {
                 var id = ids.get(i);
@@ -293,15 +292,15 @@ public final class PolicyFile {
             return actors;
         }
 
-        private <T> List<T> list(JsonNode node, String where, Function<String, T> map) {
+        private List<String> list(JsonNode node, String where) {
             if (!node.isArray()) {
                 problem(where, "must be a list such as [a, b], not " + show(node));
                 return List.of();
             }
-            var result = new ArrayList<T>();
+            var result = new ArrayList<String>();
             for (int i = 0; i < node.size(); i++) {
                 var s = text(node.get(i), where + "[" + i + "]");
-                if (s != null) result.add(map.apply(s));
+                if (s != null) result.add(s);
             }
             return result;
         }
@@ -320,7 +319,7 @@ public final class PolicyFile {
         }
 
         private Duration duration(JsonNode node, String where) {
-            var d = node.isTextual() ? Durations.parse(node.textValue()) : java.util.Optional.<Duration>empty();
+            var d = node.isTextual() ? Durations.parse(node.textValue()) : Optional.<Duration>empty();
             if (d.isPresent()) return d.get();
             problem(where, "must be " + Durations.EXPECTED + ", not " + show(node));
             return null;
