@@ -1,0 +1,156 @@
+package org.countersign;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting, read once from the environment at start. Optional settings are null when not set.
+ *
+ * @param redisUrl   the Redis server to use, or null to start an embedded one under {@code dataDir}
+ * @param policyFile the policy file, or null for the packaged example
+ * @param bindHost   the address to listen on, or null to let the web layer decide
+ */
+public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
+                     Duration expirySweepInterval, String bindHost) {
+    static final int DEFAULT_PORT = 7000;
+    static final String DEFAULT_REDIS_PREFIX = "cs:";
+    static final Path DEFAULT_DATA_DIR = Path.of("./data");
+    static final Duration DEFAULT_EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(15);
+    static final Duration MIN_SWEEP_INTERVAL = Duration.ofSeconds(1);
+    static final Duration MAX_SWEEP_INTERVAL = Duration.ofHours(1);
+
+    /** The user info of a URL, up to the last @ so a password with an unescaped @ is masked whole. */
+    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:_%\\[\\]-]+");
+
+    /** Reads the settings from {@code env} (usually {@code System.getenv()}); an empty value counts as unset. */
+    public static Config fromEnv(Map<String, String> env) {
+        var problems = new ArrayList<String>();
+
+        int port = DEFAULT_PORT;
+        var portText = value(env, "PORT");
+        if (portText != null) {
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535)
+                problems.add("PORT='" + portText + "': expected a port number from 1 to 65535 (default " + DEFAULT_PORT + ")");
+        }
+
+        var redisUrl = value(env, "REDIS_URL");
+        if (redisUrl != null) redisUrlProblem(redisUrl).ifPresent(problems::add);
+
+        var redisPrefix = env.get("REDIS_PREFIX") == null ? DEFAULT_REDIS_PREFIX : env.get("REDIS_PREFIX");
+        if (redisPrefix.isEmpty())
+            problems.add("REDIS_PREFIX='': expected a non-empty key prefix such as 'cs:' (unset it for the default 'cs:')");
+        else if (redisPrefix.chars().anyMatch(Character::isWhitespace))
+            problems.add("REDIS_PREFIX='" + redisPrefix + "': expected a key prefix without spaces, such as 'cs:'");
+
+        var dataDir = path(env, "DATA_DIR", problems);
+        var policyFile = path(env, "POLICY_FILE", problems);
+
+        var sweep = DEFAULT_EXPIRY_SWEEP_INTERVAL;
+        var sweepText = value(env, "EXPIRY_SWEEP_INTERVAL");
+        if (sweepText != null) {
+            var d = Durations.parse(sweepText);
+            if (d.isEmpty() || d.get().compareTo(MIN_SWEEP_INTERVAL) < 0 || d.get().compareTo(MAX_SWEEP_INTERVAL) > 0)
+                problems.add("EXPIRY_SWEEP_INTERVAL='" + sweepText + "': expected " + Durations.EXPECTED
+                        + ", from 1s to 1h (default 15s)");
+            else sweep = d.get();
+        }
+
+        var bindHost = value(env, "BIND_HOST");
+        if (bindHost != null && !HOST.matcher(bindHost).matches())
+            problems.add("BIND_HOST='" + bindHost + "': expected a host name or IP address such as 127.0.0.1 or 0.0.0.0");
+
+        if (!problems.isEmpty()) throw new Invalid(problems);
+        return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
+                sweep, bindHost);
+    }
+
+    public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
+
+    public Optional<Path> policyFileOpt() { return Optional.ofNullable(policyFile); }
+
+    public Optional<String> bindHostOpt() { return Optional.ofNullable(bindHost); }
+
+    /** The Redis URL with its password masked, for logs and messages; null when not set. */
+    public String redisUrlForLogs() { return redisUrl == null ? null : mask(redisUrl); }
+
+    @Override
+    public String toString() {
+        return "Config[port=" + port + ", redisUrl=" + redisUrlForLogs() + ", redisPrefix=" + redisPrefix
+                + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
+                + ", bindHost=" + bindHost + "]";
+    }
+
+    /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */
+    static String mask(String url) {
+        var m = USER_INFO.matcher(url);
+        if (!m.find()) return url;
+        var userInfo = m.group(2);
+        int colon = userInfo.indexOf(':');
+        var masked = colon < 0 ? "****" : userInfo.substring(0, colon) + ":****";
+        return m.group(1) + masked + "@" + url.substring(m.end());
+    }
+
+    private static Optional<String> redisUrlProblem(String url) {
+        var shown = "REDIS_URL='" + mask(url) + "': ";
+        var expected = "; expected redis://[:password@]host[:port][/db] or rediss://… for TLS";
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://"))
+            return Optional.of(shown + "does not start with redis:// or rediss://" + expected);
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.of(shown + "is not a URL (" + e.getReason() + ")" + expected);
+        }
+        if (uri.getHost() == null) return Optional.of(shown + "has no host, or a port that is not a number" + expected);
+        if (uri.getPort() == 0 || uri.getPort() > 65535)
+            return Optional.of(shown + "port " + uri.getPort() + " is not from 1 to 65535" + expected);
+        var path = uri.getPath();
+        if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/[0-9]{1,5}"))
+            return Optional.of(shown + "'" + path + "' is not a database number such as /0" + expected);
+        if (uri.getRawUserInfo() != null && !uri.getRawUserInfo().contains(":"))
+            return Optional.of(shown + "put a colon before the password (redis://:password@host or redis://user:password@host)");
+        return Optional.empty();
+    }
+
+    private static Path path(Map<String, String> env, String name, List<String> problems) {
+        var text = value(env, name);
+        if (text == null) return null;
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            problems.add(name + "='" + text + "': expected a file system path (" + e.getReason() + ")");
+            return null;
+        }
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        var v = env.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** The environment cannot be used; {@link #problems()} lists every reason, one per variable. */
+    public static final class Invalid extends RuntimeException {
+        private final List<String> problems;
+
+        public Invalid(List<String> problems) {
+            super("invalid configuration:\n  - " + String.join("\n  - ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() { return problems; }
+    }
+}

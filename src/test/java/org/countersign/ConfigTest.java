@@ -1,0 +1,218 @@
+package org.countersign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigTest {
+
+    @Test
+    void an_empty_environment_gives_the_defaults() {
+        var config = Config.fromEnv(Map.of());
+
+        assertThat(config.port()).isEqualTo(7000);
+        assertThat(config.redisUrlOpt()).isEmpty();
+        assertThat(config.redisPrefix()).isEqualTo("cs:");
+        assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(config.policyFileOpt()).isEmpty();
+        assertThat(config.expirySweepInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.bindHostOpt()).isEmpty();
+    }
+
+    @Test
+    void every_variable_is_read() {
+        var config = Config.fromEnv(env()
+                .with("PORT", "8080")
+                .with("REDIS_URL", "rediss://:secret@redis.example.org:6380/2")
+                .with("REDIS_PREFIX", "countersign:staging:")
+                .with("DATA_DIR", "/var/lib/countersign")
+                .with("POLICY_FILE", "/etc/countersign/policy.yml")
+                .with("EXPIRY_SWEEP_INTERVAL", "PT30S")
+                .with("BIND_HOST", "0.0.0.0")
+                .build());
+
+        assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
+                Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0"));
+    }
+
+    @Test
+    void empty_values_count_as_unset() {
+        var config = Config.fromEnv(env().with("PORT", "").with("REDIS_URL", " ").with("POLICY_FILE", "")
+                .with("DATA_DIR", "").with("EXPIRY_SWEEP_INTERVAL", "").with("BIND_HOST", "").build());
+
+        assertThat(config).isEqualTo(Config.fromEnv(Map.of()));
+    }
+
+    @Test
+    void a_port_that_is_not_a_number_is_refused_with_the_value_and_the_range() {
+        assertThat(problemsWith("PORT", "http")).containsExactly(
+                "PORT='http': expected a port number from 1 to 65535 (default 7000)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "65536", "-1", "99999999999"})
+    void a_port_outside_1_to_65535_is_refused(String port) {
+        assertThat(problemsWith("PORT", port)).singleElement().asString().startsWith("PORT='" + port + "': expected");
+    }
+
+    @Test
+    void the_highest_port_is_accepted() {
+        assertThat(Config.fromEnv(env().with("PORT", "65535").build()).port()).isEqualTo(65535);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://localhost", "redis://localhost:6379", "redis://:pw@localhost:6379/0",
+            "rediss://user:pw@redis.example.org:6380/15", "redis://10.0.0.5/"})
+    void redis_urls_in_the_usual_forms_are_accepted(String url) {
+        assertThat(Config.fromEnv(env().with("REDIS_URL", url).build()).redisUrlOpt()).contains(url);
+    }
+
+    @Test
+    void a_redis_url_with_another_scheme_is_refused() {
+        assertThat(problemsWith("REDIS_URL", "localhost:6379")).singleElement().asString()
+                .startsWith("REDIS_URL='localhost:6379': does not start with redis:// or rediss://")
+                .contains("expected redis://[:password@]host[:port][/db]");
+    }
+
+    @Test
+    void a_redis_url_without_a_host_is_refused() {
+        assertThat(problemsWith("REDIS_URL", "redis://")).singleElement().asString().startsWith("REDIS_URL='redis://': ");
+    }
+
+    @Test
+    void a_redis_url_with_a_port_that_is_not_a_number_is_refused() {
+        assertThat(problemsWith("REDIS_URL", "redis://localhost:port")).singleElement().asString()
+                .contains("a port that is not a number");
+    }
+
+    @Test
+    void a_redis_url_whose_path_is_not_a_database_number_is_refused() {
+        assertThat(problemsWith("REDIS_URL", "redis://localhost/cache")).singleElement().asString()
+                .contains("'/cache' is not a database number such as /0");
+    }
+
+    @Test
+    void a_redis_url_with_a_password_but_no_colon_is_refused_without_showing_the_password() {
+        var problems = problemsWith("REDIS_URL", "redis://hunter2@localhost");
+
+        assertThat(problems).singleElement().asString()
+                .startsWith("REDIS_URL='redis://****@localhost': put a colon before the password")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void an_empty_redis_prefix_is_refused() {
+        assertThat(problemsWith("REDIS_PREFIX", "")).singleElement().asString()
+                .startsWith("REDIS_PREFIX='': expected a non-empty key prefix");
+    }
+
+    @Test
+    void a_redis_prefix_with_a_space_is_refused() {
+        assertThat(problemsWith("REDIS_PREFIX", "cs prod:")).containsExactly(
+                "REDIS_PREFIX='cs prod:': expected a key prefix without spaces, such as 'cs:'");
+    }
+
+    @Test
+    void a_sweep_interval_that_is_not_a_duration_is_refused_with_the_forms_that_work() {
+        assertThat(problemsWith("EXPIRY_SWEEP_INTERVAL", "often")).containsExactly(
+                "EXPIRY_SWEEP_INTERVAL='often': expected a duration such as 90s, 60m, 2h, 1d or PT1H, from 1s to 1h (default 15s)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "PT0.5S", "2h"})
+    void a_sweep_interval_outside_1s_to_1h_is_refused(String interval) {
+        assertThat(problemsWith("EXPIRY_SWEEP_INTERVAL", interval)).singleElement().asString()
+                .startsWith("EXPIRY_SWEEP_INTERVAL='" + interval + "'").contains("from 1s to 1h");
+    }
+
+    @Test
+    void a_sweep_interval_uses_the_policy_files_duration_forms() {
+        assertThat(Config.fromEnv(env().with("EXPIRY_SWEEP_INTERVAL", "2m").build()).expirySweepInterval())
+                .isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void a_bind_host_with_a_space_is_refused() {
+        assertThat(problemsWith("BIND_HOST", "local host")).containsExactly(
+                "BIND_HOST='local host': expected a host name or IP address such as 127.0.0.1 or 0.0.0.0");
+    }
+
+    @Test
+    void a_data_dir_that_is_not_a_path_is_refused() {
+        assertThat(problemsWith("DATA_DIR", "data\0dir")).singleElement().asString()
+                .startsWith("DATA_DIR='data\0dir': expected a file system path");
+    }
+
+    @Test
+    void every_problem_is_listed_at_once() {
+        var e = catchThrowableOfType(Config.Invalid.class, () -> Config.fromEnv(env()
+                .with("PORT", "seven")
+                .with("REDIS_URL", "http://:secret@localhost")
+                .with("REDIS_PREFIX", "a b")
+                .with("EXPIRY_SWEEP_INTERVAL", "soon")
+                .with("BIND_HOST", "a host")
+                .build()));
+
+        assertThat(e.problems()).hasSize(5);
+        assertThat(e.problems()).extracting(p -> p.substring(0, p.indexOf('=')))
+                .containsExactly("PORT", "REDIS_URL", "REDIS_PREFIX", "EXPIRY_SWEEP_INTERVAL", "BIND_HOST");
+        assertThat(e.getMessage()).startsWith("invalid configuration:\n  - PORT='seven'")
+                .contains(String.join("\n  - ", e.problems()))
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void to_string_masks_the_redis_password() {
+        var config = Config.fromEnv(env().with("REDIS_URL", "redis://:hunter2@redis.example.org:6379/0").build());
+
+        assertThat(config.toString()).contains("redisUrl=redis://:****@redis.example.org:6379/0").doesNotContain("hunter2");
+    }
+
+    @Test
+    void the_redis_url_for_logs_keeps_the_user_and_masks_the_password() {
+        var config = Config.fromEnv(env().with("REDIS_URL", "rediss://countersign:hunter2@redis.example.org/1").build());
+
+        assertThat(config.redisUrlForLogs()).isEqualTo("rediss://countersign:****@redis.example.org/1");
+        assertThat(config.redisUrlOpt()).contains("rediss://countersign:hunter2@redis.example.org/1");
+    }
+
+    @Test
+    void a_password_with_an_at_sign_is_masked_whole() {
+        assertThat(Config.mask("redis://:p@ss@localhost:6379")).isEqualTo("redis://:****@localhost:6379");
+    }
+
+    @Test
+    void a_redis_url_without_a_password_is_shown_as_it_is() {
+        var config = Config.fromEnv(env().with("REDIS_URL", "redis://localhost:6379").build());
+
+        assertThat(config.redisUrlForLogs()).isEqualTo("redis://localhost:6379");
+        assertThat(Config.fromEnv(Map.of()).redisUrlForLogs()).isNull();
+    }
+
+    private static java.util.List<String> problemsWith(String name, String value) {
+        var e = catchThrowableOfType(Config.Invalid.class, () -> Config.fromEnv(env().with(name, value).build()));
+        assertThat(e).as("%s=%s should be refused", name, value).isNotNull();
+        return e.problems();
+    }
+
+    private static EnvBuilder env() { return new EnvBuilder(); }
+
+    /** An environment, variable by variable. */
+    private static final class EnvBuilder {
+        private final Map<String, String> env = new HashMap<>();
+
+        EnvBuilder with(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        Map<String, String> build() { return Map.copyOf(env); }
+    }
+}

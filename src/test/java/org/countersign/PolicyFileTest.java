@@ -1,0 +1,343 @@
+package org.countersign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.countersign.domain.Actor;
+import org.countersign.domain.Platform;
+import org.countersign.domain.Policy.InvalidPolicy;
+import org.countersign.domain.Team;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PolicyFileTest {
+    /** A small valid policy; tests change one line of it. */
+    private static final String VALID = """
+            teams:
+              sre:      { label: SRE, slack-users: [U0SRE1], slack-usergroup: S0SRE, matrix-users: ["@sre1:example.org"] }
+              releng:   { label: Release Engineering, slack-users: [U0REL1], matrix-users: ["@rel1:example.org"] }
+            reasons:
+              availability: { label: Availability, teams: [sre, releng] }
+            approvals-per-team: 1
+            expire-after: 60m
+            """;
+
+    @TempDir Path dir;
+
+    @Test
+    void the_packaged_example_loads_with_its_teams_and_reasons() {
+        var policy = PolicyFile.loadDefault();
+
+        assertThat(policy.teams()).containsOnlyKeys("sre", "releng", "security");
+        assertThat(policy.reasons()).containsOnlyKeys("security", "data-loss", "availability", "abuse", "functionality");
+        assertThat(policy.reasons().get("security").teams()).containsExactly("sre", "releng", "security");
+        assertThat(policy.reasons().get("security").confidential()).isTrue();
+        assertThat(policy.reasons().get("availability").confidential()).isFalse();
+        assertThat(policy.teams().values()).extracting(Team::quorum).containsOnly(1);
+        assertThat(policy.expireAfter()).isEqualTo(Duration.ofMinutes(60));
+    }
+
+    @Test
+    void the_packaged_example_gives_every_team_two_slack_and_two_console_members() {
+        var policy = PolicyFile.loadDefault();
+
+        for (var team : policy.teams().values()) {
+            assertThat(team.members().stream().filter(a -> a.platform() == Platform.SLACK)).as(team.key()).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(team.members().stream().filter(a -> a.platform() == Platform.CONSOLE)).as(team.key()).hasSizeGreaterThanOrEqualTo(2);
+        }
+        assertThat(policy.listedTeamsOf(console("alice"))).containsExactly("sre");
+        assertThat(policy.listedTeamsOf(console("carol"))).containsExactly("releng");
+        assertThat(policy.listedTeamsOf(console("erin"))).containsExactly("security");
+    }
+
+    @Test
+    void the_packaged_example_has_a_developer_in_no_team_to_open_requests() {
+        var policy = PolicyFile.loadDefault();
+
+        assertThat(policy.personOf(console("dev"))).isEqualTo("dev");
+        assertThat(policy.listedTeamsOf(console("dev"))).isEmpty();
+    }
+
+    @Test
+    void the_packaged_example_links_each_persons_accounts() {
+        var policy = PolicyFile.loadDefault();
+
+        assertThat(policy.personOf(Actor.slack("U0SRE1"))).isEqualTo("alice");
+        assertThat(policy.personOf(Actor.matrix("@sre1:example.org"))).isEqualTo("alice");
+        assertThat(policy.personOf(console("alice"))).isEqualTo("alice");
+        assertThat(policy.personOf(Actor.slack("U0DEV1"))).isEqualTo("dev");
+    }
+
+    @Test
+    void the_file_in_the_repository_is_the_one_packaged() throws IOException {
+        var repo = Path.of("infra/policy.example.yml");
+        try (var in = PolicyFile.class.getResourceAsStream(PolicyFile.DEFAULT_RESOURCE)) {
+            assertThat(in).isNotNull();
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(Files.readString(repo));
+        }
+    }
+
+    @Test
+    void a_policy_file_loads_from_a_path() throws IOException {
+        var policy = PolicyFile.load(write(VALID));
+
+        assertThat(policy.teams()).containsOnlyKeys("sre", "releng");
+        assertThat(policy.team("sre").orElseThrow().members())
+                .containsExactlyInAnyOrder(Actor.slack("U0SRE1"), Actor.matrix("@sre1:example.org"));
+        assertThat(policy.team("sre").orElseThrow().slackUsergroup()).isEqualTo("S0SRE");
+        assertThat(policy.teamLabel("releng")).isEqualTo("Release Engineering");
+    }
+
+    @Test
+    void approvals_per_team_and_expire_after_have_defaults() throws IOException {
+        var policy = PolicyFile.load(write(VALID.replace("approvals-per-team: 1\n", "").replace("expire-after: 60m\n", "")));
+
+        assertThat(policy.team("sre").orElseThrow().quorum()).isEqualTo(1);
+        assertThat(policy.expireAfter()).isEqualTo(Duration.ofMinutes(60));
+    }
+
+    @Test
+    void a_teams_approvals_override_approvals_per_team() throws IOException {
+        var policy = PolicyFile.load(write(VALID
+                .replace("approvals-per-team: 1", "approvals-per-team: 2")
+                .replace("label: SRE,", "label: SRE, approvals: 3,")));
+
+        assertThat(policy.team("sre").orElseThrow().quorum()).isEqualTo(3);
+        assertThat(policy.team("releng").orElseThrow().quorum()).isEqualTo(2);
+    }
+
+    @Test
+    void console_users_are_members_on_the_console() throws IOException {
+        var policy = PolicyFile.load(write(VALID.replace("label: SRE,", "label: SRE, console-users: [alice],")));
+
+        assertThat(policy.team("sre").orElseThrow().members()).contains(console("alice"));
+        assertThat(policy.listedTeamsOf(console("alice"))).containsExactly("sre");
+    }
+
+    @Test
+    void people_link_accounts_given_alone_or_as_a_list() throws IOException {
+        var policy = PolicyFile.load(write(VALID + """
+                people:
+                  alice: { slack: U0SRE1, matrix: ["@sre1:example.org", "@alice:example.com"], console: alice }
+                """));
+
+        assertThat(policy.accountsOf(console("alice"))).containsExactlyInAnyOrder(console("alice"),
+                Actor.slack("U0SRE1"), Actor.matrix("@sre1:example.org"), Actor.matrix("@alice:example.com"));
+        assertThat(policy.listedTeamsOf(console("alice"))).containsExactly("sre");
+    }
+
+    @Test
+    void a_missing_file_is_reported_with_its_path_and_what_to_do() {
+        var missing = dir.resolve("nope.yml");
+
+        var e = invalid(missing);
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith(missing + ": no such file").contains("POLICY_FILE");
+    }
+
+    @Test
+    void a_yaml_syntax_error_is_reported_with_its_line_and_column() throws IOException {
+        var e = invalid(write(VALID.replace("reasons:", "reasons: [")));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith(dir.resolve("policy.yml") + ": not valid YAML: while parsing a flow sequence (line 4, column 10)");
+    }
+
+    @Test
+    void an_empty_file_is_reported() throws IOException {
+        var e = invalid(write(""));
+
+        assertThat(e.problems()).singleElement().asString().contains("is empty");
+    }
+
+    @Test
+    void a_file_that_is_not_a_map_is_reported() throws IOException {
+        var e = invalid(write("- sre\n- releng\n"));
+
+        assertThat(e.problems()).singleElement().asString().contains("must be a map with teams and reasons, not a list");
+    }
+
+    @Test
+    void an_unknown_team_in_a_reason_is_reported_with_the_known_teams() throws IOException {
+        var file = write(VALID.replace("teams: [sre, releng]", "teams: [sre, relenj]"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(
+                file + ": reason availability requires unknown team relenj (known: sre, releng)");
+    }
+
+    @Test
+    void a_team_with_no_members_is_reported() throws IOException {
+        var file = write(VALID.replace("{ label: Release Engineering, slack-users: [U0REL1], matrix-users: [\"@rel1:example.org\"] }",
+                "{ label: Release Engineering }"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).singleElement().asString().startsWith(file + ": team releng has no members");
+    }
+
+    @Test
+    void a_bad_duration_is_reported_with_the_forms_that_work() throws IOException {
+        var file = write(VALID.replace("expire-after: 60m", "expire-after: an hour"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(
+                file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'an hour'");
+    }
+
+    @Test
+    void a_duration_of_zero_is_reported() throws IOException {
+        var e = invalid(write(VALID.replace("expire-after: 60m", "expire-after: 0m")));
+
+        assertThat(e.problems()).singleElement().asString().contains("expire-after must be a positive duration");
+    }
+
+    @Test
+    void an_unknown_top_level_key_is_reported_with_the_known_keys() throws IOException {
+        var file = write(VALID + "expire_after: 30m\n");
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
+                + "(known: teams, reasons, approvals-per-team, expire-after, people)");
+    }
+
+    @Test
+    void an_unknown_key_in_a_team_is_reported() throws IOException {
+        var e = invalid(write(VALID.replace("slack-users: [U0REL1]", "slack-user: [U0REL1], slack-users: [U0REL2]")));
+
+        assertThat(e.problems()).singleElement().asString().contains(": teams.releng.slack-user: unknown key (known: label, ");
+    }
+
+    @Test
+    void a_key_given_twice_is_reported() throws IOException {
+        var e = invalid(write(VALID + "expire-after: 30m\n"));
+
+        assertThat(e.problems()).singleElement().asString().contains("not valid YAML").contains("expire-after");
+    }
+
+    @Test
+    void a_word_where_a_number_belongs_is_reported_where_it_is() throws IOException {
+        var file = write(VALID.replace("label: SRE,", "label: SRE, approvals: two,"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(file + ": teams.sre.approvals: must be a number, not 'two'");
+    }
+
+    @Test
+    void an_id_where_a_list_belongs_is_reported_where_it_is() throws IOException {
+        var file = write(VALID.replace("slack-users: [U0REL1]", "slack-users: U0REL1"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).contains(file + ": teams.releng.slack-users: must be a list such as [a, b], not 'U0REL1'");
+    }
+
+    @Test
+    void a_word_where_true_or_false_belongs_is_reported() throws IOException {
+        var file = write(VALID.replace("teams: [sre, releng] }", "teams: [sre, releng], confidential: maybe }"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(file + ": reasons.availability.confidential: must be true or false, not 'maybe'");
+    }
+
+    @Test
+    void account_ids_in_the_wrong_form_are_reported_each_where_it_is() throws IOException {
+        var file = write(VALID.replace("slack-users: [U0SRE1]", "slack-users: [U0SRE1, alice]")
+                .replace("[\"@rel1:example.org\"]", "[\"rel1\"]"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems().get(0)).startsWith(file + ": teams.sre.slack-users[1]: 'alice' is not a Slack user id");
+        assertThat(e.problems().get(1)).startsWith(file + ": teams.releng.matrix-users[0]: 'rel1' is not a Matrix user id");
+    }
+
+    @Test
+    void a_team_that_is_not_a_map_is_reported_once_not_again_by_every_reason() throws IOException {
+        var file = write(VALID.replace("{ label: SRE, slack-users: [U0SRE1], slack-usergroup: S0SRE, matrix-users: [\"@sre1:example.org\"] }",
+                "[U0SRE1]"));
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(file + ": teams.sre: must be a map with label and slack-users, "
+                + "matrix-users or console-users, not a list");
+    }
+
+    @Test
+    void missing_teams_and_reasons_are_reported_together() throws IOException {
+        var file = write("approvals-per-team: 1\n");
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems().get(0)).startsWith(file + ": teams: missing");
+        assertThat(e.problems().get(1)).startsWith(file + ": reasons: missing");
+    }
+
+    @Test
+    void every_problem_in_a_file_is_listed_at_once_each_with_the_file() throws IOException {
+        var file = write("""
+                teams:
+                  sre:      { label: SRE, slack-users: [U0SRE1], approvals: two }
+                  releng:   { label: Release Engineering }
+                reasons:
+                  availability: { label: Availability, teams: [sre, relenj], confidential: maybe }
+                approvals-per-team: 1
+                expire-after: soon
+                colour: blue
+                people:
+                  alice: { slack: U0SRE1 }
+                  bob: { slack: U0SRE1 }
+                """);
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, people)",
+                file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
+                file + ": teams.sre.approvals: must be a number, not 'two'",
+                file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
+                file + ": team releng has no members (list slack-users, matrix-users or a slack-usergroup)",
+                file + ": reason availability requires unknown team relenj (known: sre, releng)",
+                file + ": account slack:U0SRE1 is linked to both alice and bob");
+        assertThat(e.getMessage()).contains(String.join("\n  - ", e.problems()));
+    }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @CsvSource({"90s, PT1M30S", "60m, PT1H", "2h, PT2H", "1d, PT24H", "PT1H, PT1H", "pt15m, PT15M", "P1D, PT24H", "' 5m ', PT5M"})
+    void durations_are_read_in_short_and_iso_forms(String text, Duration expected) {
+        assertThat(Durations.parse(text)).contains(expected);
+    }
+
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {"", "60", "m", "1w", "1.5h", "-5m", "5 minutes", "1h30m", "P", "PT", "PTxH", "99999999999d"})
+    void other_duration_forms_are_not_read(String text) {
+        assertThat(Durations.parse(text)).isEmpty();
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("policy.yml"), yaml);
+    }
+
+    private static InvalidPolicy invalid(Path file) {
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.load(file));
+        assertThat(e).as("loading %s should fail", file).isNotNull();
+        return e;
+    }
+
+    private static Actor console(String name) { return new Actor(Platform.CONSOLE, name); }
+
+}

@@ -1,0 +1,101 @@
+package org.countersign.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.countersign.app.PolicyDirectory;
+
+/**
+ * Requests in any state, built the way they happen: a draft is opened and then the real Workflow applies
+ * each step, a minute apart, starting at {@link #OPENED}.
+ */
+public final class RequestBuilder {
+    public static final Instant OPENED = Instant.parse("2025-03-01T10:00:00Z");
+    public static final RequestId ID = new RequestId(1);
+
+    private Policy policy = TestPolicies.standard();
+    private DraftBuilder draft = DraftBuilder.aDraft();
+    private Actor requester = TestPolicies.DEV;
+    private final List<Function<RequestBuilder, Command>> steps = new ArrayList<>();
+
+    private RequestBuilder() {}
+
+    /** A pending availability request opened by DEV under the standard policy. */
+    public static RequestBuilder aRequest() { return new RequestBuilder(); }
+
+    public RequestBuilder withPolicy(Policy policy) { this.policy = policy; return this; }
+
+    public RequestBuilder forReason(String reason) { draft.forReason(reason); return this; }
+
+    public RequestBuilder openedBy(Actor requester) { this.requester = requester; return this; }
+
+    public RequestBuilder withDeployer(Actor deployer) { draft.withDeployer(deployer); return this; }
+
+    public RequestBuilder approvedBy(Actor actor, String team) {
+        steps.add(b -> new Command.Approve(ID, b.member(actor), team));
+        return this;
+    }
+
+    /** Approved by SRE1 and REL1 (and SEC1 when Security is needed). */
+    public RequestBuilder approved() {
+        approvedBy(TestPolicies.SRE1, "sre").approvedBy(TestPolicies.REL1, "releng");
+        if (policy.reason(draft.build().reason()).orElseThrow().teams().contains("security"))
+            approvedBy(TestPolicies.SEC1, "security");
+        return this;
+    }
+
+    public RequestBuilder rejectedBy(Actor actor, String why) {
+        steps.add(b -> new Command.Reject(ID, b.member(actor), why));
+        return this;
+    }
+
+    public RequestBuilder cancelled() {
+        steps.add(b -> new Command.Cancel(ID, b.member(requester), "not needed"));
+        return this;
+    }
+
+    /** Approved, and the pipeline has reported the deploy started. */
+    public RequestBuilder deploying() {
+        approved();
+        steps.add(b -> new Command.StartDeploy(ID, b.member(Actor.SYSTEM)));
+        return this;
+    }
+
+    /** Deploying, and the pipeline has reported the deploy ended with {@code result}. */
+    public RequestBuilder deployEnded(DeployResult result) {
+        deploying();
+        steps.add(b -> new Command.FinishDeploy(ID, b.member(Actor.SYSTEM), result, null));
+        return this;
+    }
+
+    /** Left without approvals past its expiry, and swept. */
+    public RequestBuilder expired() {
+        steps.add(b -> new Command.Expire(ID, b.member(Actor.SYSTEM)));
+        return this;
+    }
+
+    public Policy policy() { return policy; }
+
+    /** The member behind an account, resolved as the app does. */
+    public Member member(Actor actor) { return new PolicyDirectory(policy).resolve(actor); }
+
+    public EmergencyRequest build() {
+        var workflow = new Workflow(policy);
+        var request = applied(workflow.open(ID, draft.build(), member(requester), OPENED), "open");
+        var at = OPENED;
+        for (var step : steps) {
+            var command = step.apply(this);
+            // Expiry happens after the policy's time; everything else a minute after the step before.
+            at = command instanceof Command.Expire ? request.expires() : at.plus(Duration.ofMinutes(1));
+            request = applied(workflow.apply(request, command, at), command.toString());
+        }
+        return request;
+    }
+
+    private static EmergencyRequest applied(Outcome outcome, String step) {
+        if (outcome instanceof Outcome.Applied a) return a.request();
+        throw new IllegalStateException("building the request failed at " + step + ": " + outcome);
+    }
+}
