@@ -106,8 +106,8 @@ public final class Workflow {
             return Refused.of(INVALID, r.id() + " does not need " + label(team) + "; it needs "
                     + labels(r.requiredTeams()));
         if (!c.by().in(team))
-            return Refused.of(NOT_ALLOWED, "You are not a member of " + label(team)
-                    + ", so you cannot approve for it; ask someone in " + label(team));
+            return Refused.of(NOT_ALLOWED, "You are not a member of " + label(team) + ", so you cannot approve "
+                    + r.id() + " for it; ask someone in " + label(team));
         if (mine.isPresent())
             return Refused.of(NOT_ALLOWED, "You already approved " + r.id() + " for " + label(mine.get().team())
                     + "; one person fills one team slot, so someone else must approve for " + label(team));
@@ -171,12 +171,15 @@ public final class Workflow {
         if (r.state() != State.PENDING && r.state() != State.APPROVED)
             return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
                     + "; changes can only be edited before the deploy starts (open a new request instead)");
-        boolean isDeployer = r.deployer() != null && r.deployer().equals(c.by().actor());
-        if (!r.requestedBy(c.by().person()) && !isDeployer)
+        if (r.state() == State.PENDING && !now.isBefore(r.expires()))
+            return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
+                    + "; open a new request with the new changes");
+        if (!r.requestedBy(c.by().person()) && !isDeployer(r, c.by()))
             return Refused.of(NOT_ALLOWED, "Only the requester or the deployer can edit the changes of " + r.id());
         var problems = Draft.changeProblems(c.changes());
         if (!problems.isEmpty())
-            return new Refused(INVALID, problems.get(0).message(), problems);
+            return new Refused(INVALID, "The changes of " + r.id() + " were not changed: " + problems.get(0).message(),
+                    problems);
         if (c.changes().equals(r.changes())) return new Unchanged(r, "The changes of " + r.id() + " are the same");
 
         int cleared = r.approvals().size();
@@ -251,7 +254,12 @@ public final class Workflow {
     }
 
     private boolean mayDeploy(EmergencyRequest r, Member m) {
-        return m.isSystem() || m.actor().equals(r.deployer()) || r.approvalBy(m.person()).isPresent();
+        return m.isSystem() || isDeployer(r, m) || r.approvalBy(m.person()).isPresent();
+    }
+
+    /** The deployer is matched as a person, like approvers, so any of their linked accounts will do. */
+    private boolean isDeployer(EmergencyRequest r, Member m) {
+        return r.deployer() != null && policy.personOf(r.deployer()).equals(m.person());
     }
 
     private String deployersOnly(EmergencyRequest r) {
@@ -271,8 +279,8 @@ public final class Workflow {
                     + "; open a new request once that is addressed";
             case EXPIRED -> r.id() + " expired; open a new request if the fix is still needed";
             case CANCELLED -> r.id() + " was cancelled";
-            default -> r.id() + " is " + r.state().label() + "; " + what + " are only taken before the deploy starts"
-                    + (r.state() == State.APPROVED ? " (and it is already approved)" : "");
+            case APPROVED -> r.id() + " is already approved; it has every approval it needs";
+            default -> r.id() + " is " + r.state().label() + "; " + what + " are only taken before the deploy starts";
         };
     }
 

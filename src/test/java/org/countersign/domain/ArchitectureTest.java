@@ -28,8 +28,8 @@ class ArchitectureTest {
     static final ArchRule the_app_depends_only_on_the_domain_and_java = classes()
             .that().resideInAPackage("org.countersign.app..")
             .should().onlyDependOnClassesThat()
-            .resideInAnyPackage("java..", "org.countersign.domain..", "org.countersign.app..")
-            .because("use cases reach Redis, Slack and Matrix only through their ports");
+            .resideInAnyPackage("java..", "org.countersign.domain..", "org.countersign.app..", "org.slf4j..")
+            .because("use cases reach Redis, Slack and Matrix only through their ports (logging is allowed)");
 
     @ArchTest
     static final ArchRule arrows_only_point_down_the_package_table = layeredArchitecture()

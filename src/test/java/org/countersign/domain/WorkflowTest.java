@@ -38,7 +38,6 @@ import org.countersign.domain.Outcome.Applied;
 import org.countersign.domain.Outcome.Refusal;
 import org.countersign.domain.Outcome.Refused;
 import org.countersign.domain.Outcome.Unchanged;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -100,8 +99,6 @@ class WorkflowTest {
         }
 
         @Test
-        @Disabled("bug: the refusal 'You are not a member of SRE, so you cannot approve for it' does not name the"
-                + " request; fix: say 'You are not a member of SRE, so you cannot approve EMG-1 for it'")
         void approval_for_a_team_by_someone_not_in_it_names_the_request() {
             var refused = refused(when(aRequest(), approve(REL1, "sre")), NOT_ALLOWED);
 
@@ -464,8 +461,6 @@ class WorkflowTest {
         }
 
         @Test
-        @Disabled("bug: a refused edit answers only the first problem ('\"fix the cache\" is not a change…') without"
-                + " naming the request; fix: prefix 'The changes of EMG-1 were not changed: '")
         void refused_changes_name_the_request() {
             var refused = refused(when(aRequest(), edit(DEV, List.of("fix the cache"))), INVALID);
 
@@ -501,9 +496,6 @@ class WorkflowTest {
         }
 
         @Test
-        @Disabled("bug: a pending request past its expiry (not yet swept) can still be edited, and with approvals the"
-                + " edit gives it a new expiry, reviving it; fix: in editChanges refuse like approve does when"
-                + " !now.isBefore(r.expires()) and the state is PENDING")
         void changes_cannot_be_edited_once_the_request_is_past_its_expiry() {
             var refused = refused(when(aRequest().approvedBy(SRE1, "sre"), edit(DEV, NEW_CHANGES), EXPIRES), WRONG_STATE);
 
@@ -532,9 +524,6 @@ class WorkflowTest {
         }
 
         @Test
-        @Disabled("bug: the deployer is matched by account, not by person, so the deployer's linked Matrix account"
-                + " may not report the deploy (approvers are matched by person); fix: in Workflow.mayDeploy and"
-                + " editChanges compare policy.personOf(r.deployer()) with m.person()")
         void the_deployer_can_start_the_deploy_from_a_linked_account() {
             var applied = applied(when(aRequest().withDeployer(SRE1).approvedBy(SRE2, "sre").approvedBy(REL1, "releng"),
                     startDeploy(SRE1_MATRIX)));

@@ -1,0 +1,83 @@
+package org.countersign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.countersign.domain.Outcome;
+import org.countersign.domain.TestPolicies;
+import org.countersign.store.TestRedis;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole service as the README runs it: no configuration but a data directory and a port. */
+class MainTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void with_no_redis_url_it_starts_its_own_redis_and_is_ready() throws Exception {
+        try (var running = Main.start(config(Map.of()))) {
+            var ready = get(running, "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(dataDir).isDirectoryContaining(p -> p.getFileName().toString().startsWith("appendonly"));
+        }
+    }
+
+    @Test
+    void requests_survive_a_stop_and_a_start_on_the_same_data_dir() throws Exception {
+        String id;
+        try (var running = Main.start(config(Map.of()))) {
+            var outcome = running.service().open(TestPolicies.DEV, TestPolicies.draft("availability"));
+            id = ((Outcome.Applied) outcome).request().id().toString();
+        }
+        try (var running = Main.start(config(Map.of()))) {
+            var response = get(running, "/api/requests/" + id);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("\"state\":\"PENDING\"").contains("request.opened");
+        }
+    }
+
+    @Test
+    void with_a_redis_url_it_uses_that_server_and_its_prefix() throws Exception {
+        var url = System.getenv("REDIS_URL");
+        try (var other = url == null ? org.countersign.store.EmbeddedRedis.start(dataDir.resolve("other")) : null) {
+            var redisUrl = url != null ? url : other.uri().toString();
+            var prefix = TestRedis.uniquePrefix();
+            try (var running = Main.start(config(Map.of("REDIS_URL", redisUrl, "REDIS_PREFIX", prefix)))) {
+                running.service().open(TestPolicies.DEV, TestPolicies.draft("abuse"));
+                assertThat(get(running, "/readyz").statusCode()).isEqualTo(200);
+            }
+            try (var client = org.countersign.store.RedisConnector.pooled(redisUrl)) {
+                assertThat(client.exists(prefix + "seq")).isTrue();
+            }
+            assertThat(dataDir.resolve("appendonly.aof")).doesNotExist();
+        }
+    }
+
+    private Config config(Map<String, String> extra) throws Exception {
+        var env = new HashMap<String, String>();
+        env.put("DATA_DIR", dataDir.toString());
+        env.put("PORT", String.valueOf(freePort()));
+        env.putAll(extra);
+        return Config.fromEnv(env);
+    }
+
+    private HttpResponse<String> get(Main.Running running, String path) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + path)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws Exception {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
