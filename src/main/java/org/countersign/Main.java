@@ -31,6 +31,14 @@ public final class Main {
             System.err.println("Countersign cannot start.\n" + e.getMessage());
             System.exit(2);
             return;
+        } catch (io.javalin.util.JavalinBindException e) {
+            System.err.println("Countersign cannot start: " + e.getMessage() + " (set PORT to a free port)");
+            System.exit(1);
+            return;
+        } catch (RuntimeException e) {
+            log.error("Countersign cannot start", e);
+            System.exit(1);
+            return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "countersign-stop"));
     }
