@@ -377,7 +377,7 @@ public final class FakeSlack implements AutoCloseable {
       throw new Refusal("no_text");
     }
     // chat.update docs: leave blocks out and the message keeps its blocks; send [] to remove them.
-    ArrayNode blocks = params.containsKey("blocks") ? messageBlocks(params) : (ArrayNode) old.blocks();
+    JsonNode blocks = params.containsKey("blocks") ? messageBlocks(params) : old.blocks();
     String text = params.containsKey("text") ? truncate(params.get("text")) : old.text();
     PostedMessage updated = new PostedMessage(channel, ts, old.threadTs(), text, blocks, old.edits() + 1);
     inChannel.set(index, updated);
@@ -474,10 +474,26 @@ public final class FakeSlack implements AutoCloseable {
         ctx.status(400).contentType("text/plain").result("invalid_payload");
         return;
       }
+      ArrayNode blocks;
+      try {
+        blocks = body.has("blocks") ? responseBlocks(body.get("blocks")) : json.createArrayNode();
+      } catch (Refusal e) {
+        ctx.status(400).contentType("text/plain").result(e.error());
+        return;
+      }
       responseUrlPosts.add(new ResponseUrlPost(url, body, clock.instant()));
-      target.ifPresent(key -> applyToOriginal(key, body));
+      target.ifPresent(key -> applyToOriginal(key, body, blocks));
     }
     ctx.status(200).contentType("text/plain").result("ok");
+  }
+
+  private ArrayNode responseBlocks(JsonNode blocks) throws Refusal {
+    if (!blocks.isArray()) {
+      throw new Refusal("invalid_blocks");
+    }
+    ArrayNode copy = (ArrayNode) blocks.deepCopy();
+    blockKit.validate(copy, BlockKit.MESSAGE_BLOCKS, "/blocks");
+    return copy;
   }
 
   private JsonNode readJson(String text) {
@@ -488,7 +504,7 @@ public final class FakeSlack implements AutoCloseable {
     }
   }
 
-  private void applyToOriginal(MessageKey key, JsonNode body) {
+  private void applyToOriginal(MessageKey key, JsonNode body, ArrayNode blocks) {
     List<PostedMessage> inChannel = messages.getOrDefault(key.channel(), new ArrayList<>());
     int index = indexOf(inChannel, key.ts());
     if (index < 0) {
@@ -498,8 +514,7 @@ public final class FakeSlack implements AutoCloseable {
       inChannel.remove(index);
     } else if (body.path("replace_original").asBoolean(false)) {
       PostedMessage old = inChannel.get(index);
-      JsonNode blocks = body.has("blocks") ? body.get("blocks") : json.createArrayNode();
-      String text = body.path("text").asText("");
+      String text = truncate(body.path("text").asText(""));
       inChannel.set(index, new PostedMessage(old.channel(), old.ts(), old.threadTs(), text, blocks, old.edits() + 1));
     }
   }
@@ -720,9 +735,9 @@ public final class FakeSlack implements AutoCloseable {
         throw new Refusal("invalid_json");
       }
       Map<String, String> params = new LinkedHashMap<>();
-      node.fields()
-          .forEachRemaining(
-              e -> params.put(e.getKey(), e.getValue().isContainerNode() ? e.getValue().toString() : e.getValue().asText()));
+      // Nested JSON (blocks, view) is kept as its JSON string, the way a form would carry it.
+      node.forEachEntry(
+          (name, value) -> params.put(name, value.isContainerNode() ? value.toString() : value.asText()));
       return params;
     }
     throw new Refusal("invalid_post_type");

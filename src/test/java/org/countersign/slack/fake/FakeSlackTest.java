@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -394,10 +395,10 @@ class FakeSlackTest {
   void an_ephemeral_message_needs_a_user_and_answers_with_message_ts() throws Exception {
     var sent = methods.chatPostEphemeral(r -> r.channel(CHANNEL).user("U0SRE2").text("only you"));
     // The client's ChatPostEphemeralResponse has no response_metadata, which Slack sends with this error.
-    ChatPostEphemeralResponse noUser;
-    try (Slack lenient = Slack.getInstance(slack.slackConfig())) {
-      noUser = lenient.methods(TOKEN).chatPostEphemeral(r -> r.channel(CHANNEL).text("to whom?"));
-    }
+    Slack lenient = Slack.getInstance(slack.slackConfig());
+    ChatPostEphemeralResponse noUser =
+        lenient.methods(TOKEN).chatPostEphemeral(r -> r.channel(CHANNEL).text("to whom?"));
+    lenient.close();
 
     assertThat(sent.getMessageTs()).matches("\\d{10}\\.\\d{6}");
     assertThat(slack.ephemerals()).singleElement().satisfies(e -> {
@@ -433,6 +434,26 @@ class FakeSlackTest {
     PostedMessage now = slack.message(CHANNEL, posted.getTs());
     assertThat(now.text()).isEqualTo("approved");
     assertThat(now.blocks()).hasSize(1);
+  }
+
+  @Test
+  void delete_original_through_a_message_response_url_removes_that_message() throws Exception {
+    var posted = methods.chatPostMessage(r -> r.channel(CHANNEL).text("pending"));
+
+    postJson(slack.newResponseUrl(slack.message(CHANNEL, posted.getTs())), "{\"delete_original\":true}");
+
+    assertThat(slack.messages(CHANNEL)).isEmpty();
+  }
+
+  @Test
+  void a_response_url_refuses_blocks_over_the_limits() throws Exception {
+    String tooMany = "[" + String.join(",", Collections.nCopies(51, "{\"type\":\"divider\"}")) + "]";
+
+    HttpResponse<String> answer = postJson(slack.newResponseUrl(), "{\"text\":\"x\",\"blocks\":" + tooMany + "}");
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(answer.body()).isEqualTo("invalid_blocks");
+    assertThat(slack.responseUrlPosts()).isEmpty();
   }
 
   @Test

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record PostedMessage(
     String channel, String ts, String threadTs, String text, JsonNode blocks, int edits) {
 
+  public PostedMessage {
+    blocks = blocks.deepCopy();
+  }
+
   /** True when the message is a reply in a thread. */
   public boolean isReply() {
     return threadTs != null && !threadTs.equals(ts);

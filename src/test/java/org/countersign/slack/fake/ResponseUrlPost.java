@@ -6,6 +6,10 @@ import java.time.Instant;
 /** A JSON body the app POSTed to a {@code response_url} the fake handed out. */
 public record ResponseUrlPost(String url, JsonNode body, Instant at) {
 
+  public ResponseUrlPost {
+    body = body.deepCopy();
+  }
+
   /** The {@code text} field, or null. */
   public String text() {
     return body.hasNonNull("text") ? body.get("text").asText() : null;
