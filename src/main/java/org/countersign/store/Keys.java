@@ -29,6 +29,10 @@ final class Keys {
 
     String events() { return prefix + "events"; }
 
+    String deadLetters(String group) { return prefix + "deadletter:" + group; }
+
+    String value(String key) { return prefix + "kv:" + key; }
+
     /**
      * How a request appears in the sorted sets: its number padded to 19 digits, so that requests with the same
      * score (opened in the same millisecond) sort by number, as Redis orders equal scores by member bytes.

@@ -1,0 +1,31 @@
+package org.countersign.app;
+
+import java.time.Duration;
+import java.util.List;
+import org.countersign.domain.Event;
+
+/**
+ * The events stream as consumer groups see it: each group gets every event at least once, and an event
+ * stays pending for its group until acknowledged, so side effects survive restarts.
+ */
+public interface EventFeed {
+    /** Creates the group if it does not exist yet; a new group starts with the events written after now. */
+    void join(String group);
+
+    /** Events this consumer received before and has not acknowledged yet (after a restart), oldest first. */
+    List<Delivery> unacknowledged(String group, String consumer, int count);
+
+    /** Events no consumer of the group has received yet, waiting up to {@code block} for one. */
+    List<Delivery> next(String group, String consumer, int count, Duration block);
+
+    /** Takes over events another consumer received but left unacknowledged for longer than {@code idle}. */
+    List<Delivery> claimAbandoned(String group, String consumer, Duration idle, int count);
+
+    void acknowledge(String group, Delivery delivery);
+
+    /** Keeps an event the group gave up on, with the reason, where people can see it. */
+    void deadLetter(String group, Delivery delivery, String reason);
+
+    /** An event as delivered to a consumer; {@code deliveryId} is its position in the stream. */
+    record Delivery(String deliveryId, Event event) {}
+}

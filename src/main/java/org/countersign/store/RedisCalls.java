@@ -1,0 +1,51 @@
+package org.countersign.store;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.NoSuchElementException;
+import java.util.function.Supplier;
+import org.countersign.app.StoreUnavailable;
+import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/** Runs Redis commands, turning "Redis cannot serve now" into {@link StoreUnavailable} with a message a person can act on. */
+final class RedisCalls {
+    private RedisCalls() {}
+
+    static <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisException e) {
+            if (!isUnavailable(e)) throw e;
+            throw new StoreUnavailable(neverConnected(e)
+                    ? "state store unavailable; nothing was recorded, try again"
+                    : "state store unavailable (" + e.getMessage() + "); a change may not have been recorded, "
+                    + "check before trying again", e);
+        }
+    }
+
+    /** The server cannot be reached or cannot serve now, as opposed to a bug in what we sent. */
+    private static boolean isUnavailable(JedisException e) {
+        if (e instanceof JedisConnectionException || e instanceof JedisBusyException) return true;
+        if (e instanceof JedisDataException) {
+            var m = String.valueOf(e.getMessage());
+            return m.startsWith("LOADING") || m.startsWith("READONLY") || m.startsWith("MASTERDOWN")
+                    || m.startsWith("TRYAGAIN") || m.startsWith("CLUSTERDOWN");
+        }
+        // The pool gave no connection: it could not open one, or waited too long for a free one.
+        return e.getCause() instanceof JedisConnectionException || e.getCause() instanceof NoSuchElementException;
+    }
+
+    /** True when the command surely never reached Redis: no connection, or Redis refused to run it. */
+    private static boolean neverConnected(Throwable e) {
+        if (e == null) return false;
+        if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoSuchElementException
+                || e instanceof JedisDataException) return true;
+        // Jedis reports each address it failed to connect to as a suppressed exception.
+        for (var s : e.getSuppressed()) if (neverConnected(s)) return true;
+        return neverConnected(e.getCause());
+    }
+
+}

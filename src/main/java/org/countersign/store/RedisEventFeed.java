@@ -1,0 +1,118 @@
+package org.countersign.store;
+
+import static org.countersign.store.RedisCalls.call;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.countersign.app.EventFeed;
+import org.countersign.domain.Event;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * The events stream ({@code <p>events}) read through Redis consumer groups. Dead letters go to a capped list
+ * per group, {@code <p>deadletter:<group>}, newest first.
+ */
+public final class RedisEventFeed implements EventFeed {
+    static final int DEAD_LETTERS_KEPT = 1000;
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+    private final ObjectMapper json = DomainJson.mapper();
+
+    public RedisEventFeed(UnifiedJedis redis, String prefix) {
+        this.redis = redis;
+        this.keys = new Keys(prefix);
+    }
+
+    @Override
+    public void join(String group) {
+        call(() -> {
+            try {
+                return redis.xgroupCreate(keys.events(), group, StreamEntryID.XGROUP_LAST_ENTRY, true);
+            } catch (JedisDataException e) {
+                if (String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) return "exists";
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public List<Delivery> unacknowledged(String group, String consumer, int count) {
+        return read(group, consumer, XReadGroupParams.xReadGroupParams().count(count), new StreamEntryID(0, 0));
+    }
+
+    @Override
+    public List<Delivery> next(String group, String consumer, int count, Duration block) {
+        return read(group, consumer, XReadGroupParams.xReadGroupParams().count(count).block((int) block.toMillis()),
+                StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
+    }
+
+    private List<Delivery> read(String group, String consumer, XReadGroupParams params, StreamEntryID from) {
+        var result = call(() -> redis.xreadGroup(group, consumer, params, Map.of(keys.events(), from)));
+        var deliveries = new ArrayList<Delivery>();
+        if (result == null) return deliveries;
+        for (var stream : result) for (var entry : stream.getValue()) add(group, entry, deliveries);
+        return deliveries;
+    }
+
+    @Override
+    public List<Delivery> claimAbandoned(String group, String consumer, Duration idle, int count) {
+        var claimed = call(() -> redis.xautoclaim(keys.events(), group, consumer, idle.toMillis(),
+                new StreamEntryID(0, 0), XAutoClaimParams.xAutoClaimParams().count(count)));
+        var deliveries = new ArrayList<Delivery>();
+        for (var entry : claimed.getValue()) add(group, entry, deliveries);
+        return deliveries;
+    }
+
+    /** An entry trimmed from the stream while pending comes back without fields: there is nothing to deliver. */
+    private void add(String group, StreamEntry entry, List<Delivery> into) {
+        var fields = entry.getFields();
+        var text = fields == null ? null : fields.get("event");
+        if (text == null) {
+            call(() -> redis.xack(keys.events(), group, entry.getID()));
+            return;
+        }
+        into.add(new Delivery(entry.getID().toString(), read(text)));
+    }
+
+    @Override
+    public void acknowledge(String group, Delivery delivery) {
+        call(() -> redis.xack(keys.events(), group, new StreamEntryID(delivery.deliveryId())));
+    }
+
+    @Override
+    public void deadLetter(String group, Delivery delivery, String reason) {
+        var entry = json.createObjectNode()
+                .put("deliveryId", delivery.deliveryId())
+                .put("reason", reason)
+                .put("at", Instant.now().toString());
+        entry.set("event", json.valueToTree(delivery.event()));
+        call(() -> {
+            redis.lpush(keys.deadLetters(group), entry.toString());
+            return redis.ltrim(keys.deadLetters(group), 0, DEAD_LETTERS_KEPT - 1);
+        });
+    }
+
+    /** The group's dead letters, newest first, as JSON objects. */
+    public List<String> deadLetters(String group, int limit) {
+        return call(() -> redis.lrange(keys.deadLetters(group), 0, limit - 1));
+    }
+
+    private Event read(String text) {
+        try {
+            return json.readValue(text, Event.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored event is not readable: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.countersign.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.countersign.domain.TestPolicies.DEV;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.countersign.domain.Outcome;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.TestPolicies;
+import org.countersign.domain.Workflow;
+import org.countersign.store.RedisEventFeed;
+import org.countersign.store.RedisRequestStore;
+import org.countersign.store.TestRedis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Consumer groups on the real events stream: at least once, in order, across restarts and instances. */
+class StreamConsumerTest {
+    private final String prefix = TestRedis.uniquePrefix();
+    private final RedisRequestStore store = new RedisRequestStore(TestRedis.client(), prefix);
+    private final RedisEventFeed feed = new RedisEventFeed(TestRedis.client(), prefix);
+    private final RequestService service = new RequestService(store, new PolicyDirectory(TestPolicies.standard()),
+            new Workflow(TestPolicies.standard()), Clock.systemUTC());
+    private final List<StreamConsumer> consumers = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        consumers.forEach(StreamConsumer::close);
+    }
+
+    @Test
+    void a_new_group_gets_the_events_written_after_it_joined_in_order() {
+        open();
+        var seen = new CopyOnWriteArrayList<String>();
+        start("cards", "a", e -> seen.add(e.id()));
+        var later = open();
+        service.approve(later, TestPolicies.SRE1, "sre");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+        assertThat(seen).containsExactly(later + "/1/0", later + "/2/0");
+    }
+
+    @Test
+    void an_event_received_but_not_acknowledged_comes_again_after_a_restart() {
+        feed.join("cards");
+        var id = open();
+        var first = feed.next("cards", "a", 10, Duration.ofMillis(100));
+        assertThat(first).hasSize(1); // received, then the process "dies" before acknowledging
+
+        var seen = new CopyOnWriteArrayList<String>();
+        start("cards", "a", e -> seen.add(e.id()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+        assertThat(seen).containsExactly(id + "/1/0");
+        assertThat(feed.unacknowledged("cards", "a", 10)).isEmpty();
+    }
+
+    @Test
+    void another_instance_takes_over_events_a_dead_instance_left_unacknowledged() throws Exception {
+        feed.join("cards");
+        open();
+        assertThat(feed.next("cards", "dead", 10, Duration.ofMillis(100))).hasSize(1);
+        Thread.sleep(50);
+
+        var claimed = feed.claimAbandoned("cards", "alive", Duration.ofMillis(20), 10);
+
+        assertThat(claimed).hasSize(1);
+        assertThat(feed.unacknowledged("cards", "alive", 10)).hasSize(1);
+        assertThat(feed.unacknowledged("cards", "dead", 10)).isEmpty();
+    }
+
+    @Test
+    void retry_later_is_retried_until_it_succeeds_and_the_event_is_handled_once() {
+        var attempts = new AtomicInteger();
+        var handled = new CopyOnWriteArrayList<String>();
+        start("cards", "a", e -> {
+            if (attempts.incrementAndGet() < 3) throw new StreamConsumer.RetryLater("ratelimited", Duration.ofMillis(20));
+            handled.add(e.id());
+        });
+        open();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 1);
+        assertThat(attempts).hasValue(3);
+        await().atMost(Duration.ofSeconds(2)).until(() -> feed.unacknowledged("cards", "a", 10).isEmpty());
+    }
+
+    @Test
+    void an_event_that_keeps_failing_is_dead_lettered_and_the_next_one_goes_through() {
+        var handled = new CopyOnWriteArrayList<String>();
+        var bad = new java.util.concurrent.atomic.AtomicReference<RequestId>();
+        var consumer = new StreamConsumer(feed, "hooks", "a", e -> {
+            if (e.request().equals(bad.get())) throw new IllegalStateException("channel_not_found");
+            handled.add(e.id());
+        }, 3, Duration.ofMillis(20));
+        consumers.add(consumer.start());
+        bad.set(open());
+        var good = open();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains(good + "/1/0"));
+        var letters = feed.deadLetters("hooks", 10);
+        assertThat(letters).hasSize(1);
+        assertThat(letters.get(0)).contains(bad.get() + "/1/0").contains("channel_not_found");
+    }
+
+    @Test
+    void two_instances_in_one_group_handle_each_event_once_between_them() {
+        var handled = new CopyOnWriteArrayList<String>();
+        start("cards", "a", e -> handled.add(e.id()));
+        start("cards", "b", e -> handled.add(e.id()));
+        for (int i = 0; i < 30; i++) open();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() >= 30);
+        assertThat(handled).hasSize(30).doesNotHaveDuplicates();
+    }
+
+    private void start(String group, String name, StreamConsumer.Handler handler) {
+        consumers.add(new StreamConsumer(feed, group, name, handler).start());
+    }
+
+    private RequestId open() {
+        var outcome = service.open(DEV, TestPolicies.draft("availability"));
+        return ((Outcome.Applied) outcome).request().id();
+    }
+}
