@@ -1,0 +1,131 @@
+package org.countersign.slack;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+import org.countersign.domain.Actor;
+import org.countersign.domain.Platform;
+
+/**
+ * Slack mrkdwn from text people typed: escaped so it can never ping a channel, mention someone or
+ * forge a link, and cut visibly to fit Block Kit's limits.
+ */
+final class SlackText {
+    /** Slack user ids as they appear in payloads: U… or W… (Enterprise Grid). */
+    private static final Pattern USER_ID = Pattern.compile("[UW][A-Z0-9]{2,20}");
+    /** What Slack can put inside {@code <url|label>}: printable ASCII, no space. */
+    private static final Pattern LINKABLE = Pattern.compile("(?i)https?://[\\x21-\\x7e]+");
+    private static final int LABEL_MAX = 60;
+    private static final DateTimeFormatter UTC_DATE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private SlackText() {}
+
+    /** Slack's three control characters as entities: {@code & < >}; null becomes empty. */
+    static String escape(String text) {
+        if (text == null) return "";
+        var out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) appendEscaped(out, text.charAt(i));
+        return out.toString();
+    }
+
+    /**
+     * {@code text} escaped, and cut so the result holds at most {@code max} characters: never inside an
+     * entity or a surrogate pair, and with a marker counting the characters of {@code text} left out.
+     */
+    static String escape(String text, int max) {
+        var escaped = escape(text);
+        if (escaped.length() <= max) return escaped;
+        var out = new StringBuilder(max);
+        int i = 0;
+        while (i < text.length()) {
+            int cp = text.codePointAt(i);
+            int width = Character.charCount(cp);
+            int grown = out.length() + escapedLength(cp);
+            if (grown + marker(text.length() - i - width).length() > max) break;
+            appendEscaped(out, cp);
+            i += width;
+        }
+        return out + marker(text.length() - i);
+    }
+
+    /**
+     * Plain text cut to at most {@code max} characters with a visible marker saying how much is left out;
+     * never splits a surrogate pair. Text that fits comes back as it is.
+     */
+    static String truncate(String text, int max) {
+        if (text == null) return "";
+        if (text.length() <= max) return text;
+        int keep = max;
+        // The marker's own length depends on how many characters it counts; settle on a cut that fits.
+        while (keep > 0 && keep + marker(text.length() - keep).length() > max) keep--;
+        if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) keep--;
+        if (keep == 0) return marker(text.length()).substring(0, Math.min(max, marker(text.length()).length()));
+        return text.substring(0, keep) + marker(text.length() - keep);
+    }
+
+    /** Plain text cut to at most {@code max} characters ending in "…", for labels too short for a marker. */
+    static String shorten(String text, int max) {
+        if (text == null) return "";
+        if (text.length() <= max) return text;
+        int end = max - 1;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) end--;
+        return text.substring(0, end) + "…";
+    }
+
+    /** A Slack actor as a mention that shows their current name; anyone else as escaped {@code platform:id}. */
+    static String mention(Actor actor) {
+        if (actor == null) return "";
+        if (actor.platform() == Platform.SLACK && USER_ID.matcher(actor.id()).matches()) return "<@" + actor.id() + ">";
+        return escape(actor.toString());
+    }
+
+    /**
+     * A change or task reference: an http(s) URL becomes a link with a short label, anything else
+     * (a change number, {@code org/repo#12}, a URL Slack cannot link) escaped text.
+     */
+    static String link(String ref) {
+        if (ref == null) return "";
+        var stripped = ref.strip();
+        if (!LINKABLE.matcher(stripped).matches()) return escape(stripped);
+        // | ends the URL part of a link and < > end the link: percent-encode them, which is the same URL.
+        var url = stripped.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E");
+        var label = url.replaceFirst("(?i)^https?://", "");
+        if (label.length() > LABEL_MAX) label = label.substring(0, LABEL_MAX - 1) + "…";
+        return "<" + escape(url) + "|" + escape(label) + ">";
+    }
+
+    /** Slack's date token: shown in the reader's time zone, with UTC where a client cannot format it. */
+    static String time(Instant at) {
+        return "<!date^" + at.getEpochSecond() + "^{date_short_pretty} {time}|" + utc(at) + ">";
+    }
+
+    /** {@code 2026-11-26 14:02 UTC}. */
+    static String utc(Instant at) { return UTC_DATE_TIME.format(at); }
+
+    /** {@code 14:02 UTC}. */
+    static String utcTime(Instant at) { return UTC_TIME.format(at); }
+
+    private static String marker(int more) {
+        return "… (truncated; " + more + " more character" + (more == 1 ? "" : "s") + ")";
+    }
+
+    private static int escapedLength(int cp) {
+        return switch (cp) {
+            case '&' -> 5;
+            case '<', '>' -> 4;
+            default -> Character.charCount(cp);
+        };
+    }
+
+    private static void appendEscaped(StringBuilder out, int cp) {
+        switch (cp) {
+            case '&' -> out.append("&amp;");
+            case '<' -> out.append("&lt;");
+            case '>' -> out.append("&gt;");
+            default -> out.appendCodePoint(cp);
+        }
+    }
+}
