@@ -1,15 +1,40 @@
 package org.countersign;
 
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.methods.MethodsClient;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
+import org.countersign.app.Directory;
+import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
+import org.countersign.app.KeyValues;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
+import org.countersign.app.StreamConsumer;
+import org.countersign.chat.Cards;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
+import org.countersign.slack.SlackApp;
+import org.countersign.slack.SlackCards;
+import org.countersign.slack.SlackChannels;
+import org.countersign.slack.SlackDirectory;
+import org.countersign.slack.SlackEndpoint;
 import org.countersign.store.DomainJson;
 import org.countersign.store.RedisConnector;
+import org.countersign.store.RedisEventFeed;
+import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisRequestStore;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
@@ -48,42 +73,112 @@ public final class Main {
         long started = System.nanoTime();
         Policy policy = config.policyFileOpt().map(PolicyFile::load).orElseGet(PolicyFile::loadDefault);
         var redis = RedisConnector.connect(config.redisUrlOpt(), config.dataDir());
-        ExpirySweeper sweeper = null;
+        var running = new Running(redis);
         try {
             var clock = Clock.systemUTC();
-            var store = new RedisRequestStore(redis.client(), config.redisPrefix());
+            var client = redis.client();
+            var store = new RedisRequestStore(client, config.redisPrefix());
+            var feed = new RedisEventFeed(client, config.redisPrefix());
+            var kv = new RedisKeyValues(client, config.redisPrefix());
             var metrics = new Metrics(store::countByState);
-            var service = new RequestService(store, new PolicyDirectory(policy), new Workflow(policy), clock, metrics);
-            sweeper = new ExpirySweeper(store, service, clock).start(config.expirySweepInterval());
+            var workflow = new Workflow(policy);
+            var slack = config.slackOpt().map(SlackWiring::new);
+            Directory directory = new PolicyDirectory(policy);
+            if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
+            var service = new RequestService(store, directory, workflow, clock, metrics);
+            running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
+
+            var adapters = new ArrayList<Consumer<RoutesConfig>>();
+            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running));
+
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
-            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper()).start(host, config.port());
-            var running = new Running(web, sweeper, redis, service);
-            log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {} reasons)",
+            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
+                    .start(host, config.port());
+            running.web(web, service);
+            log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {} reasons; {})",
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
                     config.policyFileOpt().map(Object::toString).orElse("the packaged example"),
-                    policy.teams().size(), policy.reasons().size());
+                    policy.teams().size(), policy.reasons().size(),
+                    slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off"));
             if (DEFAULT_BIND_HOST.equals(host))
                 log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 to accept connections from elsewhere");
             return running;
         } catch (RuntimeException e) {
-            if (sweeper != null) sweeper.close();
-            redis.close();
+            running.close();
             throw e;
         }
     }
 
-    /** A started service. */
-    public static final class Running implements AutoCloseable {
-        private final Javalin web;
-        private final ExpirySweeper sweeper;
-        private final RedisConnector redis;
-        private final RequestService service;
+    /** The Slack side: the Web API client, user groups, the Bolt app and the card publisher. */
+    private record SlackWiring(SlackSettings settings, Slack slack) {
+        SlackWiring(SlackSettings settings) {
+            this(settings, Slack.getInstance(slackConfig(settings)));
+        }
 
-        Running(Javalin web, ExpirySweeper sweeper, RedisConnector redis, RequestService service) {
+        private static SlackConfig slackConfig(SlackSettings settings) {
+            var config = new SlackConfig();
+            config.setMethodsEndpointUrlPrefix(settings.apiUrl());
+            return config;
+        }
+
+        MethodsClient methods() { return slack.methods(settings.botToken()); }
+
+        SlackChannels channels() { return new SlackChannels(settings.channel(), settings.securityChannel()); }
+
+        Directory directory(Directory listed, Policy policy, Clock clock) {
+            var directory = new SlackDirectory(listed, policy, methods(), clock, Duration.ofMinutes(1));
+            var warm = new Thread(directory::warmUp, "slack-usergroups-warm-up");
+            warm.setDaemon(true);
+            warm.start();
+            return directory;
+        }
+
+        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Running running) {
+            var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
+            running.add(afterAck::shutdown);
+            var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
+                    .singleTeamBotToken(settings.botToken()).slack(slack).build(), service, kv, channels(), afterAck);
+            var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
+            running.add(new StreamConsumer(feed, SlackCards.GROUP, instanceName(), cards).start());
+            return new SlackEndpoint(app.bolt(), settings.signingSecret(), System::currentTimeMillis);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            var t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** This instance's name among consumers of the events stream: host and process id. */
+    static String instanceName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    /** A started service; closing it stops everything it started, newest first. */
+    public static final class Running implements AutoCloseable {
+        private final Deque<AutoCloseable> started = new ArrayDeque<>();
+        private Javalin web;
+        private RequestService service;
+
+        Running(RedisConnector redis) {
+            started.push(redis);
+        }
+
+        void add(AutoCloseable part) { started.push(part); }
+
+        void web(Javalin web, RequestService service) {
             this.web = web;
-            this.sweeper = sweeper;
-            this.redis = redis;
             this.service = service;
+            started.push(web::stop);
         }
 
         public int port() { return web.port(); }
@@ -92,9 +187,13 @@ public final class Main {
 
         @Override
         public synchronized void close() {
-            sweeper.close();
-            web.stop();
-            redis.close();
+            while (!started.isEmpty()) {
+                try {
+                    started.pop().close();
+                } catch (Exception e) {
+                    log.warn("while stopping: {}", e.toString());
+                }
+            }
             log.info("Countersign stopped");
         }
     }

@@ -7,6 +7,9 @@ import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Consumer;
+import io.javalin.config.RoutesConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -34,6 +37,12 @@ public final class WebApp {
 
     /** Builds the app with every route; the caller starts it. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json) {
+        return create(service, readiness, metrics, json, List.of());
+    }
+
+    /** Builds the app with every route, plus the routes of the chat adapters (Slack's Request URL). */
+    public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
+                                 List<Consumer<RoutesConfig>> adapters) {
         var web = new WebApp(service, readiness, metrics);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -44,6 +53,7 @@ public final class WebApp {
             config.routes.get("/metrics", web::metrics);
             config.routes.get("/api/requests", web::list);
             config.routes.get("/api/requests/{id}", web::one);
+            adapters.forEach(adapter -> adapter.accept(config.routes));
             config.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
             config.routes.exception(StoreUnavailable.class, (e, ctx) -> {
                 log.warn("state store unavailable: {}", e.getMessage());

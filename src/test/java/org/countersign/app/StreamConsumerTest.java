@@ -92,19 +92,22 @@ class StreamConsumerTest {
     @Test
     void an_event_that_keeps_failing_is_dead_lettered_and_the_next_one_goes_through() {
         var handled = new CopyOnWriteArrayList<String>();
-        var bad = new java.util.concurrent.atomic.AtomicReference<RequestId>();
+        var bad = new java.util.concurrent.atomic.AtomicReference<String>();
         var consumer = new StreamConsumer(feed, "hooks", "a", e -> {
-            if (e.request().equals(bad.get())) throw new IllegalStateException("channel_not_found");
+            bad.compareAndSet(null, e.id()); // the first event ever seen is the one that keeps failing
+            if (e.id().equals(bad.get())) throw new IllegalStateException("channel_not_found");
             handled.add(e.id());
         }, 3, Duration.ofMillis(20));
         consumers.add(consumer.start());
-        bad.set(open());
-        var good = open();
+        var first = open();
+        var second = open();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains(good + "/1/0"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains(second + "/1/0"));
         var letters = feed.deadLetters("hooks", 10);
+        assertThat(bad.get()).isEqualTo(first + "/1/0");
         assertThat(letters).hasSize(1);
-        assertThat(letters.get(0)).contains(bad.get() + "/1/0").contains("channel_not_found");
+        assertThat(letters.get(0)).contains(first + "/1/0").contains("channel_not_found");
+        assertThat(handled).containsExactly(second + "/1/0");
     }
 
     @Test

@@ -143,14 +143,20 @@ final class BlockKit {
     if (!block.has("block_id")) {
       block.put("block_id", randomId());
     }
+    // Only interactive elements get an action_id; text elements of context blocks do not.
     for (JsonNode element : block.path("elements")) {
-      if (element instanceof ObjectNode e && !e.has("action_id") && e.has("text")) {
+      if (element instanceof ObjectNode e && !e.has("action_id") && isInteractive(e)) {
         e.put("action_id", randomId());
       }
     }
     if (block.get("accessory") instanceof ObjectNode accessory && !accessory.has("action_id")) {
       accessory.put("action_id", randomId());
     }
+  }
+
+  private static boolean isInteractive(JsonNode element) {
+    var type = element.path("type").asText();
+    return !type.equals("mrkdwn") && !type.equals("plain_text") && !type.equals("image");
   }
 
   private static String randomId() {

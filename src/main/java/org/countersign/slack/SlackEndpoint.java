@@ -1,0 +1,83 @@
+package org.countersign.slack;
+
+import com.google.gson.JsonParseException;
+import com.slack.api.app_backend.SlackSignature;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.request.RequestHeaders;
+import com.slack.api.bolt.util.SlackRequestParser;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. The
+ * signature is checked first (Slack's v0 scheme, timestamps within 5 minutes), then Bolt parses and runs the
+ * request, and its status, headers and body are copied back.
+ */
+public final class SlackEndpoint implements Consumer<RoutesConfig> {
+    public static final String PATH = "/slack/events";
+
+    private final App bolt;
+    private final SlackRequestParser parser;
+    private final SlackSignature.Verifier verifier;
+    private final LongSupplier nowMillis;
+
+    public SlackEndpoint(App bolt, String signingSecret, LongSupplier nowMillis) {
+        this.bolt = bolt;
+        this.parser = new SlackRequestParser(bolt.config());
+        this.verifier = new SlackSignature.Verifier(new SlackSignature.Generator(signingSecret));
+        this.nowMillis = nowMillis;
+    }
+
+    @Override
+    public void accept(RoutesConfig routes) {
+        routes.post(PATH, this::handle);
+    }
+
+    private void handle(Context ctx) throws Exception {
+        var body = ctx.body();
+        var timestamp = ctx.header(SlackSignature.HeaderNames.X_SLACK_REQUEST_TIMESTAMP);
+        var signature = ctx.header(SlackSignature.HeaderNames.X_SLACK_SIGNATURE);
+        if (timestamp == null || signature == null) {
+            error(ctx, 401, "Missing Slack signature headers (X-Slack-Signature, X-Slack-Request-Timestamp)");
+            return;
+        }
+        if (!verifier.isValid(timestamp, body, signature, nowMillis.getAsLong())) {
+            error(ctx, 401, "Invalid Slack signature, or a timestamp more than 5 minutes away");
+            return;
+        }
+        com.slack.api.bolt.request.Request<?> request;
+        try {
+            Map<String, List<String>> headers = new HashMap<>();
+            ctx.headerMap().forEach((name, value) -> headers.put(name, List.of(value)));
+            request = parser.parse(SlackRequestParser.HttpRequest.builder()
+                    .requestUri(ctx.path())
+                    .queryString(Map.of())
+                    .headers(new RequestHeaders(headers))
+                    .requestBody(body)
+                    .remoteAddress(ctx.ip())
+                    .build());
+        } catch (JsonParseException | IllegalStateException | IllegalArgumentException | NullPointerException e) {
+            error(ctx, 400, "The Slack payload could not be read: " + e.getClass().getSimpleName());
+            return;
+        }
+        if (request == null) {
+            error(ctx, 400, "Not a Slack request Countersign understands (slash command, interaction or event)");
+            return;
+        }
+        var response = bolt.run(request);
+        ctx.status(response.getStatusCode());
+        if (response.getHeaders() != null)
+            response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));
+        if (response.getContentType() != null) ctx.contentType(response.getContentType());
+        ctx.result(response.getBody() == null ? "" : response.getBody());
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ctx.status(status).json(Map.of("error", message));
+    }
+}
