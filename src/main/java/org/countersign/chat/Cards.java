@@ -36,7 +36,10 @@ public final class Cards {
                 : "No. Why not: " + r.whyNotRollback())));
         if (r.details() != null) fields.add(new Field("Details", new Text(r.details())));
         if (r.state() == State.PENDING) fields.add(new Field("Expires", new Time(r.expires())));
-        if (r.rejection() != null) fields.add(new Field("Rejected because", new Text(r.rejection().reason())));
+        if (r.rejection() != null) {
+            fields.add(new Field("Rejected by", new Person(r.rejection().by())));
+            fields.add(new Field("Rejected because", new Text(r.rejection().reason())));
+        }
         if (r.deployNote() != null) fields.add(new Field("Deploy note", new Text(r.deployNote())));
         if (r.closeNote() != null) fields.add(new Field("Follow-up", new Text(r.closeNote())));
 
@@ -64,7 +67,7 @@ public final class Cards {
             case FAILED -> "Deploy failed; close it with a follow-up note";
             case ROLLED_BACK -> "Rolled back; close it with a follow-up note";
             case CLOSED -> "Closed";
-            case REJECTED -> "Rejected by " + r.rejection().by();
+            case REJECTED -> "Rejected";
             case CANCELLED -> "Cancelled";
             case EXPIRED -> "Expired without every approval";
         };

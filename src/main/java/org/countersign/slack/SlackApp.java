@@ -92,7 +92,7 @@ public final class SlackApp {
                 case "list" -> ephemeral(ctx, list());
                 case "status" -> ephemeral(ctx, withId(rest, "status", this::status));
                 case "cancel" -> ephemeral(ctx, withId(rest, "cancel", id ->
-                        service.cancel(id, actor(p.getUserId()), null).message()));
+                        SlackText.message(service.cancel(id, actor(p.getUserId()), null).message())));
                 default -> openRequestModal(p, ctx, text);
             };
         } catch (StoreUnavailable e) {
@@ -217,7 +217,7 @@ public final class SlackApp {
             tell(ctx, UNAVAILABLE);
             return ctx.ack();
         }
-        if (!(outcome instanceof Applied)) tell(ctx, outcome.message());
+        if (!(outcome instanceof Applied)) tell(ctx, SlackText.message(outcome.message()));
         return ctx.ack();
     }
 

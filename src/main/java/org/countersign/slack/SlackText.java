@@ -75,6 +75,16 @@ final class SlackText {
         return text.substring(0, end) + "…";
     }
 
+    private static final Pattern SLACK_ACTOR = Pattern.compile("\\bslack:([UW][A-Z0-9]{2,20})\\b");
+
+    /**
+     * A message of the Workflow's (which may quote what people typed) made safe for mrkdwn, with the Slack
+     * accounts it names ({@code slack:U0SRE1}) turned into mentions people recognise.
+     */
+    static String message(String text) {
+        return SLACK_ACTOR.matcher(escape(text)).replaceAll("<@$1>");
+    }
+
     /** A Slack actor as a mention that shows their current name; anyone else as escaped {@code platform:id}. */
     static String mention(Actor actor) {
         if (actor == null) return "";

@@ -155,7 +155,7 @@ class SlackFlowTest {
         var stale = BlockAction.press(cardBeforeRejection, "approve:releng", REL1).via(slack.fake);
         slack.signer.blockAction(stale).sendTo(slack.url);
 
-        assertThat(slack.awaitEphemeral(before)).contains("was rejected by slack:U0SRE2: Roll back instead");
+        assertThat(slack.awaitEphemeral(before)).contains("was rejected by <@U0SRE2>: Roll back instead");
         assertThat(slack.request(id).state()).isEqualTo(State.REJECTED);
         assertThat(slack.request(id).approvals()).isEmpty();
     }

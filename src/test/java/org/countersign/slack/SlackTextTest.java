@@ -103,4 +103,17 @@ class SlackTextTest {
         assertThat(SlackText.time(at))
                 .isEqualTo("<!date^" + at.getEpochSecond() + "^{date_short_pretty} {time}|2026-11-26 14:02 UTC>");
     }
+
+    @Test
+    void a_workflow_message_is_escaped_and_names_slack_accounts_as_mentions() {
+        var text = SlackText.message("EMG-3 was rejected by slack:U0SRE2: <!channel> roll back & retry");
+
+        assertThat(text).isEqualTo("EMG-3 was rejected by <@U0SRE2>: &lt;!channel&gt; roll back &amp; retry");
+    }
+
+    @Test
+    void a_workflow_message_leaves_other_platforms_accounts_as_text() {
+        assertThat(SlackText.message("approved by matrix:@sre1:example.org"))
+                .isEqualTo("approved by matrix:@sre1:example.org");
+    }
 }
