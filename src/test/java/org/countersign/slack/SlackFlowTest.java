@@ -85,6 +85,20 @@ class SlackFlowTest {
         assertThat(slack.replies(OPS, slack.card(OPS, id))).extracting(m -> m.text().split(" ")[0]).containsExactly(
                 ":white_check_mark:", ":white_check_mark:", ":large_green_circle:", ":rocket:", ":checkered_flag:",
                 ":lock:");
+        // What Slack saw, for people reading the test output.
+        slack.fake.calls().forEach(c -> System.out.printf("fake slack <- %-20s %s%n", c.method(),
+                c.params().entrySet().stream().filter(e -> !e.getKey().equals("blocks") && !e.getKey().equals("view"))
+                        .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList()));
+    }
+
+    @Test
+    void the_events_api_url_verification_is_answered_with_the_challenge() {
+        var reply = slack.signer.sign("application/json",
+                "{\"token\":\"x\",\"challenge\":\"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P\","
+                        + "\"type\":\"url_verification\"}").sendTo(slack.url);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).contains("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
     }
 
     @Test
