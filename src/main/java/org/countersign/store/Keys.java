@@ -33,6 +33,8 @@ final class Keys {
 
     String value(String key) { return prefix + "kv:" + key; }
 
+    String lease(String name) { return prefix + "lease:" + name; }
+
     /**
      * How a request appears in the sorted sets: its number padded to 19 digits, so that requests with the same
      * score (opened in the same millisecond) sort by number, as Redis orders equal scores by member bytes.
