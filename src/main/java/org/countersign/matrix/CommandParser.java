@@ -1,0 +1,345 @@
+package org.countersign.matrix;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.countersign.domain.Actor;
+import org.countersign.domain.DeployResult;
+import org.countersign.domain.Draft;
+import org.countersign.domain.RequestId;
+import org.countersign.matrix.MatrixCommand.Approve;
+import org.countersign.matrix.MatrixCommand.Cancel;
+import org.countersign.matrix.MatrixCommand.Close;
+import org.countersign.matrix.MatrixCommand.DeployEnded;
+import org.countersign.matrix.MatrixCommand.DeployStarted;
+import org.countersign.matrix.MatrixCommand.Emergency;
+import org.countersign.matrix.MatrixCommand.Help;
+import org.countersign.matrix.MatrixCommand.ListRequests;
+import org.countersign.matrix.MatrixCommand.Reject;
+import org.countersign.matrix.MatrixCommand.Status;
+import org.countersign.matrix.MatrixCommand.Usage;
+
+/** Reads {@link MatrixCommand}s: shell-like tokens, then each command's syntax. */
+final class CommandParser {
+    /** Each command's usage line, in the order help lists them. */
+    static final Map<String, String> USAGE;
+    /** Each command's one-line description. */
+    static final Map<String, String> WHAT;
+    private static final int ECHO_MAX = 40;
+    private static final List<String> DASHES = List.of("--", "—", "–");
+
+    static {
+        var usage = new LinkedHashMap<String, String>();
+        var what = new LinkedHashMap<String, String>();
+        usage.put("emergency", "!emergency <reason> <summary…> --change REF [--change REF]… [--task T] "
+                + "(--rollback | --no-rollback \"why not\") [--deployer @user:server]");
+        what.put("emergency", "Open a request, e.g. !emergency availability Revert the cache change "
+                + "--change 123456 --rollback");
+        usage.put("approve", "!approve EMG-n [team]");
+        what.put("approve", "Approve for your team (say which if you are in several)");
+        usage.put("reject", "!reject EMG-n <reason…>");
+        what.put("reject", "Reject, saying what the requester must fix");
+        usage.put("cancel", "!cancel EMG-n [note…]");
+        what.put("cancel", "Withdraw a request whose deploy has not started");
+        usage.put("deploy", "!deploy EMG-n started|succeeded|failed|rolled-back [note…]");
+        what.put("deploy", "Report how the deploy is going");
+        usage.put("close", "!close EMG-n <note…>");
+        what.put("close", "Close after the deploy, saying what is left to do");
+        usage.put("status", "!status [EMG-n]");
+        what.put("status", "Show one request, or every open one");
+        usage.put("list", "!list");
+        what.put("list", "List the open requests");
+        usage.put("help", "!help");
+        what.put("help", "Show this help");
+        USAGE = Collections.unmodifiableMap(usage);
+        WHAT = Collections.unmodifiableMap(what);
+    }
+
+    private CommandParser() {}
+
+    static Optional<MatrixCommand> parse(String body) {
+        var text = withoutReplyFallback(body).stripLeading();
+        if (!text.startsWith("!")) return Optional.empty();
+        int end = 1;
+        while (end < text.length() && !isSpace(text.charAt(end))) end++;
+        var command = text.substring(1, end).toLowerCase(Locale.ROOT);
+        if (!USAGE.containsKey(command)) return Optional.empty();
+        var args = new Args(text.substring(end));
+        try {
+            return Optional.of(switch (command) {
+                case "emergency" -> emergency(args);
+                case "approve" -> approve(args);
+                case "reject" -> new Reject(id(args), required(args.rest(),
+                        "say why you reject it, so the requester knows what to fix"));
+                case "cancel" -> new Cancel(id(args), blankToNull(args.rest()));
+                case "deploy" -> deploy(args);
+                case "close" -> new Close(id(args), required(args.rest(),
+                        "add a follow-up note: what is left to do (the proper fix, a task, an incident report)"));
+                case "status" -> status(args);
+                case "list" -> {
+                    args.end();
+                    yield new ListRequests();
+                }
+                default -> new Help();
+            });
+        } catch (Bad bad) {
+            return Optional.of(new Usage(command, bad.getMessage(), USAGE.get(command)));
+        }
+    }
+
+    /** The body without the quoted lines a rich reply starts with, and the blank line after them. */
+    static String withoutReplyFallback(String body) {
+        if (body == null) return "";
+        var lines = body.replace("\r\n", "\n").split("\n", -1);
+        int i = 0;
+        while (i < lines.length && (lines[i].startsWith("> ") || lines[i].equals(">"))) i++;
+        if (i == 0) return body;
+        if (i < lines.length && lines[i].isBlank()) i++;
+        return String.join("\n", Arrays.asList(lines).subList(i, lines.length));
+    }
+
+    private static MatrixCommand approve(Args args) {
+        var id = id(args);
+        var team = args.next();
+        args.end();
+        return new Approve(id, team == null ? null : team.text());
+    }
+
+    private static MatrixCommand deploy(Args args) {
+        var id = id(args);
+        var status = args.next();
+        if (status == null) throw new Bad("say how the deploy went: started, succeeded, failed or rolled-back");
+        var note = blankToNull(args.rest());
+        if (status.text().equalsIgnoreCase("started")) return new DeployStarted(id, note);
+        var result = DeployResult.parse(status.text()).orElseThrow(() -> new Bad(echo(status.text())
+                + " is not how a deploy goes; say started, succeeded, failed or rolled-back"));
+        return new DeployEnded(id, result, note);
+    }
+
+    private static MatrixCommand status(Args args) {
+        var token = args.next();
+        if (token == null) return new Status(Optional.empty());
+        var id = requestId(token);
+        args.end();
+        return new Status(Optional.of(id));
+    }
+
+    // The reason and the summary come first; then options, each with its own number of values.
+    private static MatrixCommand emergency(Args args) {
+        var reason = args.next();
+        if (reason == null || reason.option())
+            throw new Bad("start with the reason, then say in a few words what the deploy fixes");
+        var summary = new ArrayList<String>();
+        while (args.peek() != null && !args.peek().option()) summary.add(args.next().text());
+        var changes = new ArrayList<String>();
+        String task = null;
+        Boolean rollback = null;
+        String whyNot = null;
+        Actor deployer = null;
+        for (var token = args.next(); token != null; token = args.next()) {
+            var option = token.name();
+            var inline = token.inlineValue();
+            switch (option) {
+                case "change", "changes" -> {
+                    var values = values(args, inline);
+                    if (values.isEmpty()) throw new Bad("--change needs a change: a URL or a change number");
+                    changes.addAll(values);
+                }
+                case "task" -> {
+                    if (task != null) throw new Bad("give --task once");
+                    task = single(args, option, inline, "--task needs a task, e.g. --task T12345");
+                }
+                case "rollback" -> {
+                    if (rollback != null) throw new Bad("say --rollback or --no-rollback, once");
+                    if (inline != null) throw new Bad("--rollback takes no value");
+                    rollback = true;
+                    noValue(args, option);
+                }
+                case "no-rollback" -> {
+                    if (rollback != null) throw new Bad("say --rollback or --no-rollback, once");
+                    var why = values(args, inline);
+                    if (why.isEmpty())
+                        throw new Bad("--no-rollback needs the reason a rollback will not do, "
+                                + "e.g. --no-rollback \"the bad change also migrated the schema\"");
+                    rollback = false;
+                    whyNot = String.join(" ", why);
+                }
+                case "deployer" -> {
+                    if (deployer != null) throw new Bad("give --deployer once");
+                    var id = single(args, option, inline,
+                            "--deployer needs a Matrix user id, e.g. --deployer @alice:example.org");
+                    if (!MatrixText.isUserId(id))
+                        throw new Bad("--deployer needs a Matrix user id like @alice:example.org, not " + echo(id));
+                    deployer = Actor.matrix(id);
+                }
+                default -> throw new Bad("there is no option --" + MatrixText.shorten(option, ECHO_MAX));
+            }
+        }
+        return new Emergency(new Draft(reason.text(), summary.isEmpty() ? null : String.join(" ", summary), null,
+                changes, task, rollback, whyNot, deployer));
+    }
+
+    /** The value given as {@code --option=value}, or every plain token that follows. */
+    private static List<String> values(Args args, String inline) {
+        var values = new ArrayList<String>();
+        if (inline != null) {
+            if (!inline.isBlank()) values.add(inline);
+            return values;
+        }
+        while (args.peek() != null && !args.peek().option()) values.add(args.next().text());
+        return values;
+    }
+
+    /** Exactly one value, as {@code --option=value} or the next token; plain tokens after it are a mistake. */
+    private static String single(Args args, String option, String inline, String missing) {
+        String value;
+        if (inline != null) {
+            value = inline;
+        } else {
+            var next = args.peek();
+            value = next == null || next.option() ? "" : args.next().text();
+        }
+        if (value.isBlank()) throw new Bad(missing);
+        noValue(args, option);
+        return value;
+    }
+
+    private static void noValue(Args args, String option) {
+        var extra = args.peek();
+        if (extra != null && !extra.option())
+            throw new Bad(echo(extra.text()) + " is not part of --" + option
+                    + "; quote values with spaces, and put the summary before the options");
+    }
+
+    private static RequestId id(Args args) {
+        var token = args.next();
+        if (token == null) throw new Bad("say which request, e.g. EMG-12");
+        return requestId(token);
+    }
+
+    private static RequestId requestId(Token token) {
+        return RequestId.parse(token.text()).orElseThrow(() ->
+                new Bad(echo(token.text()) + " is not a request id; they look like EMG-12"));
+    }
+
+    private static String required(String text, String problem) {
+        if (text == null || text.isBlank()) throw new Bad(problem);
+        return text;
+    }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }
+
+    /** What someone typed, quoted back short; whoever shows the reply escapes it. */
+    private static String echo(String text) { return "\"" + MatrixText.shorten(text, ECHO_MAX) + "\""; }
+
+    private static boolean isSpace(char c) { return Character.isWhitespace(c) || Character.isSpaceChar(c); }
+
+    private static boolean isQuote(char c) { return c == '"' || c == '“' || c == '”'; }
+
+    /** One argument, quotes removed; an option when it starts, unquoted, with {@code --} or a phone's dash. */
+    private record Token(String text, boolean option) {
+        /** The option's name in lower case, without dashes or an inline {@code =value}. */
+        String name() {
+            var name = text;
+            for (var dash : DASHES) {
+                if (name.startsWith(dash)) {
+                    name = name.substring(dash.length());
+                    break;
+                }
+            }
+            int eq = name.indexOf('=');
+            return (eq < 0 ? name : name.substring(0, eq)).toLowerCase(Locale.ROOT);
+        }
+
+        /** The value of {@code --option=value}, or null when there is no {@code =}. */
+        String inlineValue() {
+            int eq = text.indexOf('=');
+            return option && eq >= 0 ? text.substring(eq + 1) : null;
+        }
+    }
+
+    /** The arguments after the command word, read a token at a time or all the rest at once. */
+    private static final class Args {
+        private final String text;
+        private int at;
+
+        Args(String text) { this.text = text; }
+
+        Token peek() {
+            int from = at;
+            var token = read();
+            at = from;
+            return token;
+        }
+
+        Token next() { return read(); }
+
+        /** Everything not read yet as typed, stripped; a single quoted string loses its quotes. */
+        String rest() {
+            var rest = text.substring(at).strip();
+            at = text.length();
+            if (rest.length() >= 2 && isQuote(rest.charAt(0)) && isQuote(rest.charAt(rest.length() - 1))) {
+                try {
+                    var only = new Args(rest);
+                    var token = only.next();
+                    if (token != null && only.next() == null) return token.text();
+                } catch (Bad unbalanced) {
+                    return rest;
+                }
+            }
+            return rest;
+        }
+
+        /** Nothing may follow. */
+        void end() {
+            var extra = peek();
+            if (extra != null) throw new Bad(echo(extra.text()) + " is one word too many");
+        }
+
+        // Shell-like: a token runs to unquoted space; quoted parts may hold spaces, and \" or \\ inside them.
+        private Token read() {
+            while (at < text.length() && isSpace(text.charAt(at))) at++;
+            if (at >= text.length()) return null;
+            boolean option = isOption(at);
+            var out = new StringBuilder();
+            boolean quoted = false;
+            while (at < text.length()) {
+                char c = text.charAt(at);
+                if (!quoted && isSpace(c)) break;
+                if (isQuote(c)) {
+                    quoted = !quoted;
+                    at++;
+                } else if (quoted && c == '\\' && at + 1 < text.length()
+                        && (isQuote(text.charAt(at + 1)) || text.charAt(at + 1) == '\\')) {
+                    out.append(text.charAt(at + 1));
+                    at += 2;
+                } else {
+                    out.append(c);
+                    at++;
+                }
+            }
+            if (quoted) throw new Bad("a quote is not closed; end the quoted words with \"");
+            return new Token(out.toString(), option);
+        }
+
+        private boolean isOption(int from) {
+            for (var dash : DASHES) {
+                int after = from + dash.length();
+                if (text.startsWith(dash, from) && after < text.length() && !isSpace(text.charAt(after))
+                        && !isQuote(text.charAt(after)))
+                    return true;
+            }
+            return false;
+        }
+    }
+
+    /** A syntax error, answered with the command's usage line. */
+    private static final class Bad extends RuntimeException {
+        Bad(String problem) { super(problem, null, false, false); }
+    }
+}

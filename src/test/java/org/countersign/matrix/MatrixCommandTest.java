@@ -1,0 +1,246 @@
+package org.countersign.matrix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import org.countersign.domain.Actor;
+import org.countersign.domain.DeployResult;
+import org.countersign.domain.Draft;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.TestPolicies;
+import org.countersign.matrix.MatrixCommand.Approve;
+import org.countersign.matrix.MatrixCommand.Cancel;
+import org.countersign.matrix.MatrixCommand.Close;
+import org.countersign.matrix.MatrixCommand.DeployEnded;
+import org.countersign.matrix.MatrixCommand.DeployStarted;
+import org.countersign.matrix.MatrixCommand.Emergency;
+import org.countersign.matrix.MatrixCommand.Help;
+import org.countersign.matrix.MatrixCommand.ListRequests;
+import org.countersign.matrix.MatrixCommand.Reject;
+import org.countersign.matrix.MatrixCommand.Status;
+import org.countersign.matrix.MatrixCommand.Usage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What people type in a Matrix room, read as commands, usage errors, or nothing at all. */
+class MatrixCommandTest {
+    private static final RequestId EMG_12 = new RequestId(12);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   ", "hello team", "approve EMG-12", "please !approve EMG-12", "!", "! approve EMG-12",
+            "!approved EMG-12", "!unknown EMG-12", "!emergencies", "> <@a:example.org> !approve EMG-12\n\nthanks!"})
+    void ordinary_chat_and_commands_of_other_bots_are_ignored(String body) {
+        assertThat(MatrixCommand.parse(body)).isEmpty();
+    }
+
+    @Test
+    void a_null_body_is_ignored() {
+        assertThat(MatrixCommand.parse(null)).isEmpty();
+    }
+
+    @Test
+    void the_command_word_and_the_id_are_read_in_any_case_after_leading_space() {
+        assertThat(parse("  !APPROVE emg-12")).isEqualTo(new Approve(EMG_12, null));
+        assertThat(parse("!approve 12")).isEqualTo(new Approve(EMG_12, null));
+    }
+
+    @Test
+    void a_rich_reply_fallback_before_the_command_is_ignored() {
+        var body = "> <@sre1:example.org> EMG-12 · Availability\n> Waiting for SRE\n>\n> !reject EMG-1 nope\n\n!approve EMG-12 sre";
+
+        assertThat(parse(body)).isEqualTo(new Approve(EMG_12, "sre"));
+    }
+
+    @Test
+    void approve_takes_an_id_and_optionally_a_team_which_may_be_quoted() {
+        assertThat(parse("!approve EMG-12")).isEqualTo(new Approve(EMG_12, null));
+        assertThat(parse("!approve EMG-12 releng")).isEqualTo(new Approve(EMG_12, "releng"));
+        assertThat(parse("!approve EMG-12 \"Release Engineering\"")).isEqualTo(new Approve(EMG_12, "Release Engineering"));
+    }
+
+    @Test
+    void approve_without_an_id_or_with_a_bad_one_or_with_extra_words_answers_with_its_usage() {
+        assertThat(parse("!approve")).isEqualTo(new Usage("approve", "say which request, e.g. EMG-12", "!approve EMG-n [team]"));
+        assertThat(usage("!approve EMG-twelve").problem()).isEqualTo("\"EMG-twelve\" is not a request id; they look like EMG-12");
+        assertThat(usage("!approve EMG-12 sre releng").problem()).isEqualTo("\"releng\" is one word too many");
+    }
+
+    @Test
+    void reject_keeps_the_reason_as_typed_with_its_lines_and_quotes() {
+        assertThat(parse("!reject EMG-12 revert instead;\nthe \"fix\" is   risky"))
+                .isEqualTo(new Reject(EMG_12, "revert instead;\nthe \"fix\" is   risky"));
+        assertThat(parse("!reject EMG-12 it's 5\" too long")).isEqualTo(new Reject(EMG_12, "it's 5\" too long"));
+    }
+
+    @Test
+    void a_reason_that_is_one_quoted_string_loses_its_quotes() {
+        assertThat(parse("!reject EMG-12 \"revert instead\"")).isEqualTo(new Reject(EMG_12, "revert instead"));
+        assertThat(parse("!reject EMG-12 \"revert\" or \"fix\"")).isEqualTo(new Reject(EMG_12, "\"revert\" or \"fix\""));
+    }
+
+    @Test
+    void reject_without_a_reason_or_an_id_answers_with_its_usage() {
+        assertThat(parse("!reject EMG-12  ")).isEqualTo(new Usage("reject",
+                "say why you reject it, so the requester knows what to fix", "!reject EMG-n <reason…>"));
+        assertThat(usage("!reject").problem()).isEqualTo("say which request, e.g. EMG-12");
+        assertThat(usage("!reject because").problem()).isEqualTo("\"because\" is not a request id; they look like EMG-12");
+    }
+
+    @Test
+    void cancel_takes_an_id_and_an_optional_note() {
+        assertThat(parse("!cancel EMG-12")).isEqualTo(new Cancel(EMG_12, null));
+        assertThat(parse("!cancel EMG-12 fixed by the CDN")).isEqualTo(new Cancel(EMG_12, "fixed by the CDN"));
+        assertThat(parse("!cancel")).isEqualTo(new Usage("cancel", "say which request, e.g. EMG-12", "!cancel EMG-n [note…]"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"succeeded,SUCCEEDED", "failed,FAILED", "rolled-back,ROLLED_BACK", "rolled_back,ROLLED_BACK",
+            "Succeeded,SUCCEEDED"})
+    void deploy_reports_how_a_deploy_ended(String typed, DeployResult result) {
+        assertThat(parse("!deploy EMG-12 " + typed)).isEqualTo(new DeployEnded(EMG_12, result, null));
+    }
+
+    @Test
+    void deploy_reports_a_start_and_keeps_a_note() {
+        assertThat(parse("!deploy EMG-12 started")).isEqualTo(new DeployStarted(EMG_12, null));
+        assertThat(parse("!deploy EMG-12 started on canary first")).isEqualTo(new DeployStarted(EMG_12, "on canary first"));
+        assertThat(parse("!deploy EMG-12 failed \"timeout on db1\""))
+                .isEqualTo(new DeployEnded(EMG_12, DeployResult.FAILED, "timeout on db1"));
+    }
+
+    @Test
+    void deploy_without_a_status_or_with_an_unknown_one_answers_with_its_usage() {
+        var usage = "!deploy EMG-n started|succeeded|failed|rolled-back [note…]";
+        assertThat(parse("!deploy EMG-12")).isEqualTo(new Usage("deploy",
+                "say how the deploy went: started, succeeded, failed or rolled-back", usage));
+        assertThat(parse("!deploy EMG-12 done")).isEqualTo(new Usage("deploy",
+                "\"done\" is not how a deploy goes; say started, succeeded, failed or rolled-back", usage));
+        assertThat(usage("!deploy started").problem()).isEqualTo("\"started\" is not a request id; they look like EMG-12");
+    }
+
+    @Test
+    void close_needs_a_follow_up_note() {
+        assertThat(parse("!close EMG-12 proper fix in T12346")).isEqualTo(new Close(EMG_12, "proper fix in T12346"));
+        assertThat(parse("!close EMG-12")).isEqualTo(new Usage("close",
+                "add a follow-up note: what is left to do (the proper fix, a task, an incident report)",
+                "!close EMG-n <note…>"));
+    }
+
+    @Test
+    void status_shows_one_request_or_every_open_one() {
+        assertThat(parse("!status")).isEqualTo(new Status(Optional.empty()));
+        assertThat(parse("!status EMG-12")).isEqualTo(new Status(Optional.of(EMG_12)));
+        assertThat(usage("!status everything").problem()).isEqualTo("\"everything\" is not a request id; they look like EMG-12");
+        assertThat(usage("!status EMG-12 EMG-13").problem()).isEqualTo("\"EMG-13\" is one word too many");
+    }
+
+    @Test
+    void list_takes_no_arguments() {
+        assertThat(parse("!list")).isEqualTo(new ListRequests());
+        assertThat(parse("!list all")).isEqualTo(new Usage("list", "\"all\" is one word too many", "!list"));
+    }
+
+    @Test
+    void help_is_help_whatever_follows_and_lists_every_command() {
+        assertThat(parse("!help")).isEqualTo(new Help());
+        assertThat(parse("!help approve")).isEqualTo(new Help());
+        for (var command : List.of("emergency", "approve", "reject", "cancel", "deploy", "close", "status", "list", "help"))
+            assertThat(MatrixCommand.help()).contains(MatrixCommand.usage(command));
+    }
+
+    @Test
+    void emergency_reads_the_reason_the_summary_and_every_option_into_a_draft() {
+        var command = parse("!emergency availability Revert the cache change --change 123456 "
+                + "--change https://gerrit.example.org/r/c/1 --task T12345 --rollback --deployer @sre1:example.org");
+
+        assertThat(command).isEqualTo(new Emergency(new Draft("availability", "Revert the cache change", null,
+                List.of("123456", "https://gerrit.example.org/r/c/1"), "T12345", true, null,
+                Actor.matrix("@sre1:example.org"))));
+        assertThat(((Emergency) command).draft().problems(TestPolicies.standard())).isEmpty();
+    }
+
+    @Test
+    void emergency_takes_quoted_words_several_changes_after_one_option_and_option_equals_value() {
+        var command = (Emergency) parse("!emergency data-loss \"Stop the \\\"purge\\\" job\" now --change 1 2 "
+                + "--change=org/repo#3 --no-rollback \"the bad change also migrated the schema\"");
+
+        assertThat(command.draft()).isEqualTo(new Draft("data-loss", "Stop the \"purge\" job now", null,
+                List.of("1", "2", "org/repo#3"), null, false, "the bad change also migrated the schema", null));
+    }
+
+    @Test
+    void emergency_understands_the_quotes_and_dashes_phones_type() {
+        var command = (Emergency) parse("!emergency availability Revert it —change 123456 —no-rollback “a revert "
+                + "would lose today’s writes”");
+
+        assertThat(command.draft().changes()).containsExactly("123456");
+        assertThat(command.draft().rollback()).isFalse();
+        assertThat(command.draft().whyNotRollback()).isEqualTo("a revert would lose today’s writes");
+    }
+
+    @Test
+    void a_why_not_rollback_left_unquoted_runs_to_the_next_option() {
+        var command = (Emergency) parse("!emergency availability Fix it --no-rollback schema moved on --change 1");
+
+        assertThat(command.draft().whyNotRollback()).isEqualTo("schema moved on");
+        assertThat(command.draft().changes()).containsExactly("1");
+    }
+
+    @Test
+    void a_draft_missing_what_only_the_domain_checks_is_still_a_draft() {
+        var command = (Emergency) parse("!emergency nonsense");
+
+        assertThat(command.draft()).isEqualTo(new Draft("nonsense", null, null, List.of(), null, null, null, null));
+        assertThat(command.draft().problems(TestPolicies.standard())).extracting(p -> p.field())
+                .containsExactly("reason", "summary", "changes", "rollback");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "!emergency|start with the reason, then say in a few words what the deploy fixes",
+            "!emergency --change 1|start with the reason, then say in a few words what the deploy fixes",
+            "!emergency availability Fix --change|--change needs a change: a URL or a change number",
+            "!emergency availability Fix --change --rollback|--change needs a change: a URL or a change number",
+            "!emergency availability Fix --task|--task needs a task, e.g. --task T12345",
+            "!emergency availability Fix --task=|--task needs a task, e.g. --task T12345",
+            "!emergency availability Fix --task T1 --task T2|give --task once",
+            "!emergency availability Fix --task T1 T2|\"T2\" is not part of --task; quote values with spaces, and put the summary before the options",
+            "!emergency availability Fix --rollback now|\"now\" is not part of --rollback; quote values with spaces, and put the summary before the options",
+            "!emergency availability Fix --rollback=yes|--rollback takes no value",
+            "!emergency availability Fix --rollback --no-rollback why|say --rollback or --no-rollback, once",
+            "!emergency availability Fix --no-rollback|--no-rollback needs the reason a rollback will not do, e.g. --no-rollback \"the bad change also migrated the schema\"",
+            "!emergency availability Fix --deployer|--deployer needs a Matrix user id, e.g. --deployer @alice:example.org",
+            "!emergency availability Fix --deployer alice|--deployer needs a Matrix user id like @alice:example.org, not \"alice\"",
+            "!emergency availability Fix --deployer @a:example.org --deployer @b:example.org|give --deployer once",
+            "!emergency availability Fix --force|there is no option --force",
+            "!emergency availability \"Fix it --change 1|a quote is not closed; end the quoted words with \""})
+    void emergency_typed_wrongly_says_what_is_wrong_and_gives_its_usage(String body, String problem) {
+        assertThat(parse(body)).isEqualTo(new Usage("emergency", problem, MatrixCommand.usage("emergency")));
+    }
+
+    @Test
+    void a_quoted_option_is_summary_text() {
+        var command = (Emergency) parse("!emergency availability Stop \"--force\" pushes --rollback --change 1");
+
+        assertThat(command.draft().summary()).isEqualTo("Stop --force pushes");
+    }
+
+    @Test
+    void a_long_bad_value_is_quoted_back_short() {
+        assertThat(usage("!approve " + "x".repeat(500)).problem())
+                .isEqualTo("\"" + "x".repeat(39) + "…\" is not a request id; they look like EMG-12");
+    }
+
+    private static MatrixCommand parse(String body) {
+        return MatrixCommand.parse(body).orElseThrow(() -> new AssertionError("not a command: " + body));
+    }
+
+    private static Usage usage(String body) {
+        var command = parse(body);
+        assertThat(command).isInstanceOf(Usage.class);
+        return (Usage) command;
+    }
+}
