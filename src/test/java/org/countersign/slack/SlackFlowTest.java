@@ -83,8 +83,7 @@ class SlackFlowTest {
         assertThat(slack.cards(OPS)).hasSize(1);
         await().atMost(WAIT).until(() -> slack.replies(OPS, slack.card(OPS, id)).size() == 6);
         assertThat(slack.replies(OPS, slack.card(OPS, id))).extracting(m -> m.text().split(" ")[0]).containsExactly(
-                ":white_check_mark:", ":white_check_mark:", ":large_green_circle:", ":rocket:", ":checkered_flag:",
-                ":lock:");
+                "✅", "✅", "🟢", "🚀", "🏁", "🔒");
         // What Slack saw, for people reading the test output.
         slack.fake.calls().forEach(c -> System.out.printf("fake slack <- %-20s %s%n", c.method(),
                 c.params().entrySet().stream().filter(e -> !e.getKey().equals("blocks") && !e.getKey().equals("view"))
