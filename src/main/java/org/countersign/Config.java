@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * @param bindHost   the address to listen on, or null to let the web layer decide
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
-                     Duration expirySweepInterval, String bindHost, SlackSettings slack) {
+                     Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -74,10 +74,11 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("BIND_HOST='" + bindHost + "': expected a host name or IP address such as 127.0.0.1 or 0.0.0.0");
 
         var slack = SlackSettings.fromEnv(env, problems);
+        var matrix = MatrixSettings.fromEnv(env, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack);
+                sweep, bindHost, slack, matrix);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -89,6 +90,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** The Slack settings, when Slack is configured. */
     public Optional<SlackSettings> slackOpt() { return Optional.ofNullable(slack); }
 
+    /** The Matrix settings, when Matrix is configured. */
+    public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
+
     /** The Redis URL with its password masked, for logs and messages; null when not set. */
     public String redisUrlForLogs() { return redisUrl == null ? null : mask(redisUrl); }
 
@@ -96,7 +100,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     public String toString() {
         return "Config[port=" + port + ", redisUrl=" + redisUrlForLogs() + ", redisPrefix=" + redisPrefix
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
-                + ", bindHost=" + bindHost + ", slack=" + slack + "]";
+                + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -7,6 +7,7 @@ import com.slack.api.methods.MethodsClient;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import java.net.InetAddress;
+import java.net.http.HttpClient;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,12 +21,17 @@ import org.countersign.app.Directory;
 import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
 import org.countersign.app.KeyValues;
+import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.chat.Cards;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
+import org.countersign.matrix.MatrixCards;
+import org.countersign.matrix.MatrixClient;
+import org.countersign.matrix.MatrixRooms;
+import org.countersign.matrix.MatrixSyncLoop;
 import org.countersign.slack.SlackApp;
 import org.countersign.slack.SlackCards;
 import org.countersign.slack.SlackChannels;
@@ -35,6 +41,7 @@ import org.countersign.store.DomainJson;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
+import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRequestStore;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
@@ -45,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND_HOST = "127.0.0.1";
+    static final Duration MATRIX_LEASE = Duration.ofSeconds(15);
+    static final Duration MATRIX_LONG_POLL = Duration.ofSeconds(5);
 
     private Main() {}
 
@@ -88,8 +97,12 @@ public final class Main {
             var service = new RequestService(store, directory, workflow, clock, metrics);
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
+            var instance = instanceName();
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
-            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running));
+            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance));
+            var matrix = config.matrixOpt();
+            if (matrix.isPresent())
+                startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running, instance);
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
@@ -99,7 +112,8 @@ public final class Main {
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
                     config.policyFileOpt().map(Object::toString).orElse("the packaged example"),
                     policy.teams().size(), policy.reasons().size(),
-                    slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off"));
+                    slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
+                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off"));
             if (DEFAULT_BIND_HOST.equals(host))
                 log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 to accept connections from elsewhere");
             return running;
@@ -133,15 +147,28 @@ public final class Main {
             return directory;
         }
 
-        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Running running) {
+        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Running running,
+                                     String instance) {
             var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
             running.add(afterAck::shutdown);
             var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
                     .singleTeamBotToken(settings.botToken()).slack(slack).build(), service, kv, channels(), afterAck);
             var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
-            running.add(new StreamConsumer(feed, SlackCards.GROUP, instanceName(), cards).start());
+            running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).start());
             return new SlackEndpoint(app.bolt(), settings.signingSecret(), System::currentTimeMillis);
         }
+    }
+
+    /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
+    private static void startMatrix(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
+                                    Leases leases, Running running, String instance) {
+        var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        var client = new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));
+        var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
+        var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms);
+        running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).start());
+        running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL)
+                .start());
     }
 
     private static ThreadFactory daemon(String name) {
@@ -152,7 +179,7 @@ public final class Main {
         };
     }
 
-    /** This instance's name among consumers of the events stream: host and process id. */
+    /** This instance's name among consumers of the events stream and lease holders: host, process, start. */
     static String instanceName() {
         String host;
         try {
@@ -160,7 +187,8 @@ public final class Main {
         } catch (UnknownHostException e) {
             host = "unknown-host";
         }
-        return host + "-" + ProcessHandle.current().pid();
+        return host + "-" + ProcessHandle.current().pid() + "-"
+                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000));
     }
 
     /** A started service; closing it stops everything it started, newest first. */

@@ -1,0 +1,29 @@
+package org.countersign.matrix;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.countersign.domain.EmergencyRequest;
+
+/**
+ * Where cards go in Matrix: the ops room, and for a confidential reason the private security room only.
+ *
+ * @param securityRoom null when none is set up: confidential requests are then refused in Matrix
+ */
+public record MatrixRooms(String room, String securityRoom) {
+    /** The room for this request's card; empty when it must not be posted in Matrix at all. */
+    public Optional<String> forRequest(EmergencyRequest request) {
+        return Optional.ofNullable(request.confidential() ? securityRoom : room);
+    }
+
+    boolean takesConfidential() { return securityRoom != null; }
+
+    boolean isSecurityRoom(String roomId) { return roomId != null && roomId.equals(securityRoom); }
+
+    List<String> all() {
+        var rooms = new ArrayList<String>();
+        rooms.add(room);
+        if (securityRoom != null) rooms.add(securityRoom);
+        return rooms;
+    }
+}

@@ -1,0 +1,170 @@
+package org.countersign.matrix;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.countersign.app.KeyValues;
+import org.countersign.app.Leases;
+import org.countersign.app.RequestService;
+import org.countersign.app.StoreUnavailable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the rooms with {@code /sync} and hands each new event to the bot. Exactly one instance syncs at a
+ * time: it holds a lease in Redis, renewed after every long poll, and another instance takes over within a
+ * lease's time when the holder dies. The {@code since} token lives in Redis, so the new holder carries on
+ * where the old one stopped; on the very first start the history is skipped. Each event id is claimed in
+ * Redis before it is handled, so no event is handled twice, even across a takeover.
+ */
+public final class MatrixSyncLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MatrixSyncLoop.class);
+    static final String LEASE = "matrix-sync";
+    static final String SINCE = "matrix:since";
+    static final Duration HANDLED_MEMORY = Duration.ofDays(7);
+
+    private final MatrixClient matrix;
+    private final RequestService service;
+    private MatrixBot bot;
+    private final Leases leases;
+    private final KeyValues kv;
+    private final MatrixRooms rooms;
+    private final String instance;
+    private final Duration leaseTime;
+    private final Duration longPoll;
+    private final String filter;
+    private volatile boolean running;
+    private Thread thread;
+
+    public MatrixSyncLoop(MatrixClient matrix, RequestService service, Leases leases, KeyValues kv, MatrixRooms rooms,
+                          String instance, Duration leaseTime, Duration longPoll) {
+        this.matrix = matrix;
+        this.service = service;
+        this.leases = leases;
+        this.kv = kv;
+        this.rooms = rooms;
+        this.instance = instance;
+        this.leaseTime = leaseTime;
+        this.longPoll = longPoll;
+        this.filter = filter(rooms);
+    }
+
+    /** Only our rooms, only messages and reactions, and enough of them per sync that a busy minute is not cut. */
+    private static String filter(MatrixRooms rooms) {
+        var f = JsonNodeFactory.instance.objectNode();
+        var room = f.putObject("room");
+        var list = room.putArray("rooms");
+        rooms.all().forEach(list::add);
+        var timeline = room.putObject("timeline");
+        timeline.put("limit", 100);
+        timeline.putArray("types").add("m.room.message").add("m.reaction");
+        room.putObject("state").putArray("types");
+        room.putObject("ephemeral").putArray("not_types").add("*");
+        room.putObject("account_data").putArray("not_types").add("*");
+        f.putObject("presence").putArray("not_types").add("*");
+        f.putObject("account_data").putArray("not_types").add("*");
+        return f.toString();
+    }
+
+    public synchronized MatrixSyncLoop start() {
+        if (thread != null) return this;
+        running = true;
+        thread = new Thread(this::run, "matrix-sync");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        int failures = 0;
+        boolean joined = bot != null;
+        while (running) {
+            try {
+                if (!leases.acquire(LEASE, instance, leaseTime)) {
+                    pause(leaseTime.dividedBy(4));
+                    continue;
+                }
+                if (!joined) {
+                    // Who we are (to ignore our own events), and in the rooms, before the first sync.
+                    bot = new MatrixBot(service, matrix, kv, rooms, matrix.whoami());
+                    for (var room : rooms.all()) matrix.join(room);
+                    joined = true;
+                }
+                syncOnce();
+                failures = 0;
+            } catch (MatrixException e) {
+                failures++;
+                var wait = e.retryAfter().orElse(backoff(failures));
+                if (e.kind() == MatrixException.Kind.UNKNOWN_TOKEN) {
+                    log.error("Matrix refuses the access token ({}); set a valid MATRIX_ACCESS_TOKEN", e.error());
+                    wait = Duration.ofSeconds(30);
+                } else {
+                    log.warn("Matrix sync failed ({}); retrying in {} ms", e.getMessage(), wait.toMillis());
+                }
+                pause(wait);
+            } catch (StoreUnavailable e) {
+                log.warn("Matrix sync paused: {}", e.getMessage());
+                pause(Duration.ofSeconds(1));
+            } catch (RuntimeException e) {
+                if (!running) return;
+                failures++;
+                log.error("Matrix sync failed; retrying", e);
+                pause(backoff(failures));
+            }
+        }
+        try {
+            leases.release(LEASE, instance);
+        } catch (RuntimeException e) {
+            // The lease expires by itself.
+        }
+    }
+
+    /** One round: sync from the stored token, hand every new event to the bot, store the next token. */
+    void syncOnce() {
+        var since = kv.get(SINCE);
+        if (since.isEmpty()) {
+            // First start: what was said before Countersign joined is history, not commands.
+            var first = matrix.sync(null, filter, Duration.ZERO);
+            kv.put(SINCE, first.nextBatch(), null);
+            log.info("Matrix: skipped the rooms' history; listening from now on");
+            return;
+        }
+        var response = matrix.sync(since.get(), filter, longPoll);
+        if (!leases.renew(LEASE, instance, leaseTime)) {
+            log.info("Matrix: lost the sync lease to another instance; it carries on");
+            return;
+        }
+        for (var room : rooms.all())
+            for (var event : response.timeline(room))
+                if (kv.putIfAbsent("matrix:handled:" + event.eventId(), instance, HANDLED_MEMORY))
+                    bot.handle(room, event);
+        kv.put(SINCE, response.nextBatch(), null);
+    }
+
+    private static Duration backoff(int failures) {
+        long base = Math.min(30_000, 500L << Math.min(failures, 6));
+        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    }
+
+    private void pause(Duration d) {
+        try {
+            Thread.sleep(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(longPoll.toMillis() + 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
