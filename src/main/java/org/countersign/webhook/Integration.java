@@ -13,6 +13,7 @@ import org.countersign.domain.EventType;
  * format, and the secret that signs them (read from the environment variable {@code secretEnv} at start).
  *
  * @param url          where to POST; may hold a token (Slack incoming webhooks), so it is never logged
+ * @param events       the event types to send; empty means all
  * @param secretEnv    the environment variable that held the secret, or null when there is none
  * @param secret       its value, or null; signs every delivery and is PagerDuty's routing key
  * @param confidential true when this endpoint may see the summary, details and changes of confidential requests

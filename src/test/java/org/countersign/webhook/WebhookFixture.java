@@ -27,7 +27,8 @@ final class WebhookFixture implements AutoCloseable {
     /** Fast enough for tests: 10 ms doubling to 50 ms, giving up after 2 s. */
     static final Retries FAST = new Retries(Integer.MAX_VALUE, Duration.ofSeconds(2),
             Retries.exponential(Duration.ofMillis(10), Duration.ofMillis(50)));
-    static final Duration TIMEOUT = Duration.ofMillis(300);
+    /** Long enough that a busy test JVM does not time out a healthy receiver, short enough to test timeouts. */
+    static final Duration TIMEOUT = Duration.ofMillis(1500);
     static final Secret SECRET = Secret.of("it's a secret to everybody");
 
     final String prefix = TestRedis.uniquePrefix();
