@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,11 +25,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.countersign.domain.Actor;
+import org.countersign.domain.EventType;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
 import org.countersign.domain.Reason;
 import org.countersign.domain.Team;
+import org.countersign.webhook.Integration;
+import org.countersign.webhook.Secret;
 
 /**
  * Reads the policy file (see {@code infra/policy.example.yml} for every key). A file that cannot be used
@@ -41,7 +48,10 @@ public final class PolicyFile {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after", "people");
+    private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after", "people",
+            "integrations");
+    private static final List<String> INTEGRATION_KEYS =
+            List.of("name", "url", "url-env", "events", "format", "secret-env", "confidential");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
@@ -51,6 +61,8 @@ public final class PolicyFile {
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
     private static final Pattern MATRIX_USER = Pattern.compile("@[^:\\s]+:[^\\s]+");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     /** How SnakeYAML quotes the place of an error: the position, the line, and a caret under the column. */
     private static final Pattern YAML_MARK =
@@ -58,8 +70,37 @@ public final class PolicyFile {
 
     private PolicyFile() {}
 
-    /** Reads and checks the policy at {@code path}. */
+    /** The policy and the outbound webhooks of one policy file. */
+    public record Loaded(Policy policy, List<Integration> integrations) {
+        public Loaded {
+            integrations = List.copyOf(integrations);
+        }
+    }
+
+    /** Reads and checks the policy at {@code path}; the integrations' secrets are not looked at. */
     public static Policy load(Path path) {
+        return parse(text(path), path.toString(), null).policy();
+    }
+
+    /** The packaged example policy ({@code infra/policy.example.yml}). */
+    public static Policy loadDefault() {
+        return parse(defaultText(), "classpath:" + DEFAULT_RESOURCE, null).policy();
+    }
+
+    /** Reads the policy at {@code path} and its integrations, each secret read from the process environment. */
+    public static Loaded read(Path path) { return read(path, System.getenv()); }
+
+    /** Reads the policy at {@code path} and its integrations, each secret read from {@code env}. */
+    public static Loaded read(Path path, Map<String, String> env) {
+        return parse(text(path), path.toString(), env);
+    }
+
+    /** The packaged example policy and its integrations (none), secrets read from {@code env}. */
+    public static Loaded readDefault(Map<String, String> env) {
+        return parse(defaultText(), "classpath:" + DEFAULT_RESOURCE, env);
+    }
+
+    private static String text(Path path) {
         String text;
         try {
             text = Files.readString(path, StandardCharsets.UTF_8);
@@ -71,15 +112,14 @@ public final class PolicyFile {
         } catch (IOException e) {
             throw invalid(path + ": cannot be read: " + e);
         }
-        return parse(text, path.toString());
+        return text;
     }
 
-    /** The packaged example policy ({@code infra/policy.example.yml}). */
-    public static Policy loadDefault() {
+    private static String defaultText() {
         var source = "classpath:" + DEFAULT_RESOURCE;
         try (InputStream in = PolicyFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
             if (in == null) throw invalid(source + ": not found; the jar was built without infra/policy.example.yml");
-            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), source);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw invalid(source + ": cannot be read: " + e);
         }
@@ -87,13 +127,21 @@ public final class PolicyFile {
 
     /** Parses policy YAML; {@code source} names the file in problems. */
     static Policy parse(String yaml, String source) {
+        return parse(yaml, source, null).policy();
+    }
+
+    /**
+     * Parses policy YAML and its integrations; {@code env} holds their secrets, or is null to check only the
+     * file (and then no integration is returned).
+     */
+    static Loaded parse(String yaml, String source, Map<String, String> env) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
         } catch (JacksonException e) {
             throw invalid(source + ": " + yamlError(e));
         }
-        return new Reader(source).policy(root);
+        return new Reader(source, env).read(root);
     }
 
     private static InvalidPolicy invalid(String problem) { return new InvalidPolicy(List.of(problem)); }
@@ -114,10 +162,14 @@ public final class PolicyFile {
     private static final class Reader {
         private final String source;
         private final List<String> problems = new ArrayList<>();
+        private final Map<String, String> env;
 
-        Reader(String source) { this.source = source; }
+        Reader(String source, Map<String, String> env) {
+            this.source = source;
+            this.env = env;
+        }
 
-        Policy policy(JsonNode root) {
+        Loaded read(JsonNode root) {
             if (root == null || root.isMissingNode() || root.isNull()) {
                 problems.add(source + ": is empty; it needs at least teams and reasons (see infra/policy.example.yml)");
                 throw new InvalidPolicy(problems);
@@ -144,6 +196,7 @@ public final class PolicyFile {
             var teams = teams(root.get("teams"), quorum);
             var reasons = reasons(root.get("reasons"));
             var people = people(root.get("people"));
+            var integrations = integrations(root.get("integrations"));
 
             // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
             if (!teamsReadable) {
@@ -156,7 +209,7 @@ public final class PolicyFile {
             }
             try {
                 var policy = Policy.of(teams, reasons, expireAfter, people);
-                if (problems.isEmpty()) return policy;
+                if (problems.isEmpty()) return new Loaded(policy, integrations);
             } catch (InvalidPolicy e) {
                 e.problems().forEach(p -> problems.add(source + ": " + p));
             }
@@ -266,6 +319,149 @@ public final class PolicyFile {
                 people.put(person, accounts);
             });
             return people;
+        }
+
+        private List<Integration> integrations(JsonNode node) {
+            var integrations = new ArrayList<Integration>();
+            if (node == null || node.isNull()) return integrations;
+            if (!node.isArray()) {
+                problem("integrations", "must be a list of webhooks, each with name, url and secret-env, not " + show(node));
+                return integrations;
+            }
+            var names = new HashSet<String>();
+            for (int i = 0; i < node.size(); i++) {
+                var where = "integrations[" + i + "]";
+                var w = node.get(i);
+                if (!w.isObject()) {
+                    problem(where, "must be a map with name, url, events, format, secret-env and confidential, not " + show(w));
+                    continue;
+                }
+                int before = problems.size();
+                unknownKeys(w, where + ".", INTEGRATION_KEYS);
+                var name = w.has("name") ? text(w.get("name"), where + ".name") : null;
+                if (!w.has("name")) problem(where + ".name", "missing: give the webhook a name such as pipeline");
+                else if (name != null && !KEY.matcher(name).matches())
+                    problem(where + ".name", "'" + name + "' is not a name: use lower-case letters, digits, dashes and underscores");
+                else if (name != null && !names.add(name)) problem(where + ".name", "'" + name + "' is used twice");
+                var format = Integration.Format.COUNTERSIGN;
+                if (w.has("format")) {
+                    var f = text(w.get("format"), where + ".format");
+                    var parsed = Integration.Format.parse(f);
+                    if (f != null && parsed.isEmpty()) problem(where + ".format", "unknown format '" + f + "' (known: "
+                            + String.join(", ", java.util.Arrays.stream(Integration.Format.values()).map(Integration.Format::wire).toList()) + ")");
+                    format = parsed.orElse(format);
+                }
+                var url = url(w, where, format);
+                var events = events(w.get("events"), where + ".events");
+                String secretEnv = null;
+                if (w.has("secret-env")) {
+                    secretEnv = text(w.get("secret-env"), where + ".secret-env");
+                    if (secretEnv != null && !ENV_NAME.matcher(secretEnv).matches()) {
+                        problem(where + ".secret-env", "'" + secretEnv + "' is not an environment variable name "
+                                + "(give the variable's name, such as PIPELINE_WEBHOOK_SECRET, never the secret itself)");
+                        secretEnv = null;
+                    }
+                } else if (format != Integration.Format.SLACK_INCOMING) {
+                    problem(where + ".secret-env", "missing: name the environment variable that holds "
+                            + (format == Integration.Format.PAGERDUTY ? "the PagerDuty routing key" : "the signing secret")
+                            + ", such as " + envName(name) + "_SECRET");
+                }
+                boolean confidential = false;
+                var c = w.get("confidential");
+                if (c != null && !c.isNull()) {
+                    if (c.isBoolean()) confidential = c.booleanValue();
+                    else problem(where + ".confidential", "must be true or false, not " + show(c));
+                }
+                Secret secret = null;
+                if (env != null && secretEnv != null) {
+                    var value = env.get(secretEnv);
+                    if (value == null || value.isBlank())
+                        problem(where + ".secret-env", secretEnv + " is not set in the environment (set it to the "
+                                + (format == Integration.Format.PAGERDUTY ? "PagerDuty routing key" : "secret shared with "
+                                + (name == null ? "this webhook" : name)) + ")");
+                    else secret = Secret.of(value.strip());
+                }
+                if (env != null && problems.size() == before)
+                    integrations.add(new Integration(name, url, events, format, secretEnv, secret, confidential));
+            }
+            return integrations;
+        }
+
+        /** The webhook's URL, from url or from the environment variable url-env (when the URL holds a token). */
+        private URI url(JsonNode w, String where, Integration.Format format) {
+            if (w.has("url") && w.has("url-env")) {
+                problem(where + ".url", "give url or url-env, not both");
+                return null;
+            }
+            String text;
+            String at;
+            boolean fromEnv = w.has("url-env");
+            if (fromEnv) {
+                at = where + ".url-env";
+                var name = text(w.get("url-env"), at);
+                if (name == null) return null;
+                if (!ENV_NAME.matcher(name).matches()) {
+                    problem(at, "'" + name + "' is not an environment variable name");
+                    return null;
+                }
+                if (env == null) return null;
+                text = env.get(name) == null || env.get(name).isBlank() ? null : env.get(name).strip();
+                if (text == null) {
+                    problem(at, name + " is not set in the environment (set it to the webhook's URL)");
+                    return null;
+                }
+            } else if (w.has("url")) {
+                at = where + ".url";
+                text = text(w.get("url"), at);
+                if (text == null) return null;
+            } else if (format == Integration.Format.PAGERDUTY) {
+                return URI.create(PAGERDUTY_URL);
+            } else {
+                problem(where + ".url", "missing: give the URL to POST to (or url-env, the environment variable that holds it)");
+                return null;
+            }
+            // A URL from the environment may carry a token (Slack incoming webhooks): never repeat it.
+            var shown = fromEnv ? "the URL in it" : "'" + text + "'";
+            try {
+                var uri = new URI(text);
+                var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) return uri;
+            } catch (URISyntaxException e) {
+                // reported below
+            }
+            problem(at, shown + " is not an http or https URL such as https://ci.example.org/hooks/countersign");
+            return null;
+        }
+
+        private Set<EventType> events(JsonNode node, String where) {
+            var all = EnumSet.allOf(EventType.class);
+            if (node == null || node.isNull()) return all;
+            if (node.isTextual() && node.textValue().strip().equals("all")) return all;
+            var known = "known: all, or " + String.join(", ", all.stream().map(EventType::wire).toList());
+            if (!node.isArray()) {
+                problem(where, "must be all or a list such as [request.opened, request.approved], not " + show(node));
+                return all;
+            }
+            if (node.isEmpty()) problem(where, "is empty: list the events to send, or leave events out for all");
+            var events = EnumSet.noneOf(EventType.class);
+            for (int i = 0; i < node.size(); i++) {
+                var name = text(node.get(i), where + "[" + i + "]");
+                if (name == null) continue;
+                if (name.equals("all")) {
+                    events.addAll(all);
+                    continue;
+                }
+                try {
+                    events.add(EventType.fromWire(name));
+                } catch (IllegalArgumentException e) {
+                    problem(where + "[" + i + "]", "unknown event '" + name + "' (" + known + ")");
+                }
+            }
+            return events.isEmpty() ? all : events;
+        }
+
+        private static String envName(String name) {
+            return name == null ? "WEBHOOK" : name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
         }
 
         /** A list of account ids (one id alone is accepted under people). */

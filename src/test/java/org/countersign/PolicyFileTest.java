@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.URI;
+import java.util.Map;
 import org.countersign.domain.Actor;
+import org.countersign.domain.EventType;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy.InvalidPolicy;
 import org.countersign.domain.Team;
@@ -16,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.countersign.webhook.Integration;
+import org.countersign.webhook.Integration.Format;
 
 class PolicyFileTest {
     /** A small valid policy; tests change one line of it. */
@@ -209,7 +214,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, people)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, people, integrations)");
     }
 
     @Test
@@ -306,7 +311,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, people)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, people, integrations)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
@@ -326,6 +331,129 @@ class PolicyFileTest {
     @ValueSource(strings = {"", "60", "m", "1w", "1.5h", "-5m", "5 minutes", "1h30m", "P", "PT", "PTxH", "99999999999d"})
     void other_duration_forms_are_not_read(String text) {
         assertThat(Durations.parse(text)).isEmpty();
+    }
+
+    @Test
+    void integrations_are_read_with_their_secrets_from_the_environment() throws IOException {
+        var loaded = PolicyFile.read(write(VALID + """
+                integrations:
+                  - name: pipeline
+                    url: https://ci.example.org/hooks/countersign
+                    events: [request.approved, request.closed]
+                    format: countersign
+                    secret-env: PIPELINE_WEBHOOK_SECRET
+                    confidential: true
+                  - name: admin-log
+                    url-env: ADMIN_LOG_URL
+                    format: slack-incoming
+                  - name: pager
+                    format: pagerduty
+                    secret-env: PD_KEY
+                """), Map.of("PIPELINE_WEBHOOK_SECRET", "s3cret", "ADMIN_LOG_URL", "https://hooks.slack.example/T0/B0/xyz",
+                "PD_KEY", "R0UT1NG"));
+
+        assertThat(loaded.policy().teams()).containsOnlyKeys("sre", "releng");
+        assertThat(loaded.integrations()).extracting(Integration::name).containsExactly("pipeline", "admin-log", "pager");
+        var pipeline = loaded.integrations().get(0);
+        assertThat(pipeline.url()).isEqualTo(URI.create("https://ci.example.org/hooks/countersign"));
+        assertThat(pipeline.events()).containsExactlyInAnyOrder(EventType.REQUEST_APPROVED, EventType.REQUEST_CLOSED);
+        assertThat(pipeline.format()).isEqualTo(Format.COUNTERSIGN);
+        assertThat(pipeline.secretEnv()).isEqualTo("PIPELINE_WEBHOOK_SECRET");
+        assertThat(pipeline.secret()).isNotNull();
+        assertThat(pipeline.confidential()).isTrue();
+        var log = loaded.integrations().get(1);
+        assertThat(log.url()).isEqualTo(URI.create("https://hooks.slack.example/T0/B0/xyz"));
+        assertThat(log.secret()).isNull();
+        assertThat(log.events()).containsExactlyInAnyOrder(EventType.values());
+        assertThat(loaded.integrations().get(2).url()).isEqualTo(URI.create("https://events.pagerduty.com/v2/enqueue"));
+    }
+
+    @Test
+    void an_integration_never_shows_its_secret_or_the_path_of_its_url() throws IOException {
+        var loaded = PolicyFile.read(write(VALID + """
+                integrations:
+                  - { name: admin-log, url: "https://hooks.slack.example/services/T0/B0/t0ken", format: slack-incoming, secret-env: LOG_SECRET }
+                """), Map.of("LOG_SECRET", "s3cret"));
+
+        assertThat(loaded.integrations().get(0).toString()).doesNotContain("s3cret").doesNotContain("t0ken")
+                .contains("admin-log", "https://hooks.slack.example", "LOG_SECRET");
+    }
+
+    @Test
+    void a_file_without_integrations_has_none() throws IOException {
+        assertThat(PolicyFile.read(write(VALID), Map.of()).integrations()).isEmpty();
+        assertThat(PolicyFile.readDefault(Map.of()).integrations()).isEmpty();
+    }
+
+    @Test
+    void a_secret_env_that_is_not_set_is_reported_by_its_name() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: pipeline, url: "https://ci.example.org/hook", secret-env: PIPELINE_WEBHOOK_SECRET }
+                """);
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file, Map.of("PIPELINE_WEBHOOK_SECRET", " ")));
+
+        assertThat(e.problems()).containsExactly(file + ": integrations[0].secret-env: PIPELINE_WEBHOOK_SECRET is not set "
+                + "in the environment (set it to the secret shared with pipeline)");
+    }
+
+    @Test
+    void load_checks_integrations_without_reading_the_environment() throws IOException {
+        var policy = PolicyFile.load(write(VALID + """
+                integrations:
+                  - { name: pipeline, url: "https://ci.example.org/hook", secret-env: SURELY_NOT_SET_ANYWHERE }
+                """));
+
+        assertThat(policy.teams()).containsOnlyKeys("sre", "releng");
+    }
+
+    @Test
+    void every_problem_with_integrations_is_listed_each_where_it_is() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - name: pipeline
+                    url: ftp://ci.example.org/hook
+                    events: [request.opened, request.aproved]
+                    format: xml
+                    secret-env: PIPELINE_WEBHOOK_SECRET
+                    confidential: maybe
+                    colour: blue
+                  - name: pipeline
+                    url-env: LOG_URL
+                    format: slack-incoming
+                  - { name: pager, format: pagerduty }
+                  - { url: "https://ci.example.org/hook", secret-env: "s3cr3t value" }
+                """);
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file,
+                Map.of("LOG_URL", "not a url with t0ken")));
+
+        assertThat(e.problems()).containsExactly(
+                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential)",
+                file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty)",
+                file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
+                file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
+                        + "approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "
+                        + "request.expired, deploy.started, deploy.finished, request.closed)",
+                file + ": integrations[0].confidential: must be true or false, not 'maybe'",
+                file + ": integrations[0].secret-env: PIPELINE_WEBHOOK_SECRET is not set in the environment (set it to the secret shared with pipeline)",
+                file + ": integrations[1].name: 'pipeline' is used twice",
+                file + ": integrations[1].url-env: the URL in it is not an http or https URL such as https://ci.example.org/hooks/countersign",
+                file + ": integrations[2].secret-env: missing: name the environment variable that holds the PagerDuty routing key, such as PAGER_SECRET",
+                file + ": integrations[3].name: missing: give the webhook a name such as pipeline",
+                file + ": integrations[3].secret-env: 's3cr3t value' is not an environment variable name (give the variable's name, "
+                        + "such as PIPELINE_WEBHOOK_SECRET, never the secret itself)");
+    }
+
+    @Test
+    void integrations_that_are_not_a_list_are_reported() throws IOException {
+        var file = write(VALID + "integrations: { pipeline: https://ci.example.org/hook }\n");
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactly(file + ": integrations: must be a list of webhooks, each with name, url "
+                + "and secret-env, not a map");
     }
 
     private Path write(String yaml) throws IOException {

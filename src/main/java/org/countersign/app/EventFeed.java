@@ -1,6 +1,7 @@
 package org.countersign.app;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.countersign.domain.Event;
 
@@ -26,6 +27,12 @@ public interface EventFeed {
     /** Keeps an event the group gave up on, with the reason, where people can see it. */
     void deadLetter(String group, Delivery delivery, String reason);
 
+    /** What the group set aside, newest first, at most {@code limit}. */
+    List<DeadLetter> deadLettersOf(String group, int limit);
+
     /** An event as delivered to a consumer; {@code deliveryId} is its position in the stream. */
     record Delivery(String deliveryId, Event event) {}
+
+    /** An event a group gave up on, why, and when. */
+    record DeadLetter(String deliveryId, Event event, String reason, Instant at) {}
 }

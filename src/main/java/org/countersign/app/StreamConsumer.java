@@ -3,6 +3,7 @@ package org.countersign.app;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 import org.countersign.app.EventFeed.Delivery;
 import org.countersign.domain.Event;
 import org.slf4j.Logger;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * Feeds the events of one consumer group to a handler, one at a time and in order, acknowledging each
  * only after the handler succeeded. A handler that asks to retry later (a 429, a peer that is down) is
  * retried for as long as it takes; one that keeps failing otherwise is retried with backoff and then set
- * aside in the dead-letter list, so one bad event never stops the others for good.
+ * aside in the dead-letter list, so one bad event never stops the others for good. With {@link Retries#forAtLeast}
+ * it gives up after a total time instead of a number of attempts, and a handler may {@link GiveUp} at once.
  */
 public final class StreamConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamConsumer.class);
@@ -38,23 +40,63 @@ public final class StreamConsumer implements AutoCloseable {
         public Duration after() { return after; }
     }
 
+    /** Thrown by a handler when trying again cannot help (a 4xx answer): the event is dead-lettered at once. */
+    public static final class GiveUp extends RuntimeException {
+        public GiveUp(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * When to stop retrying an event that fails: after {@code maxAttempts} failures, or once {@code giveUpAfter}
+     * has passed since its first failure (null: never), whichever comes first; {@code backoff} gives the wait
+     * after the n-th failure in a row (n from 1). With a {@code giveUpAfter}, a {@link RetryLater} also counts.
+     */
+    public record Retries(int maxAttempts, Duration giveUpAfter, IntFunction<Duration> backoff) {
+        public Retries {
+            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts < 1: " + maxAttempts);
+            java.util.Objects.requireNonNull(backoff, "backoff");
+        }
+
+        /** At most {@code maxAttempts} tries, waiting 250 ms doubling up to {@code maxBackoff}, with jitter. */
+        public static Retries attempts(int maxAttempts, Duration maxBackoff) {
+            return new Retries(maxAttempts, null, exponential(Duration.ofMillis(250), maxBackoff));
+        }
+
+        /** Tries for at least {@code giveUpAfter} (a restart starts the count again), waiting {@code first} doubling up to {@code max}. */
+        public static Retries forAtLeast(Duration giveUpAfter, Duration first, Duration max) {
+            return new Retries(Integer.MAX_VALUE, giveUpAfter, exponential(first, max));
+        }
+
+        /** Waits {@code first}, doubling up to {@code max}, each time between half and all of it (jitter). */
+        public static IntFunction<Duration> exponential(Duration first, Duration max) {
+            return failures -> {
+                long base = Math.min(max.toMillis(), first.toMillis() << Math.min(Math.max(failures - 1, 0), 30));
+                base = Math.max(base, 1);
+                return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+            };
+        }
+    }
+
     private final EventFeed feed;
     private final String group;
     private final String consumer;
     private final Handler handler;
-    private final int maxAttempts;
-    private final Duration maxBackoff;
+    private final Retries retries;
     private volatile boolean running;
     private Thread thread;
 
-    public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, int maxAttempts,
-                          Duration maxBackoff) {
+    public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, Retries retries) {
         this.feed = feed;
         this.group = group;
         this.consumer = consumer;
         this.handler = handler;
-        this.maxAttempts = maxAttempts;
-        this.maxBackoff = maxBackoff;
+        this.retries = retries;
+    }
+
+    public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, int maxAttempts,
+                          Duration maxBackoff) {
+        this(feed, group, consumer, handler, Retries.attempts(maxAttempts, maxBackoff));
     }
 
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler) {
@@ -117,36 +159,52 @@ public final class StreamConsumer implements AutoCloseable {
     /** Delivers one event until the handler succeeds, gives up, or the consumer stops. */
     void deliver(Delivery delivery) {
         int failures = 0;
+        long firstFailure = 0;
+        var id = delivery.event().id();
         while (running) {
             try {
                 handler.handle(delivery.event());
                 feed.acknowledge(group, delivery);
                 return;
-            } catch (RetryLater e) {
-                log.info("{}: {} waits {} ms: {}", group, delivery.event().id(), e.after().toMillis(), e.getMessage());
-                pause(e.after());
             } catch (StoreUnavailable e) {
                 throw e;
-            } catch (Exception e) {
-                failures++;
-                if (failures >= maxAttempts) {
-                    log.error("{}: giving up on {} after {} attempts: {}", group, delivery.event().id(), failures,
-                            e.toString());
-                    feed.deadLetter(group, delivery, e.toString());
-                    feed.acknowledge(group, delivery);
+            } catch (GiveUp e) {
+                log.warn("{}: giving up on {} at once: {}", group, id, e.getMessage());
+                setAside(delivery, e.getMessage());
+                return;
+            } catch (RetryLater e) {
+                if (firstFailure == 0) firstFailure = System.nanoTime();
+                if (timeIsUp(firstFailure)) {
+                    setAside(delivery, "gave up after " + retries.giveUpAfter() + " (" + (failures + 1)
+                            + " attempts); last: " + e.getMessage());
                     return;
                 }
-                var wait = backoff(failures);
-                log.warn("{}: {} failed (attempt {} of {}), retrying in {} ms: {}", group, delivery.event().id(),
-                        failures, maxAttempts, wait.toMillis(), e.toString());
+                log.info("{}: {} waits {} ms: {}", group, id, e.after().toMillis(), e.getMessage());
+                pause(e.after());
+            } catch (Exception e) {
+                failures++;
+                if (firstFailure == 0) firstFailure = System.nanoTime();
+                if (failures >= retries.maxAttempts() || timeIsUp(firstFailure)) {
+                    log.error("{}: giving up on {} after {} attempts: {}", group, id, failures, e.toString());
+                    setAside(delivery, retries.giveUpAfter() == null ? e.toString()
+                            : "gave up after " + retries.giveUpAfter() + " (" + failures + " attempts); last: " + e.getMessage());
+                    return;
+                }
+                var wait = retries.backoff().apply(failures);
+                log.warn("{}: {} failed (attempt {}), retrying in {} ms: {}", group, id, failures, wait.toMillis(),
+                        e.toString());
                 pause(wait);
             }
         }
     }
 
-    private Duration backoff(int failures) {
-        long base = Math.min(maxBackoff.toMillis(), 250L << Math.min(failures - 1, 16));
-        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    private boolean timeIsUp(long firstFailure) {
+        return retries.giveUpAfter() != null && System.nanoTime() - firstFailure >= retries.giveUpAfter().toNanos();
+    }
+
+    private void setAside(Delivery delivery, String reason) {
+        feed.deadLetter(group, delivery, reason);
+        feed.acknowledge(group, delivery);
     }
 
     private void pause(Duration d) {

@@ -108,6 +108,21 @@ public final class RedisEventFeed implements EventFeed {
         return call(() -> redis.lrange(keys.deadLetters(group), 0, limit - 1));
     }
 
+    @Override
+    public List<DeadLetter> deadLettersOf(String group, int limit) {
+        var letters = new ArrayList<DeadLetter>();
+        for (var text : deadLetters(group, limit)) {
+            try {
+                var node = json.readTree(text);
+                letters.add(new DeadLetter(node.path("deliveryId").asText(), json.treeToValue(node.get("event"), Event.class),
+                        node.path("reason").asText(), Instant.parse(node.path("at").asText())));
+            } catch (JsonProcessingException | RuntimeException e) {
+                // one unreadable entry must not hide the others
+            }
+        }
+        return letters;
+    }
+
     private Event read(String text) {
         try {
             return json.readValue(text, Event.class);

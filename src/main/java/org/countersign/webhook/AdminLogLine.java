@@ -1,0 +1,104 @@
+package org.countersign.webhook;
+
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.EventType;
+import org.countersign.domain.Policy;
+import org.countersign.domain.State;
+
+/**
+ * The {@code slack-incoming} format: one Server Admin Log line per event, {@code {"text": "14:02 EMG-12 approved
+ * by SRE (slack:U0SRE1) and Release Engineering (slack:U0REL1)"}}. Times are UTC; what people typed is escaped
+ * for Slack mrkdwn ({@code & < >}) so it cannot mention, ping or link; a hidden request shows no text of its own.
+ */
+final class AdminLogLine {
+    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    static final int TEXT_MAX = 300;
+
+    private final Policy policy;
+
+    AdminLogLine(Policy policy) { this.policy = policy; }
+
+    /** The body for this event; {@code timeline} is the request's, used to name who approved. */
+    byte[] body(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
+        return WebhookJson.bytes(Map.of("text", line(e, r, timeline, hide)));
+    }
+
+    String line(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
+        var by = escape(e.actor().toString());
+        var what = switch (e.type()) {
+            case REQUEST_OPENED -> "opened by " + by + " (" + escape(reasonLabel(r)) + "; needs "
+                    + labels(r.requiredTeams()) + ")" + text(": ", r.summary(), hide);
+            case APPROVAL_ADDED -> "approval for " + escape(policy.teamLabel(e.team())) + " by " + by;
+            case APPROVALS_CLEARED -> "changes edited by " + by + "; " + escape(e.detail()) + ", approval starts again";
+            case REQUEST_EDITED -> "changes edited by " + by;
+            case REQUEST_APPROVED -> "approved by " + approvers(e, timeline);
+            case REQUEST_REJECTED -> "rejected by " + by + text(": ", e.detail(), hide);
+            case REQUEST_CANCELLED -> "cancelled by " + by + text(": ", e.detail(), hide);
+            case REQUEST_EXPIRED -> "expired; " + escape(e.detail());
+            case DEPLOY_STARTED -> "deploy started (" + by + ")";
+            case DEPLOY_FINISHED -> finished(e.state()) + " (" + by + ")" + text(": ", note(e.detail()), hide);
+            case REQUEST_CLOSED -> "closed by " + by + text(": ", e.detail(), hide);
+        };
+        return HH_MM.format(e.at()) + " " + r.id() + " " + what;
+    }
+
+    /** Who had approved as of this event: the approvals recorded since the last time they were cleared. */
+    private String approvers(Event approved, List<Event> timeline) {
+        var approvals = new ArrayList<String>();
+        for (var e : timeline) {
+            if (e.version() > approved.version()) break;
+            if (e.type() == EventType.APPROVALS_CLEARED) approvals.clear();
+            if (e.type() == EventType.APPROVAL_ADDED)
+                approvals.add(escape(policy.teamLabel(e.team())) + " (" + escape(e.actor().toString()) + ")");
+        }
+        return approvals.isEmpty() ? escape(approved.actor().toString()) : join(approvals);
+    }
+
+    private static String finished(State state) {
+        return switch (state) {
+            case DEPLOYED -> "deployed";
+            case FAILED -> "deploy failed";
+            case ROLLED_BACK -> "deploy rolled back";
+            default -> "deploy finished as " + state.label();
+        };
+    }
+
+    /** The note part of a deploy.finished detail ({@code "succeeded: note"}), or null. */
+    private static String note(String detail) {
+        if (detail == null) return null;
+        int colon = detail.indexOf(": ");
+        return colon < 0 ? null : detail.substring(colon + 2);
+    }
+
+    private String reasonLabel(EmergencyRequest r) {
+        return policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+    }
+
+    private String labels(List<String> teams) {
+        return join(teams.stream().map(t -> escape(policy.teamLabel(t))).toList());
+    }
+
+    private static String join(List<String> names) {
+        if (names.size() <= 1) return String.join("", names);
+        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
+
+    private static String text(String lead, String text, boolean hide) {
+        if (hide || text == null || text.isBlank()) return "";
+        var oneLine = text.strip().replaceAll("\\s+", " ");
+        if (oneLine.length() > TEXT_MAX) oneLine = oneLine.substring(0, TEXT_MAX - 1) + "…";
+        return lead + escape(oneLine);
+    }
+
+    /** Slack's three control characters as entities. */
+    static String escape(String text) {
+        if (text == null) return "";
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

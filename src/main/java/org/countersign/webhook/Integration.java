@@ -1,0 +1,77 @@
+package org.countersign.webhook;
+
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.countersign.domain.EventType;
+
+/**
+ * One outbound webhook from the policy's {@code integrations:} list: where events go, which ones, in which
+ * format, and the secret that signs them (read from the environment variable {@code secretEnv} at start).
+ *
+ * @param url          where to POST; may hold a token (Slack incoming webhooks), so it is never logged
+ * @param events       the event types to send; empty means all
+ * @param secretEnv    the environment variable that held the secret, or null when there is none
+ * @param secret       its value, or null; signs every delivery and is PagerDuty's routing key
+ * @param confidential true when this endpoint may see the summary, details and changes of confidential requests
+ */
+public record Integration(String name, URI url, Set<EventType> events, Format format, String secretEnv,
+                          Secret secret, boolean confidential) {
+    public Integration {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(format, "format");
+        events = events == null || events.isEmpty() ? EnumSet.allOf(EventType.class) : Set.copyOf(events);
+        if (format.needsSecret() && secret == null)
+            throw new IllegalArgumentException("integration " + name + " (" + format.wire() + ") needs a secret");
+    }
+
+    /** How a delivery's body looks. */
+    public enum Format {
+        /** {@code {id, type, occurredAt, request{…}}}, signed. */
+        COUNTERSIGN("countersign", false),
+        /** {@code {"text": "14:02 EMG-12 …"}}: one Server Admin Log line per event (Slack, Mattermost, Rocket.Chat). */
+        SLACK_INCOMING("slack-incoming", false),
+        /** PagerDuty Events API v2: trigger when a request opens, resolve when it ends; the secret is the routing key. */
+        PAGERDUTY("pagerduty", true);
+
+        private final String wire;
+        private final boolean needsSecret;
+
+        Format(String wire, boolean needsSecret) {
+            this.wire = wire;
+            this.needsSecret = needsSecret;
+        }
+
+        public String wire() { return wire; }
+
+        /** Whether deliveries cannot be made without a secret. */
+        public boolean needsSecret() { return needsSecret; }
+
+        public static Optional<Format> parse(String text) {
+            if (text == null) return Optional.empty();
+            var norm = text.strip().toLowerCase(Locale.ROOT);
+            for (var f : values()) if (f.wire.equals(norm)) return Optional.of(f);
+            return Optional.empty();
+        }
+    }
+
+    /** Whether this endpoint wants events of this type. */
+    public boolean wants(EventType type) { return events.contains(type); }
+
+    /** The consumer group on the events stream that feeds this integration alone. */
+    public String group() { return "webhook:" + name; }
+
+    /** The URL without its path and query, which may carry a token. */
+    public String where() { return url.getScheme() + "://" + url.getAuthority(); }
+
+    @Override
+    public String toString() {
+        return "Integration[name=" + name + ", url=" + where() + "/…, format=" + format.wire() + ", events="
+                + (events.size() == EventType.values().length ? "all" : events.stream().map(EventType::wire).sorted().toList())
+                + ", secretEnv=" + secretEnv + ", confidential=" + confidential + "]";
+    }
+}

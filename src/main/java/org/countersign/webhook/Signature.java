@@ -1,0 +1,70 @@
+package org.countersign.webhook;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The signature on every webhook, both ways: {@code Countersign-Signature: v1=<hex HMAC-SHA256(secret,
+ * timestamp + "." + body)>} with {@code Countersign-Timestamp} in unix seconds, as Stripe and Slack do.
+ */
+public final class Signature {
+    public static final String EVENT = "Countersign-Event";
+    public static final String DELIVERY = "Countersign-Delivery";
+    public static final String TIMESTAMP = "Countersign-Timestamp";
+    public static final String SIGNATURE = "Countersign-Signature";
+    /** How far a timestamp may be from now, either way, before a signed request counts as a replay. */
+    public static final Duration TOLERANCE = Duration.ofMinutes(5);
+
+    private Signature() {}
+
+    /** {@code v1=<hex>} for this body sent at {@code timestamp} (unix seconds). */
+    public static String sign(Secret secret, long timestamp, byte[] body) {
+        return "v1=" + HexFormat.of().formatHex(hmac(secret.bytes(), timestamp, body));
+    }
+
+    /**
+     * Whether {@code header} holds a valid v1 signature (one of several, comma-separated, during a secret
+     * rotation) and {@code timestampHeader} is within {@link #TOLERANCE} of {@code now}.
+     */
+    public static boolean verify(Secret secret, String timestampHeader, String header, byte[] body, Instant now) {
+        if (timestampHeader == null || header == null) return false;
+        long timestamp;
+        try {
+            timestamp = Long.parseLong(timestampHeader.strip());
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (Math.abs(now.getEpochSecond() - timestamp) > TOLERANCE.toSeconds()) return false;
+        var expected = hmac(secret.bytes(), timestamp, body);
+        for (var part : header.split(",")) {
+            var p = part.strip();
+            if (!p.startsWith("v1=")) continue;
+            byte[] given;
+            try {
+                given = HexFormat.of().parseHex(p.substring(3));
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (MessageDigest.isEqual(expected, given)) return true;
+        }
+        return false;
+    }
+
+    private static byte[] hmac(byte[] key, long timestamp, byte[] body) {
+        try {
+            var mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(body);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
+    }
+}

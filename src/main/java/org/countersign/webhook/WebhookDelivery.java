@@ -1,0 +1,123 @@
+package org.countersign.webhook;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.countersign.app.RequestService;
+import org.countersign.app.StreamConsumer;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.EventType;
+
+/**
+ * Sends each event one integration wants to its endpoint, signed. 2xx is done; 408, 429, 5xx, a timeout or a
+ * connection that fails are tried again (by the consumer's backoff, or after a 429's Retry-After); any other
+ * answer cannot get better by waiting, so the event is dead-lettered at once with the status.
+ */
+final class WebhookDelivery implements StreamConsumer.Handler {
+    static final String USER_AGENT = "Countersign";
+    static final Duration RETRY_AFTER_MAX = Duration.ofHours(1);
+    private static final int ANSWER_SHOWN = 200;
+
+    private final Integration integration;
+    private final RequestService service;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final Clock clock;
+    private final AdminLogLine adminLog;
+    private final PagerDutyEvent pagerDuty;
+
+    WebhookDelivery(Integration integration, RequestService service, HttpClient http, Duration timeout, Clock clock) {
+        this.integration = integration;
+        this.service = service;
+        this.http = http;
+        this.timeout = timeout;
+        this.clock = clock;
+        this.adminLog = new AdminLogLine(service.policy());
+        this.pagerDuty = new PagerDutyEvent(service.policy());
+    }
+
+    @Override
+    public void handle(Event event) {
+        if (!integration.wants(event.type())) return;
+        var request = service.find(event.request());
+        if (request.isEmpty()) return; // nothing to tell: the request is gone from the store
+        var body = body(event, request.get());
+        if (body.isPresent()) send(event, body.get());
+    }
+
+    Optional<byte[]> body(Event e, EmergencyRequest r) {
+        boolean hide = RequestPayload.hides(r, integration);
+        return switch (integration.format()) {
+            case COUNTERSIGN -> Optional.of(WebhookJson.bytes(RequestPayload.EventPayload.of(e, r, hide)));
+            case SLACK_INCOMING -> Optional.of(adminLog.body(e, r,
+                    e.type() == EventType.REQUEST_APPROVED ? service.timeline(r.id()) : List.of(), hide));
+            case PAGERDUTY -> pagerDuty.body(e, r, integration.secret(), hide);
+        };
+    }
+
+    private void send(Event event, byte[] body) {
+        long timestamp = clock.instant().getEpochSecond();
+        var request = HttpRequest.newBuilder(integration.url())
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", USER_AGENT)
+                .header(Signature.EVENT, event.type().wire())
+                .header(Signature.DELIVERY, event.id())
+                .header(Signature.TIMESTAMP, Long.toString(timestamp));
+        if (integration.secret() != null)
+            request.header(Signature.SIGNATURE, Signature.sign(integration.secret(), timestamp, body));
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new Undelivered(integration.name() + ": no answer from " + integration.where() + " within "
+                    + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            throw new Undelivered(integration.name() + ": cannot reach " + integration.where() + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Undelivered(integration.name() + ": interrupted while sending");
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) return;
+        var answer = integration.name() + ": HTTP " + status + " from " + integration.where() + shown(response.body());
+        if (status == 429) {
+            var after = retryAfter(response);
+            if (after.isPresent()) throw new StreamConsumer.RetryLater(answer, after.get());
+            throw new Undelivered(answer);
+        }
+        if (status == 408 || status >= 500) throw new Undelivered(answer);
+        throw new StreamConsumer.GiveUp(answer + (status >= 300 && status < 400
+                ? " (redirects are not followed: set the integration's url to where it points)" : ""));
+    }
+
+    /** Retry-After in seconds, kept between 1 s and an hour; empty when absent or an HTTP date. */
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        try {
+            return response.headers().firstValue("Retry-After").map(s -> Duration.ofSeconds(Long.parseLong(s.strip())))
+                    .map(d -> d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                            : d.compareTo(RETRY_AFTER_MAX) > 0 ? RETRY_AFTER_MAX : d);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String shown(String body) {
+        if (body == null || body.isBlank()) return "";
+        var oneLine = body.strip().replaceAll("\\s+", " ");
+        return ": " + (oneLine.length() > ANSWER_SHOWN ? oneLine.substring(0, ANSWER_SHOWN) + "…" : oneLine);
+    }
+
+    /** The endpoint did not take the event this time; worth trying again. */
+    static final class Undelivered extends RuntimeException {
+        Undelivered(String message) { super(message); }
+    }
+}
