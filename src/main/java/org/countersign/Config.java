@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * @param bindHost   the address to listen on, or null to let the web layer decide
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
-                     Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix) {
+                     Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
+                     String inboundWebhookSecret) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -75,10 +76,14 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
 
         var slack = SlackSettings.fromEnv(env, problems);
         var matrix = MatrixSettings.fromEnv(env, problems);
+        var inboundSecret = value(env, "INBOUND_WEBHOOK_SECRET");
+        if (inboundSecret != null && inboundSecret.length() < 16)
+            problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
+                    + "e.g. the output of openssl rand -hex 32");
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix);
+                sweep, bindHost, slack, matrix, inboundSecret);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -90,6 +95,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** The Slack settings, when Slack is configured. */
     public Optional<SlackSettings> slackOpt() { return Optional.ofNullable(slack); }
 
+    /** The secret that signs deploy-status reports to POST /webhooks/deploy; without it that endpoint is off. */
+    public Optional<String> inboundWebhookSecretOpt() { return Optional.ofNullable(inboundWebhookSecret); }
+
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
 
@@ -100,7 +108,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     public String toString() {
         return "Config[port=" + port + ", redisUrl=" + redisUrlForLogs() + ", redisPrefix=" + redisPrefix
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
-                + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix + "]";
+                + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix
+                + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****") + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -43,6 +43,9 @@ import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRequestStore;
+import org.countersign.webhook.DeployWebhook;
+import org.countersign.webhook.WebhookDeadLetters;
+import org.countersign.webhook.Webhooks;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
 import org.slf4j.Logger;
@@ -80,7 +83,9 @@ public final class Main {
     /** Starts the service; close the result to stop it (and the embedded Redis, if any) cleanly. */
     public static Running start(Config config) {
         long started = System.nanoTime();
-        Policy policy = config.policyFileOpt().map(PolicyFile::load).orElseGet(PolicyFile::loadDefault);
+        var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p))
+                .orElseGet(() -> PolicyFile.readDefault(System.getenv()));
+        Policy policy = loaded.policy();
         var redis = RedisConnector.connect(config.redisUrlOpt(), config.dataDir());
         var running = new Running(redis);
         try {
@@ -100,6 +105,10 @@ public final class Main {
             var instance = instanceName();
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
             if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance));
+            if (!loaded.integrations().isEmpty())
+                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
+            adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
+            config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             var matrix = config.matrixOpt();
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running, instance);
@@ -108,10 +117,11 @@ public final class Main {
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
                     .start(host, config.port());
             running.web(web, service);
-            log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {} reasons; {})",
+            log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {}; {})",
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
                     config.policyFileOpt().map(Object::toString).orElse("the packaged example"),
-                    policy.teams().size(), policy.reasons().size(),
+                    policy.teams().size(), policy.reasons().size() + " reasons, " + loaded.integrations().size()
+                            + " webhook integration(s)",
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
                             + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off"));
             if (DEFAULT_BIND_HOST.equals(host))

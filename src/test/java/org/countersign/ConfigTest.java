@@ -40,7 +40,7 @@ class ConfigTest {
 
         assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
-                null, null));
+                null, null, null));
     }
 
     @Test
