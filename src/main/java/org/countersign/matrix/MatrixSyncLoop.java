@@ -34,6 +34,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
     private final Duration longPoll;
     private final String filter;
     private volatile boolean running;
+    private volatile boolean releaseOnStop = true;
     private Thread thread;
 
     public MatrixSyncLoop(MatrixClient matrix, RequestService service, Leases leases, KeyValues kv, MatrixRooms rooms,
@@ -112,6 +113,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
                 pause(backoff(failures));
             }
         }
+        if (!releaseOnStop) return;
         try {
             leases.release(LEASE, instance);
         } catch (RuntimeException e) {
@@ -153,6 +155,12 @@ public final class MatrixSyncLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
             running = false;
         }
+    }
+
+    /** Stops dead, keeping the lease, as a crashed process would: for tests of the takeover. */
+    synchronized void halt() {
+        releaseOnStop = false;
+        close();
     }
 
     @Override

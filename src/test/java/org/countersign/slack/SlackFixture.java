@@ -29,7 +29,7 @@ import org.countersign.slack.fake.ViewSubmission;
  * opens requests; U0SRE1/U0SRE2 are SRE; U0REL1/U0REL2 Release Engineering (U0REL2 is also in the SRE
  * user group S0SRE); U0SEC1 Security; U0OUT1 is in no team.
  */
-final class SlackFixture implements AutoCloseable {
+public final class SlackFixture implements AutoCloseable {
     static final String SECRET = "0123456789abcdef0123456789abcdef";
     static final String TOKEN = "xoxb-countersign-test";
     static final String OPS = "C0EMERG1";
@@ -49,6 +49,11 @@ final class SlackFixture implements AutoCloseable {
     final String url;
 
     SlackFixture(Path dataDir, boolean withSecurityChannel) throws Exception {
+        this(dataDir, withSecurityChannel, Map.of());
+    }
+
+    /** With more settings, e.g. Matrix's, so one service serves both platforms. */
+    SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv) throws Exception {
         fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
         var env = new HashMap<String, String>();
@@ -59,6 +64,7 @@ final class SlackFixture implements AutoCloseable {
         env.put("SLACK_API_URL", fake.baseUrl());
         env.put("SLACK_CHANNEL", OPS);
         if (withSecurityChannel) env.put("SLACK_SECURITY_CHANNEL", SECURITY);
+        env.putAll(extraEnv);
         service = Main.start(Config.fromEnv(env));
         url = "http://127.0.0.1:" + service.port() + SlackEndpoint.PATH;
     }
