@@ -35,6 +35,8 @@ final class Keys {
 
     String lease(String name) { return prefix + "lease:" + name; }
 
+    String rate(String limit, String caller) { return prefix + "rate:" + limit + ":" + caller; }
+
     /**
      * How a request appears in the sorted sets: its number padded to 19 digits, so that requests with the same
      * score (opened in the same millisecond) sort by number, as Redis orders equal scores by member bytes.

@@ -1,0 +1,23 @@
+package org.countersign.app;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Limits how often one caller (a Slack user, a Matrix user, an address) may act; counted where every instance sees it. */
+public interface RateLimiter {
+    /**
+     * Counts one action of {@code caller} under {@code limit}; empty when allowed, else how long to wait.
+     */
+    Optional<Duration> tryAcquire(String caller, Limit limit);
+
+    /** At most {@code count} actions per {@code window}. */
+    record Limit(String name, int count, Duration window) {
+        public Limit {
+            if (count < 1) throw new IllegalArgumentException("limit " + name + " count < 1: " + count);
+            if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("limit " + name + " window <= 0");
+        }
+    }
+
+    /** A limiter that allows everything (for wiring where limits are off). */
+    RateLimiter NONE = (caller, limit) -> Optional.empty();
+}

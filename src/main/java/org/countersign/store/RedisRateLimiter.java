@@ -1,0 +1,41 @@
+package org.countersign.store;
+
+import static org.countersign.store.RedisCalls.call;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.countersign.app.RateLimiter;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Fixed-window counters in Redis ({@code <p>rate:<limit>:<caller>}): one round trip that counts and, when the
+ * window is full, says how long until it ends. Shared by every instance, so limits hold across a fleet.
+ */
+public final class RedisRateLimiter implements RateLimiter {
+    // Returns 0 when allowed, else the milliseconds left in the window.
+    static final String COUNT = """
+            local n = redis.call('INCR', KEYS[1])
+            if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+            if n <= tonumber(ARGV[1]) then return 0 end
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+            return ttl
+            """;
+
+    private final UnifiedJedis redis;
+    private final Keys keys;
+
+    public RedisRateLimiter(UnifiedJedis redis, String prefix) {
+        this.redis = redis;
+        this.keys = new Keys(prefix);
+    }
+
+    @Override
+    public Optional<Duration> tryAcquire(String caller, Limit limit) {
+        var key = keys.rate(limit.name(), caller);
+        var wait = (Long) call(() -> redis.eval(COUNT, List.of(key),
+                List.of(Integer.toString(limit.count()), Long.toString(limit.window().toMillis()))));
+        return wait == null || wait == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(wait));
+    }
+}
