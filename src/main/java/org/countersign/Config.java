@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.countersign.app.RateLimiter;
 
 /**
  * Every setting, read once from the environment at start. Optional settings are null when not set.
@@ -20,13 +21,15 @@ import java.util.regex.Pattern;
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
-                     String inboundWebhookSecret) {
+                     String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
     static final Duration DEFAULT_EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration MIN_SWEEP_INTERVAL = Duration.ofSeconds(1);
     static final Duration MAX_SWEEP_INTERVAL = Duration.ofHours(1);
+    static final String DEFAULT_PER_USER = "30/1m";
+    static final String DEFAULT_PER_ADDRESS = "300/1m";
 
     /** The user info of a URL, up to the last @ so a password with an unescaped @ is masked whole. */
     private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@");
@@ -81,9 +84,12 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
                     + "e.g. the output of openssl rand -hex 32");
 
+        var perUser = limit(env, "RATE_LIMIT_PER_USER", "chat-user", DEFAULT_PER_USER, problems);
+        var perAddress = limit(env, "RATE_LIMIT_PER_ADDRESS", "http-address", DEFAULT_PER_ADDRESS, problems);
+
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret);
+                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -142,6 +148,25 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (uri.getRawUserInfo() != null && !uri.getRawUserInfo().contains(":"))
             return Optional.of(shown + "put a colon before the password (redis://:password@host or redis://user:password@host)");
         return Optional.empty();
+    }
+
+    /** {@code 30/1m}: at most 30 actions a minute. */
+    private static RateLimiter.Limit limit(Map<String, String> env, String name, String limitName, String fallback,
+                                           List<String> problems) {
+        var text = value(env, name);
+        var shown = text == null ? fallback : text;
+        var slash = shown.indexOf('/');
+        try {
+            var count = Integer.parseInt(shown.substring(0, Math.max(0, slash)).strip());
+            var window = Durations.parse(shown.substring(slash + 1).strip());
+            if (slash > 0 && count > 0 && window.isPresent() && !window.get().isZero())
+                return new RateLimiter.Limit(limitName, count, window.get());
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(name + "='" + shown + "': expected a count and a window such as " + fallback
+                + " (at most that many actions per window; default " + fallback + ")");
+        return null;
     }
 
     private static Path path(Map<String, String> env, String name, List<String> problems) {

@@ -25,6 +25,7 @@ import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
+import org.countersign.app.Throttle;
 import org.countersign.chat.Cards;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
@@ -42,6 +43,7 @@ import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisLeases;
+import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
@@ -109,9 +111,12 @@ public final class Main {
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
+            var limiter = new RedisRateLimiter(client, config.redisPrefix());
+            var perUser = new Throttle(limiter, config.perUser(), kv);
             var matrix = config.matrixOpt();
             if (matrix.isPresent())
-                startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running, instance);
+                startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running,
+                        instance, perUser);
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
@@ -171,13 +176,14 @@ public final class Main {
 
     /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
     private static void startMatrix(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
-                                    Leases leases, Running running, String instance) {
+                                    Leases leases, Running running, String instance, Throttle perUser) {
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         var client = new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
         var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms);
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).start());
-        running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL)
+        running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
+                perUser)
                 .start());
     }
 

@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
+import org.countersign.app.Throttle;
 import org.countersign.domain.Actor;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Outcome;
@@ -34,8 +35,11 @@ final class MatrixBot {
     private final KeyValues kv;
     private final MatrixRooms rooms;
     private final String botUserId;
+    private final Throttle throttle;
 
-    MatrixBot(RequestService service, MatrixClient matrix, KeyValues kv, MatrixRooms rooms, String botUserId) {
+    MatrixBot(RequestService service, MatrixClient matrix, KeyValues kv, MatrixRooms rooms, String botUserId,
+              Throttle throttle) {
+        this.throttle = throttle;
         this.service = service;
         this.matrix = matrix;
         this.kv = kv;
@@ -46,12 +50,23 @@ final class MatrixBot {
     /** Handles one timeline event of one of our rooms. */
     void handle(String room, SyncResponse.Event event) {
         if (botUserId.equals(event.sender())) return;
+        if (!isCommandOrVote(event)) return;
+        if (throttle.check("matrix:" + event.sender()) instanceof Throttle.Refused refused) {
+            if (refused.tell()) reply(room, event, refused.message());
+            return;
+        }
         try {
             if ("m.reaction".equals(event.type())) reaction(room, event);
             else if ("m.room.message".equals(event.type()) && !"m.notice".equals(event.msgtype())) message(room, event);
         } catch (StoreUnavailable e) {
             reply(room, event, UNAVAILABLE);
         }
+    }
+
+    private static boolean isCommandOrVote(SyncResponse.Event event) {
+        if ("m.reaction".equals(event.type())) return true;
+        return "m.room.message".equals(event.type()) && !"m.notice".equals(event.msgtype())
+                && event.body() != null && event.body().stripLeading().startsWith("!");
     }
 
     private void message(String room, SyncResponse.Event event) {

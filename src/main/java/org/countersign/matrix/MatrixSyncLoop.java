@@ -7,6 +7,7 @@ import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
+import org.countersign.app.Throttle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
 
     private final MatrixClient matrix;
     private final RequestService service;
+    private final Throttle throttle;
     private MatrixBot bot;
     private final Leases leases;
     private final KeyValues kv;
@@ -38,7 +40,8 @@ public final class MatrixSyncLoop implements AutoCloseable {
     private Thread thread;
 
     public MatrixSyncLoop(MatrixClient matrix, RequestService service, Leases leases, KeyValues kv, MatrixRooms rooms,
-                          String instance, Duration leaseTime, Duration longPoll) {
+                          String instance, Duration leaseTime, Duration longPoll, Throttle throttle) {
+        this.throttle = throttle;
         this.matrix = matrix;
         this.service = service;
         this.leases = leases;
@@ -87,7 +90,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
                 }
                 if (!joined) {
                     // Who we are (to ignore our own events), and in the rooms, before the first sync.
-                    bot = new MatrixBot(service, matrix, kv, rooms, matrix.whoami());
+                    bot = new MatrixBot(service, matrix, kv, rooms, matrix.whoami(), throttle);
                     for (var room : rooms.all()) matrix.join(room);
                     joined = true;
                 }

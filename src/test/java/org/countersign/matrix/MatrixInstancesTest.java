@@ -94,9 +94,11 @@ class MatrixInstancesTest {
             var matrixClient = new MatrixClient(matrix.homeserver.baseUrl(), MatrixFixture.BOT_TOKEN,
                     HttpClient.newHttpClient(), Duration.ofSeconds(5));
             var lease = Duration.ofSeconds(2);
-            var a = new MatrixSyncLoop(matrixClient, service, leases, kv, rooms, "a", lease, Duration.ofMillis(300)).start();
+            var a = new MatrixSyncLoop(matrixClient, service, leases, kv, rooms, "a", lease, Duration.ofMillis(300),
+                    org.countersign.app.Throttle.none()).start();
             matrix.awaitListening();
-            var b = new MatrixSyncLoop(matrixClient, service, leases, kv, rooms, "b", lease, Duration.ofMillis(300)).start();
+            var b = new MatrixSyncLoop(matrixClient, service, leases, kv, rooms, "b", lease, Duration.ofMillis(300),
+                    org.countersign.app.Throttle.none()).start();
             try {
                 matrix.homeserver.postText(OPS, DEV, OPEN.formatted(1, 1));
                 await().atMost(WAIT).until(() -> service.recent(Set.of(), 10).size() == 1);
@@ -114,6 +116,23 @@ class MatrixInstancesTest {
                 a.close();
                 b.close();
             }
+        }
+    }
+
+    @Test
+    void a_person_flooding_the_room_is_held_back_and_told_once() throws Exception {
+        var env = new HashMap<>(matrix.env(dataDir.toString(), true));
+        env.put("RATE_LIMIT_PER_USER", "3/1m");
+        try (var service = MatrixFixture.start(env)) {
+            matrix.awaitListening();
+            for (int i = 1; i <= 6; i++) matrix.homeserver.postText(OPS, DEV, OPEN.formatted(i, i));
+            matrix.homeserver.postText(OPS, MatrixFixture.SRE1, "!list");
+
+            matrix.awaitReply(OPS, "Open emergency requests");
+            await().atMost(WAIT).until(() -> matrix.replies(OPS).stream().anyMatch(r -> r.startsWith("Slow down")));
+            Thread.sleep(300);
+            assertThat(service.service().recent(Set.of(), 10)).hasSize(3);
+            assertThat(matrix.replies(OPS).stream().filter(r -> r.startsWith("Slow down"))).hasSize(1);
         }
     }
 }
