@@ -21,7 +21,8 @@ import org.countersign.app.RateLimiter;
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
-                     String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress) {
+                     String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
+                     String instanceName) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -87,9 +88,14 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         var perUser = limit(env, "RATE_LIMIT_PER_USER", "chat-user", DEFAULT_PER_USER, problems);
         var perAddress = limit(env, "RATE_LIMIT_PER_ADDRESS", "http-address", DEFAULT_PER_ADDRESS, problems);
 
+        // A stable name lets a restarted instance finish the side effects it had started (Heroku sets DYNO).
+        var instance = value(env, "COUNTERSIGN_INSTANCE") != null ? value(env, "COUNTERSIGN_INSTANCE") : value(env, "DYNO");
+        if (instance != null && !instance.matches("[A-Za-z0-9._-]{1,64}"))
+            problems.add("COUNTERSIGN_INSTANCE='" + instance + "': expected a name of letters, digits, . _ - (such as web-1)");
+
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress);
+                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -103,6 +109,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
 
     /** The secret that signs deploy-status reports to POST /webhooks/deploy; without it that endpoint is off. */
     public Optional<String> inboundWebhookSecretOpt() { return Optional.ofNullable(inboundWebhookSecret); }
+
+    /** This instance's stable name, when one is set (COUNTERSIGN_INSTANCE, or Heroku's DYNO). */
+    public Optional<String> instanceNameOpt() { return Optional.ofNullable(instanceName); }
 
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }

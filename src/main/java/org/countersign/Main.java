@@ -104,7 +104,7 @@ public final class Main {
             var service = new RequestService(store, directory, workflow, clock, metrics);
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
-            var instance = instanceName();
+            var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
             if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance));
             if (!loaded.integrations().isEmpty())

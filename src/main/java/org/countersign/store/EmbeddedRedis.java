@@ -29,6 +29,11 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** Starts redis-server keeping its data in {@code dataDir} (created if missing). */
     public static EmbeddedRedis start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /** Starts redis-server on {@code port} (0: a free one) keeping its data in {@code dataDir}. */
+    public static EmbeddedRedis start(Path dataDir, int fixedPort) {
         var dir = dataDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -37,8 +42,8 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
         IOException last = null;
         // The free port we picked may be taken before redis-server binds it: try another.
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            int port = freePort();
+        for (int attempt = 1; attempt <= (fixedPort == 0 ? ATTEMPTS : 1); attempt++) {
+            int port = fixedPort == 0 ? freePort() : fixedPort;
             try {
                 var server = RedisServer.newRedisServer()
                         .port(port)
