@@ -139,10 +139,14 @@ public final class MatrixSyncLoop implements AutoCloseable {
             log.info("Matrix: lost the sync lease to another instance; it carries on");
             return;
         }
-        for (var room : rooms.all())
+        for (var room : rooms.all()) {
+            var joined = response.joined().get(room);
+            if (joined != null && joined.limited())
+                log.warn("Matrix: more than {} events in {} since the last sync; the oldest were not read", 100, room);
             for (var event : response.timeline(room))
                 if (kv.putIfAbsent("matrix:handled:" + event.eventId(), instance, HANDLED_MEMORY))
                     bot.handle(room, event);
+        }
         kv.put(SINCE, response.nextBatch(), null);
     }
 

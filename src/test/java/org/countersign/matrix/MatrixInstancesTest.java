@@ -109,6 +109,8 @@ class MatrixInstancesTest {
                 await().atMost(WAIT).until(() -> service.recent(Set.of(), 10).size() == 2);
                 long tookOverMillis = (System.nanoTime() - died) / 1_000_000;
 
+                System.out.printf("matrix takeover after the sync holder died: %d ms (lease %d ms)%n", tookOverMillis,
+                        lease.toMillis());
                 assertThat(tookOverMillis).as("takeover after the holder died").isLessThan(lease.toMillis() + 3_000);
                 Thread.sleep(500);
                 assertThat(service.recent(Set.of(), 10)).hasSize(2);
@@ -133,6 +135,27 @@ class MatrixInstancesTest {
             Thread.sleep(300);
             assertThat(service.service().recent(Set.of(), 10)).hasSize(3);
             assertThat(matrix.replies(OPS).stream().filter(r -> r.startsWith("Slow down"))).hasSize(1);
+        }
+    }
+
+    @Test
+    void the_sync_loop_throughput_is_measured() throws Exception {
+        var env = new HashMap<>(matrix.env(dataDir.toString(), true));
+        env.put("RATE_LIMIT_PER_USER", "100000/1m");
+        try (var service = MatrixFixture.start(env)) {
+            matrix.awaitListening();
+            int n = 300;
+            int batch = 50; // under the sync filter's 100 events per room, so no sync is cut short
+            long start = System.nanoTime();
+            for (int sent = 0; sent < n; sent += batch) {
+                for (int i = sent; i < sent + batch; i++) matrix.homeserver.postText(OPS, DEV, "!status EMG-" + (i + 1));
+                int expected = sent + batch;
+                await().atMost(Duration.ofSeconds(60)).until(() -> matrix.replies(OPS).size() >= expected);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("matrix sync loop: %d commands read and answered in %.2f s = %.0f events/s%n", n, seconds,
+                    n / seconds);
+            assertThat(matrix.replies(OPS)).hasSize(n);
         }
     }
 }
