@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
-                     String inboundWebhookSecret) {
+                     String inboundWebhookSecret, String alertmanagerToken) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
     static final Duration DEFAULT_EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration MIN_SWEEP_INTERVAL = Duration.ofSeconds(1);
     static final Duration MAX_SWEEP_INTERVAL = Duration.ofHours(1);
+    static final int MIN_TOKEN_LENGTH = 16;
 
     /** The user info of a URL, up to the last @ so a password with an unescaped @ is masked whole. */
     private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@");
@@ -81,9 +82,22 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
                     + "e.g. the output of openssl rand -hex 32");
 
+        var alertmanagerToken = value(env, "ALERTMANAGER_TOKEN");
+        if (alertmanagerToken != null && alertmanagerToken.length() < MIN_TOKEN_LENGTH)
+            problems.add("ALERTMANAGER_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
+                    + " characters, e.g. the output of openssl rand -hex 32");
+
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret);
+                sweep, bindHost, slack, matrix, inboundSecret, alertmanagerToken);
+    }
+
+    /** The settings without an Alertmanager token. */
+    public Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
+                  Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
+                  String inboundWebhookSecret) {
+        this(port, redisUrl, redisPrefix, dataDir, policyFile, expirySweepInterval, bindHost, slack, matrix,
+                inboundWebhookSecret, null);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -98,6 +112,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** The secret that signs deploy-status reports to POST /webhooks/deploy; without it that endpoint is off. */
     public Optional<String> inboundWebhookSecretOpt() { return Optional.ofNullable(inboundWebhookSecret); }
 
+    /** The bearer token Alertmanager sends to POST /webhooks/alertmanager; without it that endpoint is off. */
+    public Optional<String> alertmanagerTokenOpt() { return Optional.ofNullable(alertmanagerToken); }
+
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
 
@@ -109,7 +126,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         return "Config[port=" + port + ", redisUrl=" + redisUrlForLogs() + ", redisPrefix=" + redisPrefix
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
                 + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix
-                + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****") + "]";
+                + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
+                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -49,6 +49,11 @@ final class SlackFixture implements AutoCloseable {
     final String url;
 
     SlackFixture(Path dataDir, boolean withSecurityChannel) throws Exception {
+        this(dataDir, withSecurityChannel, Map.of());
+    }
+
+    /** The same, with more environment variables (ALERTMANAGER_TOKEN, say). */
+    SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> moreEnv) throws Exception {
         fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
         var env = new HashMap<String, String>();
@@ -59,6 +64,7 @@ final class SlackFixture implements AutoCloseable {
         env.put("SLACK_API_URL", fake.baseUrl());
         env.put("SLACK_CHANNEL", OPS);
         if (withSecurityChannel) env.put("SLACK_SECURITY_CHANNEL", SECURITY);
+        env.putAll(moreEnv);
         service = Main.start(Config.fromEnv(env));
         url = "http://127.0.0.1:" + service.port() + SlackEndpoint.PATH;
     }
