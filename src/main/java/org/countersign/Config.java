@@ -22,7 +22,7 @@ import org.countersign.app.RateLimiter;
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
-                     String instanceName) {
+                     String instanceName, String alertmanagerToken) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -31,6 +31,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     static final Duration MAX_SWEEP_INTERVAL = Duration.ofHours(1);
     static final String DEFAULT_PER_USER = "30/1m";
     static final String DEFAULT_PER_ADDRESS = "300/1m";
+    static final int MIN_TOKEN_LENGTH = 16;
 
     /** The user info of a URL, up to the last @ so a password with an unescaped @ is masked whole. */
     private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@");
@@ -93,9 +94,14 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (instance != null && !instance.matches("[A-Za-z0-9._-]{1,64}"))
             problems.add("COUNTERSIGN_INSTANCE='" + instance + "': expected a name of letters, digits, . _ - (such as web-1)");
 
+        var alertmanagerToken = value(env, "ALERTMANAGER_TOKEN");
+        if (alertmanagerToken != null && alertmanagerToken.length() < MIN_TOKEN_LENGTH)
+            problems.add("ALERTMANAGER_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
+                    + " characters, e.g. the output of openssl rand -hex 32");
+
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance);
+                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -113,6 +119,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** This instance's stable name, when one is set (COUNTERSIGN_INSTANCE, or Heroku's DYNO). */
     public Optional<String> instanceNameOpt() { return Optional.ofNullable(instanceName); }
 
+    /** The bearer token Alertmanager sends to POST /webhooks/alertmanager; without it that endpoint is off. */
+    public Optional<String> alertmanagerTokenOpt() { return Optional.ofNullable(alertmanagerToken); }
+
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
 
@@ -124,7 +133,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         return "Config[port=" + port + ", redisUrl=" + redisUrlForLogs() + ", redisPrefix=" + redisPrefix
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
                 + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix
-                + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****") + "]";
+                + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
+                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

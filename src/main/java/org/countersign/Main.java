@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
@@ -45,6 +47,10 @@ import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
+import org.countersign.webhook.AlertmanagerMatrix;
+import org.countersign.webhook.AlertmanagerSlack;
+import org.countersign.webhook.AlertmanagerTarget;
+import org.countersign.webhook.AlertmanagerWebhook;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
 import org.countersign.webhook.Webhooks;
@@ -117,6 +123,7 @@ public final class Main {
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running,
                         instance, perUser);
+            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
@@ -177,14 +184,36 @@ public final class Main {
     /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
     private static void startMatrix(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
                                     Leases leases, Running running, String instance, Throttle perUser) {
-        var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        var client = new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));
+        var client = matrixClient(settings);
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
         var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms);
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).start());
         running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
                 perUser)
                 .start());
+    }
+
+    /** A client of its own for each user (sync loop and cards, alerts), so neither waits on the other's connections. */
+    private static MatrixClient matrixClient(MatrixSettings settings) {
+        var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));
+    }
+
+    /** POST /webhooks/alertmanager: alert groups shown in the ops channel and room, with a button to open a request. */
+    private static AlertmanagerWebhook alertmanager(String token, Optional<SlackWiring> slack,
+                                                    Optional<MatrixSettings> matrix, KeyValues kv, Clock clock,
+                                                    Running running) {
+        var targets = new ArrayList<AlertmanagerTarget>();
+        slack.ifPresent(s -> targets.add(new AlertmanagerSlack(s.methods(), s.settings().channel(), clock)));
+        matrix.ifPresent(m -> {
+            var client = matrixClient(m);
+            targets.add(new AlertmanagerMatrix(client::sendNotice, client::editNotice, m.roomId(), clock));
+        });
+        var webhook = new AlertmanagerWebhook(token, targets, kv);
+        running.add(webhook);
+        log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,
+                targets.isEmpty() ? "nowhere (neither Slack nor Matrix is configured)" : List.copyOf(targets));
+        return webhook;
     }
 
     private static ThreadFactory daemon(String name) {

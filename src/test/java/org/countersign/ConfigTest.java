@@ -41,7 +41,7 @@ class ConfigTest {
         assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
-                new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null));
+                new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null));
     }
 
     @Test

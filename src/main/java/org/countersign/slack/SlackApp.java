@@ -47,6 +47,10 @@ public final class SlackApp {
     static final String COMMAND = "/emergency";
     static final Duration SUBMISSION_MEMORY = Duration.ofDays(1);
     static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
+    /** The button on an Alertmanager alert message (webhook.AlertmanagerSlack): value {@code <group id>|<summary>}. */
+    static final String OPEN_EMERGENCY = "open_emergency";
+    /** The reason an alert's request form starts with; a policy without it leaves the reason for the person. */
+    static final String ALERT_REASON = "availability";
     private static final Pattern APPROVE = Pattern.compile("^approve:.+$");
     private static final Pattern ANY = Pattern.compile("^.*$");
     private static final EnumSet<State> LISTED = EnumSet.of(State.PENDING, State.APPROVED, State.DEPLOYING,
@@ -159,6 +163,7 @@ public final class SlackApp {
         var actions = req.getPayload().getActions();
         var actionId = actions == null || actions.isEmpty() ? "" : String.valueOf(actions.get(0).getActionId());
         if (APPROVE.matcher(actionId).matches()) return approve(req, ctx);
+        if (OPEN_EMERGENCY.equals(actionId)) return openRequestFromAlert(req, ctx);
         var action = Card.Action.fromKey(actionId);
         if (action.isEmpty()) return unknownAction(req, ctx);
         return switch (action.get()) {
@@ -193,6 +198,21 @@ public final class SlackApp {
         var view = modal.apply(pressed.get().id().toString(), pressed.get().id().toString());
         afterAck(() -> {
             var opened = client.viewsOpen(r -> r.triggerId(req.getPayload().getTriggerId()).view(view));
+            if (!opened.isOk()) tell(ctx, "Slack did not open the form (" + opened.getError() + "); press again.");
+        });
+        return ctx.ack();
+    }
+
+    /** The request form, pre-filled from the alert: the summary is only a suggestion the person edits. */
+    private Response openRequestFromAlert(BlockActionRequest req, ActionContext ctx) {
+        var p = req.getPayload();
+        var value = p.getActions().get(0).getValue();
+        int bar = value == null ? -1 : value.indexOf('|');
+        var summary = bar < 0 || value.substring(bar + 1).isBlank() ? null : value.substring(bar + 1).strip();
+        var channel = p.getChannel() == null ? null : p.getChannel().getId();
+        var modal = SlackForms.requestModal(service.policy(), new SlackForms.Prefill(ALERT_REASON, summary), channel);
+        afterAck(() -> {
+            var opened = client.viewsOpen(r -> r.triggerId(p.getTriggerId()).view(modal));
             if (!opened.isOk()) tell(ctx, "Slack did not open the form (" + opened.getError() + "); press again.");
         });
         return ctx.ack();
