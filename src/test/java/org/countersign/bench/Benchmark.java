@@ -99,7 +99,8 @@ public final class Benchmark {
     private int run() throws Exception {
         Files.createDirectories(settings.work());
         var machine = Machine.describe();
-        System.out.println("Countersign benchmark on " + machine.oneLine());
+        var loadAtStart = Machine.loadAverage();
+        System.out.println("Countersign benchmark on " + machine.oneLine() + "; load average " + loadAtStart);
         EmbeddedRedis embedded = null;
         var redisUrl = Optional.ofNullable(System.getenv("REDIS_URL")).filter(s -> !s.isBlank());
         if (redisUrl.isPresent()) {
@@ -131,7 +132,7 @@ public final class Benchmark {
         int failures = (int) checks.stream().filter(c -> !c.pass()).count();
         System.out.println();
         checks.forEach(c -> System.out.println((c.pass() ? "PASS " : "FAIL ") + c.name() + ": " + c.detail()));
-        new Report(settings, machine, redisVersion, redisUrl.isPresent()).write(rows, concurrencyRows, sizeRows,
+        new Report(settings, machine, redisVersion, redisUrl.isPresent(), loadAtStart).write(rows, concurrencyRows, sizeRows,
                 headlineCommands, checks);
         System.out.println("Results written to " + settings.results());
         System.out.println(failures == 0 ? "PASS all " + checks.size() + " checks" : "FAIL " + failures + " of "

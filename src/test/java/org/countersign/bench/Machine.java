@@ -22,6 +22,16 @@ record Machine(String cpu, int cores, double ramGib, String java, String os) {
                 System.getProperty("os.name") + " " + System.getProperty("os.version"));
     }
 
+    /** The 1, 5 and 15 minute load averages: anything else running on the machine skews the figures. */
+    static String loadAverage() {
+        try {
+            var parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     String oneLine() {
         return String.format("%s, %d cores, %.1f GiB RAM, %s, %s", cpu, cores, ramGib, java, os);
     }

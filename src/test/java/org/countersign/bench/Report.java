@@ -21,8 +21,10 @@ final class Report {
     private final Machine machine;
     private final String redisVersion;
     private final boolean externalRedis;
+    private final String loadAtStart;
 
-    Report(Benchmark.Settings settings, Machine machine, String redisVersion, boolean externalRedis) {
+    Report(Benchmark.Settings settings, Machine machine, String redisVersion, boolean externalRedis, String loadAtStart) {
+        this.loadAtStart = loadAtStart;
         this.settings = settings;
         this.machine = machine;
         this.redisVersion = redisVersion;
@@ -41,7 +43,9 @@ final class Report {
                 .append(String.format("%.1f", machine.ramGib())).append(" GiB RAM; ").append(machine.java()).append("; ")
                 .append(machine.os()).append("; Redis ").append(redisVersion)
                 .append(externalRedis ? " (REDIS_URL)" : " (embedded)").append(". The load client, the fake Slack, ")
-                .append("Redis and the server under test share the machine's cores.\n\n");
+                .append("Redis and the server under test share the machine's cores. Load average (1 / 5 / 15 min) at ")
+                .append("the start: ").append(loadAtStart).append("; at the end: ").append(Machine.loadAverage())
+                .append(" (a load well above the benchmark's own means other work shared the cores).\n\n");
 
         md.append("### Every scenario at ").append(Benchmark.HEADLINE_CONCURRENCY).append(" concurrent connections\n\n");
         md.append("| Scenario | Ops | Throughput (ops/s) | p50 ms | p99 ms | p99.9 ms | vs (a) | Redis cmds/op (all / sent) "
@@ -68,11 +72,12 @@ final class Report {
 
         md.append("\n### (c) approve clicks by stored requests, at ").append(Benchmark.HEADLINE_CONCURRENCY)
                 .append(" concurrent clicks (a fresh service for each size)\n\n");
-        md.append("| Stored requests at start | Clicks | Throughput (clicks/s) | p50 ms | p99 ms | p99.9 ms "
+        md.append("| Filler requests | Stored at start (filler + warm-up + this phase's) | Clicks | Throughput (clicks/s) | p50 ms | p99 ms | p99.9 ms "
                 + "| Redis cmds/op (all / sent) | Service peak RSS MiB | Redis used memory MiB | Click → card p50 / p99 ms |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var row : bySize)
-            md.append("| ").append(String.format("%,d", row.stored())).append(" | ")
+            md.append("| ").append(row.scenario().replaceAll("^\\(c\\) clicks with | stored$", "")).append(" | ")
+                    .append(String.format("%,d", row.stored())).append(" | ")
                     .append(String.format("%,d", row.load().sent())).append(" | ")
                     .append(String.format("%,.0f", row.load().throughput())).append(" | ").append(latencies(row))
                     .append(" | ").append(commands(row)).append(" | ").append(String.format("%.0f", row.peakRssMib()))
