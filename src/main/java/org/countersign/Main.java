@@ -177,7 +177,7 @@ public final class Main {
                     .singleTeamBotToken(settings.botToken()).slack(slack).build(), service, kv, channels(), afterAck);
             var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
             running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).start());
-            return new SlackEndpoint(app.bolt(), settings.signingSecret(), System::currentTimeMillis);
+            return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
         }
     }
 

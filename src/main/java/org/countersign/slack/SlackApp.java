@@ -2,6 +2,7 @@ package org.countersign.slack;
 
 import com.slack.api.app_backend.interactive_components.payload.BlockActionPayload;
 import com.slack.api.app_backend.slash_commands.payload.SlashCommandPayload;
+import com.slack.api.Slack;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.context.builtin.ActionContext;
@@ -11,6 +12,7 @@ import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.request.builtin.ViewSubmissionRequest;
 import com.slack.api.bolt.response.Response;
+import com.slack.api.bolt.util.Responder;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.model.view.View;
 import java.time.Duration;
@@ -61,6 +63,7 @@ public final class SlackApp {
     private final KeyValues kv;
     private final SlackChannels channels;
     private final MethodsClient client;
+    private final Slack slack;
     private final ExecutorService afterAck;
 
     public SlackApp(AppConfig config, RequestService service, KeyValues kv, SlackChannels channels,
@@ -69,7 +72,8 @@ public final class SlackApp {
         this.service = service;
         this.kv = kv;
         this.channels = channels;
-        this.client = config.getSlack().methods(config.getSingleTeamBotToken());
+        this.slack = config.getSlack();
+        this.client = slack.methods(config.getSingleTeamBotToken());
         this.afterAck = afterAck;
         bolt.command(COMMAND, this::command);
         // One listener for every button: Bolt tries its patterns in no fixed order, so a catch-all beside
@@ -245,11 +249,33 @@ public final class SlackApp {
         afterAck(() -> ctx.respond(r -> r.responseType("ephemeral").replaceOriginal(false).text(text)));
     }
 
+    /** An approve press read without Bolt ({@link ApproveClick}): the same rules and answers as {@link #approve}. */
+    void approve(ApproveClick click) {
+        Outcome outcome;
+        try {
+            outcome = service.approve(click.pressed().id(), actor(click.userId()), click.pressed().team());
+        } catch (StoreUnavailable e) {
+            tell(click.responseUrl(), UNAVAILABLE);
+            return;
+        }
+        if (!(outcome instanceof Applied)) tell(click.responseUrl(), SlackText.message(outcome.message()));
+    }
+
+    private void tell(String responseUrl, String text) {
+        if (responseUrl == null || responseUrl.isBlank()) return;
+        afterAck(() -> new Responder(slack, responseUrl)
+                .sendToAction(r -> r.responseType("ephemeral").replaceOriginal(false).text(text)));
+    }
+
     /** What a card button carries: only a request id and a team. Who may press it is decided by the service. */
     record Pressed(RequestId id, String team) {
         static Optional<Pressed> of(BlockActionPayload payload) {
             if (payload.getActions() == null || payload.getActions().isEmpty()) return Optional.empty();
-            var value = payload.getActions().get(0).getValue();
+            return of(payload.getActions().get(0).getValue());
+        }
+
+        /** From a button's value: {@code EMG-12|sre}, or {@code EMG-12} alone. */
+        static Optional<Pressed> of(String value) {
             if (value == null) return Optional.empty();
             var parts = value.split("\\|", -1);
             var team = parts.length > 1 && !parts[1].isBlank() ? parts[1] : null;

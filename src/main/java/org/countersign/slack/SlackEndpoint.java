@@ -15,19 +15,22 @@ import java.util.function.LongSupplier;
 
 /**
  * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. The
- * signature is checked first (Slack's v0 scheme, timestamps within 5 minutes), then Bolt parses and runs the
- * request, and its status, headers and body are copied back.
+ * signature is checked first (Slack's v0 scheme, timestamps within 5 minutes). An approve button, the request
+ * Slack sends most under pressure, is answered directly ({@link ApproveClick}); everything else Bolt parses and
+ * runs, and its status, headers and body are copied back.
  */
 public final class SlackEndpoint implements Consumer<RoutesConfig> {
     public static final String PATH = "/slack/events";
 
+    private final SlackApp app;
     private final App bolt;
     private final SlackRequestParser parser;
     private final SlackSignature.Verifier verifier;
     private final LongSupplier nowMillis;
 
-    public SlackEndpoint(App bolt, String signingSecret, LongSupplier nowMillis) {
-        this.bolt = bolt;
+    public SlackEndpoint(SlackApp app, String signingSecret, LongSupplier nowMillis) {
+        this.app = app;
+        this.bolt = app.bolt();
         this.parser = new SlackRequestParser(bolt.config());
         this.verifier = new SlackSignature.Verifier(new SlackSignature.Generator(signingSecret));
         this.nowMillis = nowMillis;
@@ -48,6 +51,12 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
         }
         if (!verifier.isValid(timestamp, body, signature, nowMillis.getAsLong())) {
             error(ctx, 401, "Invalid Slack signature, or a timestamp more than 5 minutes away");
+            return;
+        }
+        var click = ApproveClick.read(body);
+        if (click.isPresent()) {
+            app.approve(click.get());
+            ctx.status(200).result("");
             return;
         }
         com.slack.api.bolt.request.Request<?> request;
