@@ -15,7 +15,8 @@ import redis.clients.jedis.util.JedisURIHelper;
 /** The Redis the service uses: the one at REDIS_URL, or an embedded one when none is given. */
 public final class RedisConnector implements AutoCloseable {
     static final int TIMEOUT_MILLIS = 2_000;
-    static final int MAX_CONNECTIONS = 64;
+    // As many as Jetty has request threads (200), so a burst of clicks never waits for a connection.
+    static final int MAX_CONNECTIONS = 200;
     static final int DEFAULT_PORT = 6379;
 
     private final UnifiedJedis client;
