@@ -111,14 +111,14 @@ public final class Main {
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
+            var limiter = new RedisRateLimiter(client, config.redisPrefix());
+            var perUser = new Throttle(limiter, config.perUser(), kv);
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
-            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance));
+            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance, perUser));
             if (!loaded.integrations().isEmpty())
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
-            var limiter = new RedisRateLimiter(client, config.redisPrefix());
-            var perUser = new Throttle(limiter, config.perUser(), kv);
             var matrix = config.matrixOpt();
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running,
@@ -170,14 +170,14 @@ public final class Main {
         }
 
         Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Running running,
-                                     String instance) {
+                                     String instance, Throttle perUser) {
             var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
             running.add(afterAck::shutdown);
             var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
                     .singleTeamBotToken(settings.botToken()).slack(slack)
                     // SlackEndpoint checks every signature before Bolt sees the request: once is enough.
                     .requestVerificationEnabled(false)
-                    .build(), service, kv, channels(), afterAck);
+                    .build(), service, kv, channels(), afterAck, perUser);
             var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
             running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).start());
             return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
+import org.countersign.app.Throttle;
 import org.countersign.chat.Card;
 import org.countersign.domain.Actor;
 import org.countersign.domain.DeployResult;
@@ -65,9 +66,17 @@ public final class SlackApp {
     private final MethodsClient client;
     private final Slack slack;
     private final ExecutorService afterAck;
+    private final Throttle throttle;
 
     public SlackApp(AppConfig config, RequestService service, KeyValues kv, SlackChannels channels,
                     ExecutorService afterAck) {
+        this(config, service, kv, channels, afterAck, Throttle.none());
+    }
+
+    /** With a limit on how often one Slack user may act ({@code RATE_LIMIT_PER_USER}). */
+    public SlackApp(AppConfig config, RequestService service, KeyValues kv, SlackChannels channels,
+                    ExecutorService afterAck, Throttle throttle) {
+        this.throttle = throttle;
         this.bolt = new App(config);
         this.service = service;
         this.kv = kv;
@@ -94,6 +103,8 @@ public final class SlackApp {
         var words = text.split("\\s+", 2);
         var verb = words[0].toLowerCase(Locale.ROOT);
         var rest = words.length > 1 ? words[1].strip() : "";
+        if (throttle.check("slack:" + p.getUserId()) instanceof Throttle.Refused held)
+            return held.tell() ? ephemeral(ctx, held.message()) : ctx.ack();
         try {
             return switch (verb) {
                 case "help" -> ephemeral(ctx, help());
@@ -164,6 +175,10 @@ public final class SlackApp {
     // ---- the card's buttons ----------------------------------------------------------------------------------
 
     private Response button(BlockActionRequest req, ActionContext ctx) {
+        if (throttle.check("slack:" + req.getPayload().getUser().getId()) instanceof Throttle.Refused held) {
+            if (held.tell()) tell(ctx, held.message());
+            return ctx.ack();
+        }
         var actions = req.getPayload().getActions();
         var actionId = actions == null || actions.isEmpty() ? "" : String.valueOf(actions.get(0).getActionId());
         if (APPROVE.matcher(actionId).matches()) return approve(req, ctx);
@@ -251,6 +266,10 @@ public final class SlackApp {
 
     /** An approve press read without Bolt ({@link ApproveClick}): the same rules and answers as {@link #approve}. */
     void approve(ApproveClick click) {
+        if (throttle.check("slack:" + click.userId()) instanceof Throttle.Refused held) {
+            if (held.tell()) tell(click.responseUrl(), held.message());
+            return;
+        }
         Outcome outcome;
         try {
             outcome = service.approve(click.pressed().id(), actor(click.userId()), click.pressed().team());
@@ -287,6 +306,8 @@ public final class SlackApp {
 
     private Response submitRequest(ViewSubmissionRequest req, ViewSubmissionContext ctx) {
         var p = req.getPayload();
+        if (throttle.check("slack:" + p.getUser().getId()) instanceof Throttle.Refused held)
+            return ctx.ackWithErrors(Map.of(SlackForms.SUMMARY_BLOCK, held.message()));
         var draft = SlackForms.draftFrom(p.getView().getState());
         var refused = service.workflow().check(draft);
         if (refused.isPresent()) return ctx.ackWithErrors(SlackForms.errorsFor(refused.get().problems()));

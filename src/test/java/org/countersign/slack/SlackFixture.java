@@ -64,6 +64,7 @@ public final class SlackFixture implements AutoCloseable {
         env.put("SLACK_API_URL", fake.baseUrl());
         env.put("SLACK_CHANNEL", OPS);
         if (withSecurityChannel) env.put("SLACK_SECURITY_CHANNEL", SECURITY);
+        env.put("RATE_LIMIT_PER_USER", "100000/1m"); // tests click fast; SlackRateLimitTest sets a real limit
         env.putAll(extraEnv);
         service = Main.start(Config.fromEnv(env));
         url = "http://127.0.0.1:" + service.port() + SlackEndpoint.PATH;
