@@ -64,6 +64,8 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND_HOST = "127.0.0.1";
     static final Duration MATRIX_LEASE = Duration.ofSeconds(15);
+    /** Cards of this many requests are updated at once (each request's updates stay in order). */
+    static final int CARD_LANES = 8;
     static final Duration MATRIX_LONG_POLL = Duration.ofSeconds(5);
 
     private Main() {}
@@ -179,7 +181,7 @@ public final class Main {
                     .requestVerificationEnabled(false)
                     .build(), service, kv, channels(), afterAck, perUser);
             var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
-            running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).start());
+            running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
             return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
         }
     }
@@ -190,7 +192,7 @@ public final class Main {
         var client = matrixClient(settings);
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
         var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms);
-        running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).start());
+        running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
         running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
                 perUser)
                 .start());

@@ -86,6 +86,8 @@ public final class StreamConsumer implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
+    private java.util.concurrent.ExecutorService lanes;
+
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, Retries retries) {
         this.feed = feed;
         this.group = group;
@@ -150,10 +152,49 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     private void deliverAll(List<Delivery> deliveries) {
+        if (lanes == null || deliveries.size() < 2) {
+            deliverInOrder(deliveries);
+            return;
+        }
+        // Each request's events in order, different requests side by side.
+        var byRequest = new java.util.LinkedHashMap<org.countersign.domain.RequestId, List<Delivery>>();
+        for (var d : deliveries) byRequest.computeIfAbsent(d.event().request(), k -> new java.util.ArrayList<>()).add(d);
+        var inFlight = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+        for (var group : byRequest.values()) inFlight.add(lanes.submit(() -> deliverInOrder(group)));
+        RuntimeException failed = null;
+        for (var f : inFlight) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r && failed == null) failed = r;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (failed != null) throw failed;
+    }
+
+    private void deliverInOrder(List<Delivery> deliveries) {
         for (var d : deliveries) {
             if (!running) return;
             deliver(d);
         }
+    }
+
+    /**
+     * Delivers the events of up to {@code count} requests at once, each request's events still in order: for
+     * side effects that are slow per call (chat APIs) and independent between requests.
+     */
+    public StreamConsumer inLanes(int count) {
+        if (count > 1) {
+            lanes = java.util.concurrent.Executors.newFixedThreadPool(count, r -> {
+                var t = new Thread(r, "events-" + group + "-lane");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return this;
     }
 
     /** Delivers one event until the handler succeeds, gives up, or the consumer stops. */
@@ -219,6 +260,7 @@ public final class StreamConsumer implements AutoCloseable {
     @Override
     public synchronized void close() {
         running = false;
+        if (lanes != null) lanes.shutdownNow();
         if (thread != null) {
             thread.interrupt();
             try {

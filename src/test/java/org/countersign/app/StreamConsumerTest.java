@@ -121,6 +121,34 @@ class StreamConsumerTest {
         assertThat(handled).hasSize(30).doesNotHaveDuplicates();
     }
 
+    @Test
+    void in_lanes_different_requests_are_handled_side_by_side_and_each_requests_events_in_order() {
+        var seen = new CopyOnWriteArrayList<String>();
+        var together = new java.util.concurrent.atomic.AtomicInteger();
+        var most = new java.util.concurrent.atomic.AtomicInteger();
+        var consumer = new StreamConsumer(feed, "cards", "a", e -> {
+            most.accumulateAndGet(together.incrementAndGet(), Math::max);
+            Thread.sleep(30); // a slow chat API
+            together.decrementAndGet();
+            seen.add(e.id());
+        }).inLanes(4);
+        feed.join("cards");
+        var ids = new java.util.ArrayList<RequestId>();
+        for (int i = 0; i < 4; i++) {
+            var id = open();
+            service.approve(id, TestPolicies.SRE1, "sre");
+            service.approve(id, TestPolicies.REL1, "releng");
+            ids.add(id);
+        }
+        consumers.add(consumer.start());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 16);
+        assertThat(most.get()).as("requests handled at once").isGreaterThan(1);
+        for (var id : ids)
+            assertThat(seen.stream().filter(e -> e.startsWith(id + "/")).toList())
+                    .containsExactly(id + "/1/0", id + "/2/0", id + "/3/0", id + "/3/1");
+    }
+
     private void start(String group, String name, StreamConsumer.Handler handler) {
         consumers.add(new StreamConsumer(feed, group, name, handler).start());
     }
