@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.countersign.web.WebSettings;
 
 /**
  * Every setting, read once from the environment at start. Optional settings are null when not set.
@@ -17,9 +18,10 @@ import java.util.regex.Pattern;
  * @param redisUrl   the Redis server to use, or null to start an embedded one under {@code dataDir}
  * @param policyFile the policy file, or null for the packaged example
  * @param bindHost   the address to listen on, or null to let the web layer decide
+ * @param web        the dashboard token and whether the local console is on
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
-                     Duration expirySweepInterval, String bindHost, SlackSettings slack) {
+                     Duration expirySweepInterval, String bindHost, SlackSettings slack, WebSettings web) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -74,10 +76,11 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("BIND_HOST='" + bindHost + "': expected a host name or IP address such as 127.0.0.1 or 0.0.0.0");
 
         var slack = SlackSettings.fromEnv(env, problems);
+        var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack);
+                sweep, bindHost, slack, web);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -96,7 +99,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     public String toString() {
         return "Config[port=" + port + ", redisUrl=" + redisUrlForLogs() + ", redisPrefix=" + redisPrefix
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
-                + ", bindHost=" + bindHost + ", slack=" + slack + "]";
+                + ", bindHost=" + bindHost + ", slack=" + slack + ", web=" + web + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -36,6 +36,8 @@ import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisRequestStore;
+import org.countersign.web.ConsolePeople;
+import org.countersign.web.LiveEvents;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
 import org.slf4j.Logger;
@@ -92,7 +94,12 @@ public final class Main {
             if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
-            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
+            var console = config.web().consoleOn(slack.isPresent());
+            var live = new LiveEvents(feed, DomainJson.mapper()).start();
+            running.add(live);
+            var webOptions = new WebApp.Options(config.web().dashboardToken(),
+                    console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live);
+            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             running.web(web, service);
             log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {} reasons; {})",
@@ -101,7 +108,13 @@ public final class Main {
                     policy.teams().size(), policy.reasons().size(),
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off"));
             if (DEFAULT_BIND_HOST.equals(host))
-                log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 to accept connections from elsewhere");
+                log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
+                        + "from elsewhere");
+            log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().dashboardTokenOpt().isPresent()
+                    ? "sign in with DASHBOARD_TOKEN" : "no sign-in: this machine only");
+            if (console)
+                log.info("Console: http://127.0.0.1:{}/console (try Countersign here as the policy's people; "
+                        + "this machine only; CONSOLE=off turns it off)", web.port());
             return running;
         } catch (RuntimeException e) {
             running.close();
