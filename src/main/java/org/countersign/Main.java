@@ -106,15 +106,16 @@ public final class Main {
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
                     config.policyFileOpt().map(Object::toString).orElse("the packaged example"),
                     policy.teams().size(), policy.reasons().size(),
-                    slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off"));
+                    slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off")
+                            + (console ? "; console on http://127.0.0.1:" + web.port() + "/console" : ""));
             if (DEFAULT_BIND_HOST.equals(host))
                 log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
                         + "from elsewhere");
             log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().dashboardTokenOpt().isPresent()
                     ? "sign in with DASHBOARD_TOKEN" : "no sign-in: this machine only");
             if (console)
-                log.info("Console: http://127.0.0.1:{}/console (try Countersign here as the policy's people; "
-                        + "this machine only; CONSOLE=off turns it off)", web.port());
+                log.info("Try it: open http://127.0.0.1:{}/console and act as the policy's people (this machine only)",
+                        web.port());
             return running;
         } catch (RuntimeException e) {
             running.close();

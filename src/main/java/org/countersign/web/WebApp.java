@@ -3,6 +3,7 @@ package org.countersign.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class WebApp {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
     static final int LIST_LIMIT_MAX = 500;
+    static final long MAX_REQUEST_SIZE = 1_000_000;
 
     private final RequestService service;
     private final Readiness readiness;
@@ -77,7 +79,7 @@ public final class WebApp {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
-            config.http.maxRequestSize = 1_000_000;
+            config.http.maxRequestSize = MAX_REQUEST_SIZE;
             config.routes.get("/healthz", web::health);
             config.routes.get("/readyz", web::ready);
             config.routes.get("/metrics", web::metrics);
@@ -110,6 +112,10 @@ public final class WebApp {
             adapters.forEach(adapter -> adapter.accept(config.routes));
             config.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
             config.routes.exception(TooLarge.class, (e, ctx) -> error(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage()));
+            // Javalin's own answers (a body over maxRequestSize, ...) in our JSON shape.
+            config.routes.exception(HttpResponseException.class, (e, ctx) ->
+                    error(ctx, HttpStatus.forStatus(e.getStatus()), e.getStatus() == 413
+                            ? "The request body is larger than " + MAX_REQUEST_SIZE / 1000 + " kB" : e.getMessage()));
             config.routes.exception(StoreUnavailable.class, (e, ctx) -> {
                 log.warn("state store unavailable: {}", e.getMessage());
                 error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
