@@ -128,7 +128,7 @@ public final class WebApp {
             });
             // Javalin answers unmatched routes in plain text; ours are JSON and already say what is missing.
             config.routes.error(404, ctx -> {
-                if (!isJson(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
+                if (!isJson(ctx) && !isHtml(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
             });
             config.routes.error(405, ctx -> {
                 if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
@@ -196,6 +196,12 @@ public final class WebApp {
     private static boolean isJson(Context ctx) {
         var type = ctx.res().getContentType();
         return type != null && type.startsWith("application/json");
+    }
+
+    /** A page that already says what is missing, in its own words. */
+    private static boolean isHtml(Context ctx) {
+        var type = ctx.res().getContentType();
+        return type != null && type.startsWith("text/html");
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {

@@ -71,6 +71,25 @@ final class WebFixture implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
+    /** A second client with cookies of its own, like another browser. */
+    static final class Browser {
+        private final String base;
+        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+
+        Browser(String base) { this.base = base; }
+
+        HttpResponse<String> get(String path) throws Exception {
+            return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+            var b = HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+            if (headers.length > 0) b.headers(headers);
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
     static int freePort() throws Exception {
         try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();
