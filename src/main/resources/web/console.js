@@ -117,6 +117,8 @@
         shown = true;
       });
       if (!shown) form.querySelector('p.error[data-error-for="_form"]').textContent = r.data.error;
+      var first = form.querySelector('.field.invalid, p.error:not(:empty)');
+      if (first) first.scrollIntoView({ block: 'start' });
     });
   });
 

@@ -95,13 +95,13 @@ public final class Main {
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var console = config.web().consoleOn(slack.isPresent());
-            var live = new LiveEvents(feed, DomainJson.mapper()).start();
-            running.add(live);
+            var live = new LiveEvents(feed, DomainJson.mapper());
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live);
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             running.web(web, service);
+            running.add(live.start()); // stops before the web server, so its browsers are told while it still answers
             log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {} reasons; {})",
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
                     config.policyFileOpt().map(Object::toString).orElse("the packaged example"),

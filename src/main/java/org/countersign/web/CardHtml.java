@@ -22,7 +22,7 @@ final class CardHtml {
     static String render(Card card, Policy policy, boolean redacted) {
         var state = card.state().name().toLowerCase(Locale.ROOT);
         var html = new StringBuilder();
-        html.append("<article class=\"card state-").append(esc(state)).append("\" id=\"card-").append(esc(card.requestId()))
+        html.append("<article class=\"card card-").append(esc(state)).append("\" id=\"card-").append(esc(card.requestId()))
                 .append("\" data-request=\"").append(esc(card.requestId())).append("\" data-state=\"")
                 .append(esc(card.state().name())).append("\">")
                 .append("<header><h3><a href=\"/requests/").append(esc(card.requestId())).append("\">")

@@ -113,14 +113,17 @@ public final class LiveEvents implements AutoCloseable {
     @Override
     public synchronized void close() {
         running = false;
+        // Ends each open stream while the server still runs (Main stops this before the web server): a stream
+        // whose request the server already dropped must not be touched.
         clients.forEach(c -> {
+            clients.remove(c);
+            if (c.terminated()) return;
             try {
                 c.close();
             } catch (RuntimeException e) {
-                // already gone
+                log.debug("closing a live stream: {}", e.toString());
             }
         });
-        clients.clear();
         if (thread != null) {
             thread.interrupt();
             try {
