@@ -68,6 +68,7 @@ public final class LiveEvents implements AutoCloseable {
                     clients.forEach(c -> send(c, () -> c.sendComment("heartbeat")));
                 }
             } catch (StoreUnavailable e) {
+                if (!running) return;
                 log.warn("live events: events stream unavailable ({}); retrying", e.getMessage());
                 pause();
             } catch (RuntimeException e) {
@@ -124,13 +125,7 @@ public final class LiveEvents implements AutoCloseable {
                 log.debug("closing a live stream: {}", e.toString());
             }
         });
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        // Not joined: the thread may sit in a blocking read for up to BLOCK, and ends by itself after it.
+        if (thread != null) thread.interrupt();
     }
 }

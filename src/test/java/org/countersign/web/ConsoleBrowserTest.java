@@ -92,12 +92,12 @@ class ConsoleBrowserTest {
         assertThat(m.find()).as(opened).isTrue();
         var id = m.group();
         assertThat(opened).isEqualTo(id + " is open; it needs SRE and Release Engineering to approve. Its card is below.");
-        var card = card(id);
-        assertThat(card.getAttribute("data-state")).isEqualTo("PENDING");
-        assertThat(buttons(card)).containsExactly("Approve as SRE", "Approve as Release Engineering", "Reject");
+        assertThat(this.<String>waitFor(d -> card(id).getAttribute("data-state"))).isEqualTo("PENDING");
+        assertThat(this.<java.util.List<String>>waitFor(d -> buttons(card(id)))).containsExactly("Approve as SRE", "Approve as Release Engineering",
+                "Reject");
 
         // dev cannot approve their own request: the refusal is shown to dev only.
-        card.findElement(By.cssSelector("button[data-team=sre]")).click();
+        press(id, "button[data-team=sre]");
         assertThat(lastMessage("error")).isEqualTo("You opened " + id
                 + ", so someone else must approve it (SRE and Release Engineering)");
         shot("02-card-pending-and-own-approval-refused");
@@ -108,7 +108,7 @@ class ConsoleBrowserTest {
 
         // alice approves for SRE in a window of her own; a second press (a stale card) says she already did.
         var alice = newWindow("/console?as=alice");
-        card(id).findElement(By.cssSelector("button[data-team=sre]")).click();
+        press(id, "button[data-team=sre]");
         assertThat(lastMessage("ok")).isEqualTo("You approved " + id + " for SRE; it still needs Release Engineering");
         waitFor(d -> buttons(card(id)).equals(java.util.List.of("Approve as Release Engineering", "Reject")));
         driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
@@ -122,10 +122,10 @@ class ConsoleBrowserTest {
 
         // carol approves for Release Engineering: the request is approved.
         newWindow("/console?as=carol");
-        card(id).findElement(By.cssSelector("button[data-team=releng]")).click();
+        press(id, "button[data-team=releng]");
         assertThat(lastMessage("ok")).contains("every team has signed, so it is approved");
         waitFor(d -> "APPROVED".equals(card(id).getAttribute("data-state")));
-        assertThat(buttons(card(id))).containsExactly("Deploy started", "Deployed", "Reject");
+        assertThat(this.<java.util.List<String>>waitFor(d -> buttons(card(id)))).containsExactly("Deploy started", "Deployed", "Reject");
         shot("03-card-approved");
 
         // dev's and alice's windows followed by themselves.
@@ -145,9 +145,12 @@ class ConsoleBrowserTest {
         // the console windows before loading more pages.
         closeTheOtherWindows();
         driver.get(web.base + "/requests/" + id);
-        var timeline = driver.findElements(By.cssSelector("ol.timeline li"));
+        waitFor(ExpectedConditions.textToBe(By.id("live"), "live"));
+        // The page swaps in a fresh copy of itself when its live connection opens: read the texts in one go.
+        var timeline = waitFor(d -> d.findElements(By.cssSelector("ol.timeline li")).stream()
+                .map(WebElement::getText).toList());
         assertThat(timeline).hasSize(4);
-        assertThat(timeline.get(1).getText()).contains("alice").contains("console:alice").contains("approved as SRE")
+        assertThat(timeline.get(1)).contains("alice").contains("console:alice").contains("approved as SRE")
                 .containsPattern("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
         shot("05-request-page");
 
@@ -209,6 +212,14 @@ class ConsoleBrowserTest {
         waitFor(d -> !d.findElements(selector).isEmpty());
         var all = driver.findElements(selector);
         return all.get(all.size() - 1).getText().replaceFirst("^Only visible to you · ", "");
+    }
+
+    /** Clicks a button of the card; a card swapped for a fresher copy meanwhile is looked up again. */
+    private void press(String id, String button) {
+        waitFor(d -> {
+            card(id).findElement(By.cssSelector(button)).click();
+            return true;
+        });
     }
 
     private WebElement card(String id) {
