@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.countersign.app.RateLimiter;
+import org.countersign.web.WebSettings;
 
 /**
  * Every setting, read once from the environment at start. Optional settings are null when not set.
@@ -18,11 +19,12 @@ import org.countersign.app.RateLimiter;
  * @param redisUrl   the Redis server to use, or null to start an embedded one under {@code dataDir}
  * @param policyFile the policy file, or null for the packaged example
  * @param bindHost   the address to listen on, or null to let the web layer decide
+ * @param web        the dashboard token and whether the local console is on
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
-                     String instanceName, String alertmanagerToken) {
+                     String instanceName, String alertmanagerToken, WebSettings web) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -99,9 +101,11 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("ALERTMANAGER_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
                     + " characters, e.g. the output of openssl rand -hex 32");
 
+        var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
+
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken);
+                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -134,7 +138,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
                 + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix
                 + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
-                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + "]";
+                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -54,6 +54,8 @@ import org.countersign.webhook.AlertmanagerWebhook;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
 import org.countersign.webhook.Webhooks;
+import org.countersign.web.ConsolePeople;
+import org.countersign.web.LiveEvents;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
 import org.slf4j.Logger;
@@ -128,18 +130,31 @@ public final class Main {
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
-            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters)
+            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
+            var live = new LiveEvents(feed, DomainJson.mapper());
+            var webOptions = new WebApp.Options(config.web().dashboardToken(),
+                    console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
+                    new Throttle(limiter, config.perAddress(), null));
+            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             running.web(web, service);
+            running.add(live.start()); // stops before the web server, so its browsers are told while it still answers
             log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {}; {})",
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
                     config.policyFileOpt().map(Object::toString).orElse("the packaged example"),
                     policy.teams().size(), policy.reasons().size() + " reasons, " + loaded.integrations().size()
                             + " webhook integration(s)",
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
-                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off"));
+                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off")
+                            + (console ? "; console on http://127.0.0.1:" + web.port() + "/console" : ""));
             if (DEFAULT_BIND_HOST.equals(host))
-                log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 to accept connections from elsewhere");
+                log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
+                        + "from elsewhere");
+            log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().dashboardTokenOpt().isPresent()
+                    ? "sign in with DASHBOARD_TOKEN" : "no sign-in: this machine only");
+            if (console)
+                log.info("Try it: open http://127.0.0.1:{}/console and act as the policy's people (this machine only)",
+                        web.port());
             return running;
         } catch (RuntimeException e) {
             running.close();

@@ -36,12 +36,15 @@ class ConfigTest {
                 .with("POLICY_FILE", "/etc/countersign/policy.yml")
                 .with("EXPIRY_SWEEP_INTERVAL", "PT30S")
                 .with("BIND_HOST", "0.0.0.0")
+                .with("DASHBOARD_TOKEN", "0123456789abcdef0123")
+                .with("CONSOLE", "on")
                 .build());
 
         assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
-                new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null));
+                new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
+                new org.countersign.web.WebSettings("0123456789abcdef0123", true)));
     }
 
     @Test

@@ -62,6 +62,22 @@ class MainTest {
         }
     }
 
+    @Test
+    void an_address_that_floods_the_api_gets_429_with_retry_after_and_health_stays_open() throws Exception {
+        try (var running = Main.start(config(Map.of("RATE_LIMIT_PER_ADDRESS", "5/1m")))) {
+            for (int i = 0; i < 5; i++) assertThat(get(running, "/api/requests").statusCode()).isEqualTo(200);
+
+            var held = get(running, "/api/requests");
+
+            assertThat(held.statusCode()).isEqualTo(429);
+            assertThat(held.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v))
+                    .isBetween(1L, 60L));
+            assertThat(held.body()).contains("\"error\"").contains("Slow down");
+            assertThat(get(running, "/healthz").statusCode()).isEqualTo(200);
+            assertThat(get(running, "/readyz").statusCode()).isEqualTo(200);
+        }
+    }
+
     private Config config(Map<String, String> extra) throws Exception {
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dataDir.toString());

@@ -30,6 +30,20 @@ public interface EventFeed {
     /** What the group set aside, newest first, at most {@code limit}. */
     List<DeadLetter> deadLettersOf(String group, int limit);
 
+    /**
+     * Every event written after stream position {@code after} (null: after the newest one now), waiting up to
+     * {@code block} for one, without a consumer group: for live views, where each instance shows every event to
+     * its own browsers and nothing is acknowledged. Pass the answer's position to the next call to miss nothing.
+     */
+    Tail tail(String after, int count, Duration block);
+
+    /** Events read by {@link #tail}, and the position to read on from. */
+    record Tail(String position, List<Delivery> deliveries) {
+        public Tail {
+            deliveries = List.copyOf(deliveries);
+        }
+    }
+
     /** An event as delivered to a consumer; {@code deliveryId} is its position in the stream. */
     record Delivery(String deliveryId, Event event) {}
 

@@ -16,6 +16,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
@@ -63,6 +64,24 @@ public final class RedisEventFeed implements EventFeed {
         if (result == null) return deliveries;
         for (var stream : result) for (var entry : stream.getValue()) add(group, entry, deliveries);
         return deliveries;
+    }
+
+    @Override
+    public Tail tail(String after, int count, Duration block) {
+        // "$" itself would skip whatever is written between two calls, so start from the newest id instead.
+        var from = after != null ? new StreamEntryID(after) : call(() -> redis.xrevrange(keys.events(),
+                StreamEntryID.MAXIMUM_ID, StreamEntryID.MINIMUM_ID, 1)).stream().findFirst()
+                .map(StreamEntry::getID).orElse(new StreamEntryID(0, 0));
+        var result = call(() -> redis.xread(XReadParams.xReadParams().count(count).block((int) block.toMillis()),
+                Map.of(keys.events(), from)));
+        var deliveries = new ArrayList<Delivery>();
+        var position = from.toString();
+        if (result != null) for (var stream : result) for (var entry : stream.getValue()) {
+            position = entry.getID().toString();
+            var text = entry.getFields() == null ? null : entry.getFields().get("event");
+            if (text != null) deliveries.add(new Delivery(position, read(text)));
+        }
+        return new Tail(position, deliveries);
     }
 
     @Override

@@ -3,8 +3,10 @@ package org.countersign.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -15,15 +17,20 @@ import java.util.Map;
 import java.util.UUID;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
+import org.countersign.app.Throttle;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The HTTP face of Countersign: health, the JSON API and metrics. The same app runs in production and tests. */
+/**
+ * The HTTP face of Countersign: health, the JSON API, metrics, the live dashboard and the local console. The same
+ * app runs in production and tests.
+ */
 public final class WebApp {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
     static final int LIST_LIMIT_MAX = 500;
+    static final long MAX_REQUEST_SIZE = 1_000_000;
 
     private final RequestService service;
     private final Readiness readiness;
@@ -43,18 +50,80 @@ public final class WebApp {
     /** Builds the app with every route, plus the routes of the chat adapters (Slack's Request URL). */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters) {
+        return create(service, readiness, metrics, json, adapters, Options.NONE);
+    }
+
+    /**
+     * What the dashboard and the console need beyond the API.
+     *
+     * @param dashboardToken the sign-in token, or null when the server listens on loopback only
+     * @param consolePeople  who one may act as in the console; the console is off when null
+     * @param live           the live events for Server-Sent Events, or null for pages without live updates
+     */
+    public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress) {
+        static final Options NONE = new Options(null, null, null, Throttle.none());
+
+        public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
+            this(dashboardToken, consolePeople, live, Throttle.none());
+        }
+
+        @Override
+        public String toString() {
+            return "Options[dashboardToken=" + (dashboardToken == null ? null : "****") + ", consolePeople="
+                    + consolePeople + "]";
+        }
+    }
+
+    /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
+    public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
+                                 List<Consumer<RoutesConfig>> adapters, Options options) {
         var web = new WebApp(service, readiness, metrics);
+        var access = new Access(options.dashboardToken());
+        var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json);
+        var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
-            config.http.maxRequestSize = 1_000_000;
+            config.http.maxRequestSize = MAX_REQUEST_SIZE;
             config.routes.get("/healthz", web::health);
             config.routes.get("/readyz", web::ready);
             config.routes.get("/metrics", web::metrics);
             config.routes.get("/api/requests", web::list);
             config.routes.get("/api/requests/{id}", web::one);
+            config.routes.before(ctx -> ctx.header("X-Content-Type-Options", "nosniff")
+                    .header("Referrer-Policy", "same-origin")
+                    .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                            + "form-action 'self'; frame-ancestors 'none'"));
+            config.routes.before(ctx -> holdBackFloods(ctx, options.perAddress()));
+            config.routes.before(access::check);
+            config.routes.get("/signin", ctx -> SignIn.page(ctx, access, null));
+            config.routes.post("/signin", ctx -> SignIn.submit(ctx, access));
+            config.routes.post("/signout", ctx -> SignIn.signOut(ctx, access));
+            config.routes.get("/assets/{name}", Assets::serve);
+            config.routes.get("/", dashboard::page);
+            config.routes.get("/partials/dashboard", dashboard::partial);
+            config.routes.get("/requests/{id}", dashboard::requestPage);
+            config.routes.get("/partials/requests/{id}", dashboard::requestPartial);
+            if (options.live() != null) config.routes.sse("/events", options.live()::connect);
+            if (console != null) {
+                config.routes.before("/console", console::guard);
+                config.routes.before("/console/*", console::guard);
+                config.routes.get("/console", console::page);
+                config.routes.get("/console/cards", console::channel);
+                config.routes.get("/console/cards/{id}", console::card);
+                config.routes.post("/console/command", console::command);
+                config.routes.post("/console/requests", console::open);
+                config.routes.post("/console/requests/{id}/actions", console::press);
+            }
             adapters.forEach(adapter -> adapter.accept(config.routes));
             config.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
+            config.routes.exception(TooManyRequests.class,
+                    (e, ctx) -> error(ctx, HttpStatus.TOO_MANY_REQUESTS, e.getMessage()));
+            config.routes.exception(TooLarge.class, (e, ctx) -> error(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage()));
+            // Javalin's own answers (a body over maxRequestSize, ...) in our JSON shape.
+            config.routes.exception(HttpResponseException.class, (e, ctx) ->
+                    error(ctx, HttpStatus.forStatus(e.getStatus()), e.getStatus() == 413
+                            ? "The request body is larger than " + MAX_REQUEST_SIZE / 1000 + " kB" : e.getMessage()));
             config.routes.exception(StoreUnavailable.class, (e, ctx) -> {
                 log.warn("state store unavailable: {}", e.getMessage());
                 error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
@@ -67,7 +136,7 @@ public final class WebApp {
             });
             // Javalin answers unmatched routes in plain text; ours are JSON and already say what is missing.
             config.routes.error(404, ctx -> {
-                if (!isJson(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
+                if (!isJson(ctx) && !isHtml(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
             });
             config.routes.error(405, ctx -> {
                 if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
@@ -132,13 +201,41 @@ public final class WebApp {
         throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
     }
 
+    /** Webhooks, the API, sign-in and the console: one address may not flood them (Slack has its own per-user limit). */
+    private static void holdBackFloods(Context ctx, Throttle perAddress) {
+        var path = ctx.path();
+        if (!(path.startsWith("/webhooks/") || path.startsWith("/api/") || path.startsWith("/console")
+                || path.startsWith("/signin"))) return;
+        if (perAddress.check("ip:" + ctx.ip()) instanceof Throttle.Refused held) {
+            long seconds = Math.max(1, (held.retryAfter().toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new TooManyRequests(held.message());
+        }
+    }
+
+    /** Answered 429 with Retry-After and the message. */
+    static final class TooManyRequests extends RuntimeException {
+        TooManyRequests(String message) { super(message); }
+    }
+
     private static boolean isJson(Context ctx) {
         var type = ctx.res().getContentType();
         return type != null && type.startsWith("application/json");
     }
 
+    /** A page that already says what is missing, in its own words. */
+    private static boolean isHtml(Context ctx) {
+        var type = ctx.res().getContentType();
+        return type != null && type.startsWith("text/html");
+    }
+
     private static void error(Context ctx, HttpStatus status, String message) {
         ctx.status(status).json(new ApiError(message));
+    }
+
+    /** A body larger than the route takes; answered with 413 and the message. */
+    static final class TooLarge extends RuntimeException {
+        TooLarge(String message) { super(message); }
     }
 
     /** Input a person can fix; answered with 400 and the message. */

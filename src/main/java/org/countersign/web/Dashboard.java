@@ -1,0 +1,228 @@
+package org.countersign.web;
+
+import static org.countersign.web.Html.esc;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.countersign.app.RequestService;
+import org.countersign.domain.EventType;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+
+/**
+ * The dashboard: open requests first, then recent ones, and a page per request with its whole timeline. Pages
+ * are rendered here; a small script swaps in fresh partials when the live events say something changed. Every
+ * request goes through {@link RequestView}, so a confidential one shows the same little as in the API.
+ */
+final class Dashboard {
+    static final EnumSet<State> OPEN = EnumSet.of(State.PENDING, State.APPROVED, State.DEPLOYING, State.DEPLOYED,
+            State.FAILED, State.ROLLED_BACK);
+    static final EnumSet<State> DONE = EnumSet.complementOf(OPEN);
+    static final int OPEN_MAX = 100;
+    static final int RECENT_MAX = 20;
+
+    private final RequestService service;
+    private final Clock clock;
+    private final boolean console;
+
+    Dashboard(RequestService service, Clock clock, boolean console) {
+        this.service = service;
+        this.clock = clock;
+        this.console = console;
+    }
+
+    void page(Context ctx) {
+        var body = "<main class=\"dashboard\" id=\"view\" data-partial=\"/partials/dashboard\">" + overview()
+                + "</main>";
+        ctx.html(Html.page("Dashboard", "dashboard", console, body, "dashboard.js"));
+    }
+
+    void partial(Context ctx) {
+        ctx.header("Cache-Control", "no-store").html(overview());
+    }
+
+    void requestPage(Context ctx) {
+        var raw = ctx.pathParam("id");
+        var id = RequestId.parse(raw);
+        if (id.isEmpty()) {
+            notFound(ctx, HttpStatus.BAD_REQUEST, "\"" + raw + "\" is not a request id; use the form EMG-12");
+            return;
+        }
+        var view = view(id.get());
+        if (view == null) {
+            notFound(ctx, HttpStatus.NOT_FOUND, "There is no request " + id.get());
+            return;
+        }
+        var body = "<main class=\"request\" id=\"view\" data-request=\"" + esc(view.id()) + "\" data-partial=\"/partials/requests/"
+                + esc(view.id()) + "\">" + detail(view) + "</main>";
+        ctx.html(Html.page(view.id(), "request", console, body, "dashboard.js"));
+    }
+
+    void requestPartial(Context ctx) {
+        var id = RequestId.parse(ctx.pathParam("id"))
+                .orElseThrow(() -> new WebApp.BadRequest("\"" + ctx.pathParam("id") + "\" is not a request id; use the form EMG-12"));
+        var view = view(id);
+        if (view == null) {
+            ctx.status(HttpStatus.NOT_FOUND).json(new ApiError("There is no request " + id));
+            return;
+        }
+        ctx.header("Cache-Control", "no-store").html(detail(view));
+    }
+
+    private void notFound(Context ctx, HttpStatus status, String message) {
+        var body = "<main class=\"request\"><p class=\"notice error\">" + esc(message)
+                + "</p><p><a href=\"/\">Back to the dashboard</a></p></main>";
+        ctx.status(status).html(Html.page("Not found", "request", console, body, null));
+    }
+
+    private RequestView view(RequestId id) {
+        return service.find(id).map(r -> RequestView.of(r, service.timeline(id), service.workflow())).orElse(null);
+    }
+
+    // ---- the overview ----------------------------------------------------------------------------------------
+
+    String overview() {
+        var now = clock.instant();
+        var open = new ArrayList<>(service.recent(OPEN, OPEN_MAX).stream()
+                .map(r -> RequestView.of(r, null, service.workflow())).toList());
+        // What waits for people first, the soonest to expire on top; then the rest, newest first.
+        open.sort(Comparator.comparing((RequestView v) -> !State.PENDING.name().equals(v.state()))
+                .thenComparing(v -> State.PENDING.name().equals(v.state()) ? v.expires().toEpochMilli()
+                        : -v.created().toEpochMilli()));
+        var recent = service.recent(DONE, RECENT_MAX).stream().map(r -> RequestView.of(r, null, service.workflow()))
+                .toList();
+        var html = new StringBuilder();
+        html.append("<section class=\"open\"><h2>Open <span class=\"count\">").append(open.size()).append("</span></h2>");
+        if (open.isEmpty()) html.append("<p class=\"empty\">Nothing is waiting. ")
+                .append(console ? "Try one in the <a href=\"/console\">console</a>." : "").append("</p>");
+        else table(html, open, now, true);
+        html.append("</section><section class=\"recent\"><h2>Recent</h2>");
+        if (recent.isEmpty()) html.append("<p class=\"empty\">No finished requests yet.</p>");
+        else table(html, recent, now, false);
+        html.append("</section><p class=\"updated\">As of ").append(Html.time(now)).append("</p>");
+        return html.toString();
+    }
+
+    private void table(StringBuilder html, List<RequestView> views, java.time.Instant now, boolean open) {
+        html.append("<table class=\"requests\"><thead><tr><th>Request</th><th>State</th><th>Reason</th>")
+                .append("<th>Summary</th><th>Age</th><th>").append(open ? "Expires" : "Updated")
+                .append("</th><th>Teams</th></tr></thead><tbody>");
+        for (var v : views) {
+            html.append("<tr data-id=\"").append(esc(v.id())).append("\" data-state=\"").append(esc(v.state()))
+                    .append("\">")
+                    .append("<td data-label=\"Request\"><a href=\"/requests/").append(esc(v.id())).append("\">")
+                    .append(esc(v.id())).append("</a></td>")
+                    .append("<td data-label=\"State\">").append(state(v.state())).append("</td>")
+                    .append("<td data-label=\"Reason\">").append(v.redacted() ? "<em>Confidential</em>" : esc(v.reasonLabel()))
+                    .append("</td><td data-label=\"Summary\" class=\"summary\">")
+                    .append(v.redacted() ? "<em>Details only where the required teams can see them</em>" : esc(v.summary()))
+                    .append("</td><td data-label=\"Age\">").append(Html.age(v.created(), now)).append("</td>")
+                    .append("<td data-label=\"").append(open ? "Expires" : "Updated").append("\">")
+                    .append(open ? (State.PENDING.name().equals(v.state()) ? Html.until(v.expires(), now) : "—")
+                            : Html.age(v.updated(), now))
+                    .append("</td><td data-label=\"Teams\">").append(teams(v, false)).append("</td></tr>");
+        }
+        html.append("</tbody></table>");
+    }
+
+    static String state(String state) {
+        var s = State.valueOf(state);
+        return "<span class=\"state state-" + esc(state.toLowerCase(java.util.Locale.ROOT)) + "\">" + esc(s.label())
+                + "</span>";
+    }
+
+    private String teams(RequestView v, boolean withPeople) {
+        return v.teams().stream().map(t -> {
+            var who = withPeople && !v.redacted() && !t.approvals().isEmpty() ? ": " + t.approvals().stream()
+                    .map(a -> Html.actor(a.by(), service.policy()) + " at " + Html.time(a.at()))
+                    .collect(Collectors.joining(", ")) : "";
+            var mark = t.satisfied() ? "✓" : State.REJECTED.name().equals(v.state()) ? "✗" : "…";
+            return "<span class=\"team " + (t.satisfied() ? "ok" : "waiting") + "\" data-team=\"" + esc(t.team())
+                    + "\">" + mark + " " + esc(t.label()) + " <span class=\"quorum\">" + t.approvals().size() + "/"
+                    + t.needed() + "</span>" + who + "</span>";
+        }).collect(Collectors.joining(" "));
+    }
+
+    // ---- one request -----------------------------------------------------------------------------------------
+
+    String detail(RequestView v) {
+        var now = clock.instant();
+        var html = new StringBuilder();
+        html.append("<h1>").append(esc(v.id())).append(v.redacted() ? "" : " · " + esc(v.reasonLabel()))
+                .append(" ").append(state(v.state())).append("</h1>");
+        if (v.redacted()) {
+            html.append("<p class=\"notice\">Confidential: this request's details and timeline are shown only where ")
+                    .append("its teams can see them.</p><dl class=\"fields\">")
+                    .append(row("State", state(v.state()))).append("</dl>");
+            html.append("<h2>Teams</h2><div class=\"teams\">").append(teams(v, false)).append("</div>");
+            return html.toString();
+        }
+        html.append("<dl class=\"fields\">")
+                .append(row("Summary", esc(v.summary())))
+                .append(row("Reason", esc(v.reasonLabel()) + " <code>" + esc(v.reason()) + "</code>"))
+                .append(row("Requester", Html.actor(v.requester(), service.policy())));
+        if (v.deployer() != null) html.append(row("Deployer", Html.actor(v.deployer(), service.policy())));
+        html.append(row("Changes", "<ul class=\"changes\">" + v.changes().stream().map(c -> "<li>" + link(c) + "</li>")
+                .collect(Collectors.joining()) + "</ul>"));
+        if (v.task() != null) html.append(row("Task", link(v.task())));
+        html.append(row("Rollback", Boolean.TRUE.equals(v.rollback()) ? "Yes, this is a rollback or revert"
+                : "No. Why not: " + esc(v.whyNotRollback())));
+        if (v.details() != null) html.append(row("Details", "<div class=\"text\">" + esc(v.details()) + "</div>"));
+        html.append(row("Opened", Html.time(v.created()) + " (" + Html.age(v.created(), now) + ")"))
+                .append(row("Last change", Html.time(v.updated())));
+        if (State.PENDING.name().equals(v.state()))
+            html.append(row("Expires", Html.time(v.expires()) + " (" + Html.until(v.expires(), now) + ")"));
+        if (v.rejection() != null)
+            html.append(row("Rejected", Html.actor(v.rejection().by(), service.policy()) + " at "
+                    + Html.time(v.rejection().at()) + ": " + esc(v.rejection().reason())));
+        if (v.deployNote() != null) html.append(row("Deploy note", esc(v.deployNote())));
+        if (v.closeNote() != null) html.append(row("Follow-up", esc(v.closeNote())));
+        html.append(row("Version", String.valueOf(v.version()))).append("</dl>");
+        html.append("<h2>Teams</h2><div class=\"teams\">").append(teams(v, true)).append("</div>");
+        html.append("<h2>Timeline</h2><ol class=\"timeline\">");
+        for (var e : v.timeline()) {
+            html.append("<li data-event=\"").append(esc(e.id())).append("\">").append(Html.time(e.at())).append(" ")
+                    .append(Html.actor(e.actor(), service.policy())).append(" <span class=\"what\">")
+                    .append(esc(what(e))).append("</span> → ").append(state(e.state()));
+            if (e.detail() != null) html.append("<div class=\"text\">").append(esc(e.detail())).append("</div>");
+            html.append("</li>");
+        }
+        html.append("</ol>");
+        return html.toString();
+    }
+
+    private String what(RequestView.EntryView e) {
+        var team = e.team() == null ? "" : service.policy().teamLabel(e.team());
+        return switch (EventType.fromWire(e.type())) {
+            case REQUEST_OPENED -> "opened the request";
+            case APPROVAL_ADDED -> "approved as " + team;
+            case APPROVALS_CLEARED -> "changed the changes, which cleared the approvals";
+            case REQUEST_EDITED -> "edited the changes";
+            case REQUEST_APPROVED -> "completed the approvals";
+            case REQUEST_REJECTED -> "rejected it";
+            case REQUEST_CANCELLED -> "cancelled it";
+            case REQUEST_EXPIRED -> "expired it: not every team approved in time";
+            case DEPLOY_STARTED -> "started the deploy";
+            case DEPLOY_FINISHED -> "finished the deploy";
+            case REQUEST_CLOSED -> "closed it";
+        };
+    }
+
+    private static String row(String label, String valueHtml) {
+        return "<dt>" + esc(label) + "</dt><dd>" + valueHtml + "</dd>";
+    }
+
+    /** An http(s) reference as a link, anything else (a change number, org/repo#12) as text. */
+    static String link(String ref) {
+        if (ref == null) return "";
+        if (ref.matches("(?i)https?://[^\\s<>\"]+"))
+            return "<a href=\"" + esc(ref) + "\" rel=\"noopener noreferrer\" target=\"_blank\">" + esc(ref) + "</a>";
+        return esc(ref);
+    }
+}
