@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
+import org.countersign.chat.Texts;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Platform;
 
@@ -44,49 +45,16 @@ final class MatrixText {
     static String plain(String text, int max) { return truncate(clean(text), max); }
 
     /** The five characters HTML reads as markup, as entities: {@code & < > " '}. */
-    static String escape(String text) {
-        if (text == null) return "";
-        var out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
+    static String escape(String text) { return Texts.escapeHtml(text); }
 
     /** Escaped text with its line breaks kept as {@code <br>}. */
     static String html(String text) { return escape(text).replace("\n", "<br>"); }
 
-    /**
-     * Text cut to at most {@code max} characters with a visible marker saying how much is left out; never
-     * splits a surrogate pair. Text that fits comes back as it is.
-     */
-    static String truncate(String text, int max) {
-        if (text == null) return "";
-        if (text.length() <= max) return text;
-        int keep = max;
-        // The marker's own length depends on how many characters it counts; settle on a cut that fits.
-        while (keep > 0 && keep + marker(text.length() - keep).length() > max) keep--;
-        if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) keep--;
-        if (keep == 0) return marker(text.length()).substring(0, Math.min(max, marker(text.length()).length()));
-        return text.substring(0, keep) + marker(text.length() - keep);
-    }
+    /** Text cut visibly to at most {@code max} characters. */
+    static String truncate(String text, int max) { return Texts.truncate(text, max); }
 
-    /** Text cut to at most {@code max} characters ending in "…", for labels too short for a marker. */
-    static String shorten(String text, int max) {
-        if (text == null) return "";
-        if (text.length() <= max) return text;
-        int end = max - 1;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) end--;
-        return text.substring(0, end) + "…";
-    }
+    /** Text cut to at most {@code max} characters ending in "…". */
+    static String shorten(String text, int max) { return Texts.shorten(text, max); }
 
     /** Whether {@code ref} may become a link: an absolute http or https URL and nothing else. */
     static boolean linkable(String ref) { return ref != null && LINKABLE.matcher(ref).matches(); }
@@ -121,7 +89,5 @@ final class MatrixText {
     /** {@code 14:02 UTC}. */
     static String utcTime(Instant at) { return UTC_TIME.format(at); }
 
-    private static String marker(int more) {
-        return "… (truncated; " + more + " more character" + (more == 1 ? "" : "s") + ")";
-    }
+    private static String marker(int more) { return Texts.marker(more); }
 }

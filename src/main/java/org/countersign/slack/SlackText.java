@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
+import org.countersign.chat.Texts;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Platform;
 
@@ -51,29 +52,11 @@ final class SlackText {
         return out + marker(text.length() - i);
     }
 
-    /**
-     * Plain text cut to at most {@code max} characters with a visible marker saying how much is left out;
-     * never splits a surrogate pair. Text that fits comes back as it is.
-     */
-    static String truncate(String text, int max) {
-        if (text == null) return "";
-        if (text.length() <= max) return text;
-        int keep = max;
-        // The marker's own length depends on how many characters it counts; settle on a cut that fits.
-        while (keep > 0 && keep + marker(text.length() - keep).length() > max) keep--;
-        if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) keep--;
-        if (keep == 0) return marker(text.length()).substring(0, Math.min(max, marker(text.length()).length()));
-        return text.substring(0, keep) + marker(text.length() - keep);
-    }
+    /** Plain text cut visibly to at most {@code max} characters. */
+    static String truncate(String text, int max) { return Texts.truncate(text, max); }
 
-    /** Plain text cut to at most {@code max} characters ending in "…", for labels too short for a marker. */
-    static String shorten(String text, int max) {
-        if (text == null) return "";
-        if (text.length() <= max) return text;
-        int end = max - 1;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) end--;
-        return text.substring(0, end) + "…";
-    }
+    /** Plain text cut to at most {@code max} characters ending in "…". */
+    static String shorten(String text, int max) { return Texts.shorten(text, max); }
 
     private static final Pattern SLACK_ACTOR = Pattern.compile("\\bslack:([UW][A-Z0-9]{2,20})\\b");
 
@@ -118,9 +101,7 @@ final class SlackText {
     /** {@code 14:02 UTC}. */
     static String utcTime(Instant at) { return UTC_TIME.format(at); }
 
-    private static String marker(int more) {
-        return "… (truncated; " + more + " more character" + (more == 1 ? "" : "s") + ")";
-    }
+    private static String marker(int more) { return Texts.marker(more); }
 
     private static int escapedLength(int cp) {
         return switch (cp) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.countersign.chat.Texts;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
@@ -16,22 +17,7 @@ final class Html {
     private Html() {}
 
     /** Text as HTML, safe in element content and in quoted attributes; null becomes empty. */
-    static String esc(String text) {
-        if (text == null) return "";
-        var out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
+    static String esc(String text) { return Texts.escapeHtml(text); }
 
     /** {@code <time>} showing {@code 2026-11-26 14:02:05 UTC}. */
     static String time(Instant at) {

@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.countersign.chat.Texts;
 
 /**
  * Alert groups in the Matrix room: one {@code m.notice} per group, edited in place ({@code m.replace}) when it
@@ -139,29 +140,11 @@ public final class AlertmanagerMatrix implements AlertmanagerTarget {
     /** Text for either body: controls shown as �, {@code @room} broken by a word joiner, cut to {@code max} with "…". */
     static String plain(String text, int max) {
         if (text == null) return "";
-        var clean = ROOM_MENTION.matcher(CONTROLS.matcher(text).replaceAll("\uFFFD")).replaceAll("@\u2060$1");
-        if (clean.length() <= max) return clean;
-        int end = max - 1;
-        if (Character.isHighSurrogate(clean.charAt(end - 1))) end--;
-        return clean.substring(0, end) + "…";
+        return Texts.shorten(ROOM_MENTION.matcher(CONTROLS.matcher(text).replaceAll("\uFFFD")).replaceAll("@\u2060$1"),
+                max);
     }
 
-    static String escape(String text) {
-        var out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                case '\n' -> out.append("<br>");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
-    }
+    static String escape(String text) { return Texts.escapeHtml(text).replace("\n", "<br>"); }
 
     @Override
     public String toString() { return "AlertmanagerMatrix[" + roomId + "]"; }
