@@ -105,8 +105,9 @@ public final class Main {
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
+            var leases = new RedisLeases(client, config.redisPrefix());
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
-            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance));
+            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, leases, running, instance));
             if (!loaded.integrations().isEmpty())
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
@@ -115,7 +116,7 @@ public final class Main {
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var matrix = config.matrixOpt();
             if (matrix.isPresent())
-                startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running,
+                startMatrix(matrix.get(), service, kv, feed, leases, running,
                         instance, perUser);
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
@@ -162,13 +163,14 @@ public final class Main {
             return directory;
         }
 
-        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Running running,
-                                     String instance) {
+        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,
+                                     Running running, String instance) {
             var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
             running.add(afterAck::shutdown);
             var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
                     .singleTeamBotToken(settings.botToken()).slack(slack).build(), service, kv, channels(), afterAck);
-            var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
+            var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels(), leases,
+                    instance);
             running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).start());
             return new SlackEndpoint(app.bolt(), settings.signingSecret(), System::currentTimeMillis);
         }
