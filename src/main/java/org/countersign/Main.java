@@ -117,15 +117,17 @@ public final class Main {
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var limiter = new RedisRateLimiter(client, config.redisPrefix());
             var perUser = new Throttle(limiter, config.perUser(), kv);
+            var leases = new RedisLeases(client, config.redisPrefix());
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
-            if (slack.isPresent()) adapters.add(slack.get().start(service, kv, feed, running, instance, perUser));
+            if (slack.isPresent())
+                adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser));
             if (!loaded.integrations().isEmpty())
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             var matrix = config.matrixOpt();
             if (matrix.isPresent())
-                startMatrix(matrix.get(), service, kv, feed, new RedisLeases(client, config.redisPrefix()), running,
+                startMatrix(matrix.get(), service, kv, feed, leases, running,
                         instance, perUser);
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
 
@@ -186,8 +188,8 @@ public final class Main {
             return directory;
         }
 
-        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Running running,
-                                     String instance, Throttle perUser) {
+        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,
+                                     Running running, String instance, Throttle perUser) {
             var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
             running.add(afterAck::shutdown);
             var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
@@ -195,7 +197,8 @@ public final class Main {
                     // SlackEndpoint checks every signature before Bolt sees the request: once is enough.
                     .requestVerificationEnabled(false)
                     .build(), service, kv, channels(), afterAck, perUser);
-            var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels());
+            var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels(), leases,
+                    instance);
             running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
             return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
         }
@@ -206,7 +209,7 @@ public final class Main {
                                     Leases leases, Running running, String instance, Throttle perUser) {
         var client = matrixClient(settings);
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
-        var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms);
+        var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms, leases, instance);
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
         running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
                 perUser)

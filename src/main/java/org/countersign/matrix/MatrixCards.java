@@ -29,7 +29,17 @@ public final class MatrixCards implements StreamConsumer.Handler {
     private final KeyValues kv;
     private final MatrixRooms rooms;
 
-    public MatrixCards(RequestService service, Cards cards, MatrixClient matrix, KeyValues kv, MatrixRooms rooms) {
+    static final java.time.Duration CARD_LEASE = java.time.Duration.ofSeconds(30);
+    static final java.time.Duration CARD_BUSY = java.time.Duration.ofMillis(100);
+
+    private final org.countersign.app.Leases leases;
+    private final String instance;
+
+    /** @param instance this instance's name, as holder of card leases */
+    public MatrixCards(RequestService service, Cards cards, MatrixClient matrix, KeyValues kv, MatrixRooms rooms,
+                       org.countersign.app.Leases leases, String instance) {
+        this.leases = leases;
+        this.instance = instance;
         this.service = service;
         this.cards = cards;
         this.notices = new Notices(service.policy());
@@ -60,8 +70,16 @@ public final class MatrixCards implements StreamConsumer.Handler {
         if (found.isEmpty()) return;
         var room = rooms.forRequest(found.get());
         if (room.isEmpty()) return;
-        var ref = showLatest(found.get(), room.get());
-        if (event.type() != EventType.REQUEST_OPENED) notice(event, found.get(), ref);
+        // As for Slack: two instances on one request's events must not show an older version last.
+        var lease = cardKey(event.request());
+        if (!leases.acquire(lease, instance, CARD_LEASE))
+            throw new StreamConsumer.RetryLater("another instance is editing the card of " + event.request(), CARD_BUSY);
+        try {
+            var ref = showLatest(found.get(), room.get());
+            if (event.type() != EventType.REQUEST_OPENED) notice(event, found.get(), ref);
+        } finally {
+            leases.release(lease, instance);
+        }
     }
 
     private CardRef showLatest(EmergencyRequest request, String room) {

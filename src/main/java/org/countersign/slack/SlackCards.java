@@ -4,6 +4,7 @@ import com.slack.api.methods.MethodsClient;
 import java.time.Duration;
 import java.util.Optional;
 import org.countersign.app.KeyValues;
+import org.countersign.app.Leases;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.chat.Cards;
@@ -15,11 +16,14 @@ import org.countersign.domain.EventType;
  * Keeps each request's Slack card true: posts it when first needed, updates it in place on every later
  * event, and posts a short threaded reply per event so people are notified. Driven by the events stream,
  * so it never slows an ack; idempotent per event, so a redelivered event neither repeats nor loses anything.
- * A confidential request goes to the security channel only; without one it is not posted at all.
+ * A confidential request goes to the security channel only; without one it is not posted at all. Instances
+ * share the events, so each holds a card's lease while it works on it.
  */
 public final class SlackCards implements StreamConsumer.Handler {
     public static final String GROUP = "slack-cards";
     static final Duration REPLY_MEMORY = Duration.ofDays(30);
+    static final Duration CARD_LEASE = Duration.ofSeconds(30);
+    static final Duration CARD_BUSY = Duration.ofMillis(100);
 
     private final RequestService service;
     private final Cards cards;
@@ -28,8 +32,12 @@ public final class SlackCards implements StreamConsumer.Handler {
     private final KeyValues kv;
     private final SlackChannels channels;
     private final SlackNotices notices;
+    private final Leases leases;
+    private final String instance;
 
-    public SlackCards(RequestService service, Cards cards, MethodsClient slack, KeyValues kv, SlackChannels channels) {
+    /** @param instance this instance's name, as holder of card leases */
+    public SlackCards(RequestService service, Cards cards, MethodsClient slack, KeyValues kv, SlackChannels channels,
+                      Leases leases, String instance) {
         this.service = service;
         this.cards = cards;
         this.blockKit = new BlockKitCard();
@@ -37,6 +45,8 @@ public final class SlackCards implements StreamConsumer.Handler {
         this.kv = kv;
         this.channels = channels;
         this.notices = new SlackNotices(service.policy());
+        this.leases = leases;
+        this.instance = instance;
     }
 
     /** Where a request's card is: channel, message ts, and the request version it shows. */
@@ -58,8 +68,16 @@ public final class SlackCards implements StreamConsumer.Handler {
         if (found.isEmpty()) return;
         var channel = channels.forRequest(found.get());
         if (channel.isEmpty()) return;
-        var ref = showLatest(found.get(), channel.get());
-        if (event.type() != EventType.REQUEST_OPENED) reply(event, found.get(), ref);
+        // Two instances on events of one request would both post the card, or one would show an older version last.
+        var lease = cardKey(event.request());
+        if (!leases.acquire(lease, instance, CARD_LEASE))
+            throw new StreamConsumer.RetryLater("another instance is updating the card of " + event.request(), CARD_BUSY);
+        try {
+            var ref = showLatest(found.get(), channel.get());
+            if (event.type() != EventType.REQUEST_OPENED) reply(event, found.get(), ref);
+        } finally {
+            leases.release(lease, instance);
+        }
     }
 
     /** Posts or updates the card until it shows the newest version, even when another instance raced us. */

@@ -82,7 +82,8 @@ public final class SlackFixture implements AutoCloseable {
         return fake.openedViews().get(fake.openedViews().size() - 1);
     }
 
-    static ViewSubmission filled(OpenedView view, String user, String reason, String summary) {
+    /** The request form, filled in as a person would: a revert with a change, a task and a summary. */
+    public static ViewSubmission filled(OpenedView view, String user, String reason, String summary) {
         return ViewSubmission.of(view, user)
                 .withSelectedOption(SlackForms.REASON_BLOCK, SlackForms.REASON_ACTION, reason)
                 .withPlainText(SlackForms.SUMMARY_BLOCK, SlackForms.SUMMARY_ACTION, summary)
@@ -90,6 +91,12 @@ public final class SlackFixture implements AutoCloseable {
                         "https://gerrit.example.org/r/c/operations/+/123456\n987654")
                 .withPlainText(SlackForms.TASK_BLOCK, SlackForms.TASK_ACTION, "T12345")
                 .withSelectedOption(SlackForms.ROLLBACK_BLOCK, SlackForms.ROLLBACK_ACTION, SlackForms.YES);
+    }
+
+    /** The rejection form, with its reason. */
+    public static ViewSubmission rejection(OpenedView view, String user, String why) {
+        return ViewSubmission.of(view, user).withPlainText(SlackForms.REJECT_REASON_BLOCK,
+                SlackForms.REJECT_REASON_ACTION, why);
     }
 
     HttpReply submit(ViewSubmission submission) {

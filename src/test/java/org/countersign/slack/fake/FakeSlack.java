@@ -200,6 +200,13 @@ public final class FakeSlack implements AutoCloseable {
     }
   }
 
+  /** Forgets every armed failure: the next calls are answered again. */
+  public void heal() {
+    synchronized (lock) {
+      failures.clear();
+    }
+  }
+
   // ---------------------------------------------------------------- what happened
 
   /** Every method call received, failed ones included, in arrival order. */
