@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.countersign.app.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,18 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             error(ctx, 400, "Not a Slack request Countersign understands (slash command, interaction or event)");
             return;
         }
-        var response = bolt.run(request);
+        com.slack.api.bolt.response.Response response;
+        try {
+            response = bolt.run(request);
+        } catch (StoreUnavailable e) {
+            throw e; // 503, mapped by the web app
+        } catch (RuntimeException e) {
+            // Bolt's middleware and our listeners read fields Slack always sends; a signed payload without them
+            // is malformed, not a fault of ours. Logged with its trace in case it is ours after all.
+            log.warn("Slack payload Bolt could not handle ({})", request.getRequestType(), e);
+            error(ctx, 400, "The Slack payload lacks fields Countersign needs");
+            return;
+        }
         ctx.status(response.getStatusCode());
         if (response.getHeaders() != null)
             response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));
