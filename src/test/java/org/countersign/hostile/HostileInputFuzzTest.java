@@ -91,6 +91,7 @@ class HostileInputFuzzTest {
         inputs.addAll(webhookUnsigned(250));
         inputs.addAll(apiList(300));
         inputs.addAll(apiOne(300));
+        inputs.addAll(deadLetters(150));
         inputs.addAll(randomRoutes(300));
         inputs.addAll(notHttp(100));
         inputs.addAll(oversized());
@@ -339,6 +340,18 @@ class HostileInputFuzzTest {
                     Garbage.encode(g.unicode(g.between(1, 20))), "EMG-1;x=y", "EMG-%31", g.token(9_000)));
             var target = "/api/requests/" + id;
             out.add(Input.raw("GET /api/requests/{id}", target, get(g.chance(0.9) ? "GET" : "HEAD", target)));
+        }
+        return out;
+    }
+
+    private List<Input> deadLetters(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var value = g.pick(List.of("-1", "0", "1", "1000", "1001", "99999999999999999999", "1e3", "%zz", "%",
+                    g.token(g.between(1, 30)), Garbage.encode(g.text())));
+            var target = "/api/webhooks/dead-letters" + (g.chance(0.9) ? "?" + g.pick(List.of("limit", "LIMIT", g.token(4)))
+                    + "=" + value : "");
+            out.add(Input.raw("GET /api/webhooks/dead-letters?…", target, get(g.chance(0.9) ? "GET" : "HEAD", target)));
         }
         return out;
     }
