@@ -114,7 +114,7 @@ public final class MatrixCards implements StreamConsumer.Handler {
         var body = parts.get().stream().map(p -> p instanceof Card.Person person ? MatrixText.name(person.actor())
                 : ((Card.Text) p).text()).collect(Collectors.joining());
         var html = parts.get().stream().map(p -> p instanceof Card.Person person ? MatrixText.pill(person.actor())
-                : MatrixText.html(((Card.Text) p).text())).collect(Collectors.joining());
+                : MatrixText.html(MatrixText.clean(((Card.Text) p).text()))).collect(Collectors.joining());
         var content = MatrixReplies.notice(MatrixText.plain(body, 4000), html);
         var thread = content.putObject("m.relates_to");
         thread.put("rel_type", "m.thread").put("event_id", ref.eventId()).put("is_falling_back", true);

@@ -1,6 +1,5 @@
 package org.countersign.slack;
 
-import com.google.gson.JsonParseException;
 import com.slack.api.app_backend.SlackSignature;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.request.RequestHeaders;
@@ -12,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.countersign.app.StoreUnavailable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. The
@@ -21,6 +23,7 @@ import java.util.function.LongSupplier;
  */
 public final class SlackEndpoint implements Consumer<RoutesConfig> {
     public static final String PATH = "/slack/events";
+    private static final Logger log = LoggerFactory.getLogger(SlackEndpoint.class);
 
     private final SlackApp app;
     private final App bolt;
@@ -70,15 +73,29 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
                     .requestBody(body)
                     .remoteAddress(ctx.ip())
                     .build());
-        } catch (JsonParseException | IllegalStateException | IllegalArgumentException | NullPointerException e) {
-            error(ctx, 400, "The Slack payload could not be read: " + e.getClass().getSimpleName());
+        } catch (RuntimeException e) {
+            // The parser only reads what was sent, so whatever it throws (Gson throws several kinds) is the payload's
+            // fault; the answer does not name the exception, which would tell a prober what we run.
+            log.info("unreadable Slack payload: {}", e.toString());
+            error(ctx, 400, "The Slack payload could not be read");
             return;
         }
         if (request == null) {
             error(ctx, 400, "Not a Slack request Countersign understands (slash command, interaction or event)");
             return;
         }
-        var response = bolt.run(request);
+        com.slack.api.bolt.response.Response response;
+        try {
+            response = bolt.run(request);
+        } catch (StoreUnavailable e) {
+            throw e; // 503, mapped by the web app
+        } catch (RuntimeException e) {
+            // Bolt's middleware and our listeners read fields Slack always sends; a signed payload without them
+            // is malformed, not a fault of ours. Logged with its trace in case it is ours after all.
+            log.warn("Slack payload Bolt could not handle ({})", request.getRequestType(), e);
+            error(ctx, 400, "The Slack payload lacks fields Countersign needs");
+            return;
+        }
         ctx.status(response.getStatusCode());
         if (response.getHeaders() != null)
             response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));

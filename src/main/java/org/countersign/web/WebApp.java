@@ -20,6 +20,7 @@ import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
+import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,6 +129,9 @@ public final class WebApp {
                 log.warn("state store unavailable: {}", e.getMessage());
                 error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
             });
+            // The client sent fewer bytes than it announced (Content-Length, a broken chunk) and closed: its fault.
+            config.routes.exception(EofException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST,
+                    "The request body ended early (fewer bytes than announced, or a broken chunk); nothing was recorded"));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 var ref = UUID.randomUUID().toString().substring(0, 8);
                 log.error("unexpected error on {} {} (ref {})", ctx.method(), ctx.path(), ref, e);
