@@ -37,7 +37,13 @@ public final class Throttle {
     }
 
     public Verdict check(String caller) {
-        Optional<Duration> wait = limiter.tryAcquire(caller, limit);
+        Optional<Duration> wait;
+        try {
+            wait = limiter.tryAcquire(caller, limit);
+        } catch (StoreUnavailable e) {
+            // Without Redis nothing can be recorded anyway: let the action through to say so properly.
+            return new Allowed();
+        }
         if (wait.isEmpty()) return new Allowed();
         boolean tell = kv == null || kv.putIfAbsent("throttle-told:" + limit.name() + ":" + caller, "1", wait.get());
         return new Refused(wait.get(), tell);
