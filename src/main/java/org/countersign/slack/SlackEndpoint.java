@@ -52,7 +52,8 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             error(ctx, 401, "Missing Slack signature headers (X-Slack-Signature, X-Slack-Request-Timestamp)");
             return;
         }
-        if (!verifier.isValid(timestamp, body, signature, nowMillis.getAsLong())) {
+        // Bolt's verifier refuses old timestamps only; a request from the future is refused here too.
+        if (!withinFiveMinutes(timestamp) || !verifier.isValid(timestamp, body, signature, nowMillis.getAsLong())) {
             error(ctx, 401, "Invalid Slack signature, or a timestamp more than 5 minutes away");
             return;
         }
@@ -101,6 +102,14 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));
         if (response.getContentType() != null) ctx.contentType(response.getContentType());
         ctx.result(response.getBody() == null ? "" : response.getBody());
+    }
+
+    private boolean withinFiveMinutes(String timestamp) {
+        try {
+            return Math.abs(nowMillis.getAsLong() / 1000 - Long.parseLong(timestamp.strip())) <= 300;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static void error(Context ctx, int status, String message) {

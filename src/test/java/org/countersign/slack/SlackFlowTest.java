@@ -308,6 +308,8 @@ class SlackFlowTest {
         assertThat(good.withBody(good.body().replace("U0SRE1", "U0SEC1")).sendTo(slack.url).status()).isEqualTo(401);
         assertThat(slack.signer.signAt(java.time.Instant.now().minusSeconds(600), good.contentType(), good.body())
                 .sendTo(slack.url).status()).isEqualTo(401);
+        assertThat(slack.signer.signAt(java.time.Instant.now().plusSeconds(600), good.contentType(), good.body())
+                .sendTo(slack.url).status()).as("from the future").isEqualTo(401);
         var unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(slack.url)).header("Content-Type", good.contentType())
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(good.body())).build(),
