@@ -48,6 +48,20 @@ public final class Cards {
                 fields, teams, buttons(r));
     }
 
+    /**
+     * One plain line about a request, for lists and status answers: {@code EMG-12 · Availability · pending — summary
+     * (SRE approved, Release Engineering waiting)}. A confidential request's summary is {@code hidden} unless
+     * {@code reveal}.
+     */
+    public String line(EmergencyRequest r, boolean reveal, String hidden) {
+        var policy = workflow.policy();
+        var teams = String.join(", ", r.requiredTeams().stream().map(t -> policy.teamLabel(t) + " "
+                + (r.approvalsFor(t).size() >= workflow.quorum(t) ? "approved" : "waiting")).toList());
+        var reason = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+        var summary = r.confidential() && !reveal ? hidden : Texts.truncate(r.summary(), 150);
+        return r.id() + " · " + reason + " · " + r.state().label() + " — " + summary + " (" + teams + ")";
+    }
+
     private TeamLine teamLine(EmergencyRequest r, String team) {
         var signatures = r.approvalsFor(team).stream().map(a -> new Signature(a.by(), a.at())).toList();
         int needed = workflow.quorum(team);

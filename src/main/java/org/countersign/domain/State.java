@@ -15,5 +15,12 @@ public enum State {
     /** Still needs people's attention. */
     public boolean isOpen() { return !isFinal(); }
 
+    /** Every state a request can still move out of: what "open requests" lists. */
+    public static java.util.Set<State> open() {
+        var open = java.util.EnumSet.noneOf(State.class);
+        for (var s : values()) if (s.isOpen()) open.add(s);
+        return open;
+    }
+
     public String label() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '); }
 }

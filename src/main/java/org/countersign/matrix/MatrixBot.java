@@ -1,12 +1,12 @@
 package org.countersign.matrix;
 
-import java.util.EnumSet;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
+import org.countersign.chat.Cards;
 import org.countersign.domain.Actor;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Outcome;
@@ -27,8 +27,6 @@ final class MatrixBot {
     static final String APPROVE_KEY = "✅";
     static final String REJECT_KEY = "❌";
     static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
-    private static final EnumSet<State> LISTED = EnumSet.of(State.PENDING, State.APPROVED, State.DEPLOYING,
-            State.DEPLOYED, State.FAILED, State.ROLLED_BACK);
 
     private final RequestService service;
     private final MatrixClient matrix;
@@ -36,10 +34,12 @@ final class MatrixBot {
     private final MatrixRooms rooms;
     private final String botUserId;
     private final Throttle throttle;
+    private final Cards lines;
 
     MatrixBot(RequestService service, MatrixClient matrix, KeyValues kv, MatrixRooms rooms, String botUserId,
               Throttle throttle) {
         this.throttle = throttle;
+        this.lines = new Cards(service.workflow());
         this.service = service;
         this.matrix = matrix;
         this.kv = kv;
@@ -155,19 +155,13 @@ final class MatrixBot {
     }
 
     private String list(String room) {
-        var open = service.recent(LISTED, 20);
+        var open = service.recent(State.open(), 20);
         if (open.isEmpty()) return "No open emergency requests.";
         return "Open emergency requests:\n" + open.stream().map(r -> statusLine(r, room)).collect(Collectors.joining("\n"));
     }
 
     private String statusLine(EmergencyRequest r, String room) {
-        var teams = r.requiredTeams().stream().map(t -> service.policy().teamLabel(t) + " "
-                + (r.approvalsFor(t).size() >= service.workflow().quorum(t) ? "approved" : "waiting"))
-                .collect(Collectors.joining(", "));
-        var reason = service.policy().reason(r.reason()).map(x -> x.label()).orElse(r.reason());
-        var summary = r.confidential() && !rooms.isSecurityRoom(room) ? "(confidential: details in the security room)"
-                : MatrixText.truncate(r.summary(), 150);
-        return r.id() + " · " + reason + " · " + r.state().label() + " — " + summary + " (" + teams + ")";
+        return lines.line(r, rooms.isSecurityRoom(room), "(confidential: details in the security room)");
     }
 
     private void reply(String room, SyncResponse.Event to, String text) {

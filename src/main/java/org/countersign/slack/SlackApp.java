@@ -16,7 +16,6 @@ import com.slack.api.bolt.util.Responder;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.model.view.View;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +27,7 @@ import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
 import org.countersign.chat.Card;
+import org.countersign.chat.Cards;
 import org.countersign.domain.Actor;
 import org.countersign.domain.DeployResult;
 import org.countersign.domain.EmergencyRequest;
@@ -56,8 +56,6 @@ public final class SlackApp {
     static final String ALERT_REASON = "availability";
     private static final Pattern APPROVE = Pattern.compile("^approve:.+$");
     private static final Pattern ANY = Pattern.compile("^.*$");
-    private static final EnumSet<State> LISTED = EnumSet.of(State.PENDING, State.APPROVED, State.DEPLOYING,
-            State.DEPLOYED, State.FAILED, State.ROLLED_BACK);
 
     private final App bolt;
     private final RequestService service;
@@ -67,6 +65,7 @@ public final class SlackApp {
     private final Slack slack;
     private final ExecutorService afterAck;
     private final Throttle throttle;
+    private final Cards lines;
 
     public SlackApp(AppConfig config, RequestService service, KeyValues kv, SlackChannels channels,
                     ExecutorService afterAck) {
@@ -77,6 +76,7 @@ public final class SlackApp {
     public SlackApp(AppConfig config, RequestService service, KeyValues kv, SlackChannels channels,
                     ExecutorService afterAck, Throttle throttle) {
         this.throttle = throttle;
+        this.lines = new Cards(service.workflow());
         this.bolt = new App(config);
         this.service = service;
         this.kv = kv;
@@ -145,18 +145,11 @@ public final class SlackApp {
     }
 
     private String statusLine(EmergencyRequest r) {
-        var teams = r.requiredTeams().stream().map(t -> service.policy().teamLabel(t) + " "
-                + (r.approvalsFor(t).size() >= service.workflow().quorum(t) ? "approved" : "waiting"))
-                .collect(Collectors.joining(", "));
-        var reason = service.policy().reason(r.reason()).map(x -> x.label()).orElse(r.reason());
-        var summary = r.confidential() ? "_confidential: details in the security channel_"
-                : SlackText.escape(SlackText.truncate(r.summary(), 150));
-        return "*" + r.id() + "* · " + SlackText.escape(reason) + " · " + r.state().label() + " — " + summary
-                + " (" + SlackText.escape(teams) + ")";
+        return SlackText.escape(lines.line(r, false, "confidential: details in the security channel"));
     }
 
     private String list() {
-        var open = service.recent(LISTED, 20);
+        var open = service.recent(State.open(), 20);
         if (open.isEmpty()) return "No open emergency requests.";
         return "*Open emergency requests*\n" + open.stream().map(this::statusLine).collect(Collectors.joining("\n"));
     }

@@ -235,13 +235,7 @@ final class Console {
     }
 
     private String statusLine(EmergencyRequest r) {
-        var policy = service.policy();
-        var teams = r.requiredTeams().stream().map(t -> policy.teamLabel(t) + " "
-                + (r.approvalsFor(t).size() >= service.workflow().quorum(t) ? "approved" : "waiting"))
-                .collect(Collectors.joining(", "));
-        var reason = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
-        var summary = r.confidential() ? "confidential: details only for its teams" : r.summary();
-        return r.id() + " · " + reason + " · " + r.state().label() + " — " + summary + " (" + teams + ")";
+        return cards.line(r, false, "confidential: details only for its teams");
     }
 
     // ---- the request form ------------------------------------------------------------------------------------

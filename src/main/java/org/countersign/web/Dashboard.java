@@ -21,8 +21,7 @@ import org.countersign.domain.State;
  * request goes through {@link RequestView}, so a confidential one shows the same little as in the API.
  */
 final class Dashboard {
-    static final EnumSet<State> OPEN = EnumSet.of(State.PENDING, State.APPROVED, State.DEPLOYING, State.DEPLOYED,
-            State.FAILED, State.ROLLED_BACK);
+    static final EnumSet<State> OPEN = EnumSet.copyOf(State.open());
     static final EnumSet<State> DONE = EnumSet.complementOf(OPEN);
     static final int OPEN_MAX = 100;
     static final int RECENT_MAX = 20;
