@@ -189,10 +189,12 @@ public final class SlackApp {
         };
     }
 
+    /** An approve press Bolt parsed (the endpoint reads most of them itself): the same path as {@link ApproveClick}. */
     private Response approve(BlockActionRequest req, ActionContext ctx) {
         var pressed = Pressed.of(req.getPayload());
         if (pressed.isEmpty()) return brokenButton(ctx);
-        return answer(ctx, () -> service.approve(pressed.get().id(), actor(req), pressed.get().team()));
+        record(new ApproveClick(pressed.get(), req.getPayload().getUser().getId(), req.getPayload().getResponseUrl()));
+        return ctx.ack();
     }
 
     private Response deployStep(BlockActionRequest req, ActionContext ctx, DeployResult result) {
@@ -263,6 +265,11 @@ public final class SlackApp {
             if (held.tell()) tell(click.responseUrl(), held.message());
             return;
         }
+        record(click);
+    }
+
+    /** Records the approval; the presser hears back only when nothing changed, something was refused, or Redis is down. */
+    private void record(ApproveClick click) {
         Outcome outcome;
         try {
             outcome = service.approve(click.pressed().id(), actor(click.userId()), click.pressed().team());
