@@ -37,6 +37,9 @@ public interface EventFeed {
      */
     Tail tail(String after, int count, Duration block);
 
+    /** The position of the newest event now ({@code 0-0} when there is none): {@link #tail} from it reads what comes next. */
+    String newest();
+
     /** Events read by {@link #tail}, and the position to read on from. */
     record Tail(String position, List<Delivery> deliveries) {
         public Tail {

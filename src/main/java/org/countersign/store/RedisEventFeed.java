@@ -69,9 +69,7 @@ public final class RedisEventFeed implements EventFeed {
     @Override
     public Tail tail(String after, int count, Duration block) {
         // "$" itself would skip whatever is written between two calls, so start from the newest id instead.
-        var from = after != null ? new StreamEntryID(after) : call(() -> redis.xrevrange(keys.events(),
-                StreamEntryID.MAXIMUM_ID, StreamEntryID.MINIMUM_ID, 1)).stream().findFirst()
-                .map(StreamEntry::getID).orElse(new StreamEntryID(0, 0));
+        var from = new StreamEntryID(after != null ? after : newest());
         var result = call(() -> redis.xread(XReadParams.xReadParams().count(count).block((int) block.toMillis()),
                 Map.of(keys.events(), from)));
         var deliveries = new ArrayList<Delivery>();
@@ -82,6 +80,12 @@ public final class RedisEventFeed implements EventFeed {
             if (text != null) deliveries.add(new Delivery(position, read(text)));
         }
         return new Tail(position, deliveries);
+    }
+
+    @Override
+    public String newest() {
+        return call(() -> redis.xrevrange(keys.events(), StreamEntryID.MAXIMUM_ID, StreamEntryID.MINIMUM_ID, 1))
+                .stream().findFirst().map(StreamEntry::getID).orElse(new StreamEntryID(0, 0)).toString();
     }
 
     @Override

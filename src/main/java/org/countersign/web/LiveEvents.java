@@ -34,11 +34,22 @@ public final class LiveEvents implements AutoCloseable {
         this.json = json;
     }
 
-    /** Starts tailing on a thread of its own, from the events written after now. */
+    /**
+     * Starts tailing on a thread of its own, from the events written after now. "Now" is read here, before the
+     * thread starts: read by the thread, an event written in between (a browser that connected and acted at once)
+     * would be taken for the start and never shown.
+     */
     public synchronized LiveEvents start() {
         if (thread != null) return this;
         running = true;
-        thread = new Thread(this::run, "live-events");
+        String from;
+        try {
+            from = feed.newest();
+        } catch (StoreUnavailable e) {
+            from = null; // the loop reads it once Redis answers; nothing was written meanwhile
+        }
+        var start = from;
+        thread = new Thread(() -> run(start), "live-events");
         thread.setDaemon(true);
         thread.start();
         return this;
@@ -54,8 +65,8 @@ public final class LiveEvents implements AutoCloseable {
 
     int connected() { return clients.size(); }
 
-    private void run() {
-        String position = null;
+    private void run(String from) {
+        String position = from;
         long lastBeat = System.nanoTime();
         while (running) {
             try {

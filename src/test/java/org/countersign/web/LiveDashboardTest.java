@@ -52,7 +52,7 @@ class LiveDashboardTest {
 
     @Test
     void an_event_reaches_a_connected_browser_without_the_requests_text() throws Exception {
-        var lines = new ArrayList<String>();
+        var lines = java.util.Collections.synchronizedList(new ArrayList<String>());
         var connected = new CompletableFuture<Void>();
         var received = new CompletableFuture<String>();
         var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(web.base + "/events"))
