@@ -1,0 +1,234 @@
+package org.countersign;
+
+import static org.countersign.PolicyProblems.show;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.countersign.domain.Actor;
+import org.countersign.domain.Platform;
+import org.countersign.domain.Policy;
+import org.countersign.domain.Policy.InvalidPolicy;
+import org.countersign.domain.Reason;
+import org.countersign.domain.Team;
+
+/**
+ * Reads a policy file's YAML tree: its teams, reasons and people into a {@link Policy}, its integrations
+ * through {@link PolicyIntegrations}. A part that cannot be read is replaced so the rest can be checked.
+ */
+final class PolicyReader {
+    static final int DEFAULT_APPROVALS_PER_TEAM = 1;
+    static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
+
+    private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after", "people",
+            "integrations");
+    private static final List<String> TEAM_KEYS =
+            List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
+    private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
+    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console");
+
+    private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
+    private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
+    private static final Pattern MATRIX_USER = Pattern.compile("@[^:\\s]+:[^\\s]+");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private final PolicyProblems problems;
+    private final Map<String, String> env;
+
+    /** {@code source} names the file in problems; {@code env} is as {@link PolicyIntegrations} takes it. */
+    PolicyReader(String source, Map<String, String> env) {
+        this.problems = new PolicyProblems(source);
+        this.env = env;
+    }
+
+    PolicyFile.Loaded read(JsonNode root) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            problems.addToFile("is empty; it needs at least teams and reasons (see infra/policy.example.yml)");
+            throw problems.invalid();
+        }
+        if (!root.isObject()) {
+            problems.addToFile("must be a map with teams and reasons, not " + show(root));
+            throw problems.invalid();
+        }
+        problems.unknownKeys(root, "", TOP_KEYS);
+
+        int perTeam = DEFAULT_APPROVALS_PER_TEAM;
+        if (root.has("approvals-per-team")) {
+            var n = problems.integer(root.get("approvals-per-team"), "approvals-per-team");
+            if (n != null && n < 1) problems.add("approvals-per-team", "must be at least 1, not " + n);
+            else if (n != null) perTeam = n;
+        }
+        var expireAfter = DEFAULT_EXPIRE_AFTER;
+        if (root.has("expire-after")) {
+            var d = problems.duration(root.get("expire-after"), "expire-after");
+            if (d != null) expireAfter = d;
+        }
+        boolean teamsReadable = root.path("teams").isObject();
+        int quorum = perTeam;
+        var teams = teams(root.get("teams"), quorum);
+        var reasons = reasons(root.get("reasons"));
+        var people = people(root.get("people"));
+        var integrations = new PolicyIntegrations(problems, env).read(root.get("integrations"));
+
+        // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
+        if (!teamsReadable) {
+            reasons.values().forEach(r -> r.teams().forEach(t -> teams.putIfAbsent(t, standIn(t, quorum))));
+            if (teams.isEmpty()) teams.put("stand-in", standIn("stand-in", quorum));
+        }
+        if (!root.path("reasons").isObject() && reasons.isEmpty()) {
+            var team = teams.keySet().iterator().next();
+            reasons.put("stand-in", new Reason("stand-in", "stand-in", List.of(team), false));
+        }
+        try {
+            var policy = Policy.of(teams, reasons, expireAfter, people);
+            if (problems.none()) return new PolicyFile.Loaded(policy, integrations);
+        } catch (InvalidPolicy e) {
+            e.problems().forEach(problems::addToFile);
+        }
+        throw problems.invalid();
+    }
+
+    private Map<String, Team> teams(JsonNode node, int perTeam) {
+        var teams = new LinkedHashMap<String, Team>();
+        if (!isMap(node, "teams", "list the teams whose members approve (see infra/policy.example.yml)",
+                "team key to team")) return teams;
+        node.properties().forEach(e -> {
+            var key = e.getKey();
+            var where = "teams." + key;
+            problems.key(key, where);
+            var t = e.getValue();
+            if (!t.isObject()) {
+                problems.add(where, "must be a map with label and slack-users, matrix-users or console-users, not " + show(t));
+                teams.put(key, standIn(key, perTeam));
+                return;
+            }
+            problems.unknownKeys(t, where + ".", TEAM_KEYS);
+            var members = accounts(t, where, "slack-users", "matrix-users", "console-users");
+            String group = null;
+            if (t.has("slack-usergroup")) {
+                group = problems.text(t.get("slack-usergroup"), where + ".slack-usergroup");
+                if (group != null && !SLACK_GROUP.matcher(group).matches()) {
+                    problems.add(where + ".slack-usergroup", "'" + group + "' is not a Slack user group id (S…)");
+                    group = null;
+                }
+            }
+            int quorum = perTeam;
+            if (t.has("approvals")) {
+                var n = problems.integer(t.get("approvals"), where + ".approvals");
+                if (n != null) quorum = n;
+            }
+            teams.put(key, new Team(key, label(t, key, where), members, group, quorum));
+        });
+        return teams;
+    }
+
+    private Map<String, Reason> reasons(JsonNode node) {
+        var reasons = new LinkedHashMap<String, Reason>();
+        if (!isMap(node, "reasons", "list the reasons for an emergency and the teams each needs",
+                "reason key to reason")) return reasons;
+        node.properties().forEach(e -> {
+            var key = e.getKey();
+            var where = "reasons." + key;
+            problems.key(key, where);
+            var r = e.getValue();
+            if (!r.isObject()) {
+                problems.add(where, "must be a map with label and teams, not " + show(r));
+                return;
+            }
+            problems.unknownKeys(r, where + ".", REASON_KEYS);
+            var label = label(r, key, where);
+            var teams = r.has("teams") ? problems.list(r.get("teams"), where + ".teams") : List.<String>of();
+            boolean confidential = problems.flag(r.get("confidential"), where + ".confidential");
+            reasons.put(key, new Reason(key, label, teams, confidential));
+        });
+        return reasons;
+    }
+
+    /**
+     * Whether {@code section} is a map to read; else says so, and says it is missing when {@code missing} tells
+     * what to write there (null: it may be left out).
+     */
+    private boolean isMap(JsonNode node, String section, String missing, String entries) {
+        if (node == null || node.isNull()) {
+            if (missing != null) problems.add(section, "missing: " + missing);
+            return false;
+        }
+        if (!node.isObject()) {
+            problems.add(section, "must be a map of " + entries + ", not " + show(node));
+            return false;
+        }
+        return true;
+    }
+
+    /** The label of a team or reason: null when left out (the domain reports it), the key when it cannot be read. */
+    private String label(JsonNode map, String key, String where) {
+        if (!map.has("label")) return null;
+        var label = problems.text(map.get("label"), where + ".label");
+        return label == null ? key : label;
+    }
+
+    private Map<String, Set<Actor>> people(JsonNode node) {
+        var people = new LinkedHashMap<String, Set<Actor>>();
+        if (!isMap(node, "people", null, "person to their accounts")) return people;
+        node.properties().forEach(e -> {
+            var person = e.getKey();
+            var where = "people." + person;
+            if (!NAME.matcher(person).matches())
+                problems.add(where, "a person's name is letters, digits, dots, dashes and underscores");
+            var p = e.getValue();
+            if (!p.isObject()) {
+                problems.add(where, "must be a map such as { slack: U0SRE1, matrix: \"@sre1:example.org\", console: alice }, not "
+                        + show(p));
+                return;
+            }
+            problems.unknownKeys(p, where + ".", ACCOUNT_KINDS);
+            people.put(person, accounts(p, where, "slack", "matrix", "console"));
+        });
+        return people;
+    }
+
+    /** The Slack, Matrix and console accounts of a team or person, each kind under its own key of {@code map}. */
+    private Set<Actor> accounts(JsonNode map, String where, String slack, String matrix, String console) {
+        var accounts = new LinkedHashSet<Actor>();
+        accounts.addAll(accounts(map.get(slack), where + "." + slack, Platform.SLACK));
+        accounts.addAll(accounts(map.get(matrix), where + "." + matrix, Platform.MATRIX));
+        accounts.addAll(accounts(map.get(console), where + "." + console, Platform.CONSOLE));
+        return accounts;
+    }
+
+    /** A list of account ids (one id alone is accepted under people). */
+    private List<Actor> accounts(JsonNode node, String where, Platform platform) {
+        if (node == null || node.isNull()) return List.of();
+        var single = where.startsWith("people.") && node.isValueNode();
+        var ids = single ? Optional.ofNullable(problems.text(node, where)).map(List::of).orElse(List.of())
+                : problems.list(node, where);
+        var actors = new ArrayList<Actor>();
+        for (int i = 0; i < ids.size(); i++) {
+            var id = ids.get(i);
+            var at = single ? where : where + "[" + i + "]";
+            var form = switch (platform) {
+                case SLACK -> SLACK_USER;
+                case MATRIX -> MATRIX_USER;
+                default -> NAME;
+            };
+            if (form.matcher(id).matches()) actors.add(new Actor(platform, id));
+            else problems.add(at, "'" + id + "' is not " + switch (platform) {
+                case SLACK -> "a Slack user id (U… or W…: the member id in the user's Slack profile)";
+                case MATRIX -> "a Matrix user id such as \"@sre1:example.org\" (quote it: @ starts no YAML value)";
+                default -> "a console user name (letters, digits, dots, dashes and underscores)";
+            });
+        }
+        return actors;
+    }
+
+    private static Team standIn(String key, int quorum) {
+        return new Team(key, key, Set.of(new Actor(Platform.SYSTEM, "stand-in")), null, Math.max(quorum, 1));
+    }
+}
