@@ -101,6 +101,9 @@ public final class RequestService {
 
     public Optional<EmergencyRequest> find(RequestId id) { return store.find(id); }
 
+    /** Who an account is now: the person behind it and their teams. */
+    public Member member(Actor actor) { return directory.resolve(actor); }
+
     public List<Event> timeline(RequestId id) { return store.timeline(id); }
 
     public List<EmergencyRequest> recent(Set<State> states, int limit) { return store.recent(states, limit); }

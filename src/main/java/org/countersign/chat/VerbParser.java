@@ -1,4 +1,4 @@
-package org.countersign.matrix;
+package org.countersign.chat;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,67 +12,114 @@ import org.countersign.domain.Actor;
 import org.countersign.domain.DeployResult;
 import org.countersign.domain.Draft;
 import org.countersign.domain.RequestId;
-import org.countersign.matrix.MatrixCommand.Approve;
-import org.countersign.matrix.MatrixCommand.Cancel;
-import org.countersign.matrix.MatrixCommand.Close;
-import org.countersign.matrix.MatrixCommand.DeployEnded;
-import org.countersign.matrix.MatrixCommand.DeployStarted;
-import org.countersign.matrix.MatrixCommand.Emergency;
-import org.countersign.matrix.MatrixCommand.Help;
-import org.countersign.matrix.MatrixCommand.ListRequests;
-import org.countersign.matrix.MatrixCommand.Reject;
-import org.countersign.matrix.MatrixCommand.Status;
-import org.countersign.matrix.MatrixCommand.Usage;
+import org.countersign.chat.Verb.Approve;
+import org.countersign.chat.Verb.Cancel;
+import org.countersign.chat.Verb.Close;
+import org.countersign.chat.Verb.DeployEnded;
+import org.countersign.chat.Verb.DeployStarted;
+import org.countersign.chat.Verb.Help;
+import org.countersign.chat.Verb.ListOpen;
+import org.countersign.chat.Verb.Open;
+import org.countersign.chat.Verb.Reject;
+import org.countersign.chat.Verb.Status;
+import org.countersign.chat.Verb.Usage;
 
-/** Reads {@link MatrixCommand}s: shell-like tokens, then each command's syntax. */
-final class CommandParser {
-    /** Each command's usage line, in the order help lists them. */
+/**
+ * Reads {@link Verb}s from what people type: shell-like tokens, then each command's syntax. Arguments may be
+ * double-quoted ("like this", or with the curly quotes phones type), and an option may start with the dash a phone
+ * makes of {@code --}. Every platform's commands are read here, so each command's words are written once.
+ */
+public final class VerbParser {
+    /** Each command's usage after its word, in the order help lists them; {@code ACCOUNT} is the platform's example. */
     static final Map<String, String> USAGE;
     /** Each command's one-line description. */
     static final Map<String, String> WHAT;
     private static final int ECHO_MAX = 40;
     private static final List<String> DASHES = List.of("--", "—", "–");
+    private static final String FORM_USAGE = "[reason] [summary…]";
 
     static {
         var usage = new LinkedHashMap<String, String>();
         var what = new LinkedHashMap<String, String>();
-        usage.put("emergency", "!emergency <reason> <summary…> --change REF [--change REF]… [--task T] "
-                + "(--rollback | --no-rollback \"why not\") [--deployer @user:server]");
+        usage.put("emergency", "<reason> <summary…> --change REF [--change REF]… [--task T] "
+                + "(--rollback | --no-rollback \"why not\") [--deployer ACCOUNT]");
         what.put("emergency", "Open a request, e.g. !emergency availability Revert the cache change "
                 + "--change 123456 --rollback");
-        usage.put("approve", "!approve EMG-n [team]");
+        usage.put("approve", "EMG-n [team]");
         what.put("approve", "Approve for your team (say which if you are in several)");
-        usage.put("reject", "!reject EMG-n <reason…>");
+        usage.put("reject", "EMG-n <reason…>");
         what.put("reject", "Reject, saying what the requester must fix");
-        usage.put("cancel", "!cancel EMG-n [note…]");
+        usage.put("cancel", "EMG-n [note…]");
         what.put("cancel", "Withdraw a request whose deploy has not started");
-        usage.put("deploy", "!deploy EMG-n started|succeeded|failed|rolled-back [note…]");
+        usage.put("deploy", "EMG-n started|succeeded|failed|rolled-back [note…]");
         what.put("deploy", "Report how the deploy is going");
-        usage.put("close", "!close EMG-n <note…>");
+        usage.put("close", "EMG-n <note…>");
         what.put("close", "Close after the deploy, saying what is left to do");
-        usage.put("status", "!status [EMG-n]");
-        what.put("status", "Show one request, or every open one");
-        usage.put("list", "!list");
+        usage.put("status", "[EMG-n]");
+        what.put("status", "Show one request, e.g. !status EMG-12, or every open one");
+        usage.put("list", "");
         what.put("list", "List the open requests");
-        usage.put("help", "!help");
+        usage.put("help", "");
         what.put("help", "Show this help");
         USAGE = Collections.unmodifiableMap(usage);
         WHAT = Collections.unmodifiableMap(what);
     }
 
-    private CommandParser() {}
+    private VerbParser() {}
 
-    static Optional<MatrixCommand> parse(String body) {
+    /** The usage line of {@code command} as typed with {@code syntax}. */
+    static String usage(Syntax syntax, String command) {
+        var args = USAGE.get(command);
+        if (args == null) throw new IllegalArgumentException("unknown command: " + command);
+        if (command.equals("emergency")) {
+            if (syntax.opensByForm()) return syntax.prefix().strip() + " " + FORM_USAGE;
+            args = args.replace("ACCOUNT", syntax.accountExample());
+        }
+        return syntax.typed(command + (args.isEmpty() ? "" : " " + args));
+    }
+
+    /** What a command does, its examples in this platform's spelling. */
+    static String what(Syntax syntax, String command) {
+        if (command.equals("emergency") && syntax.opensByForm())
+            return "Open the request form, filled in with what you typed, e.g. " + syntax.prefix() + "availability API "
+                    + "returns 500s";
+        return WHAT.get(command).replace("!", syntax.prefix());
+    }
+
+    /** The commands help lists, in order. */
+    static List<String> commands() { return List.copyOf(USAGE.keySet()); }
+
+    /**
+     * The command in a message typed in a room ({@code !approve EMG-12}), ignoring a rich-reply fallback
+     * ({@code > <@user> …} lines) before it; empty when the body is not a known command, so ordinary chat and other
+     * bots' commands are left alone.
+     */
+    public static Optional<Verb> parse(String body, Syntax syntax) {
         var text = withoutReplyFallback(body).stripLeading();
-        if (!text.startsWith("!")) return Optional.empty();
-        int end = 1;
+        if (!text.startsWith(syntax.prefix())) return Optional.empty();
+        return parseCommand(text.substring(syntax.prefix().length()), syntax);
+    }
+
+    /**
+     * The command in what follows {@code /emergency} ({@code approve EMG-12}); empty when it is not one of the
+     * commands, which then opens the request form with what was typed.
+     */
+    public static Optional<Verb> parseAfterSlash(String text, Syntax syntax) {
+        var words = text == null ? "" : text.stripLeading();
+        var first = words.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+        if (first.equals("emergency") || !USAGE.containsKey(first)) return Optional.empty();
+        return parseCommand(words, syntax);
+    }
+
+    private static Optional<Verb> parseCommand(String text, Syntax syntax) {
+        int end = 0;
         while (end < text.length() && !isSpace(text.charAt(end))) end++;
-        var command = text.substring(1, end).toLowerCase(Locale.ROOT);
+        var command = text.substring(0, end).toLowerCase(Locale.ROOT);
         if (!USAGE.containsKey(command)) return Optional.empty();
         var args = new Args(text.substring(end));
         try {
             return Optional.of(switch (command) {
-                case "emergency" -> emergency(args);
+                case "emergency" -> emergency(args, syntax);
                 case "approve" -> approve(args);
                 case "reject" -> new Reject(id(args), required(args.rest(),
                         "say why you reject it, so the requester knows what to fix"));
@@ -83,12 +130,12 @@ final class CommandParser {
                 case "status" -> status(args);
                 case "list" -> {
                     args.end();
-                    yield new ListRequests();
+                    yield new ListOpen();
                 }
                 default -> new Help();
             });
         } catch (Bad bad) {
-            return Optional.of(new Usage(command, bad.getMessage(), USAGE.get(command)));
+            return Optional.of(new Usage(command, bad.getMessage(), usage(syntax, command)));
         }
     }
 
@@ -103,14 +150,14 @@ final class CommandParser {
         return String.join("\n", Arrays.asList(lines).subList(i, lines.length));
     }
 
-    private static MatrixCommand approve(Args args) {
+    private static Verb approve(Args args) {
         var id = id(args);
         var team = args.next();
         args.end();
         return new Approve(id, team == null ? null : team.text());
     }
 
-    private static MatrixCommand deploy(Args args) {
+    private static Verb deploy(Args args) {
         var id = id(args);
         var status = args.next();
         if (status == null) throw new Bad("say how the deploy went: started, succeeded, failed or rolled-back");
@@ -121,7 +168,7 @@ final class CommandParser {
         return new DeployEnded(id, result, note);
     }
 
-    private static MatrixCommand status(Args args) {
+    private static Verb status(Args args) {
         var token = args.next();
         if (token == null) return new Status(Optional.empty());
         var id = requestId(token);
@@ -130,7 +177,7 @@ final class CommandParser {
     }
 
     // The reason and the summary come first; then options, each with its own number of values.
-    private static MatrixCommand emergency(Args args) {
+    private static Verb emergency(Args args, Syntax syntax) {
         var reason = args.next();
         if (reason == null || reason.option())
             throw new Bad("start with the reason, then say in a few words what the deploy fixes");
@@ -171,16 +218,15 @@ final class CommandParser {
                 }
                 case "deployer" -> {
                     if (deployer != null) throw new Bad("give --deployer once");
-                    var id = single(args, option, inline,
-                            "--deployer needs a Matrix user id, e.g. --deployer @alice:example.org");
-                    if (!MatrixText.isUserId(id))
-                        throw new Bad("--deployer needs a Matrix user id like @alice:example.org, not " + echo(id));
-                    deployer = Actor.matrix(id);
+                    var id = single(args, option, inline, "--deployer needs " + syntax.accountKind() + ", e.g. "
+                            + "--deployer " + syntax.accountExample());
+                    deployer = syntax.account().apply(id).orElseThrow(() -> new Bad("--deployer needs "
+                            + syntax.accountKind() + " like " + syntax.accountExample() + ", not " + echo(id)));
                 }
-                default -> throw new Bad("there is no option --" + MatrixText.shorten(option, ECHO_MAX));
+                default -> throw new Bad("there is no option --" + Texts.shorten(option, ECHO_MAX));
             }
         }
-        return new Emergency(new Draft(reason.text(), summary.isEmpty() ? null : String.join(" ", summary), null,
+        return new Open(new Draft(reason.text(), summary.isEmpty() ? null : String.join(" ", summary), null,
                 changes, task, rollback, whyNot, deployer));
     }
 
@@ -235,7 +281,7 @@ final class CommandParser {
     private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }
 
     /** What someone typed, quoted back short; whoever shows the reply escapes it. */
-    private static String echo(String text) { return "\"" + MatrixText.shorten(text, ECHO_MAX) + "\""; }
+    private static String echo(String text) { return "\"" + Texts.shorten(text, ECHO_MAX) + "\""; }
 
     private static boolean isSpace(char c) { return Character.isWhitespace(c) || Character.isSpaceChar(c); }
 

@@ -1,4 +1,4 @@
-package org.countersign.matrix;
+package org.countersign.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,36 +9,54 @@ import org.countersign.domain.DeployResult;
 import org.countersign.domain.Draft;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.TestPolicies;
-import org.countersign.matrix.MatrixCommand.Approve;
-import org.countersign.matrix.MatrixCommand.Cancel;
-import org.countersign.matrix.MatrixCommand.Close;
-import org.countersign.matrix.MatrixCommand.DeployEnded;
-import org.countersign.matrix.MatrixCommand.DeployStarted;
-import org.countersign.matrix.MatrixCommand.Emergency;
-import org.countersign.matrix.MatrixCommand.Help;
-import org.countersign.matrix.MatrixCommand.ListRequests;
-import org.countersign.matrix.MatrixCommand.Reject;
-import org.countersign.matrix.MatrixCommand.Status;
-import org.countersign.matrix.MatrixCommand.Usage;
+import org.countersign.chat.Verb.Approve;
+import org.countersign.chat.Verb.Cancel;
+import org.countersign.chat.Verb.Close;
+import org.countersign.chat.Verb.DeployEnded;
+import org.countersign.chat.Verb.DeployStarted;
+import org.countersign.chat.Verb.Help;
+import org.countersign.chat.Verb.ListOpen;
+import org.countersign.chat.Verb.Open;
+import org.countersign.chat.Verb.Reject;
+import org.countersign.chat.Verb.Status;
+import org.countersign.chat.Verb.Usage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** What people type in a Matrix room, read as commands, usage errors, or nothing at all. */
-class MatrixCommandTest {
+/** What people type in a room (Matrix's spelling, {@code !verb}) or after /emergency, read as verbs, usage errors, or nothing. */
+class VerbParserTest {
     private static final RequestId EMG_12 = new RequestId(12);
+    static final Syntax MATRIX = Syntax.bang("a Matrix user id", "@alice:example.org",
+            id -> id.matches("@[^:\\s]+:\\S+") ? Optional.of(Actor.matrix(id)) : Optional.empty());
+    static final Venue VENUE = Venue.chat("room", "MATRIX_SECURITY_ROOM_ID", true, MATRIX, null);
+
+    @Test
+    void after_slash_emergency_the_same_commands_are_read_and_anything_else_opens_the_form() {
+        var slash = Syntax.slash();
+        assertThat(VerbParser.parseAfterSlash("approve EMG-12 sre", slash)).contains(new Approve(EMG_12, "sre"));
+        assertThat(VerbParser.parseAfterSlash("reject EMG-12 not like this", slash))
+                .contains(new Reject(EMG_12, "not like this"));
+        assertThat(VerbParser.parseAfterSlash("LIST", slash)).contains(new ListOpen());
+        assertThat(VerbParser.parseAfterSlash("availability API returns 500s", slash)).isEmpty();
+        assertThat(VerbParser.parseAfterSlash("emergency availability", slash)).isEmpty();
+        assertThat(VerbParser.parseAfterSlash("", slash)).isEmpty();
+        assertThat(VerbParser.parseAfterSlash("approve", slash)).contains(new Usage("approve",
+                "say which request, e.g. EMG-12", "/emergency approve EMG-n [team]"));
+        assertThat(slash.usage("emergency")).isEqualTo("/emergency [reason] [summary…]");
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "hello team", "approve EMG-12", "please !approve EMG-12", "!", "! approve EMG-12",
             "!approved EMG-12", "!unknown EMG-12", "!emergencies", "> <@a:example.org> !approve EMG-12\n\nthanks!"})
     void ordinary_chat_and_commands_of_other_bots_are_ignored(String body) {
-        assertThat(MatrixCommand.parse(body)).isEmpty();
+        assertThat(VerbParser.parse(body, MATRIX)).isEmpty();
     }
 
     @Test
     void a_null_body_is_ignored() {
-        assertThat(MatrixCommand.parse(null)).isEmpty();
+        assertThat(VerbParser.parse(null, MATRIX)).isEmpty();
     }
 
     @Test
@@ -139,7 +157,7 @@ class MatrixCommandTest {
 
     @Test
     void list_takes_no_arguments() {
-        assertThat(parse("!list")).isEqualTo(new ListRequests());
+        assertThat(parse("!list")).isEqualTo(new ListOpen());
         assertThat(parse("!list all")).isEqualTo(new Usage("list", "\"all\" is one word too many", "!list"));
     }
 
@@ -148,7 +166,7 @@ class MatrixCommandTest {
         assertThat(parse("!help")).isEqualTo(new Help());
         assertThat(parse("!help approve")).isEqualTo(new Help());
         for (var command : List.of("emergency", "approve", "reject", "cancel", "deploy", "close", "status", "list", "help"))
-            assertThat(MatrixCommand.help()).contains(MatrixCommand.usage(command));
+            assertThat(Conversation.help(VENUE)).contains(MATRIX.usage(command));
     }
 
     @Test
@@ -156,15 +174,15 @@ class MatrixCommandTest {
         var command = parse("!emergency availability Revert the cache change --change 123456 "
                 + "--change https://gerrit.example.org/r/c/1 --task T12345 --rollback --deployer @sre1:example.org");
 
-        assertThat(command).isEqualTo(new Emergency(new Draft("availability", "Revert the cache change", null,
+        assertThat(command).isEqualTo(new Open(new Draft("availability", "Revert the cache change", null,
                 List.of("123456", "https://gerrit.example.org/r/c/1"), "T12345", true, null,
                 Actor.matrix("@sre1:example.org"))));
-        assertThat(((Emergency) command).draft().problems(TestPolicies.standard())).isEmpty();
+        assertThat(((Open) command).draft().problems(TestPolicies.standard())).isEmpty();
     }
 
     @Test
     void emergency_takes_quoted_words_several_changes_after_one_option_and_option_equals_value() {
-        var command = (Emergency) parse("!emergency data-loss \"Stop the \\\"purge\\\" job\" now --change 1 2 "
+        var command = (Open) parse("!emergency data-loss \"Stop the \\\"purge\\\" job\" now --change 1 2 "
                 + "--change=org/repo#3 --no-rollback \"the bad change also migrated the schema\"");
 
         assertThat(command.draft()).isEqualTo(new Draft("data-loss", "Stop the \"purge\" job now", null,
@@ -173,7 +191,7 @@ class MatrixCommandTest {
 
     @Test
     void emergency_understands_the_quotes_and_dashes_phones_type() {
-        var command = (Emergency) parse("!emergency availability Revert it —change 123456 —no-rollback “a revert "
+        var command = (Open) parse("!emergency availability Revert it —change 123456 —no-rollback “a revert "
                 + "would lose today’s writes”");
 
         assertThat(command.draft().changes()).containsExactly("123456");
@@ -183,7 +201,7 @@ class MatrixCommandTest {
 
     @Test
     void a_why_not_rollback_left_unquoted_runs_to_the_next_option() {
-        var command = (Emergency) parse("!emergency availability Fix it --no-rollback schema moved on --change 1");
+        var command = (Open) parse("!emergency availability Fix it --no-rollback schema moved on --change 1");
 
         assertThat(command.draft().whyNotRollback()).isEqualTo("schema moved on");
         assertThat(command.draft().changes()).containsExactly("1");
@@ -191,7 +209,7 @@ class MatrixCommandTest {
 
     @Test
     void a_draft_missing_what_only_the_domain_checks_is_still_a_draft() {
-        var command = (Emergency) parse("!emergency nonsense");
+        var command = (Open) parse("!emergency nonsense");
 
         assertThat(command.draft()).isEqualTo(new Draft("nonsense", null, null, List.of(), null, null, null, null));
         assertThat(command.draft().problems(TestPolicies.standard())).extracting(p -> p.field())
@@ -218,12 +236,12 @@ class MatrixCommandTest {
             "!emergency availability Fix --force|there is no option --force",
             "!emergency availability \"Fix it --change 1|a quote is not closed; end the quoted words with \""})
     void emergency_typed_wrongly_says_what_is_wrong_and_gives_its_usage(String body, String problem) {
-        assertThat(parse(body)).isEqualTo(new Usage("emergency", problem, MatrixCommand.usage("emergency")));
+        assertThat(parse(body)).isEqualTo(new Usage("emergency", problem, MATRIX.usage("emergency")));
     }
 
     @Test
     void a_quoted_option_is_summary_text() {
-        var command = (Emergency) parse("!emergency availability Stop \"--force\" pushes --rollback --change 1");
+        var command = (Open) parse("!emergency availability Stop \"--force\" pushes --rollback --change 1");
 
         assertThat(command.draft().summary()).isEqualTo("Stop --force pushes");
     }
@@ -234,8 +252,8 @@ class MatrixCommandTest {
                 .isEqualTo("\"" + "x".repeat(39) + "…\" is not a request id; they look like EMG-12");
     }
 
-    private static MatrixCommand parse(String body) {
-        return MatrixCommand.parse(body).orElseThrow(() -> new AssertionError("not a command: " + body));
+    private static Verb parse(String body) {
+        return VerbParser.parse(body, MATRIX).orElseThrow(() -> new AssertionError("not a command: " + body));
     }
 
     private static Usage usage(String body) {

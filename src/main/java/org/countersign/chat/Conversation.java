@@ -1,0 +1,204 @@
+package org.countersign.chat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.countersign.app.RequestService;
+import org.countersign.app.StoreUnavailable;
+import org.countersign.app.Throttle;
+import org.countersign.chat.Reply.Kind;
+import org.countersign.domain.Actor;
+import org.countersign.domain.Disclosure;
+import org.countersign.domain.Disclosure.Audience;
+import org.countersign.domain.Draft;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Outcome;
+import org.countersign.domain.Outcome.Applied;
+import org.countersign.domain.Outcome.Refusal;
+import org.countersign.domain.Outcome.Refused;
+import org.countersign.domain.Outcome.Unchanged;
+import org.countersign.domain.Problem;
+import org.countersign.domain.Reason;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.State;
+
+/**
+ * The one conversation Slack, Matrix, the console (and any chat platform after them) hold with people: a parsed
+ * {@link Verb} from a verified actor, said {@link Where somewhere}, becomes a call to the {@link RequestService} and a
+ * {@link Reply}. The per-person limit, every sentence (help, lists, status, confirmations, refusals, "nothing was
+ * recorded") and what a confidential request may show where (through {@link Disclosure}) live here, once; adapters
+ * only parse what arrived and render what comes back.
+ */
+public final class Conversation {
+    public static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
+    static final int LIST_MAX = 20;
+    static final String ADVICE = "Rollback first, fix later. Availability before new features. Make on-wiki edits rarely.";
+
+    private final RequestService service;
+    private final Throttle throttle;
+    private final Cards cards;
+
+    public Conversation(RequestService service, Throttle throttle) {
+        this.service = service;
+        this.throttle = throttle;
+        this.cards = new Cards(service.workflow());
+    }
+
+    /** The answer to {@code verb}, said by {@code by} {@code where}. */
+    public Reply said(Actor by, Where where, Verb verb) {
+        var held = heldBack(by);
+        if (held.isPresent()) return held.get();
+        try {
+            return answer(by, where, verb);
+        } catch (StoreUnavailable e) {
+            return Reply.of(Kind.UNAVAILABLE, UNAVAILABLE);
+        }
+    }
+
+    /**
+     * The per-person limit for what the conversation does not answer itself (a platform opening its form): the reply
+     * when {@code by} acts too often, else empty, counting this action.
+     */
+    public Optional<Reply> heldBack(Actor by) {
+        if (throttle.check(by.toString()) instanceof Throttle.Refused held)
+            return Optional.of(Reply.of(held.tell() ? Kind.HELD : Kind.HELD_QUIETLY, held.message()));
+        return Optional.empty();
+    }
+
+    private Reply answer(Actor by, Where where, Verb verb) {
+        if (verb instanceof Verb.Usage u) return Reply.of(Kind.ANSWER, u.problem() + "\nUsage: " + u.usage());
+        if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue()));
+        if (verb instanceof Verb.ListOpen) return list(by, where);
+        if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
+        if (verb instanceof Verb.Open o) return open(by, where, o.draft());
+        return act(by, where, verb);
+    }
+
+    // ---- questions -------------------------------------------------------------------------------------------
+
+    /** Every command with its usage, in the platform's spelling. */
+    public static String help(Venue venue) {
+        var syntax = venue.syntax();
+        var out = new StringBuilder("Countersign: emergency deploys, signed off by every team their reason needs.\n");
+        for (var command : VerbParser.commands())
+            out.append('\n').append(syntax.usage(command)).append("\n    ").append(VerbParser.what(syntax, command));
+        out.append("\n");
+        if (venue.cardTip() != null) out.append('\n').append(venue.cardTip());
+        if (!syntax.opensByForm())
+            out.append("\nQuote arguments with spaces: --no-rollback \"the bad change also migrated the schema\".");
+        return out.append('\n').append(ADVICE).toString();
+    }
+
+    private Reply list(Actor by, Where where) {
+        var open = service.recent(State.open(), LIST_MAX);
+        if (open.isEmpty()) return Reply.of(Kind.ANSWER, "No open emergency requests.");
+        var audience = audience(by, where);
+        return Reply.of(Kind.ANSWER, "Open emergency requests:\n" + open.stream().map(r -> line(r, audience, where))
+                .collect(Collectors.joining("\n")));
+    }
+
+    private Reply status(Actor by, Where where, RequestId id) {
+        return service.find(id).map(r -> Reply.about(Kind.ANSWER, id, line(r, audience(by, where), where)))
+                .orElseGet(() -> Reply.refused(Refusal.NOT_FOUND, id, "There is no request " + id + "; "
+                        + where.venue().syntax().typed("list") + " shows the open ones.", List.of()));
+    }
+
+    private String line(EmergencyRequest r, Audience audience, Where where) {
+        return cards.line(r, Disclosure.seesAll(r, audience), where.venue().cardsBelow()
+                ? "confidential: details only for its requester and teams"
+                : "confidential: details in the security " + where.venue().roomWord());
+    }
+
+    // ---- opening ---------------------------------------------------------------------------------------------
+
+    private Reply open(Actor by, Where where, Draft draft) {
+        var venue = where.venue();
+        var reason = service.policy().reason(draft.reason());
+        var place = reason.map(Disclosure::placeOf).orElse(Disclosure.Place.OPS);
+        if (reason.map(Reason::confidential).orElse(false) && !venue.takesConfidential()) {
+            var text = "Security requests go to a private " + venue.roomWord() + " and none is set up ("
+                    + venue.securitySetting() + "). Nothing was recorded; ask your Countersign admin.";
+            return Reply.refused(Refusal.INVALID, null, text, List.of(new Problem("reason", text)));
+        }
+        var outcome = service.open(by, draft);
+        if (outcome instanceof Refused refused)
+            return Reply.refused(refused.kind(), null, refusal(refused)
+                    + (venue.syntax().opensByForm() ? "" : "\nUsage: " + venue.syntax().usage("emergency")),
+                    refused.problems());
+        var r = ((Applied) outcome).request();
+        var reply = Reply.about(Kind.OPENED, r.id(), r.id() + " is open; it needs " + teams(r.requiredTeams())
+                + " to approve. Its card is " + venue.cardLocation(place) + ".");
+        // Typed where everyone reads it: what it is about must not stay there.
+        return place == Disclosure.Place.SECURITY && where.isOpenRoom() ? reply.takingDown() : reply;
+    }
+
+    // ---- acting on a request ---------------------------------------------------------------------------------
+
+    private Reply act(Actor by, Where where, Verb verb) {
+        var id = Verb.target(verb).orElseThrow(() -> new IllegalArgumentException("not a verb on a request: " + verb));
+        var syntax = where.venue().syntax();
+        if (verb instanceof Verb.Reject reject && (reject.reason() == null || reject.reason().isBlank()))
+            return Reply.about(Kind.ANSWER, id, "To reject " + id + ", say why: " + syntax.typed("reject " + id
+                    + " <reason>"));
+        var text = Verb.freeText(verb);
+        if (text != null && !text.isBlank() && where.isOpenRoom()
+                && service.find(id).map(EmergencyRequest::confidential).orElse(false))
+            return Reply.refused(Refusal.NOT_ALLOWED, id, id + " is confidential: say that in the security "
+                    + where.venue().roomWord() + ", not here, so what it is about stays private. Nothing was recorded.",
+                    List.of()).takingDown();
+        var outcome = perform(by, verb, id);
+        var request = outcome instanceof Applied a ? Optional.of(a.request())
+                : outcome instanceof Unchanged u ? Optional.of(u.request())
+                : outcome instanceof Refused r && r.kind() == Refusal.NOT_FOUND ? Optional.<EmergencyRequest>empty()
+                : service.find(id); // a refusal does not carry the request; read it only then
+        if (request.isPresent() && Disclosure.hidesFrom(request.get(), audience(by, where)))
+            return discreet(outcome, id, where);
+        if (outcome instanceof Applied a) return Reply.about(Kind.DONE, id, a.message());
+        if (outcome instanceof Unchanged u) return Reply.about(Kind.UNCHANGED, id, u.message());
+        var refused = (Refused) outcome;
+        var hint = verb instanceof Verb.Approve approve && approve.team() == null && refused.kind() == Refusal.INVALID
+                ? "\nUse: " + syntax.typed("approve " + id + " <team>") : "";
+        return Reply.refused(refused.kind(), id, refusal(refused) + hint, refused.problems());
+    }
+
+    private Outcome perform(Actor by, Verb verb, RequestId id) {
+        if (verb instanceof Verb.Approve v) return service.approve(id, by, v.team());
+        if (verb instanceof Verb.Reject v) return service.reject(id, by, v.reason());
+        if (verb instanceof Verb.Cancel v) return service.cancel(id, by, v.note());
+        if (verb instanceof Verb.DeployStarted v) return service.startDeploy(id, by);
+        if (verb instanceof Verb.DeployEnded v) return service.finishDeploy(id, by, v.result(), v.note());
+        if (verb instanceof Verb.Close v) return service.close(id, by, v.note());
+        throw new IllegalArgumentException("not a verb on a request: " + verb);
+    }
+
+    /** The outcome about a confidential request told where its text must not go: what happened, never why. */
+    private static Reply discreet(Outcome outcome, RequestId id, Where where) {
+        var elsewhere = where.venue().cardsBelow() ? "only to its requester and the members of its teams"
+                : "only in the private security " + where.venue().roomWord();
+        var about = id + " is confidential, so Countersign speaks of it " + elsewhere;
+        if (outcome instanceof Applied) return Reply.about(Kind.DONE, id, "Recorded. " + about + ".");
+        if (outcome instanceof Unchanged) return Reply.about(Kind.UNCHANGED, id, "Nothing changed. " + about + ".");
+        return Reply.refused(((Refused) outcome).kind(), id, "Nothing was recorded. " + about + ".", List.of());
+    }
+
+    private Audience audience(Actor by, Where where) {
+        return switch (where.kind()) {
+            case ROOM -> new Audience.Room(false);
+            case SECURITY_ROOM -> new Audience.Room(true);
+            case ALONE -> new Audience.Person(service.member(by));
+        };
+    }
+
+    /** A refusal with every problem, the first in the sentence and the others below it. */
+    private static String refusal(Refused refused) {
+        if (refused.problems().size() <= 1) return refused.message();
+        return refused.message() + refused.problems().stream().skip(1).map(p -> "\n- " + p.message())
+                .collect(Collectors.joining());
+    }
+
+    private String teams(List<String> teams) {
+        var labels = teams.stream().map(service.policy()::teamLabel).toList();
+        if (labels.size() <= 1) return String.join("", labels);
+        return String.join(", ", labels.subList(0, labels.size() - 1)) + " and " + labels.get(labels.size() - 1);
+    }
+}
