@@ -176,4 +176,48 @@ class MatrixFlowTest {
         var reply = matrix.awaitReply(OPS, id + " · Security issue");
         assertThat(reply).contains("confidential").doesNotContain("API returns 500s");
     }
+
+    @Test
+    void in_the_public_room_nothing_answers_with_a_confidential_requests_rejection_reason() {
+        var id = open(OPEN.replace("availability", "security"), SECURITY);
+        matrix.homeserver.postText(SECURITY, SEC1, "!reject " + id + " SECRET-REASON the token check is still bypassable");
+        await().atMost(WAIT).until(() -> request(service, id).state() == State.REJECTED);
+
+        matrix.homeserver.postText(OPS, OUTSIDER, "!approve " + id);
+        var approve = matrix.awaitReply(OPS, "Nothing was recorded. " + id + " is confidential");
+        matrix.homeserver.postText(OPS, SRE1, "!status " + id);
+        var status = matrix.awaitReply(OPS, id + " · Security issue");
+        matrix.homeserver.postText(OPS, SRE1, "!cancel " + id);
+        var cancel = matrix.awaitReply(OPS, "Nothing was recorded. " + id + " is confidential, so Countersign speaks of it only");
+
+        assertThat(approve).contains("only in the private security room");
+        assertThat(status).contains("rejected").contains("confidential");
+        assertThat(cancel).isNotEmpty();
+        assertThat(matrix.replies(OPS).toString()).doesNotContain("SECRET-REASON").doesNotContain("API returns 500s");
+    }
+
+    @Test
+    void a_reason_or_note_typed_in_the_public_room_about_a_confidential_request_is_refused_and_taken_down() {
+        var id = open(OPEN.replace("availability", "security"), SECURITY);
+
+        matrix.homeserver.postText(OPS, SEC1, "!reject " + id + " SECRET-REASON the fix leaks the key");
+
+        var refused = matrix.awaitReply(OPS, id + " is confidential: say that in the security room, not here");
+        assertThat(refused).contains("Nothing was recorded");
+        assertThat(request(service, id).state()).isEqualTo(State.PENDING);
+        await().atMost(WAIT).until(() -> matrix.homeserver.events(OPS).stream()
+                .filter(e -> e.sender().equals(SEC1)).reduce((a, b) -> b).orElseThrow().redacted());
+        assertThat(matrix.replies(OPS).toString()).doesNotContain("SECRET-REASON");
+    }
+
+    @Test
+    void in_the_security_room_a_refusal_still_says_why() {
+        var id = open(OPEN.replace("availability", "security"), SECURITY);
+        matrix.homeserver.postText(SECURITY, SEC1, "!reject " + id + " the token check is still bypassable");
+        await().atMost(WAIT).until(() -> request(service, id).state() == State.REJECTED);
+
+        matrix.homeserver.postText(SECURITY, SRE1, "!approve " + id + " sre");
+
+        assertThat(matrix.awaitReply(SECURITY, id + " was rejected by")).contains("the token check is still bypassable");
+    }
 }
