@@ -28,6 +28,7 @@ import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.app.Throttle;
+import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
@@ -197,8 +198,8 @@ public final class Main {
                     // SlackEndpoint checks every signature before Bolt sees the request: once is enough.
                     .requestVerificationEnabled(false)
                     .build(), service, kv, channels(), afterAck, perUser);
-            var cards = new SlackCards(service, new Cards(service.workflow()), methods(), kv, channels(), leases,
-                    instance);
+            var cards = new CardPublisher(service, new Cards(service.workflow()),
+                    new SlackCards(methods(), service.policy(), channels()), kv, leases, instance);
             running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
             return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
         }
@@ -209,7 +210,8 @@ public final class Main {
                                     Leases leases, Running running, String instance, Throttle perUser) {
         var client = matrixClient(settings);
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
-        var cards = new MatrixCards(service, new Cards(service.workflow()), client, kv, rooms, leases, instance);
+        var cards = new CardPublisher(service, new Cards(service.workflow()),
+                new MatrixCards(client, service.policy(), rooms, kv), kv, leases, instance);
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
         running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
                 perUser)

@@ -1,0 +1,93 @@
+package org.countersign.chat;
+
+import java.time.Duration;
+import org.countersign.app.KeyValues;
+import org.countersign.app.Leases;
+import org.countersign.app.RequestService;
+import org.countersign.app.StreamConsumer;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+import org.countersign.domain.EventType;
+import org.countersign.domain.RequestId;
+
+/**
+ * Keeps each request's card on one platform true: posts it when first needed, updates it in place on every later
+ * event, and posts one short threaded reply per event so people are notified. Driven by the events stream, so it
+ * never slows an ack; idempotent per event, so a redelivered event neither repeats nor loses anything. Instances
+ * share the events, so each holds a card's lease while it works on it. The platform is a {@link CardSurface}.
+ */
+public final class CardPublisher implements StreamConsumer.Handler {
+    static final Duration CARD_LEASE = Duration.ofSeconds(30);
+    static final Duration CARD_BUSY = Duration.ofMillis(100);
+    static final Duration REPLY_MEMORY = Duration.ofDays(30);
+
+    private final RequestService service;
+    private final Cards cards;
+    private final CardSurface surface;
+    private final KeyValues kv;
+    private final Leases leases;
+    private final String instance;
+
+    /** @param instance this instance's name, as holder of card leases */
+    public CardPublisher(RequestService service, Cards cards, CardSurface surface, KeyValues kv, Leases leases,
+                         String instance) {
+        this.service = service;
+        this.cards = cards;
+        this.surface = surface;
+        this.kv = kv;
+        this.leases = leases;
+        this.instance = instance;
+    }
+
+    /** The consumer group of a platform's card publisher: {@code slack-cards}. */
+    public static String group(String platform) { return platform + "-cards"; }
+
+    /** Also the name of the card's lease, so instances of every version exclude each other. */
+    static String cardKey(String platform, RequestId id) { return platform + ":card:" + id; }
+
+    static String replyKey(String platform, Event event) { return platform + ":reply:" + event.id(); }
+
+    @Override
+    public void handle(Event event) {
+        var found = service.find(event.request());
+        if (found.isEmpty()) return;
+        var place = surface.place(found.get());
+        if (place.isEmpty()) return;
+        // Two instances on events of one request would both post the card, or one would show an older version last.
+        var lease = cardKey(surface.platform(), event.request());
+        if (!leases.acquire(lease, instance, CARD_LEASE))
+            throw new StreamConsumer.RetryLater("another instance is updating the " + surface.platform()
+                    + " card of " + event.request(), CARD_BUSY);
+        try {
+            var ref = showLatest(found.get(), place.get());
+            if (event.type() != EventType.REQUEST_OPENED) reply(event, found.get(), ref);
+        } finally {
+            leases.release(lease, instance);
+        }
+    }
+
+    /** Posts or updates the card until it shows the newest version, even when another instance raced us. */
+    private CardRef showLatest(EmergencyRequest request, String place) {
+        var key = cardKey(surface.platform(), request.id());
+        var ref = kv.get(key).flatMap(CardRef::parse).orElse(null);
+        var current = request;
+        while (ref == null || ref.version() < current.version()) {
+            var card = cards.of(current);
+            if (ref == null) {
+                ref = surface.post(place, card, current);
+            } else {
+                surface.update(ref, card, current);
+                ref = ref.showing(current.version());
+            }
+            kv.put(key, ref.text(), null);
+            current = service.find(request.id()).orElse(current);
+        }
+        return ref;
+    }
+
+    private void reply(Event event, EmergencyRequest request, CardRef ref) {
+        var key = replyKey(surface.platform(), event);
+        if (kv.get(key).isPresent()) return;
+        surface.reply(ref, event, request).ifPresent(sent -> kv.put(key, sent, REPLY_MEMORY));
+    }
+}

@@ -1,0 +1,27 @@
+package org.countersign.chat;
+
+import java.util.Optional;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
+
+/**
+ * What one chat platform does for the {@link CardPublisher}: say where a request's card goes and call its own API
+ * with its own renderer. The lease, the stored card reference, the show-latest loop and reply de-duplication are
+ * the publisher's. A surface maps its platform's failures to {@code StreamConsumer.RetryLater} or an exception.
+ */
+public interface CardSurface {
+    /** The platform's name: the prefix of its keys ({@code slack:card:<id>}) and of its consumer group. */
+    String platform();
+
+    /** Where the request's card goes (a channel, a room); empty when it must not be shown on this platform. */
+    Optional<String> place(EmergencyRequest request);
+
+    /** Posts a new card at {@code place}; returns the posted message, showing {@code request}'s version. */
+    CardRef post(String place, Card card, EmergencyRequest request);
+
+    /** Replaces the card at {@code ref} (showing an older version) with {@code card} of {@code request}. */
+    void update(CardRef ref, Card card, EmergencyRequest request);
+
+    /** Posts the notice for {@code event} in the card's thread; the reply's message id, empty when it says nothing. */
+    Optional<String> reply(CardRef ref, Event event, EmergencyRequest request);
+}
