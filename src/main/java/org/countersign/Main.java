@@ -28,14 +28,17 @@ import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.app.Throttle;
+import org.countersign.chat.AlertSurface;
 import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
+import org.countersign.matrix.MatrixAlerts;
 import org.countersign.matrix.MatrixCards;
 import org.countersign.matrix.MatrixClient;
 import org.countersign.matrix.MatrixRooms;
 import org.countersign.matrix.MatrixSyncLoop;
+import org.countersign.slack.SlackAlerts;
 import org.countersign.slack.SlackApp;
 import org.countersign.slack.SlackCards;
 import org.countersign.slack.SlackChannels;
@@ -48,9 +51,6 @@ import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
-import org.countersign.webhook.AlertmanagerMatrix;
-import org.countersign.webhook.AlertmanagerSlack;
-import org.countersign.webhook.AlertmanagerTarget;
 import org.countersign.webhook.AlertmanagerWebhook;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
@@ -228,12 +228,9 @@ public final class Main {
     private static AlertmanagerWebhook alertmanager(String token, Optional<SlackWiring> slack,
                                                     Optional<MatrixSettings> matrix, KeyValues kv, Clock clock,
                                                     Running running) {
-        var targets = new ArrayList<AlertmanagerTarget>();
-        slack.ifPresent(s -> targets.add(new AlertmanagerSlack(s.methods(), s.settings().channel(), clock)));
-        matrix.ifPresent(m -> {
-            var client = matrixClient(m);
-            targets.add(new AlertmanagerMatrix(client::sendNotice, client::editNotice, m.roomId(), clock));
-        });
+        var targets = new ArrayList<AlertSurface>();
+        slack.ifPresent(s -> targets.add(new SlackAlerts(s.methods(), s.settings().channel(), clock)));
+        matrix.ifPresent(m -> targets.add(new MatrixAlerts(matrixClient(m), m.roomId(), clock)));
         var webhook = new AlertmanagerWebhook(token, targets, kv);
         running.add(webhook);
         log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,

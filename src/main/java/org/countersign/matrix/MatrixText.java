@@ -61,8 +61,12 @@ final class MatrixText {
 
     /** An http(s) URL as a link whose label is the URL itself, shortened, so it cannot pretend to go elsewhere. */
     static String link(String url) {
+        return link(url, url == null ? "" : shorten(url.replaceFirst("(?i)^https?://", ""), LABEL_MAX));
+    }
+
+    /** An http(s) URL ({@link #linkable}) as a link with a label of our own. */
+    static String link(String url, String label) {
         if (!linkable(url)) throw new IllegalArgumentException("not an http(s) URL: " + url);
-        var label = shorten(url.replaceFirst("(?i)^https?://", ""), LABEL_MAX);
         return "<a href=\"" + escape(url) + "\">" + escape(clean(label)) + "</a>";
     }
 

@@ -18,7 +18,10 @@ final class SlackCalls {
     }
 
     /** The response when Slack said ok; {@link RetryLater} for a rate limit or an outage; else an error to retry a few times. */
-    static <T extends SlackApiTextResponse> T call(String method, Call<T> call) {
+    static <T extends SlackApiTextResponse> T call(String method, Call<T> call) { return call(method, call, null); }
+
+    /** As {@link #call(String, Call)}, but Slack's error {@code expected} comes back as the (not ok) response. */
+    static <T extends SlackApiTextResponse> T call(String method, Call<T> call, String expected) {
         T response;
         try {
             response = call.run();
@@ -30,7 +33,7 @@ final class SlackCalls {
         } catch (IOException e) {
             throw new RetryLater("Slack cannot be reached for " + method + " (" + e.getMessage() + ")", WHEN_DOWN);
         }
-        if (response.isOk()) return response;
+        if (response.isOk() || (expected != null && expected.equals(response.getError()))) return response;
         if ("ratelimited".equals(response.getError()))
             throw new RetryLater("Slack rate-limits " + method, Duration.ofSeconds(1));
         throw new IllegalStateException(method + " failed: " + response.getError());

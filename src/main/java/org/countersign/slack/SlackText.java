@@ -3,6 +3,7 @@ package org.countersign.slack;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import org.countersign.chat.Texts;
 import org.countersign.domain.Actor;
@@ -36,7 +37,12 @@ final class SlackText {
      * {@code text} escaped, and cut so the result holds at most {@code max} characters: never inside an
      * entity or a surrogate pair, and with a marker counting the characters of {@code text} left out.
      */
-    static String escape(String text, int max) {
+    static String escape(String text, int max) { return escape(text, max, SlackText::marker); }
+
+    /** {@code text} escaped and cut like {@link #escape(String, int)}, ending in "…": for lines too short for a count. */
+    static String escapeShortened(String text, int max) { return escape(text, max, more -> "…"); }
+
+    private static String escape(String text, int max, IntFunction<String> marker) {
         var escaped = escape(text);
         if (escaped.length() <= max) return escaped;
         var out = new StringBuilder(max);
@@ -45,11 +51,11 @@ final class SlackText {
             int cp = text.codePointAt(i);
             int width = Character.charCount(cp);
             int grown = out.length() + escapedLength(cp);
-            if (grown + marker(text.length() - i - width).length() > max) break;
+            if (grown + marker.apply(text.length() - i - width).length() > max) break;
             appendEscaped(out, cp);
             i += width;
         }
-        return out + marker(text.length() - i);
+        return out + marker.apply(text.length() - i);
     }
 
     /** Plain text cut visibly to at most {@code max} characters. */
@@ -82,12 +88,24 @@ final class SlackText {
     static String link(String ref) {
         if (ref == null) return "";
         var stripped = ref.strip();
-        if (!LINKABLE.matcher(stripped).matches()) return escape(stripped);
-        // | ends the URL part of a link and < > end the link: percent-encode them, which is the same URL.
-        var url = stripped.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E");
-        var label = url.replaceFirst("(?i)^https?://", "");
+        if (!linkable(stripped)) return escape(stripped);
+        var label = encoded(stripped).replaceFirst("(?i)^https?://", "");
         if (label.length() > LABEL_MAX) label = label.substring(0, LABEL_MAX - 1) + "…";
-        return "<" + escape(url) + "|" + escape(label) + ">";
+        return link(stripped, label);
+    }
+
+    /** An http(s) URL ({@link #linkable}) as a link with a label of our own. */
+    static String link(String url, String label) {
+        if (!linkable(url)) throw new IllegalArgumentException("not an http(s) URL Slack can link: " + url);
+        return "<" + escape(encoded(url)) + "|" + escape(label) + ">";
+    }
+
+    /** Whether Slack can link {@code url}: an absolute http(s) URL of printable ASCII, no space. */
+    static boolean linkable(String url) { return url != null && LINKABLE.matcher(url).matches(); }
+
+    // | ends the URL part of a link and < > end the link: percent-encode them, which is the same URL.
+    private static String encoded(String url) {
+        return url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E");
     }
 
     /** Slack's date token: shown in the reader's time zone, with UTC where a client cannot format it. */

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.countersign.chat.AlertNotice;
+import org.countersign.chat.Texts;
 
 /**
  * One notification of Prometheus Alertmanager's webhook receiver (payload version 4): a group of alerts that share
@@ -120,6 +122,13 @@ public record AlertmanagerGroup(String id, String groupKey, boolean firing, Stri
                 text(json, "externalURL"), alerts, Math.max(0, truncated)));
     }
 
+    /** The group as a chat message shows it. */
+    AlertNotice notice() {
+        var shown = alerts.stream()
+                .map(a -> new AlertNotice.Alert(a.firing(), describe(a), a.generatorUrl(), a.endsAt())).toList();
+        return new AlertNotice(id, firing, title(), description(), commonLabels, shown, count(), prefill(), externalUrl);
+    }
+
     /** The group's headline: the common summary, else the only alert's, else the common description, else the alertname. */
     String title() {
         var only = alerts.size() == 1 ? alerts.get(0).annotations().get("summary") : null;
@@ -156,16 +165,7 @@ public record AlertmanagerGroup(String id, String groupKey, boolean firing, Stri
         var title = title().replaceAll("\\s+", " ").strip();
         var name = alertname();
         var text = name == null || title.contains(name) ? title : name + ": " + title;
-        if (text.length() <= PREFILL_MAX) return text;
-        int end = PREFILL_MAX - 1;
-        if (Character.isHighSurrogate(text.charAt(end - 1))) end--;
-        return text.substring(0, end) + "…";
-    }
-
-    /** When the group resolved: its alerts' latest end, or {@code received} when they give none (or a future one). */
-    Instant resolvedAt(Instant received) {
-        return alerts.stream().map(Alert::endsAt).filter(t -> t != null && !t.isAfter(received))
-                .max(Instant::compareTo).orElse(received);
+        return Texts.shorten(text, PREFILL_MAX);
     }
 
     static String idOf(String groupKey) {

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.countersign.app.KeyValues;
 import org.countersign.app.StoreUnavailable;
+import org.countersign.chat.AlertNotice;
+import org.countersign.chat.AlertSurface;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,19 +54,19 @@ public final class AlertmanagerWebhook implements Consumer<RoutesConfig>, AutoCl
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final byte[] tokenDigest;
-    private final List<AlertmanagerTarget> targets;
+    private final List<AlertSurface> rooms;
     private final KeyValues kv;
     private final Duration deadline;
     private final ExecutorService chat;
 
-    public AlertmanagerWebhook(String token, List<AlertmanagerTarget> targets, KeyValues kv) {
-        this(token, targets, kv, DEFAULT_DEADLINE);
+    public AlertmanagerWebhook(String token, List<AlertSurface> rooms, KeyValues kv) {
+        this(token, rooms, kv, DEFAULT_DEADLINE);
     }
 
-    AlertmanagerWebhook(String token, List<AlertmanagerTarget> targets, KeyValues kv, Duration deadline) {
+    AlertmanagerWebhook(String token, List<AlertSurface> rooms, KeyValues kv, Duration deadline) {
         if (token == null || token.isBlank()) throw new IllegalArgumentException("the Alertmanager token is blank");
         this.tokenDigest = sha256(token);
-        this.targets = List.copyOf(targets);
+        this.rooms = List.copyOf(rooms);
         this.kv = kv;
         this.deadline = deadline;
         // Bounded both ways: a hung chat platform costs 4 threads and a short queue, then deliveries get 503.
@@ -105,7 +107,7 @@ public final class AlertmanagerWebhook implements Consumer<RoutesConfig>, AutoCl
         var body = new LinkedHashMap<String, Object>();
         body.put("group", group.id());
         body.put("status", group.firing() ? "firing" : "resolved");
-        if (targets.isEmpty()) {
+        if (rooms.isEmpty()) {
             body.put("message", "Neither Slack nor Matrix is configured, so nothing was posted");
             answer(ctx, 200, body);
             return;
@@ -131,15 +133,16 @@ public final class AlertmanagerWebhook implements Consumer<RoutesConfig>, AutoCl
 
     /** Shows the group in every room; one room failing does not keep it from the others. */
     private Map<String, String> showEverywhere(AlertmanagerGroup group) {
+        var notice = group.notice();
         var shown = new LinkedHashMap<String, String>();
         var failures = new ArrayList<String>();
-        for (var target : targets) {
+        for (var room : rooms) {
             try {
-                shown.put(target.name(), show(target, group));
+                shown.put(room.name(), show(room, notice));
             } catch (StoreUnavailable e) {
                 throw e;
             } catch (RuntimeException e) {
-                failures.add(target.name() + ": " + e.getMessage());
+                failures.add(room.name() + ": " + e.getMessage());
             }
         }
         if (!failures.isEmpty()) throw new IllegalStateException("Not shown in " + String.join("; ", failures));
@@ -147,9 +150,9 @@ public final class AlertmanagerWebhook implements Consumer<RoutesConfig>, AutoCl
     }
 
     /** "posted" or "updated". */
-    private String show(AlertmanagerTarget target, AlertmanagerGroup group) {
-        var key = "alertmanager:" + target.name() + ":" + group.id();
-        var memory = group.firing() ? FIRING_MEMORY : RESOLVED_MEMORY;
+    private String show(AlertSurface room, AlertNotice notice) {
+        var key = "alertmanager:" + room.name() + ":" + notice.id();
+        var memory = notice.firing() ? FIRING_MEMORY : RESOLVED_MEMORY;
         long waitUntil = System.nanoTime() + deadline.toNanos();
         while (true) {
             var where = kv.get(key);
@@ -157,7 +160,7 @@ public final class AlertmanagerWebhook implements Consumer<RoutesConfig>, AutoCl
                 if (!kv.putIfAbsent(key, CLAIMED + UUID.randomUUID(), CLAIM)) continue;
                 String posted;
                 try {
-                    posted = target.post(group);
+                    posted = room.post(notice);
                 } catch (RuntimeException e) {
                     kv.delete(key);
                     throw e;
@@ -172,9 +175,9 @@ public final class AlertmanagerWebhook implements Consumer<RoutesConfig>, AutoCl
                 continue;
             }
             try {
-                target.update(where.get(), group);
-            } catch (AlertmanagerTarget.Gone e) {
-                log.info("alert group {}: {}; posting it again", group.id(), e.getMessage());
+                room.update(where.get(), notice);
+            } catch (AlertSurface.Gone e) {
+                log.info("alert group {}: {}; posting it again", notice.id(), e.getMessage());
                 kv.delete(key);
                 continue;
             }

@@ -50,7 +50,7 @@ class ArchitectureTest {
             .whereLayer("chat").mayOnlyAccessLayers("app", "domain")
             .whereLayer("slack").mayOnlyAccessLayers("app", "chat", "domain")
             .whereLayer("matrix").mayOnlyAccessLayers("app", "chat", "domain")
-            // webhook renders Alertmanager messages and admin-log lines, so it shares chat's text helpers.
+            // webhook hands Alertmanager groups to chat's alert port (AlertSurface), which slack and matrix render.
             .whereLayer("webhook").mayOnlyAccessLayers("app", "chat", "domain")
             .whereLayer("web").mayOnlyAccessLayers("app", "chat", "domain", "store", "slack", "matrix", "webhook")
             .whereLayer("root").mayOnlyBeAccessedByLayers("root");

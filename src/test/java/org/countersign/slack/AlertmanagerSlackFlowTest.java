@@ -23,7 +23,6 @@ import org.countersign.slack.fake.Failure;
 import org.countersign.slack.fake.OpenedView;
 import org.countersign.slack.fake.PostedMessage;
 import org.countersign.webhook.AlertmanagerPayloads;
-import org.countersign.webhook.AlertmanagerSlack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +98,7 @@ class AlertmanagerSlackFlowTest {
         post(group);
         int before = slack.fake.openedViews().size();
 
-        var reply = slack.signer.blockAction(BlockAction.press(onlyMessage(), AlertmanagerSlack.OPEN_EMERGENCY, DEV)
+        var reply = slack.signer.blockAction(BlockAction.press(onlyMessage(), SlackAlerts.OPEN_EMERGENCY, DEV)
                 .via(slack.fake)).sendTo(slack.url);
 
         assertThat(reply.status()).isEqualTo(200);
@@ -118,7 +117,7 @@ class AlertmanagerSlackFlowTest {
         post(group.withAnnotation("summary", "x".repeat(500)));
         int before = slack.fake.openedViews().size();
 
-        slack.signer.blockAction(BlockAction.press(onlyMessage(), AlertmanagerSlack.OPEN_EMERGENCY, DEV)
+        slack.signer.blockAction(BlockAction.press(onlyMessage(), SlackAlerts.OPEN_EMERGENCY, DEV)
                 .via(slack.fake)).sendTo(slack.url);
 
         await().atMost(WAIT).until(() -> slack.fake.openedViews().size() > before);
@@ -128,7 +127,7 @@ class AlertmanagerSlackFlowTest {
 
     @Test
     void the_button_is_the_one_the_slack_app_answers() {
-        assertThat(AlertmanagerSlack.OPEN_EMERGENCY).isEqualTo(SlackApp.OPEN_EMERGENCY);
+        assertThat(SlackAlerts.OPEN_EMERGENCY).isEqualTo(SlackApp.OPEN_EMERGENCY);
     }
 
     @Test

@@ -30,6 +30,12 @@ class SlackTextTest {
     }
 
     @Test
+    void escaping_shortened_never_cuts_an_entity_in_half() {
+        assertThat(SlackText.escapeShortened("a&b&c", 7)).isEqualTo("a&amp;…");
+        assertThat(SlackText.escapeShortened("a<b", 10)).isEqualTo("a&lt;b");
+    }
+
+    @Test
     void truncation_leaves_text_that_fits_alone() {
         assertThat(SlackText.truncate("Approve as SRE", 75)).isEqualTo("Approve as SRE");
     }

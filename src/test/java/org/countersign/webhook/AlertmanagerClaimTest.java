@@ -10,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.countersign.chat.AlertNotice;
+import org.countersign.chat.AlertSurface;
 import org.countersign.store.DomainJson;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
@@ -27,8 +29,8 @@ class AlertmanagerClaimTest {
     private Javalin app;
     private AlertmanagerWebhook webhook;
 
-    private int start(AlertmanagerTarget... targets) {
-        webhook = new AlertmanagerWebhook(AlertmanagerPayloads.TOKEN, List.of(targets), countersign.kv, DEADLINE);
+    private int start(AlertSurface... rooms) {
+        webhook = new AlertmanagerWebhook(AlertmanagerPayloads.TOKEN, List.of(rooms), countersign.kv, DEADLINE);
         app = WebApp.create(countersign.service, countersign.store::ping, new Metrics(countersign.store::countByState),
                 DomainJson.mapper(), List.of(webhook)).start("127.0.0.1", 0);
         return app.port();
@@ -116,7 +118,7 @@ class AlertmanagerClaimTest {
     }
 
     /** A room that numbers its messages and can be made slow, failing, or to have lost them. */
-    private static final class Room implements AlertmanagerTarget {
+    private static final class Room implements AlertSurface {
         final String name;
         final AtomicInteger posts = new AtomicInteger();
         final AtomicInteger failures = new AtomicInteger();
@@ -132,7 +134,7 @@ class AlertmanagerClaimTest {
         public String name() { return name; }
 
         @Override
-        public String post(AlertmanagerGroup group) {
+        public String post(AlertNotice notice) {
             if (failures.getAndDecrement() > 0) throw new IllegalStateException("the room is down");
             try {
                 if (hold != null && !hold.await(5, TimeUnit.SECONDS)) throw new IllegalStateException("never released");
@@ -143,7 +145,7 @@ class AlertmanagerClaimTest {
         }
 
         @Override
-        public void update(String where, AlertmanagerGroup group) {
+        public void update(String where, AlertNotice notice) {
             if (gone) {
                 gone = false;
                 throw new Gone(where + " was deleted");

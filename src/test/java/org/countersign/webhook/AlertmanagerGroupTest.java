@@ -58,29 +58,7 @@ class AlertmanagerGroupTest {
         var group = parse(AlertmanagerPayloads.firing("").resolved().json());
 
         assertThat(group.firing()).isFalse();
-        assertThat(group.resolvedAt(Instant.parse("2024-03-02T00:00:00Z"))).isEqualTo(Instant.parse("2024-03-01T10:20:00Z"));
-    }
-
-    @Test
-    void the_slack_message_of_a_huge_group_stays_within_block_kit_limits() {
-        var group = parse(AlertmanagerPayloads.firing("").withAlerts(2_000, 0).withLabel("big", "<".repeat(5_000))
-                .withAnnotation("summary", "&".repeat(5_000)).withAnnotation("description", ">".repeat(50_000)).json());
-
-        var blocks = AlertmanagerSlack.blocks(group, Instant.parse("2024-03-01T10:30:00Z"));
-
-        assertThat(blocks.size()).isLessThanOrEqualTo(5);
-        blocks.forEach(b -> {
-            assertThat(b.path("text").path("text").asText().length()).isLessThanOrEqualTo(3000);
-            b.path("elements").forEach(e -> assertThat(e.path("text").asText().length()).isLessThanOrEqualTo(3000));
-            b.path("elements").forEach(e -> assertThat(e.path("value").asText().length()).isLessThanOrEqualTo(2000));
-        });
-        assertThat(AlertmanagerSlack.fallbackText(group).length()).isLessThanOrEqualTo(310);
-    }
-
-    @Test
-    void escaping_for_slack_never_cuts_an_entity_in_half() {
-        assertThat(AlertmanagerSlack.escape("a&b&c", 7)).isEqualTo("a&amp;…");
-        assertThat(AlertmanagerSlack.escape("a<b", 10)).isEqualTo("a&lt;b");
+        assertThat(group.notice().resolvedAt(Instant.parse("2024-03-02T00:00:00Z"))).isEqualTo(Instant.parse("2024-03-01T10:20:00Z"));
     }
 
     @Test

@@ -8,8 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.countersign.chat.AlertNotice;
 
 /**
  * Alertmanager webhook bodies (version 4) as Alertmanager writes them, built step by step, and a client that posts
@@ -101,6 +103,13 @@ public final class AlertmanagerPayloads {
     }
 
     public String json() { return node().toString(); }
+
+    /** The body as the receiver hands it to a chat surface. */
+    public AlertNotice notice() {
+        var parsed = AlertmanagerGroup.parse(json().getBytes(StandardCharsets.UTF_8));
+        if (parsed instanceof AlertmanagerGroup.Invalid invalid) throw new AssertionError(invalid.problem());
+        return ((AlertmanagerGroup.Valid) parsed).group().notice();
+    }
 
     /** POSTs {@code body} to the service's Alertmanager endpoint with {@code Authorization: Bearer token}. */
     public static HttpResponse<String> post(int port, String body, String token) {

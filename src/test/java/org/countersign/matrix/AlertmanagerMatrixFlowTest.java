@@ -1,4 +1,4 @@
-package org.countersign.webhook;
+package org.countersign.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +10,7 @@ import org.countersign.Config;
 import org.countersign.Main;
 import org.countersign.matrix.fake.FakeHomeserver;
 import org.countersign.matrix.fake.RoomEvent;
+import org.countersign.webhook.AlertmanagerPayloads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
