@@ -3,17 +3,18 @@ package org.countersign.matrix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
 
 /**
- * Where cards go in Matrix: the ops room, and for a confidential reason the private security room only.
+ * The Matrix rooms of the {@link Disclosure} rule's places: the ops room, and the private security room.
  *
  * @param securityRoom null when none is set up: confidential requests are then refused in Matrix
  */
 public record MatrixRooms(String room, String securityRoom) {
     /** The room for this request's card; empty when it must not be posted in Matrix at all. */
     public Optional<String> forRequest(EmergencyRequest request) {
-        return Optional.ofNullable(request.confidential() ? securityRoom : room);
+        return Optional.ofNullable(Disclosure.placeOf(request) == Disclosure.Place.SECURITY ? securityRoom : room);
     }
 
     boolean takesConfidential() { return securityRoom != null; }

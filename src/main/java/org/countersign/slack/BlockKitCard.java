@@ -41,7 +41,6 @@ final class BlockKitCard {
     static final int BUTTON_VALUE_MAX = 2000;
     static final int FALLBACK_SUMMARY_MAX = 300;
     /** Separates the request id from the team in a button's value. */
-    static final String VALUE_SEPARATOR = "|";
 
     /** The blocks of {@code card}, at most {@value #MAX_BLOCKS}. */
     List<LayoutBlock> render(Card card) {
@@ -195,9 +194,9 @@ final class BlockKitCard {
         var elements = new ArrayList<BlockElement>();
         var seen = new LinkedHashSet<String>();
         for (var b : card.buttons()) {
-            var actionId = actionId(b);
+            var actionId = CardButton.actionIdOf(b);
             if (!seen.add(actionId)) continue;
-            var value = card.requestId() + VALUE_SEPARATOR + (b.team() == null ? "" : b.team());
+            var value = CardButton.valueOf(card.requestId(), b);
             var style = switch (b.style()) {
                 case PRIMARY -> "primary";
                 case DANGER -> "danger";
@@ -213,10 +212,5 @@ final class BlockKitCard {
             blocks.add(actions(a -> a.blockId(id).elements(chunk)));
         }
         return blocks;
-    }
-
-    /** {@code approve:<team>} for approvals, the action's key otherwise. */
-    static String actionId(Button button) {
-        return button.action() == Action.APPROVE ? button.action().key() + ":" + button.team() : button.action().key();
     }
 }
