@@ -368,4 +368,48 @@ class SlackFlowTest {
         System.out.printf("slash command ack latency over 200: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 latencies.get(99) / 1000.0, latencies.get(197) / 1000.0, latencies.get(199) / 1000.0);
     }
+
+    @Test
+    void commands_typed_outside_the_security_channel_never_answer_with_a_confidential_rejection_reason() {
+        var id = slack.open(DEV, "security", SECURITY);
+        slack.service.service().reject(id, org.countersign.domain.Actor.slack(SEC1),
+                "SECRET-REASON the token check is still bypassable");
+
+        var approve = slack.command(OUTSIDER, "approve " + id);
+        var cancel = slack.command(SRE1, "cancel " + id);
+        var status = slack.command(SRE1, "status " + id);
+        var reject = slack.command(SEC1, "reject " + id + " SECRET-REASON again");
+
+        assertThat(approve.body()).contains("Nothing was recorded. " + id + " is confidential")
+                .contains("only in the private security channel");
+        assertThat(cancel.body()).contains(id + " is confidential");
+        assertThat(status.body()).contains(id.toString()).contains("rejected");
+        assertThat(reject.body()).contains(id + " is confidential: say that in the security channel, not here");
+        for (var reply : java.util.List.of(approve, cancel, status, reject))
+            assertThat(reply.body()).doesNotContain("SECRET-REASON").doesNotContain("API returns 500s");
+    }
+
+    @Test
+    void in_the_security_channel_the_same_command_says_why() {
+        var id = slack.open(DEV, "security", SECURITY);
+        slack.service.service().reject(id, org.countersign.domain.Actor.slack(SEC1), "the token check is still bypassable");
+
+        var approve = slack.signer.slashCommand(org.countersign.slack.fake.SlashCommand.emergency(SRE1, SECURITY,
+                "approve " + id + " sre").via(slack.fake)).sendTo(slack.url);
+
+        assertThat(approve.body()).contains("was rejected by").contains("U0SEC1").contains(": the token check is still bypassable");
+    }
+
+    @Test
+    void every_verb_of_the_conversation_works_from_the_slash_command() {
+        var id = slack.open(DEV, "availability", OPS);
+
+        assertThat(slack.command(SRE1, "approve " + id + " sre").body()).contains("You approved " + id + " for SRE");
+        assertThat(slack.command(REL1, "approve " + id).body()).contains("every team has signed");
+        assertThat(slack.command(SRE1, "deploy " + id + " started").body()).contains("has started");
+        assertThat(slack.command(SRE1, "deploy " + id + " succeeded").body()).contains("deployed");
+        assertThat(slack.command(DEV, "close " + id + " proper fix in T1").body()).contains("You closed " + id);
+        assertThat(slack.request(id).state()).isEqualTo(org.countersign.domain.State.CLOSED);
+        assertThat(slack.command(DEV, "approve").body()).contains("Usage: /emergency approve EMG-n [team]");
+    }
 }
