@@ -137,7 +137,7 @@ public final class Main {
             var live = new LiveEvents(feed, DomainJson.mapper());
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
-                    new Throttle(limiter, config.perAddress(), null));
+                    new Throttle(limiter, config.perAddress(), null), perUser);
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             running.web(web, service);

@@ -58,7 +58,7 @@ public final class Cards {
         var teams = String.join(", ", r.requiredTeams().stream().map(t -> policy.teamLabel(t) + " "
                 + (r.approvalsFor(t).size() >= workflow.quorum(t) ? "approved" : "waiting")).toList());
         var reason = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
-        var summary = r.confidential() && !reveal ? hidden : Texts.truncate(r.summary(), 150);
+        var summary = reveal ? Texts.truncate(r.summary(), 150) : hidden;
         return r.id() + " · " + reason + " · " + r.state().label() + " — " + summary + " (" + teams + ")";
     }
 

@@ -66,12 +66,18 @@ public final class Conversation {
     }
 
     private Reply answer(Actor by, Where where, Verb verb) {
-        if (verb instanceof Verb.Usage u) return Reply.of(Kind.ANSWER, u.problem() + "\nUsage: " + u.usage());
+        if (verb instanceof Verb.Usage u) return usage(u, where.venue().syntax());
         if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue()));
         if (verb instanceof Verb.ListOpen) return list(by, where);
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
         if (verb instanceof Verb.Open o) return open(by, where, o.draft());
         return act(by, where, verb);
+    }
+
+    /** A command typed wrongly: what is wrong, its usage, and an example where one helps. */
+    private static Reply usage(Verb.Usage u, Syntax syntax) {
+        var example = u.usage().contains("EMG-n") ? " (e.g. " + syntax.typed(u.command() + " EMG-12") + ")" : "";
+        return Reply.refused(Refusal.INVALID, null, u.problem() + "\nUsage: " + u.usage() + example, List.of());
     }
 
     // ---- questions -------------------------------------------------------------------------------------------
@@ -100,7 +106,7 @@ public final class Conversation {
     private Reply status(Actor by, Where where, RequestId id) {
         return service.find(id).map(r -> Reply.about(Kind.ANSWER, id, line(r, audience(by, where), where)))
                 .orElseGet(() -> Reply.refused(Refusal.NOT_FOUND, id, "There is no request " + id + "; "
-                        + where.venue().syntax().typed("list") + " shows the open ones.", List.of()));
+                        + where.venue().syntax().typed("list") + " shows the open ones", List.of()));
     }
 
     private String line(EmergencyRequest r, Audience audience, Where where) {
@@ -137,7 +143,7 @@ public final class Conversation {
     private Reply act(Actor by, Where where, Verb verb) {
         var id = Verb.target(verb).orElseThrow(() -> new IllegalArgumentException("not a verb on a request: " + verb));
         var syntax = where.venue().syntax();
-        if (verb instanceof Verb.Reject reject && (reject.reason() == null || reject.reason().isBlank()))
+        if (verb instanceof Verb.Reject reject && reject.reason() == null)
             return Reply.about(Kind.ANSWER, id, "To reject " + id + ", say why: " + syntax.typed("reject " + id
                     + " <reason>"));
         var text = Verb.freeText(verb);

@@ -22,23 +22,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.countersign.app.RequestService;
+import org.countersign.app.StoreUnavailable;
+import org.countersign.app.Throttle;
+import org.countersign.chat.Conversation;
+import org.countersign.chat.Reply;
+import org.countersign.chat.Syntax;
+import org.countersign.chat.Venue;
+import org.countersign.chat.Verb;
+import org.countersign.chat.VerbParser;
 import org.countersign.chat.Card;
 import org.countersign.chat.Cards;
 import org.countersign.domain.Actor;
 import org.countersign.domain.DeployResult;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.Draft;
 import org.countersign.domain.EmergencyRequest;
-import org.countersign.domain.Outcome;
-import org.countersign.domain.Outcome.Applied;
-import org.countersign.domain.Outcome.Refused;
-import org.countersign.domain.Outcome.Unchanged;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Problem;
 import org.countersign.domain.RequestId;
-import org.countersign.domain.State;
 
 /**
  * The local console: a third chat adapter, in the browser, for trying Countersign without Slack. One picks one of
@@ -54,16 +57,19 @@ final class Console {
     static final String CSRF_HEADER = "X-Countersign-Csrf";
     static final int BODY_MAX = 64 * 1024;
     static final int CHANNEL_MAX = 20;
-    private static final Set<State> LISTED = Dashboard.OPEN;
+    static final Syntax SYNTAX = Syntax.slash();
+    static final Venue VENUE = Venue.page(SYNTAX, "Or press the buttons on a card below.");
 
     private final RequestService service;
+    private final Conversation conversation;
     private final Cards cards;
     private final List<String> people;
     private final ObjectMapper json;
     private final SecureRandom random = new SecureRandom();
 
-    Console(RequestService service, List<String> people, ObjectMapper json) {
+    Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson) {
         this.service = service;
+        this.conversation = new Conversation(service, perPerson);
         this.cards = new Cards(service.workflow());
         this.people = List.copyOf(people);
         this.json = json;
@@ -127,7 +133,7 @@ final class Console {
         html.append("<form class=\"composer\" id=\"composer\" autocomplete=\"off\"><input id=\"command\" name=\"text\" ")
                 .append("maxlength=\"3000\" placeholder=\"").append(COMMAND).append(" help\" aria-label=\"Command\">")
                 .append("<button class=\"btn primary\" type=\"submit\">Send</button></form>");
-        html.append(requestForm()).append(noteForm()).append("</main>");
+        html.append(ConsoleForms.request(service.policy(), people)).append(ConsoleForms.note()).append("</main>");
         ctx.html(Html.page("Console", "console-page", true, html.toString(), "console.js"));
     }
 
@@ -158,13 +164,11 @@ final class Console {
         return CardHtml.render(cards.of(r), service.policy(), !entitled(r, as));
     }
 
-    /** A confidential request is shown whole only to its requester and the members of its teams. */
+    /** The one disclosure rule, for the person looking (nobody yet, on a policy without console people). */
     private boolean entitled(EmergencyRequest r, String as) {
-        if (!r.confidential()) return true;
-        var actor = actor(as);
-        var policy = service.policy();
-        return r.requestedBy(policy.personOf(actor))
-                || policy.listedTeamsOf(actor).stream().anyMatch(r.requiredTeams()::contains);
+        var audience = as == null || as.isBlank() ? new Disclosure.Audience.Anyone()
+                : new Disclosure.Audience.Person(service.member(actor(as)));
+        return Disclosure.seesAll(r, audience);
     }
 
     // ---- /emergency ------------------------------------------------------------------------------------------
@@ -182,25 +186,15 @@ final class Console {
         var rest = text.substring(COMMAND.length());
         if (!rest.isEmpty() && !Character.isWhitespace(rest.charAt(0)))
             throw new WebApp.BadRequest("Unknown command " + text.split("\\s+", 2)[0] + "; try " + COMMAND + " help");
-        var words = rest.strip().split("\\s+", 2);
-        var verb = words[0].toLowerCase(Locale.ROOT);
-        var arg = words.length > 1 ? words[1].strip() : "";
-        switch (verb) {
-            case "help" -> reply(ctx, help());
-            case "list" -> reply(ctx, list());
-            case "status" -> {
-                var id = requestId(arg, "status");
-                var r = service.find(id);
-                if (r.isEmpty()) ctx.status(HttpStatus.NOT_FOUND).json(new ApiError("There is no request " + id
-                        + "; " + COMMAND + " list shows the open ones"));
-                else reply(ctx, statusLine(r.get()));
-            }
-            case "cancel" -> answer(ctx, service.cancel(requestId(arg, "cancel"), actor(as), null));
-            default -> ctx.json(Map.of("form", prefill(rest.strip())));
+        var verb = VerbParser.parseAfterSlash(rest, SYNTAX);
+        if (verb.isEmpty()) {
+            ctx.json(Map.of("form", prefill(rest.strip())));
+            return;
         }
+        var reply = conversation.said(actor(as), VENUE.alone(), verb.get());
+        if (reply.kind() == Reply.Kind.ANSWER) ctx.json(Map.of("reply", reply.text()));
+        else answer(ctx, reply);
     }
-
-    private void reply(Context ctx, String text) { ctx.json(Map.of("reply", text)); }
 
     private Map<String, String> prefill(String text) {
         var prefill = new LinkedHashMap<String, String>();
@@ -215,27 +209,6 @@ final class Console {
             prefill.put("summary", text);
         }
         return prefill;
-    }
-
-    private static String help() {
-        return String.join("\n",
-                COMMAND + ": ask SRE and Release Engineering to approve an emergency deployment.",
-                "• " + COMMAND + ": open the request form",
-                "• " + COMMAND + " availability API returns 500s: open the form with the reason and summary filled in",
-                "• " + COMMAND + " list: the open requests",
-                "• " + COMMAND + " status EMG-12: where a request stands",
-                "• " + COMMAND + " cancel EMG-12: cancel your request",
-                "Rollback first, fix later. Availability before new features. Make on-wiki edits rarely.");
-    }
-
-    private String list() {
-        var open = service.recent(LISTED, 20);
-        if (open.isEmpty()) return "No open emergency requests.";
-        return "Open emergency requests\n" + open.stream().map(this::statusLine).collect(Collectors.joining("\n"));
-    }
-
-    private String statusLine(EmergencyRequest r) {
-        return cards.line(r, false, "confidential: details only for its teams");
     }
 
     // ---- the request form ------------------------------------------------------------------------------------
@@ -258,21 +231,22 @@ final class Console {
                 text(body, "why_not_rollback"), deployer);
         problems.addAll(0, draft.problems(service.policy()));
         if (!problems.isEmpty()) {
-            var fields = new LinkedHashMap<String, String>();
-            problems.forEach(p -> fields.merge(p.field(), p.message(), (a, b) -> a + "; " + b));
-            ctx.status(HttpStatus.BAD_REQUEST).json(new FormError("The request is not complete: "
-                    + problems.get(0).message(), fields));
+            formError(ctx, problems);
             return;
         }
-        var outcome = service.open(actor(as), draft);
-        if (outcome instanceof Applied applied) {
-            var r = applied.request();
-            var needs = String.join(" and ", r.requiredTeams().stream().map(service.policy()::teamLabel).toList());
-            ctx.status(HttpStatus.CREATED).json(Map.of("outcome", "applied", "request", r.id().toString(),
-                    "message", r.id() + " is open; it needs " + needs + " to approve. Its card is below."));
-        } else {
-            answer(ctx, outcome);
-        }
+        var reply = conversation.said(actor(as), VENUE.alone(), new Verb.Open(draft));
+        if (reply.kind() == Reply.Kind.OPENED)
+            ctx.status(HttpStatus.CREATED).json(Map.of("outcome", "applied", "request", reply.request().toString(),
+                    "message", reply.text()));
+        else if (!reply.problems().isEmpty()) formError(ctx, reply.problems());
+        else answer(ctx, reply);
+    }
+
+    private static void formError(Context ctx, List<Problem> problems) {
+        var fields = new LinkedHashMap<String, String>();
+        problems.forEach(p -> fields.merge(p.field(), p.message(), (a, b) -> a + "; " + b));
+        ctx.status(HttpStatus.BAD_REQUEST).json(new FormError("The request is not complete: "
+                + problems.get(0).message(), fields));
     }
 
     // ---- the card's buttons ----------------------------------------------------------------------------------
@@ -285,32 +259,33 @@ final class Console {
                 .orElseThrow(() -> new WebApp.BadRequest("Unknown button \"" + text(body, "action") + "\"; one of "
                         + Arrays.stream(Card.Action.values()).map(Card.Action::key).collect(Collectors.joining(", "))));
         var note = text(body, "note");
-        Function<RequestId, Outcome> act = switch (action) {
-            case APPROVE -> i -> service.approve(i, by, text(body, "team"));
-            case REJECT -> i -> service.reject(i, by, note);
-            case DEPLOY_STARTED -> i -> service.startDeploy(i, by);
-            case DEPLOYED -> i -> service.finishDeploy(i, by, DeployResult.SUCCEEDED, note);
-            case ROLLED_BACK -> i -> service.finishDeploy(i, by, DeployResult.ROLLED_BACK, note);
-            case FAILED -> i -> service.finishDeploy(i, by, DeployResult.FAILED, note);
-            case CLOSE -> i -> service.close(i, by, note);
+        Verb verb = switch (action) {
+            case APPROVE -> new Verb.Approve(id, text(body, "team"));
+            case REJECT -> new Verb.Reject(id, note == null ? "" : note);
+            case DEPLOY_STARTED -> new Verb.DeployStarted(id, note);
+            case DEPLOYED -> new Verb.DeployEnded(id, DeployResult.SUCCEEDED, note);
+            case ROLLED_BACK -> new Verb.DeployEnded(id, DeployResult.ROLLED_BACK, note);
+            case FAILED -> new Verb.DeployEnded(id, DeployResult.FAILED, note);
+            case CLOSE -> new Verb.Close(id, note);
         };
-        answer(ctx, act.apply(id));
+        answer(ctx, conversation.said(by, VENUE.alone(), verb));
     }
 
-    /** The outcome as the presser sees it: what changed, or why nothing did, with a status a script can act on. */
-    private void answer(Context ctx, Outcome outcome) {
-        if (outcome instanceof Applied a) {
-            ctx.json(Map.of("outcome", "applied", "request", a.request().id().toString(), "message", a.message()));
-        } else if (outcome instanceof Unchanged u) {
-            ctx.json(Map.of("outcome", "unchanged", "request", u.request().id().toString(), "message", u.message()));
-        } else if (outcome instanceof Refused r) {
-            var status = switch (r.kind()) {
+    /** The reply as the presser sees it: what changed, or why nothing did, with a status a script can act on. */
+    private void answer(Context ctx, Reply reply) {
+        var request = reply.request() == null ? "" : reply.request().toString();
+        switch (reply.kind()) {
+            case DONE, OPENED -> ctx.json(Map.of("outcome", "applied", "request", request, "message", reply.text()));
+            case UNCHANGED -> ctx.json(Map.of("outcome", "unchanged", "request", request, "message", reply.text()));
+            case ANSWER -> ctx.json(Map.of("reply", reply.text()));
+            case HELD, HELD_QUIETLY -> throw new WebApp.TooManyRequests(reply.text());
+            case UNAVAILABLE -> throw new StoreUnavailable(reply.text(), null);
+            case REFUSED -> ctx.status(switch (reply.refusal()) {
                 case NOT_FOUND -> HttpStatus.NOT_FOUND;
                 case NOT_ALLOWED -> HttpStatus.FORBIDDEN;
                 case WRONG_STATE -> HttpStatus.CONFLICT;
                 case INVALID -> HttpStatus.BAD_REQUEST;
-            };
-            ctx.status(status).json(new ApiError(r.message()));
+            }).json(new ApiError(reply.text()));
         }
     }
 
@@ -352,59 +327,6 @@ final class Console {
     private static String text(JsonNode body, String field) {
         var node = body.get(field);
         return node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
-    }
-
-    private String requestForm() {
-        var policy = service.policy();
-        var f = new StringBuilder();
-        f.append("<dialog id=\"request-form\" class=\"modal\" aria-labelledby=\"request-form-title\">")
-                .append("<form method=\"dialog\" novalidate><h2 id=\"request-form-title\">Emergency deploy</h2>")
-                .append("<p class=\"error\" data-error-for=\"_form\"></p>");
-        f.append(field("reason", "Reason", null, "<select id=\"f-reason\" name=\"reason\"><option value=\"\">Why must "
-                + "production change now?</option>" + policy.reasons().values().stream().map(r -> "<option value=\""
-                + esc(r.key()) + "\">" + esc(r.label()) + "</option>").collect(Collectors.joining()) + "</select>"));
-        f.append(field("summary", "Summary", "One line, up to " + Draft.SUMMARY_MAX + " characters",
-                "<input id=\"f-summary\" name=\"summary\" type=\"text\" placeholder=\"What is broken, and what the "
-                        + "deploy fixes\">"));
-        f.append(field("changes", "Changes", "One per line: a URL or a change number",
-                "<textarea id=\"f-changes\" name=\"changes\" rows=\"3\" placeholder=\"https://gerrit.example.org/r/c/"
-                        + "operations/+/123456\"></textarea>"));
-        f.append(field("task", "Task (optional)", null, "<input id=\"f-task\" name=\"task\" type=\"text\" "
-                + "placeholder=\"T12345 or a link to the incident\">"));
-        f.append(field("rollback", "Is this a rollback or revert?", null, "<label class=\"choice\"><input type=\"radio\" "
-                + "name=\"rollback\" value=\"yes\" id=\"f-rollback-yes\"> Yes: it rolls back or reverts a change</label>"
-                + "<label class=\"choice\"><input type=\"radio\" name=\"rollback\" value=\"no\" id=\"f-rollback-no\"> "
-                + "No: it deploys a fix or a new change</label>"));
-        f.append(field("why_not_rollback", "Why not roll back? (optional)", "Rollback first, fix later: required when "
-                + "this is not a rollback", "<textarea id=\"f-why_not_rollback\" name=\"why_not_rollback\" rows=\"2\">"
-                + "</textarea>"));
-        f.append(field("deployer", "Deployer (optional)", "Who runs the deploy, if not you",
-                "<select id=\"f-deployer\" name=\"deployer\"><option value=\"\">Pick a person</option>"
-                        + people.stream().map(p -> "<option value=\"" + esc(p) + "\">" + esc(p) + "</option>")
-                        .collect(Collectors.joining()) + "</select>"));
-        f.append(field("details", "Details (optional)", null, "<textarea id=\"f-details\" name=\"details\" rows=\"3\" "
-                + "placeholder=\"Impact, links to graphs or the incident, how you tested it\"></textarea>"));
-        f.append("<p class=\"advice\"><strong>Rollback first, fix later.</strong> Availability comes before new features. ")
-                .append("Make on-wiki edits rarely, and only with this sign-off.</p>")
-                .append("<div class=\"actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-close>Cancel")
-                .append("</button><button type=\"submit\" class=\"btn primary\" id=\"open-request\">Open request</button>")
-                .append("</div></form></dialog>");
-        return f.toString();
-    }
-
-    private static String field(String name, String label, String hint, String input) {
-        return "<div class=\"field\" data-field=\"" + name + "\"><label for=\"f-" + name + "\">" + esc(label) + "</label>"
-                + input + (hint == null ? "" : "<small class=\"hint\">" + esc(hint) + "</small>")
-                + "<p class=\"error\" data-error-for=\"" + name + "\"></p></div>";
-    }
-
-    private static String noteForm() {
-        return "<dialog id=\"note-form\" class=\"modal\" aria-labelledby=\"note-form-title\"><form method=\"dialog\" "
-                + "novalidate><h2 id=\"note-form-title\">Reject request</h2><p class=\"intro\"></p>"
-                + "<div class=\"field\"><label for=\"f-note\">Why do you reject it?</label>"
-                + "<textarea id=\"f-note\" name=\"note\" rows=\"3\"></textarea><p class=\"error\" data-error-for=\"note\">"
-                + "</p></div><div class=\"actions\"><button type=\"button\" class=\"btn\" data-close>Cancel</button>"
-                + "<button type=\"submit\" class=\"btn danger\" id=\"note-submit\">Reject</button></div></form></dialog>";
     }
 
     /** A form's answer: what is wrong overall, and each field's problem. */

@@ -2,6 +2,7 @@ package org.countersign.web;
 
 import java.time.Instant;
 import java.util.List;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.Policy;
@@ -31,7 +32,8 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
         var teams = r.requiredTeams().stream().map(t -> new TeamView(t, policy.teamLabel(t), workflow.quorum(t),
                 r.approvalsFor(t).size() >= workflow.quorum(t),
                 r.approvalsFor(t).stream().map(a -> new ApprovalView(a.by().toString(), a.at())).toList())).toList();
-        boolean hide = r.confidential();
+        // The API and the dashboard do not know who is asking: they show what anyone may see.
+        boolean hide = Disclosure.hidesFrom(r, new Disclosure.Audience.Anyone());
         var entries = timeline == null ? null : timeline.stream().map(e -> new EntryView(e.id(), e.type().wire(), e.at(),
                 e.actor().toString(), e.state().name(), e.team(), hide ? null : e.detail())).toList();
         var rejection = r.rejection() == null ? null : new RejectionView(r.rejection().by().toString(),

@@ -61,11 +61,12 @@ public final class WebApp {
      * @param consolePeople  who one may act as in the console; the console is off when null
      * @param live           the live events for Server-Sent Events, or null for pages without live updates
      */
-    public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress) {
-        static final Options NONE = new Options(null, null, null, Throttle.none());
+    public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
+                          Throttle perPerson) {
+        static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none());
 
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
-            this(dashboardToken, consolePeople, live, Throttle.none());
+            this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none());
         }
 
         @Override
@@ -80,7 +81,7 @@ public final class WebApp {
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
         var web = new WebApp(service, readiness, metrics);
         var access = new Access(options.dashboardToken());
-        var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json);
+        var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json, options.perPerson());
         var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;

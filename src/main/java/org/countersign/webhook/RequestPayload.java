@@ -2,6 +2,7 @@ package org.countersign.webhook;
 
 import java.time.Instant;
 import java.util.List;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 
@@ -30,7 +31,9 @@ record RequestPayload(String id, long version, String state, String reason, bool
     }
 
     /** Whether this endpoint must not see what a confidential request is about. */
-    static boolean hides(EmergencyRequest r, Integration to) { return r.confidential() && !to.confidential(); }
+    static boolean hides(EmergencyRequest r, Integration to) {
+        return Disclosure.hidesFrom(r, new Disclosure.Audience.Endpoint(to.confidential()));
+    }
 
     static RequestPayload of(EmergencyRequest r, boolean hide) {
         var rejection = r.rejection() == null ? null

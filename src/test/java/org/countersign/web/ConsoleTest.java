@@ -272,4 +272,22 @@ class ConsoleTest {
         assertThat(reply.statusCode()).isEqualTo(200);
         assertThat(web.service.service().find(id).orElseThrow().state()).isEqualTo(State.CANCELLED);
     }
+
+    @Test
+    void someone_outside_a_confidential_requests_teams_never_hears_its_rejection_reason() throws Exception {
+        var id = open("alice", "security");
+        var reject = press("erin", "reject", null);
+        reject.put("note", "SECRET-REASON the token check is still bypassable");
+        assertThat(web.console("/console/requests/" + id + "/actions", reject).statusCode()).isEqualTo(200);
+
+        var outsider = web.console("/console/requests/" + id + "/actions", press("dev", "approve", "sre"));
+        var member = web.console("/console/requests/" + id + "/actions", press("bob", "approve", "sre"));
+
+        assertThat(outsider.statusCode()).isEqualTo(409);
+        assertThat(json(outsider).path("error").asText()).isEqualTo("Nothing was recorded. " + id + " is confidential, "
+                + "so Countersign speaks of it only to its requester and the members of its teams.");
+        assertThat(json(member).path("error").asText()).contains("SECRET-REASON");
+        var status = web.console("/console/command", Map.of("as", "dev", "text", "/emergency status " + id));
+        assertThat(status.body()).contains(id.toString()).doesNotContain("SECRET-REASON").doesNotContain("Revert the cache");
+    }
 }

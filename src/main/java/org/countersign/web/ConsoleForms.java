@@ -1,0 +1,64 @@
+package org.countersign.web;
+
+import static org.countersign.web.Html.esc;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.countersign.domain.Draft;
+import org.countersign.domain.Policy;
+
+/** The console's two dialogs: the request form (the same fields as Slack's) and the reason or note form. */
+final class ConsoleForms {
+    private ConsoleForms() {}
+
+    static String request(Policy policy, List<String> people) {
+        var f = new StringBuilder();
+        f.append("<dialog id=\"request-form\" class=\"modal\" aria-labelledby=\"request-form-title\">")
+                .append("<form method=\"dialog\" novalidate><h2 id=\"request-form-title\">Emergency deploy</h2>")
+                .append("<p class=\"error\" data-error-for=\"_form\"></p>");
+        f.append(field("reason", "Reason", null, "<select id=\"f-reason\" name=\"reason\"><option value=\"\">Why must "
+                + "production change now?</option>" + policy.reasons().values().stream().map(r -> "<option value=\""
+                + esc(r.key()) + "\">" + esc(r.label()) + "</option>").collect(Collectors.joining()) + "</select>"));
+        f.append(field("summary", "Summary", "One line, up to " + Draft.SUMMARY_MAX + " characters",
+                "<input id=\"f-summary\" name=\"summary\" type=\"text\" placeholder=\"What is broken, and what the "
+                        + "deploy fixes\">"));
+        f.append(field("changes", "Changes", "One per line: a URL or a change number",
+                "<textarea id=\"f-changes\" name=\"changes\" rows=\"3\" placeholder=\"https://gerrit.example.org/r/c/"
+                        + "operations/+/123456\"></textarea>"));
+        f.append(field("task", "Task (optional)", null, "<input id=\"f-task\" name=\"task\" type=\"text\" "
+                + "placeholder=\"T12345 or a link to the incident\">"));
+        f.append(field("rollback", "Is this a rollback or revert?", null, "<label class=\"choice\"><input type=\"radio\" "
+                + "name=\"rollback\" value=\"yes\" id=\"f-rollback-yes\"> Yes: it rolls back or reverts a change</label>"
+                + "<label class=\"choice\"><input type=\"radio\" name=\"rollback\" value=\"no\" id=\"f-rollback-no\"> "
+                + "No: it deploys a fix or a new change</label>"));
+        f.append(field("why_not_rollback", "Why not roll back? (optional)", "Rollback first, fix later: required when "
+                + "this is not a rollback", "<textarea id=\"f-why_not_rollback\" name=\"why_not_rollback\" rows=\"2\">"
+                + "</textarea>"));
+        f.append(field("deployer", "Deployer (optional)", "Who runs the deploy, if not you",
+                "<select id=\"f-deployer\" name=\"deployer\"><option value=\"\">Pick a person</option>"
+                        + people.stream().map(p -> "<option value=\"" + esc(p) + "\">" + esc(p) + "</option>")
+                        .collect(Collectors.joining()) + "</select>"));
+        f.append(field("details", "Details (optional)", null, "<textarea id=\"f-details\" name=\"details\" rows=\"3\" "
+                + "placeholder=\"Impact, links to graphs or the incident, how you tested it\"></textarea>"));
+        f.append("<p class=\"advice\"><strong>Rollback first, fix later.</strong> Availability comes before new features. ")
+                .append("Make on-wiki edits rarely, and only with this sign-off.</p>")
+                .append("<div class=\"actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-close>Cancel")
+                .append("</button><button type=\"submit\" class=\"btn primary\" id=\"open-request\">Open request</button>")
+                .append("</div></form></dialog>");
+        return f.toString();
+    }
+
+    private static String field(String name, String label, String hint, String input) {
+        return "<div class=\"field\" data-field=\"" + name + "\"><label for=\"f-" + name + "\">" + esc(label) + "</label>"
+                + input + (hint == null ? "" : "<small class=\"hint\">" + esc(hint) + "</small>")
+                + "<p class=\"error\" data-error-for=\"" + name + "\"></p></div>";
+    }
+
+    static String note() {
+        return "<dialog id=\"note-form\" class=\"modal\" aria-labelledby=\"note-form-title\"><form method=\"dialog\" "
+                + "novalidate><h2 id=\"note-form-title\">Reject request</h2><p class=\"intro\"></p>"
+                + "<div class=\"field\"><label for=\"f-note\">Why do you reject it?</label>"
+                + "<textarea id=\"f-note\" name=\"note\" rows=\"3\"></textarea><p class=\"error\" data-error-for=\"note\">"
+                + "</p></div><div class=\"actions\"><button type=\"button\" class=\"btn\" data-close>Cancel</button>"
+                + "<button type=\"submit\" class=\"btn danger\" id=\"note-submit\">Reject</button></div></form></dialog>";
+    }}
