@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.countersign.matrix.MatrixSettings;
+import org.countersign.slack.SlackSettings;
 import org.countersign.app.RateLimiter;
 import org.countersign.web.WebSettings;
 

@@ -31,6 +31,8 @@ import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
 import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
+import org.countersign.matrix.MatrixSettings;
+import org.countersign.slack.SlackSettings;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
 import org.countersign.matrix.MatrixAlerts;

@@ -1,4 +1,4 @@
-package org.countersign;
+package org.countersign.matrix;
 
 import java.net.URI;
 import java.util.List;
@@ -15,11 +15,11 @@ public record MatrixSettings(String homeserverUrl, String accessToken, String ro
     private static final Pattern ROOM_ID = Pattern.compile("![^:\\s]+:[^\\s]+");
 
     /** The settings, or null when Matrix is not configured; problems are added to {@code problems}. */
-    static MatrixSettings fromEnv(Map<String, String> env, List<String> problems) {
-        var url = Config.value(env, "MATRIX_HOMESERVER_URL");
-        var token = Config.value(env, "MATRIX_ACCESS_TOKEN");
-        var room = Config.value(env, "MATRIX_ROOM_ID");
-        var securityRoom = Config.value(env, "MATRIX_SECURITY_ROOM_ID");
+    public static MatrixSettings fromEnv(Map<String, String> env, List<String> problems) {
+        var url = value(env, "MATRIX_HOMESERVER_URL");
+        var token = value(env, "MATRIX_ACCESS_TOKEN");
+        var room = value(env, "MATRIX_ROOM_ID");
+        var securityRoom = value(env, "MATRIX_SECURITY_ROOM_ID");
         if (url == null && token == null && room == null) {
             if (securityRoom != null)
                 problems.add("MATRIX_SECURITY_ROOM_ID is set but Matrix is off: set MATRIX_HOMESERVER_URL, "
@@ -59,5 +59,10 @@ public record MatrixSettings(String homeserverUrl, String accessToken, String ro
     public String toString() {
         return "MatrixSettings[homeserverUrl=" + homeserverUrl + ", accessToken=****, roomId=" + roomId
                 + ", securityRoomId=" + securityRoomId + "]";
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        var v = env.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
     }
 }

@@ -1,4 +1,4 @@
-package org.countersign;
+package org.countersign.slack;
 
 import java.net.URI;
 import java.util.List;
@@ -17,12 +17,12 @@ public record SlackSettings(String signingSecret, String botToken, String apiUrl
     private static final Pattern CHANNEL_ID = Pattern.compile("[CG][A-Z0-9]{2,}");
 
     /** The settings, or null when Slack is not configured; problems are added to {@code problems}. */
-    static SlackSettings fromEnv(Map<String, String> env, List<String> problems) {
-        var secret = Config.value(env, "SLACK_SIGNING_SECRET");
-        var token = Config.value(env, "SLACK_BOT_TOKEN");
-        var apiUrl = Config.value(env, "SLACK_API_URL");
-        var channel = Config.value(env, "SLACK_CHANNEL");
-        var securityChannel = Config.value(env, "SLACK_SECURITY_CHANNEL");
+    public static SlackSettings fromEnv(Map<String, String> env, List<String> problems) {
+        var secret = value(env, "SLACK_SIGNING_SECRET");
+        var token = value(env, "SLACK_BOT_TOKEN");
+        var apiUrl = value(env, "SLACK_API_URL");
+        var channel = value(env, "SLACK_CHANNEL");
+        var securityChannel = value(env, "SLACK_SECURITY_CHANNEL");
         if (secret == null && token == null) {
             if (channel != null || securityChannel != null || apiUrl != null)
                 problems.add("SLACK_CHANNEL, SLACK_SECURITY_CHANNEL or SLACK_API_URL is set but Slack is off: "
@@ -65,5 +65,10 @@ public record SlackSettings(String signingSecret, String botToken, String apiUrl
     public String toString() {
         return "SlackSettings[signingSecret=****, botToken=****, apiUrl=" + apiUrl + ", channel=" + channel
                 + ", securityChannel=" + securityChannel + "]";
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        var v = env.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
     }
 }
