@@ -23,6 +23,9 @@ import org.countersign.chat.Verb.Open;
 import org.countersign.chat.Verb.Reject;
 import org.countersign.chat.Verb.Status;
 import org.countersign.chat.Verb.Usage;
+import org.countersign.chat.CommandWords.Args;
+import org.countersign.chat.CommandWords.Bad;
+import org.countersign.chat.CommandWords.Token;
 
 /**
  * Reads {@link Verb}s from what people type: shell-like tokens, then each command's syntax. Arguments may be
@@ -35,7 +38,6 @@ public final class VerbParser {
     /** Each command's one-line description. */
     static final Map<String, String> WHAT;
     private static final int ECHO_MAX = 40;
-    private static final List<String> DASHES = List.of("--", "—", "–");
     private static final String FORM_USAGE = "[reason] [summary…]";
 
     static {
@@ -113,7 +115,7 @@ public final class VerbParser {
 
     private static Optional<Verb> parseCommand(String text, Syntax syntax) {
         int end = 0;
-        while (end < text.length() && !isSpace(text.charAt(end))) end++;
+        while (end < text.length() && !CommandWords.isSpace(text.charAt(end))) end++;
         var command = text.substring(0, end).toLowerCase(Locale.ROOT);
         if (!USAGE.containsKey(command)) return Optional.empty();
         var args = new Args(text.substring(end));
@@ -281,111 +283,6 @@ public final class VerbParser {
     private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }
 
     /** What someone typed, quoted back short; whoever shows the reply escapes it. */
-    private static String echo(String text) { return "\"" + Texts.shorten(text, ECHO_MAX) + "\""; }
+    static String echo(String text) { return "\"" + Texts.shorten(text, ECHO_MAX) + "\""; }
 
-    private static boolean isSpace(char c) { return Character.isWhitespace(c) || Character.isSpaceChar(c); }
-
-    private static boolean isQuote(char c) { return c == '"' || c == '“' || c == '”'; }
-
-    /** One argument, quotes removed; an option when it starts, unquoted, with {@code --} or a phone's dash. */
-    private record Token(String text, boolean option) {
-        /** The option's name in lower case, without dashes or an inline {@code =value}. */
-        String name() {
-            var name = text;
-            for (var dash : DASHES) {
-                if (name.startsWith(dash)) {
-                    name = name.substring(dash.length());
-                    break;
-                }
-            }
-            int eq = name.indexOf('=');
-            return (eq < 0 ? name : name.substring(0, eq)).toLowerCase(Locale.ROOT);
-        }
-
-        /** The value of {@code --option=value}, or null when there is no {@code =}. */
-        String inlineValue() {
-            int eq = text.indexOf('=');
-            return option && eq >= 0 ? text.substring(eq + 1) : null;
-        }
-    }
-
-    /** The arguments after the command word, read a token at a time or all the rest at once. */
-    private static final class Args {
-        private final String text;
-        private int at;
-
-        Args(String text) { this.text = text; }
-
-        Token peek() {
-            int from = at;
-            var token = read();
-            at = from;
-            return token;
-        }
-
-        Token next() { return read(); }
-
-        /** Everything not read yet as typed, stripped; a single quoted string loses its quotes. */
-        String rest() {
-            var rest = text.substring(at).strip();
-            at = text.length();
-            if (rest.length() >= 2 && isQuote(rest.charAt(0)) && isQuote(rest.charAt(rest.length() - 1))) {
-                try {
-                    var only = new Args(rest);
-                    var token = only.next();
-                    if (token != null && only.next() == null) return token.text();
-                } catch (Bad unbalanced) {
-                    return rest;
-                }
-            }
-            return rest;
-        }
-
-        /** Nothing may follow. */
-        void end() {
-            var extra = peek();
-            if (extra != null) throw new Bad(echo(extra.text()) + " is one word too many");
-        }
-
-        // Shell-like: a token runs to unquoted space; quoted parts may hold spaces, and \" or \\ inside them.
-        private Token read() {
-            while (at < text.length() && isSpace(text.charAt(at))) at++;
-            if (at >= text.length()) return null;
-            boolean option = isOption(at);
-            var out = new StringBuilder();
-            boolean quoted = false;
-            while (at < text.length()) {
-                char c = text.charAt(at);
-                if (!quoted && isSpace(c)) break;
-                if (isQuote(c)) {
-                    quoted = !quoted;
-                    at++;
-                } else if (quoted && c == '\\' && at + 1 < text.length()
-                        && (isQuote(text.charAt(at + 1)) || text.charAt(at + 1) == '\\')) {
-                    out.append(text.charAt(at + 1));
-                    at += 2;
-                } else {
-                    out.append(c);
-                    at++;
-                }
-            }
-            if (quoted) throw new Bad("a quote is not closed; end the quoted words with \"");
-            return new Token(out.toString(), option);
-        }
-
-        private boolean isOption(int from) {
-            for (var dash : DASHES) {
-                int after = from + dash.length();
-                if (text.startsWith(dash, from) && after < text.length() && !isSpace(text.charAt(after))
-                        && !isQuote(text.charAt(after)))
-                    return true;
-            }
-            return false;
-        }
-    }
-
-    /** A syntax error, answered with the command's usage line. */
-    private static final class Bad extends RuntimeException {
-        Bad(String problem) { super(problem, null, false, false); }
-    }
 }
