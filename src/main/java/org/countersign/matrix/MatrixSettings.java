@@ -2,7 +2,6 @@ package org.countersign.matrix;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -14,12 +13,16 @@ import java.util.regex.Pattern;
 public record MatrixSettings(String homeserverUrl, String accessToken, String roomId, String securityRoomId) {
     private static final Pattern ROOM_ID = Pattern.compile("![^:\\s]+:[^\\s]+");
 
-    /** The settings, or null when Matrix is not configured; problems are added to {@code problems}. */
-    public static MatrixSettings fromEnv(Map<String, String> env, List<String> problems) {
-        var url = value(env, "MATRIX_HOMESERVER_URL");
-        var token = value(env, "MATRIX_ACCESS_TOKEN");
-        var room = value(env, "MATRIX_ROOM_ID");
-        var securityRoom = value(env, "MATRIX_SECURITY_ROOM_ID");
+    /**
+     * The settings, or null when Matrix is not configured; problems are added to {@code problems}.
+     *
+     * @param setting a setting by name, stripped; null when unset or blank
+     */
+    public static MatrixSettings fromEnv(java.util.function.Function<String, String> setting, List<String> problems) {
+        var url = setting.apply("MATRIX_HOMESERVER_URL");
+        var token = setting.apply("MATRIX_ACCESS_TOKEN");
+        var room = setting.apply("MATRIX_ROOM_ID");
+        var securityRoom = setting.apply("MATRIX_SECURITY_ROOM_ID");
         if (url == null && token == null && room == null) {
             if (securityRoom != null)
                 problems.add("MATRIX_SECURITY_ROOM_ID is set but Matrix is off: set MATRIX_HOMESERVER_URL, "
@@ -59,10 +62,5 @@ public record MatrixSettings(String homeserverUrl, String accessToken, String ro
     public String toString() {
         return "MatrixSettings[homeserverUrl=" + homeserverUrl + ", accessToken=****, roomId=" + roomId
                 + ", securityRoomId=" + securityRoomId + "]";
-    }
-
-    private static String value(Map<String, String> env, String name) {
-        var v = env.get(name);
-        return v == null || v.isBlank() ? null : v.strip();
     }
 }

@@ -3,7 +3,6 @@ package org.countersign.slack;
 import com.slack.api.bolt.context.builtin.ActionContext;
 import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.response.Response;
-import com.slack.api.methods.MethodsClient;
 import com.slack.api.model.view.View;
 import java.util.function.BiFunction;
 import org.countersign.chat.Verb;
@@ -23,7 +22,7 @@ final class CardButtons {
     private final Policy policy;
     private final SlackReplies replies;
 
-    CardButtons(SlackApp app, Policy policy, MethodsClient client, SlackReplies replies) {
+    CardButtons(SlackApp app, Policy policy, SlackReplies replies) {
         this.app = app;
         this.policy = policy;
         this.replies = replies;

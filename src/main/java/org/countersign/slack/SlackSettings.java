@@ -2,7 +2,6 @@ package org.countersign.slack;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -16,13 +15,17 @@ public record SlackSettings(String signingSecret, String botToken, String apiUrl
     static final String DEFAULT_API_URL = "https://slack.com/api/";
     private static final Pattern CHANNEL_ID = Pattern.compile("[CG][A-Z0-9]{2,}");
 
-    /** The settings, or null when Slack is not configured; problems are added to {@code problems}. */
-    public static SlackSettings fromEnv(Map<String, String> env, List<String> problems) {
-        var secret = value(env, "SLACK_SIGNING_SECRET");
-        var token = value(env, "SLACK_BOT_TOKEN");
-        var apiUrl = value(env, "SLACK_API_URL");
-        var channel = value(env, "SLACK_CHANNEL");
-        var securityChannel = value(env, "SLACK_SECURITY_CHANNEL");
+    /**
+     * The settings, or null when Slack is not configured; problems are added to {@code problems}.
+     *
+     * @param setting a setting by name, stripped; null when unset or blank
+     */
+    public static SlackSettings fromEnv(java.util.function.Function<String, String> setting, List<String> problems) {
+        var secret = setting.apply("SLACK_SIGNING_SECRET");
+        var token = setting.apply("SLACK_BOT_TOKEN");
+        var apiUrl = setting.apply("SLACK_API_URL");
+        var channel = setting.apply("SLACK_CHANNEL");
+        var securityChannel = setting.apply("SLACK_SECURITY_CHANNEL");
         if (secret == null && token == null) {
             if (channel != null || securityChannel != null || apiUrl != null)
                 problems.add("SLACK_CHANNEL, SLACK_SECURITY_CHANNEL or SLACK_API_URL is set but Slack is off: "
@@ -65,10 +68,5 @@ public record SlackSettings(String signingSecret, String botToken, String apiUrl
     public String toString() {
         return "SlackSettings[signingSecret=****, botToken=****, apiUrl=" + apiUrl + ", channel=" + channel
                 + ", securityChannel=" + securityChannel + "]";
-    }
-
-    private static String value(Map<String, String> env, String name) {
-        var v = env.get(name);
-        return v == null || v.isBlank() ? null : v.strip();
     }
 }

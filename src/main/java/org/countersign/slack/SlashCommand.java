@@ -3,7 +3,6 @@ package org.countersign.slack;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
-import com.slack.api.methods.MethodsClient;
 import org.countersign.chat.Reply;
 import org.countersign.chat.Syntax;
 import org.countersign.chat.VerbParser;
@@ -21,7 +20,7 @@ final class SlashCommand {
     private final Policy policy;
     private final SlackReplies replies;
 
-    SlashCommand(SlackApp app, Policy policy, MethodsClient client, SlackReplies replies) {
+    SlashCommand(SlackApp app, Policy policy, SlackReplies replies) {
         this.app = app;
         this.policy = policy;
         this.replies = replies;
