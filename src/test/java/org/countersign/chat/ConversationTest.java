@@ -1,0 +1,99 @@
+package org.countersign.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.countersign.app.PolicyDirectory;
+import org.countersign.app.RateLimiter;
+import org.countersign.app.RequestService;
+import org.countersign.app.Throttle;
+import org.countersign.domain.Actor;
+import org.countersign.domain.TestPolicies;
+import org.countersign.domain.Workflow;
+import org.countersign.store.RedisKeyValues;
+import org.countersign.store.RedisRateLimiter;
+import org.countersign.store.RedisRequestStore;
+import org.countersign.store.TestRedis;
+import org.junit.jupiter.api.Test;
+
+/** The one conversation on a real Redis, spoken by a Slack-like and a Matrix-like platform. */
+class ConversationTest {
+    static final Venue SLACK = Venue.chat("channel", "SLACK_SECURITY_CHANNEL", true, Syntax.slash(), null);
+    static final Venue MATRIX = Venue.chat("room", "MATRIX_SECURITY_ROOM_ID", false, VerbParserTest.MATRIX, "React ✅");
+
+    private final String prefix = TestRedis.uniquePrefix();
+    private final RequestService service = new RequestService(new RedisRequestStore(TestRedis.client(), prefix),
+            new PolicyDirectory(TestPolicies.standard()), new Workflow(TestPolicies.standard()), Clock.systemUTC());
+
+    private Conversation withLimit(int count) {
+        var limit = new RateLimiter.Limit("per-user", count, Duration.ofMinutes(1));
+        return new Conversation(service, new Throttle(new RedisRateLimiter(TestRedis.client(), prefix), limit,
+                new RedisKeyValues(TestRedis.client(), prefix)));
+    }
+
+    @Test
+    void help_is_one_text_in_each_platforms_spelling() {
+        var slack = Conversation.help(SLACK);
+        var matrix = Conversation.help(MATRIX);
+
+        assertThat(slack).contains("/emergency approve EMG-n [team]").contains("/emergency [reason] [summary…]")
+                .contains("e.g. /emergency status EMG-12").doesNotContain("!approve").contains(Conversation.ADVICE);
+        assertThat(matrix).contains("!approve EMG-n [team]").contains("--deployer @alice:example.org")
+                .contains("React ✅").contains(Conversation.ADVICE);
+    }
+
+    @Test
+    void one_person_is_held_back_past_the_limit_and_told_once_while_others_go_on() {
+        var conversation = withLimit(2);
+        var sre = TestPolicies.SRE1;
+        var where = SLACK.room(false);
+
+        assertThat(conversation.said(sre, where, new Verb.ListOpen()).kind()).isEqualTo(Reply.Kind.ANSWER);
+        assertThat(conversation.said(sre, where, new Verb.Help()).kind()).isEqualTo(Reply.Kind.ANSWER);
+        var held = conversation.said(sre, where, new Verb.ListOpen());
+        var again = conversation.heldBack(sre);
+
+        assertThat(held.kind()).isEqualTo(Reply.Kind.HELD);
+        assertThat(held.say()).hasValueSatisfying(t -> assertThat(t).startsWith("Slow down").contains("Nothing was recorded"));
+        assertThat(again).hasValueSatisfying(r -> assertThat(r.say()).isEmpty());
+        assertThat(conversation.said(TestPolicies.REL1, where, new Verb.ListOpen()).kind()).isEqualTo(Reply.Kind.ANSWER);
+    }
+
+    @Test
+    void a_confidential_request_on_a_platform_without_a_security_room_is_refused_and_nothing_is_recorded() {
+        var reply = withLimit(100).said(TestPolicies.DEV, MATRIX.room(false), new Verb.Open(TestPolicies.draft("security")));
+
+        assertThat(reply.refused()).isTrue();
+        assertThat(reply.text()).isEqualTo("Security requests go to a private room and none is set up "
+                + "(MATRIX_SECURITY_ROOM_ID). Nothing was recorded; ask your Countersign admin.");
+        assertThat(service.recent(java.util.Set.of(), 10)).isEmpty();
+    }
+
+    @Test
+    void an_opened_request_says_where_its_card_is_and_a_typed_confidential_one_is_taken_down() {
+        var conversation = withLimit(100);
+        var open = conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("availability")));
+        var secret = conversation.said(TestPolicies.DEV, SLACK.room(false), new Verb.Open(TestPolicies.draft("security")));
+
+        assertThat(open.kind()).isEqualTo(Reply.Kind.OPENED);
+        assertThat(open.text()).isEqualTo(open.request() + " is open; it needs SRE and Release Engineering to approve. "
+                + "Its card is in the ops channel.");
+        assertThat(open.takeDown()).isFalse();
+        assertThat(secret.text()).endsWith("Its card is in the security channel.");
+        assertThat(secret.takeDown()).isTrue();
+    }
+
+    @Test
+    void a_command_typed_wrongly_answers_with_its_usage_and_an_example() {
+        var usage = VerbParser.parseAfterSlash("status soon", Syntax.slash()).orElseThrow();
+
+        var reply = withLimit(100).said(Actor.slack("U0DEV1"), SLACK.room(false), usage);
+
+        assertThat(reply.refused()).isTrue();
+        assertThat(reply.text()).isEqualTo("\"soon\" is not a request id; they look like EMG-12\n"
+                + "Usage: /emergency status [EMG-n] (e.g. /emergency status EMG-12)");
+        assertThat(Optional.ofNullable(reply.request())).isEmpty();
+    }
+}
