@@ -18,7 +18,6 @@ import org.countersign.domain.Outcome.Refusal;
 import org.countersign.domain.Outcome.Refused;
 import org.countersign.domain.Outcome.Unchanged;
 import org.countersign.domain.Problem;
-import org.countersign.domain.Reason;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
 
@@ -121,7 +120,7 @@ public final class Conversation {
         var venue = where.venue();
         var reason = service.policy().reason(draft.reason());
         var place = reason.map(Disclosure::placeOf).orElse(Disclosure.Place.OPS);
-        if (reason.map(Reason::confidential).orElse(false) && !venue.takesConfidential()) {
+        if (place == Disclosure.Place.SECURITY && !venue.takesConfidential()) {
             var text = "Security requests go to a private " + venue.roomWord() + " and none is set up ("
                     + venue.securitySetting() + "). Nothing was recorded; ask your Countersign admin.";
             return Reply.refused(Refusal.INVALID, null, text, List.of(new Problem("reason", text)));
