@@ -14,12 +14,14 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import org.countersign.app.Directory;
+import org.countersign.app.Emails;
 import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
 import org.countersign.app.KeyValues;
@@ -33,6 +35,7 @@ import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
+import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
 import org.countersign.matrix.MatrixAlerts;
@@ -45,6 +48,7 @@ import org.countersign.slack.SlackApp;
 import org.countersign.slack.SlackCards;
 import org.countersign.slack.SlackChannels;
 import org.countersign.slack.SlackDirectory;
+import org.countersign.slack.SlackEmails;
 import org.countersign.slack.SlackEndpoint;
 import org.countersign.store.DomainJson;
 import org.countersign.store.RedisConnector;
@@ -110,9 +114,20 @@ public final class Main {
             var feed = new RedisEventFeed(client, config.redisPrefix());
             var kv = new RedisKeyValues(client, config.redisPrefix());
             var metrics = new Metrics(store::countByState);
-            var workflow = new Workflow(policy);
             var slack = config.slackOpt().map(SlackWiring::new);
-            Directory directory = new PolicyDirectory(policy);
+            var matrix = config.matrixOpt();
+            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
+            var platforms = EnumSet.noneOf(Platform.class);
+            if (slack.isPresent()) platforms.add(Platform.SLACK);
+            if (matrix.isPresent()) platforms.add(Platform.MATRIX);
+            if (console) platforms.add(Platform.CONSOLE);
+            // From several platforms one person could act from two accounts: each must be tied to a person.
+            boolean severalPlatforms = platforms.size() > 1;
+            var workflow = new Workflow(policy, severalPlatforms);
+            if (severalPlatforms)
+                policy.unlinkedMembers(platforms).forEach(line -> log.warn("Not linked across {}: {}", platforms, line));
+            Directory directory = new PolicyDirectory(policy, severalPlatforms && slack.isPresent()
+                    ? new SlackEmails(slack.get().methods(), clock) : Emails.NONE);
             if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
             var service = new RequestService(store, directory, workflow, clock, metrics);
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
@@ -128,14 +143,12 @@ public final class Main {
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
-            var matrix = config.matrixOpt();
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, leases, running,
                         instance, perUser);
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
-            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
             var live = new LiveEvents(feed, DomainJson.mapper());
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,

@@ -28,16 +28,19 @@ final class PolicyReader {
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after", "people",
-            "integrations");
+            "integrations", "identity");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
-    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console");
+    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email");
+    private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
     private static final Pattern MATRIX_USER = Pattern.compile("@[^:\\s]+:[^\\s]+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
 
     private final PolicyProblems problems;
     private final Map<String, String> env;
@@ -75,6 +78,7 @@ final class PolicyReader {
         var teams = teams(root.get("teams"), quorum);
         var reasons = reasons(root.get("reasons"));
         var people = people(root.get("people"));
+        var mailDomains = mailDomains(root.get("identity"));
         var integrations = new PolicyIntegrations(problems, env).read(root.get("integrations"));
 
         // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
@@ -87,7 +91,7 @@ final class PolicyReader {
             reasons.put("stand-in", new Reason("stand-in", "stand-in", List.of(team), false));
         }
         try {
-            var policy = Policy.of(teams, reasons, expireAfter, people);
+            var policy = Policy.of(teams, reasons, expireAfter, people).withMatrixMailDomains(mailDomains);
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);
@@ -189,7 +193,9 @@ final class PolicyReader {
                 return;
             }
             problems.unknownKeys(p, where + ".", ACCOUNT_KINDS);
-            people.put(person, accounts(p, where, "slack", "matrix", "console"));
+            var accounts = accounts(p, where, "slack", "matrix", "console");
+            accounts.addAll(accounts(p.get("email"), where + ".email", Platform.EMAIL));
+            people.put(person, accounts);
         });
         return people;
     }
@@ -216,16 +222,43 @@ final class PolicyReader {
             var form = switch (platform) {
                 case SLACK -> SLACK_USER;
                 case MATRIX -> MATRIX_USER;
+                case EMAIL -> EMAIL;
                 default -> NAME;
             };
-            if (form.matcher(id).matches()) actors.add(new Actor(platform, id));
+            if (form.matcher(id).matches())
+                actors.add(platform == Platform.EMAIL ? Policy.email(id) : new Actor(platform, id));
             else problems.add(at, "'" + id + "' is not " + switch (platform) {
                 case SLACK -> "a Slack user id (U… or W…: the member id in the user's Slack profile)";
                 case MATRIX -> "a Matrix user id such as \"@sre1:example.org\" (quote it: @ starts no YAML value)";
+                case EMAIL -> "a mail address such as alice@example.org";
                 default -> "a console user name (letters, digits, dots, dashes and underscores)";
             });
         }
         return actors;
+    }
+
+    /** {@code identity.matrix-mail-domains}: Matrix server -> the mail domain its user ids stand for. */
+    private Map<String, String> mailDomains(JsonNode node) {
+        var domains = new LinkedHashMap<String, String>();
+        if (node == null || node.isNull()) return domains;
+        if (!isMap(node, "identity", null, "how accounts are tied to people")) return domains;
+        problems.unknownKeys(node, "identity.", IDENTITY_KEYS);
+        var map = node.get("matrix-mail-domains");
+        if (map == null || map.isNull()) return domains;
+        if (!map.isObject()) {
+            problems.add("identity.matrix-mail-domains", "must be a map of Matrix server to mail domain, such as "
+                    + "{ matrix.example.org: example.org }, not " + show(map));
+            return domains;
+        }
+        map.properties().forEach(e -> {
+            var where = "identity.matrix-mail-domains." + e.getKey();
+            var domain = problems.text(e.getValue(), where);
+            if (!DOMAIN.matcher(e.getKey()).matches()) problems.add(where, "'" + e.getKey() + "' is not a server name");
+            else if (domain == null || !DOMAIN.matcher(domain).matches())
+                problems.add(where, "must be a mail domain such as example.org");
+            else domains.put(e.getKey(), domain);
+        });
+        return domains;
     }
 
     private static Team standIn(String key, int quorum) {

@@ -214,7 +214,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, people, integrations)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, people, integrations, identity)");
     }
 
     @Test
@@ -311,7 +311,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, people, integrations)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, people, integrations, identity)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
@@ -468,4 +468,35 @@ class PolicyFileTest {
 
     private static Actor console(String name) { return new Actor(Platform.CONSOLE, name); }
 
+
+    @Test
+    void people_may_name_their_email_and_matrix_servers_may_stand_for_mail_domains() throws IOException {
+        var policy = PolicyFile.read(write(VALID + """
+                people:
+                  alice: { slack: U0SRE1, email: Alice@Example.org }
+                identity:
+                  matrix-mail-domains: { matrix.example.org: example.org }
+                """), Map.of()).policy();
+
+        assertThat(policy.personOf(org.countersign.domain.Policy.email("alice@example.org"))).isEqualTo("alice");
+        assertThat(policy.mailOf(org.countersign.domain.Actor.matrix("@alice:matrix.example.org")))
+                .contains(org.countersign.domain.Policy.email("alice@example.org"));
+    }
+
+    @Test
+    void a_bad_email_or_mail_domain_is_reported_where_it_is() throws IOException {
+        var e = invalid(write(VALID + """
+                people:
+                  alice: { slack: U0SRE1, email: alice-at-example }
+                identity:
+                  matrix-mail-domains: { matrix.example.org: "not a domain" }
+                  matrix-domains: {}
+                """));
+
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("people.alice.email: 'alice-at-example' is "
+                + "not a mail address"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("identity.matrix-mail-domains.matrix.example.org: "
+                + "must be a mail domain"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("identity.matrix-domains: unknown key"));
+    }
 }

@@ -5,16 +5,30 @@ import org.countersign.domain.Member;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 
-/** Team membership as the policy file lists it. */
+/**
+ * Who an account is: the person the policy links it to; else the person its verified mail address names (a
+ * {@code people:} entry with that email, or the address itself, which ties together every account vouched for with
+ * it); else only the account. Teams are those the policy lists for any of the person's accounts.
+ */
 public final class PolicyDirectory implements Directory {
     private final Policy policy;
+    private final Emails emails;
 
-    public PolicyDirectory(Policy policy) { this.policy = policy; }
+    public PolicyDirectory(Policy policy) { this(policy, Emails.NONE); }
+
+    public PolicyDirectory(Policy policy, Emails emails) {
+        this.policy = policy;
+        this.emails = emails;
+    }
 
     @Override
     public Member resolve(Actor actor) {
         if (actor.platform() == Platform.SYSTEM || actor.platform() == Platform.WEBHOOK)
             return Member.outsider(actor);
-        return new Member(actor, policy.personOf(actor), policy.listedTeamsOf(actor));
+        var person = policy.linkedPerson(actor)
+                .or(() -> policy.mailOf(actor).or(() -> emails.verifiedEmail(actor).map(Policy::email))
+                        .map(policy::personOf))
+                .orElse(actor.toString());
+        return new Member(actor, person, policy.listedTeamsOf(person, actor));
     }
 }

@@ -19,5 +19,8 @@ public record Member(Actor actor, String person, Set<String> teams) {
 
     public boolean in(String team) { return teams.contains(team); }
 
+    /** Whether the account is tied to a person (a policy link or a verified email), not known only as itself. */
+    public boolean linked() { return isSystem() || !person.equals(actor.toString()); }
+
     public boolean isSystem() { return actor.platform() == Platform.SYSTEM || actor.platform() == Platform.WEBHOOK; }
 }

@@ -20,15 +20,15 @@ public final class Policy {
     private final Map<String, Reason> reasons;
     private final Duration expireAfter;
     private final Map<Actor, String> personOf;
+    private final Map<String, String> matrixMailDomains;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
-                   Map<String, Set<Actor>> people) {
+                   Map<Actor, String> personOf, Map<String, String> matrixMailDomains) {
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
-        var byActor = new HashMap<Actor, String>();
-        people.forEach((person, accounts) -> accounts.forEach(a -> byActor.put(a, person)));
-        this.personOf = Map.copyOf(byActor);
+        this.personOf = Map.copyOf(personOf);
+        this.matrixMailDomains = Map.copyOf(matrixMailDomains);
     }
 
     /**
@@ -60,7 +60,18 @@ public final class Policy {
             if (other != null) problems.add("account " + a + " is linked to both " + other + " and " + person);
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
-        return new Policy(teams, reasons, expireAfter, people);
+        return new Policy(teams, reasons, expireAfter, seen, Map.of());
+    }
+
+    /**
+     * This policy with Matrix servers whose user ids are mail addresses: {@code @alice:matrix.example.org} is
+     * {@code alice@example.org} when {@code matrix.example.org} maps to {@code example.org}.
+     */
+    public Policy withMatrixMailDomains(Map<String, String> serverToDomain) {
+        var lower = new HashMap<String, String>();
+        serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
+                domain.toLowerCase(java.util.Locale.ROOT)));
+        return new Policy(teams, reasons, expireAfter, personOf, lower);
     }
 
     public Map<String, Team> teams() { return teams; }
@@ -78,6 +89,66 @@ public final class Policy {
 
     /** The person behind an account: their policy link, or the account itself. */
     public String personOf(Actor actor) { return personOf.getOrDefault(actor, actor.toString()); }
+
+    /** The person the policy links this account to, if it does. */
+    public Optional<String> linkedPerson(Actor actor) { return Optional.ofNullable(personOf.get(actor)); }
+
+    /** The mail address a Matrix id stands for, when its server is mapped to a mail domain. */
+    public Optional<Actor> mailOf(Actor actor) {
+        if (actor.platform() != Platform.MATRIX) return Optional.empty();
+        var id = actor.id();
+        int colon = id.indexOf(':');
+        if (!id.startsWith("@") || colon < 2) return Optional.empty();
+        var domain = matrixMailDomains.get(id.substring(colon + 1).toLowerCase(java.util.Locale.ROOT));
+        return domain == null ? Optional.empty() : Optional.of(email(id.substring(1, colon) + "@" + domain));
+    }
+
+    /** A verified mail address as the account that ties a person's accounts together. */
+    public static Actor email(String address) {
+        return new Actor(Platform.EMAIL, address.strip().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Every account the policy links to {@code person}. */
+    public Set<Actor> accountsOfPerson(String person) {
+        var accounts = new LinkedHashSet<Actor>();
+        personOf.forEach((a, p) -> { if (p.equals(person)) accounts.add(a); });
+        return accounts;
+    }
+
+    /** The teams whose policy lists {@code actor} or any account linked to {@code person}. */
+    public Set<String> listedTeamsOf(String person, Actor actor) {
+        var accounts = accountsOfPerson(person);
+        accounts.add(actor);
+        var result = new LinkedHashSet<String>();
+        teams.values().forEach(t -> { if (t.members().stream().anyMatch(accounts::contains)) result.add(t.key()); });
+        return result;
+    }
+
+    /**
+     * Team members who cannot be told apart from someone else on another enabled platform: listed on one, with no
+     * account and no mail address linked for another. With several platforms on, such a person could open a request
+     * from an unlisted account and approve it from the listed one; each line says whom to link.
+     */
+    public List<String> unlinkedMembers(Set<Platform> enabled) {
+        var lines = new ArrayList<String>();
+        var seen = new LinkedHashSet<String>();
+        for (var team : teams.values())
+            for (var account : team.members()) {
+                if (!enabled.contains(account.platform())) continue;
+                var person = personOf(account);
+                if (!seen.add(person)) continue;
+                var accounts = accountsOfPerson(person);
+                accounts.add(account);
+                if (accounts.stream().anyMatch(a -> a.platform() == Platform.EMAIL)
+                        || mailOf(account).isPresent()) continue;
+                var missing = enabled.stream().filter(p -> accounts.stream().noneMatch(a -> a.platform() == p))
+                        .map(p -> p.key()).toList();
+                if (!missing.isEmpty())
+                    lines.add(person + " (" + team.label() + ", " + account + ") has no " + String.join(" or ", missing)
+                            + " account and no email in people: (only " + account + " can act for them)");
+            }
+        return lines;
+    }
 
     /** Every account linked to the same person as this one (including itself). */
     public Set<Actor> accountsOf(Actor actor) {

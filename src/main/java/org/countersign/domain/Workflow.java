@@ -33,8 +33,18 @@ public final class Workflow {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final Policy policy;
+    private final boolean linkedPeopleOnly;
 
-    public Workflow(Policy policy) { this.policy = policy; }
+    public Workflow(Policy policy) { this(policy, false); }
+
+    /**
+     * @param linkedPeopleOnly true when people act from several platforms: then an account that cannot be tied to a
+     *                         person may neither open nor approve, or one person could fill two slots from two accounts
+     */
+    public Workflow(Policy policy, boolean linkedPeopleOnly) {
+        this.policy = policy;
+        this.linkedPeopleOnly = linkedPeopleOnly;
+    }
 
     public Policy policy() { return policy; }
 
@@ -49,6 +59,7 @@ public final class Workflow {
     public Outcome open(RequestId id, Draft draft, Member by, Instant now) {
         var refused = check(draft);
         if (refused.isPresent()) return refused.get();
+        if (unlinked(by)) return Refused.of(NOT_ALLOWED, notLinked(by, "open a request"));
         var reason = policy.reason(draft.reason()).orElseThrow();
         var request = new EmergencyRequest(id, 1, State.PENDING, reason.key(), reason.confidential(), reason.teams(),
                 draft.summary(), draft.details(), draft.changes(), draft.task(), draft.rollback(),
@@ -88,6 +99,7 @@ public final class Workflow {
         if (!now.isBefore(r.expires()))
             return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
                     + " without all approvals; open a new request if the fix is still needed");
+        if (unlinked(c.by())) return Refused.of(NOT_ALLOWED, notLinked(c.by(), "approve " + r.id()));
         if (r.requestedBy(c.by().person()))
             return Refused.of(NOT_ALLOWED, "You opened " + r.id() + ", so someone else must approve it ("
                     + labels(teamsStillNeeded(r)) + ")");
@@ -247,6 +259,15 @@ public final class Workflow {
         var next = r.next(State.EXPIRED, now);
         return new Applied(next, List.of(event(next, 0, EventType.REQUEST_EXPIRED, now, c.by(), null,
                 "still needed " + labels(teamsStillNeeded(r)))), r.id() + " expired");
+    }
+
+    private boolean unlinked(Member m) { return linkedPeopleOnly && !m.linked(); }
+
+    private static String notLinked(Member m, String what) {
+        return "Countersign cannot tie your account " + m.actor() + " to a person, so it cannot let you " + what
+                + ": with several chat platforms on, one person fills one team slot whichever account they use. Ask "
+                + "your Countersign admin to link this account under people: in the policy (or give the person the "
+                + "email your account is verified with), or act from the account the policy lists for you";
     }
 
     private boolean isRequiredTeamMember(EmergencyRequest r, Member m) {

@@ -54,8 +54,15 @@ public final class SlackFixture implements AutoCloseable {
 
     /** With more settings, e.g. Matrix's, so one service serves both platforms. */
     SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv) throws Exception {
+        this(dataDir, withSecurityChannel, extraEnv, workspace -> {});
+    }
+
+    /** With more of a workspace set up before the service starts (users and their emails, user groups). */
+    SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv,
+                 java.util.function.Consumer<FakeSlack> workspace) throws Exception {
         fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
+        workspace.accept(fake);
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dataDir.toString());
         env.put("PORT", String.valueOf(freePort()));

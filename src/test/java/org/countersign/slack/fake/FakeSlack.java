@@ -60,6 +60,7 @@ public final class FakeSlack implements AutoCloseable {
   // Everything below is guarded by lock.
   private final Map<String, String> channels = new LinkedHashMap<>();
   private final Map<String, String> users = new LinkedHashMap<>();
+  private final Map<String, String> emails = new LinkedHashMap<>();
   private final Map<String, List<String>> usergroups = new LinkedHashMap<>();
   private final Map<String, List<PostedMessage>> messages = new LinkedHashMap<>();
   private final List<EphemeralMessage> ephemerals = new ArrayList<>();
@@ -111,6 +112,15 @@ public final class FakeSlack implements AutoCloseable {
   public FakeSlack withUser(String id, String name) {
     synchronized (lock) {
       users.put(id, name);
+    }
+    return this;
+  }
+
+  /** Adds a user whose profile email is confirmed, as {@code users.info} shows it with scope users:read.email. */
+  public FakeSlack withUser(String id, String name, String email) {
+    synchronized (lock) {
+      users.put(id, name);
+      emails.put(id, email);
     }
     return this;
   }
@@ -461,7 +471,12 @@ public final class FakeSlack implements AutoCloseable {
     ObjectNode user = json.createObjectNode();
     user.put("id", id).put("team_id", teamId()).put("name", name).put("real_name", name);
     user.put("deleted", false).put("is_bot", false);
-    user.putObject("profile").put("real_name", name).put("display_name", name);
+    var profile = user.putObject("profile").put("real_name", name).put("display_name", name);
+    String email = emails.get(id);
+    if (email != null) {
+      profile.put("email", email);
+      user.put("is_email_confirmed", true);
+    }
     return ok().set("user", user);
   }
 
