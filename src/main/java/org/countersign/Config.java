@@ -85,6 +85,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
 
         var slack = SlackSettings.fromEnv(name -> value(env, name), problems);
         var matrix = MatrixSettings.fromEnv(name -> value(env, name), problems);
+        if (redisUrl == null) embeddedRedisProblem(bindHost, slack != null, matrix != null).ifPresent(problems::add);
         var inboundSecret = value(env, "INBOUND_WEBHOOK_SECRET");
         if (inboundSecret != null && inboundSecret.length() < 16)
             problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
@@ -151,6 +152,29 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         int colon = userInfo.indexOf(':');
         var masked = colon < 0 ? "****" : userInfo.substring(0, colon) + ":****";
         return m.group(1) + masked + "@" + url.substring(m.end());
+    }
+
+    /**
+     * The embedded Redis keeps one instance's state on its own disk and is reachable only here: for trying Countersign
+     * on one machine, never for a deployment people reach (chat on, or listening beyond loopback).
+     */
+    private static Optional<String> embeddedRedisProblem(String bindHost, boolean slack, boolean matrix) {
+        var why = new ArrayList<String>();
+        if (slack) why.add("Slack is on");
+        if (matrix) why.add("Matrix is on");
+        if (bindHost != null && HOST.matcher(bindHost).matches() && !isLoopback(bindHost))
+            why.add("BIND_HOST='" + bindHost + "' listens beyond this machine");
+        if (why.isEmpty()) return Optional.empty();
+        return Optional.of("REDIS_URL is not set, but " + String.join(" and ", why) + ": the embedded Redis is for "
+                + "trying Countersign on this machine only; set REDIS_URL to a Redis of your own, with a password "
+                + "(redis://:password@host:6379) or TLS (rediss://…)");
+    }
+
+    /** A host name or address only this machine can reach (127.0.0.0/8, ::1, localhost); no DNS look-up. */
+    static boolean isLoopback(String host) {
+        var h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        return h.equals("localhost") || h.equals("::1") || h.matches("127(\\.[0-9]{1,3}){3}");
     }
 
     private static Optional<String> redisUrlProblem(String url) {

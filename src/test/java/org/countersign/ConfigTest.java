@@ -174,6 +174,35 @@ class ConfigTest {
     }
 
     @Test
+    void without_a_redis_url_slack_or_matrix_on_is_refused_with_a_message_to_set_one() {
+        var e = catchThrowableOfType(Config.Invalid.class, () -> Config.fromEnv(env()
+                .with("SLACK_SIGNING_SECRET", "8f742231b10e8888abcd99yyyzzz85a5").with("SLACK_BOT_TOKEN", "xoxb-1-2-abc")
+                .with("SLACK_CHANNEL", "C0EMERG1").with("MATRIX_HOMESERVER_URL", "https://matrix.example.org")
+                .with("MATRIX_ACCESS_TOKEN", "syt_token").with("MATRIX_ROOM_ID", "!ops:example.org").build()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("REDIS_URL is not set, but Slack is on and "
+                + "Matrix is on: the embedded Redis is for trying Countersign on this machine only; set REDIS_URL");
+    }
+
+    @Test
+    void without_a_redis_url_a_bind_host_beyond_loopback_is_refused_even_with_a_dashboard_token() {
+        var e = catchThrowableOfType(Config.Invalid.class, () -> Config.fromEnv(env().with("BIND_HOST", "0.0.0.0")
+                .with("DASHBOARD_TOKEN", "0123456789abcdef0123").build()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("REDIS_URL is not set, but BIND_HOST='0.0.0.0' listens beyond this machine: ")
+                .contains("set REDIS_URL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"})
+    void without_a_redis_url_a_loopback_bind_host_keeps_the_embedded_redis(String host) {
+        assertThat(Config.fromEnv(env().with("BIND_HOST", host).build()).redisUrlOpt()).isEmpty();
+    }
+
+    @Test
     void to_string_masks_the_redis_password() {
         var config = Config.fromEnv(env().with("REDIS_URL", "redis://:hunter2@redis.example.org:6379/0").build());
 
