@@ -22,11 +22,12 @@ import org.countersign.web.WebSettings;
  * @param policyFile the policy file, or null for the packaged example
  * @param bindHost   the address to listen on, or null to let the web layer decide
  * @param web        the dashboard token and whether the local console is on
+ * @param metricsToken the bearer token GET /metrics asks for, or null to leave it open
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
-                     String instanceName, String alertmanagerToken, WebSettings web) {
+                     String instanceName, String alertmanagerToken, WebSettings web, String metricsToken) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -104,11 +105,16 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("ALERTMANAGER_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
                     + " characters, e.g. the output of openssl rand -hex 32");
 
+        var metricsToken = value(env, "METRICS_TOKEN");
+        if (metricsToken != null && metricsToken.length() < MIN_TOKEN_LENGTH)
+            problems.add("METRICS_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
+                    + " characters, e.g. the output of openssl rand -hex 32");
+
         var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web);
+                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -141,7 +147,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
                 + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix
                 + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
-                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web + "]";
+                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web
+                + ", metricsToken=" + (metricsToken == null ? null : "****") + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

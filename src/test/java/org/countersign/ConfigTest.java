@@ -38,13 +38,14 @@ class ConfigTest {
                 .with("BIND_HOST", "0.0.0.0")
                 .with("DASHBOARD_TOKEN", "0123456789abcdef0123")
                 .with("CONSOLE", "on")
+                .with("METRICS_TOKEN", "fedcba9876543210fedcba")
                 .build());
 
         assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
-                new org.countersign.web.WebSettings("0123456789abcdef0123", true)));
+                new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba"));
     }
 
     @Test
@@ -200,6 +201,14 @@ class ConfigTest {
     @ValueSource(strings = {"127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"})
     void without_a_redis_url_a_loopback_bind_host_keeps_the_embedded_redis(String host) {
         assertThat(Config.fromEnv(env().with("BIND_HOST", host).build()).redisUrlOpt()).isEmpty();
+    }
+
+    @Test
+    void a_metrics_token_shorter_than_16_characters_is_refused_without_showing_it() {
+        assertThat(problemsWith("METRICS_TOKEN", "short-token")).singleElement().asString()
+                .startsWith("METRICS_TOKEN (hidden) is too short: use at least 16 characters").doesNotContain("short-token");
+        assertThat(Config.fromEnv(env().with("METRICS_TOKEN", "fedcba9876543210fedcba").build()).toString())
+                .contains("metricsToken=****").doesNotContain("fedcba9876543210fedcba");
     }
 
     @Test
