@@ -24,6 +24,7 @@ final class PolicyIntegrations {
             List.of("name", "url", "url-env", "events", "format", "secret-env", "confidential");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
+    static final int MIN_SECRET = 16;
 
     private final PolicyProblems problems;
     private final Map<String, String> env;
@@ -62,6 +63,10 @@ final class PolicyIntegrations {
             var events = events(w.get("events"), where + ".events");
             var secretEnv = secretEnv(w, where, format, name);
             boolean confidential = problems.flag(w.get("confidential"), where + ".confidential");
+            if (confidential && url != null && !url.getScheme().equalsIgnoreCase("https") && !Config.isLoopback(url.getHost()))
+                problems.add(where + (w.has("url-env") ? ".url-env" : ".url"), (w.has("url-env") ? "the URL in it"
+                        : "'" + url + "'") + " is http: with confidential: true it carries what confidential requests say, "
+                        + "so use https (plain http only to this machine: 127.0.0.1, ::1, localhost)");
             Secret secret = null;
             if (env != null && secretEnv != null) {
                 var value = env.get(secretEnv);
@@ -69,6 +74,9 @@ final class PolicyIntegrations {
                     problems.add(where + ".secret-env", secretEnv + " is not set in the environment (set it to the "
                             + (format == Integration.Format.PAGERDUTY ? "PagerDuty routing key" : "secret shared with "
                             + (name == null ? "this webhook" : name)) + ")");
+                else if (value.strip().length() < MIN_SECRET)
+                    problems.add(where + ".secret-env", secretEnv + " is too short: use at least " + MIN_SECRET
+                            + " characters, e.g. the output of openssl rand -hex 32");
                 else secret = Secret.of(value.strip());
             }
             if (env != null && problems.count() == before)
