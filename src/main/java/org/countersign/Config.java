@@ -14,6 +14,7 @@ import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
 import org.countersign.app.RateLimiter;
 import org.countersign.web.WebSettings;
+import org.countersign.webhook.StandardWebhooks;
 
 /**
  * Every setting, read once from the environment at start. Optional settings are null when not set.
@@ -91,6 +92,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (inboundSecret != null && inboundSecret.length() < 16)
             problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
                     + "e.g. the output of openssl rand -hex 32");
+        else if (inboundSecret != null && inboundSecret.startsWith("whsec_"))
+            StandardWebhooks.problemWith(inboundSecret).ifPresent(p -> problems.add("INBOUND_WEBHOOK_SECRET (hidden) " + p));
 
         var perUser = limit(env, "RATE_LIMIT_PER_USER", "chat-user", DEFAULT_PER_USER, problems);
         var perAddress = limit(env, "RATE_LIMIT_PER_ADDRESS", "http-address", DEFAULT_PER_ADDRESS, problems);

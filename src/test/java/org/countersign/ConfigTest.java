@@ -212,6 +212,14 @@ class ConfigTest {
     }
 
     @Test
+    void an_inbound_secret_starting_with_whsec_must_be_base64_of_16_bytes_or_more() {
+        assertThat(problemsWith("INBOUND_WEBHOOK_SECRET", "whsec_not base64 at all!")).containsExactly(
+                "INBOUND_WEBHOOK_SECRET (hidden) is not whsec_ followed by base64");
+        assertThat(Config.fromEnv(env().with("INBOUND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").build())
+                .inboundWebhookSecretOpt()).isPresent();
+    }
+
+    @Test
     void to_string_masks_the_redis_password() {
         var config = Config.fromEnv(env().with("REDIS_URL", "redis://:hunter2@redis.example.org:6379/0").build());
 

@@ -402,6 +402,46 @@ class PolicyFileTest {
     }
 
     @Test
+    void an_integration_may_sign_the_standard_webhooks_way_with_a_whsec_secret() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: pipeline, url: "https://ci.example.org/hook", secret-env: WH, signature: standard-webhooks }
+                  - { name: plain, url: "https://ci.example.org/hook", secret-env: PLAIN }
+                """);
+
+        var loaded = PolicyFile.read(file, Map.of("WH", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "PLAIN", "0123456789abcdef0123"));
+
+        assertThat(loaded.integrations()).extracting(Integration::signature)
+                .containsExactly(Integration.Scheme.STANDARD_WEBHOOKS, Integration.Scheme.COUNTERSIGN);
+    }
+
+    @Test
+    void a_standard_webhooks_integration_needs_a_whsec_secret_of_16_bytes_and_the_countersign_format() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: a, url: "https://ci.example.org/hook", secret-env: PLAIN, signature: standard-webhooks }
+                  - { name: b, url: "https://ci.example.org/hook", secret-env: SHORT, signature: standard-webhooks }
+                  - { name: c, format: pagerduty, secret-env: WH, signature: standard-webhooks }
+                  - { name: d, url: "https://ci.example.org/hook", secret-env: WH, signature: hmac }
+                """);
+        var env = Map.of("PLAIN", "0123456789abcdef0123", "SHORT", "whsec_c2hvcnQga2V5IDEy",
+                "WH", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file, env));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).containsExactly(
+                file + ": integrations[0].secret-env: PLAIN is not a Standard Webhooks secret: it must start with whsec_ "
+                        + "(then base64) (signature: standard-webhooks)",
+                file + ": integrations[1].secret-env: SHORT holds a key of 12 bytes: use at least 16, e.g. whsec_ and "
+                        + "the output of openssl rand -base64 32 (signature: standard-webhooks)",
+                file + ": integrations[2].signature: standard-webhooks signs the countersign format only, not pagerduty",
+                file + ": integrations[3].signature: unknown signature 'hmac' (known: countersign, standard-webhooks)");
+        assertThat(e.getMessage()).doesNotContain("0123456789abcdef0123").doesNotContain("MfKQ9r8G");
+    }
+
+    @Test
     void a_confidential_integration_needs_https_except_to_this_machine() throws IOException {
         var file = write(VALID + """
                 integrations:
@@ -476,7 +516,7 @@ class PolicyFileTest {
                 Map.of("LOG_URL", "not a url with t0ken")));
 
         assertThat(e.problems()).containsExactly(
-                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential)",
+                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential, signature)",
                 file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty)",
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
