@@ -14,6 +14,7 @@ import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
 import org.countersign.app.RateLimiter;
 import org.countersign.web.WebSettings;
+import org.countersign.webhook.StandardWebhooks;
 
 /**
  * Every setting, read once from the environment at start. Optional settings are null when not set.
@@ -22,11 +23,12 @@ import org.countersign.web.WebSettings;
  * @param policyFile the policy file, or null for the packaged example
  * @param bindHost   the address to listen on, or null to let the web layer decide
  * @param web        the dashboard token and whether the local console is on
+ * @param metricsToken the bearer token GET /metrics asks for, or null to leave it open
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
-                     String instanceName, String alertmanagerToken, WebSettings web) {
+                     String instanceName, String alertmanagerToken, WebSettings web, String metricsToken) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -85,10 +87,13 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
 
         var slack = SlackSettings.fromEnv(name -> value(env, name), problems);
         var matrix = MatrixSettings.fromEnv(name -> value(env, name), problems);
+        if (redisUrl == null) embeddedRedisProblem(bindHost, slack != null, matrix != null).ifPresent(problems::add);
         var inboundSecret = value(env, "INBOUND_WEBHOOK_SECRET");
         if (inboundSecret != null && inboundSecret.length() < 16)
             problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
                     + "e.g. the output of openssl rand -hex 32");
+        else if (inboundSecret != null && inboundSecret.startsWith("whsec_"))
+            StandardWebhooks.problemWith(inboundSecret).ifPresent(p -> problems.add("INBOUND_WEBHOOK_SECRET (hidden) " + p));
 
         var perUser = limit(env, "RATE_LIMIT_PER_USER", "chat-user", DEFAULT_PER_USER, problems);
         var perAddress = limit(env, "RATE_LIMIT_PER_ADDRESS", "http-address", DEFAULT_PER_ADDRESS, problems);
@@ -103,11 +108,16 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("ALERTMANAGER_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
                     + " characters, e.g. the output of openssl rand -hex 32");
 
+        var metricsToken = value(env, "METRICS_TOKEN");
+        if (metricsToken != null && metricsToken.length() < MIN_TOKEN_LENGTH)
+            problems.add("METRICS_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
+                    + " characters, e.g. the output of openssl rand -hex 32");
+
         var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
-                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web);
+                sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -140,7 +150,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", dataDir=" + dataDir + ", policyFile=" + policyFile + ", expirySweepInterval=" + expirySweepInterval
                 + ", bindHost=" + bindHost + ", slack=" + slack + ", matrix=" + matrix
                 + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
-                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web + "]";
+                + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web
+                + ", metricsToken=" + (metricsToken == null ? null : "****") + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */
@@ -151,6 +162,29 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         int colon = userInfo.indexOf(':');
         var masked = colon < 0 ? "****" : userInfo.substring(0, colon) + ":****";
         return m.group(1) + masked + "@" + url.substring(m.end());
+    }
+
+    /**
+     * The embedded Redis keeps one instance's state on its own disk and is reachable only here: for trying Countersign
+     * on one machine, never for a deployment people reach (chat on, or listening beyond loopback).
+     */
+    private static Optional<String> embeddedRedisProblem(String bindHost, boolean slack, boolean matrix) {
+        var why = new ArrayList<String>();
+        if (slack) why.add("Slack is on");
+        if (matrix) why.add("Matrix is on");
+        if (bindHost != null && HOST.matcher(bindHost).matches() && !isLoopback(bindHost))
+            why.add("BIND_HOST='" + bindHost + "' listens beyond this machine");
+        if (why.isEmpty()) return Optional.empty();
+        return Optional.of("REDIS_URL is not set, but " + String.join(" and ", why) + ": the embedded Redis is for "
+                + "trying Countersign on this machine only; set REDIS_URL to a Redis of your own, with a password "
+                + "(redis://:password@host:6379) or TLS (rediss://…)");
+    }
+
+    /** A host name or address only this machine can reach (127.0.0.0/8, ::1, localhost); no DNS look-up. */
+    static boolean isLoopback(String host) {
+        var h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        return h.equals("localhost") || h.equals("::1") || h.matches("127(\\.[0-9]{1,3}){3}");
     }
 
     private static Optional<String> redisUrlProblem(String url) {

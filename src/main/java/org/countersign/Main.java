@@ -113,7 +113,7 @@ public final class Main {
             var store = new RedisRequestStore(client, config.redisPrefix());
             var feed = new RedisEventFeed(client, config.redisPrefix());
             var kv = new RedisKeyValues(client, config.redisPrefix());
-            var metrics = new Metrics(store::countByState);
+            var metrics = new Metrics(store::countByState, config.metricsToken());
             var slack = config.slackOpt().map(SlackWiring::new);
             var matrix = config.matrixOpt();
             var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());

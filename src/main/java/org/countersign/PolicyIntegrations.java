@@ -17,13 +17,15 @@ import java.util.regex.Pattern;
 import org.countersign.domain.EventType;
 import org.countersign.webhook.Integration;
 import org.countersign.webhook.Secret;
+import org.countersign.webhook.StandardWebhooks;
 
 /** Reads the {@code integrations} section of a policy file: the webhooks to send events to, with their secrets. */
 final class PolicyIntegrations {
     private static final List<String> INTEGRATION_KEYS =
-            List.of("name", "url", "url-env", "events", "format", "secret-env", "confidential");
+            List.of("name", "url", "url-env", "events", "format", "secret-env", "confidential", "signature");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
+    static final int MIN_SECRET = 16;
 
     private final PolicyProblems problems;
     private final Map<String, String> env;
@@ -62,6 +64,11 @@ final class PolicyIntegrations {
             var events = events(w.get("events"), where + ".events");
             var secretEnv = secretEnv(w, where, format, name);
             boolean confidential = problems.flag(w.get("confidential"), where + ".confidential");
+            if (confidential && url != null && !url.getScheme().equalsIgnoreCase("https") && !Config.isLoopback(url.getHost()))
+                problems.add(where + (w.has("url-env") ? ".url-env" : ".url"), (w.has("url-env") ? "the URL in it"
+                        : "'" + url + "'") + " is http: with confidential: true it carries what confidential requests say, "
+                        + "so use https (plain http only to this machine: 127.0.0.1, ::1, localhost)");
+            var signature = signature(w, where, format);
             Secret secret = null;
             if (env != null && secretEnv != null) {
                 var value = env.get(secretEnv);
@@ -69,10 +76,17 @@ final class PolicyIntegrations {
                     problems.add(where + ".secret-env", secretEnv + " is not set in the environment (set it to the "
                             + (format == Integration.Format.PAGERDUTY ? "PagerDuty routing key" : "secret shared with "
                             + (name == null ? "this webhook" : name)) + ")");
+                else if (value.strip().length() < MIN_SECRET)
+                    problems.add(where + ".secret-env", secretEnv + " is too short: use at least " + MIN_SECRET
+                            + " characters, e.g. the output of openssl rand -hex 32");
+                else if (signature == Integration.Scheme.STANDARD_WEBHOOKS
+                        && StandardWebhooks.problemWith(value.strip()).isPresent())
+                    problems.add(where + ".secret-env", secretEnv + " " + StandardWebhooks.problemWith(value.strip()).get()
+                            + " (signature: standard-webhooks)");
                 else secret = Secret.of(value.strip());
             }
             if (env != null && problems.count() == before)
-                integrations.add(new Integration(name, url, events, format, secretEnv, secret, confidential));
+                integrations.add(new Integration(name, url, events, format, secretEnv, secret, confidential, signature));
         }
         return integrations;
     }
@@ -87,6 +101,20 @@ final class PolicyIntegrations {
             format = parsed.orElse(format);
         }
         return format;
+    }
+
+    /** How deliveries are signed: countersign (the default) or standard-webhooks, for the countersign format only. */
+    private Integration.Scheme signature(JsonNode w, String where, Integration.Format format) {
+        if (!w.has("signature")) return Integration.Scheme.COUNTERSIGN;
+        var text = problems.text(w.get("signature"), where + ".signature");
+        var parsed = Integration.Scheme.parse(text);
+        if (text != null && parsed.isEmpty()) problems.add(where + ".signature", "unknown signature '" + text
+                + "' (known: " + String.join(", ", Arrays.stream(Integration.Scheme.values()).map(Integration.Scheme::wire)
+                .toList()) + ")");
+        var scheme = parsed.orElse(Integration.Scheme.COUNTERSIGN);
+        if (scheme == Integration.Scheme.STANDARD_WEBHOOKS && format != Integration.Format.COUNTERSIGN)
+            problems.add(where + ".signature", "standard-webhooks signs the countersign format only, not " + format.wire());
+        return scheme;
     }
 
     /** The name of the environment variable that holds the webhook's secret; a Slack incoming webhook needs none. */

@@ -38,13 +38,14 @@ class ConfigTest {
                 .with("BIND_HOST", "0.0.0.0")
                 .with("DASHBOARD_TOKEN", "0123456789abcdef0123")
                 .with("CONSOLE", "on")
+                .with("METRICS_TOKEN", "fedcba9876543210fedcba")
                 .build());
 
         assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
-                new org.countersign.web.WebSettings("0123456789abcdef0123", true)));
+                new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba"));
     }
 
     @Test
@@ -171,6 +172,51 @@ class ConfigTest {
         assertThat(e.getMessage()).startsWith("invalid configuration:\n  - PORT='seven'")
                 .contains(String.join("\n  - ", e.problems()))
                 .doesNotContain("secret");
+    }
+
+    @Test
+    void without_a_redis_url_slack_or_matrix_on_is_refused_with_a_message_to_set_one() {
+        var e = catchThrowableOfType(Config.Invalid.class, () -> Config.fromEnv(env()
+                .with("SLACK_SIGNING_SECRET", "8f742231b10e8888abcd99yyyzzz85a5").with("SLACK_BOT_TOKEN", "xoxb-1-2-abc")
+                .with("SLACK_CHANNEL", "C0EMERG1").with("MATRIX_HOMESERVER_URL", "https://matrix.example.org")
+                .with("MATRIX_ACCESS_TOKEN", "syt_token").with("MATRIX_ROOM_ID", "!ops:example.org").build()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("REDIS_URL is not set, but Slack is on and "
+                + "Matrix is on: the embedded Redis is for trying Countersign on this machine only; set REDIS_URL");
+    }
+
+    @Test
+    void without_a_redis_url_a_bind_host_beyond_loopback_is_refused_even_with_a_dashboard_token() {
+        var e = catchThrowableOfType(Config.Invalid.class, () -> Config.fromEnv(env().with("BIND_HOST", "0.0.0.0")
+                .with("DASHBOARD_TOKEN", "0123456789abcdef0123").build()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("REDIS_URL is not set, but BIND_HOST='0.0.0.0' listens beyond this machine: ")
+                .contains("set REDIS_URL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.0.1.1", "localhost", "::1", "[::1]"})
+    void without_a_redis_url_a_loopback_bind_host_keeps_the_embedded_redis(String host) {
+        assertThat(Config.fromEnv(env().with("BIND_HOST", host).build()).redisUrlOpt()).isEmpty();
+    }
+
+    @Test
+    void a_metrics_token_shorter_than_16_characters_is_refused_without_showing_it() {
+        assertThat(problemsWith("METRICS_TOKEN", "short-token")).singleElement().asString()
+                .startsWith("METRICS_TOKEN (hidden) is too short: use at least 16 characters").doesNotContain("short-token");
+        assertThat(Config.fromEnv(env().with("METRICS_TOKEN", "fedcba9876543210fedcba").build()).toString())
+                .contains("metricsToken=****").doesNotContain("fedcba9876543210fedcba");
+    }
+
+    @Test
+    void an_inbound_secret_starting_with_whsec_must_be_base64_of_16_bytes_or_more() {
+        assertThat(problemsWith("INBOUND_WEBHOOK_SECRET", "whsec_not base64 at all!")).containsExactly(
+                "INBOUND_WEBHOOK_SECRET (hidden) is not whsec_ followed by base64");
+        assertThat(Config.fromEnv(env().with("INBOUND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").build())
+                .inboundWebhookSecretOpt()).isPresent();
     }
 
     @Test

@@ -78,6 +78,17 @@ class MainTest {
         }
     }
 
+    @Test
+    void with_metrics_token_set_metrics_ask_for_it_and_health_stays_open() throws Exception {
+        try (var running = Main.start(config(Map.of("METRICS_TOKEN", "metrics-0123456789abcdef")))) {
+            assertThat(get(running, "/metrics").statusCode()).isEqualTo(401);
+            var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + "/metrics"))
+                    .header("Authorization", "Bearer metrics-0123456789abcdef").build();
+            assertThat(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(get(running, "/readyz").statusCode()).isEqualTo(200);
+        }
+    }
+
     private Config config(Map<String, String> extra) throws Exception {
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dataDir.toString());

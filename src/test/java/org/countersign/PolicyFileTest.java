@@ -349,8 +349,8 @@ class PolicyFileTest {
                   - name: pager
                     format: pagerduty
                     secret-env: PD_KEY
-                """), Map.of("PIPELINE_WEBHOOK_SECRET", "s3cret", "ADMIN_LOG_URL", "https://hooks.slack.example/T0/B0/xyz",
-                "PD_KEY", "R0UT1NG"));
+                """), Map.of("PIPELINE_WEBHOOK_SECRET", "s3cret-s3cret-s3cret", "ADMIN_LOG_URL",
+                "https://hooks.slack.example/T0/B0/xyz", "PD_KEY", "R0UT1NGR0UT1NGR0UT1NGR0UT1NG0123"));
 
         assertThat(loaded.policy().teams()).containsOnlyKeys("sre", "releng");
         assertThat(loaded.integrations()).extracting(Integration::name).containsExactly("pipeline", "admin-log", "pager");
@@ -373,10 +373,96 @@ class PolicyFileTest {
         var loaded = PolicyFile.read(write(VALID + """
                 integrations:
                   - { name: admin-log, url: "https://hooks.slack.example/services/T0/B0/t0ken", format: slack-incoming, secret-env: LOG_SECRET }
-                """), Map.of("LOG_SECRET", "s3cret"));
+                """), Map.of("LOG_SECRET", "s3cret-s3cret-s3cret"));
 
         assertThat(loaded.integrations().get(0).toString()).doesNotContain("s3cret").doesNotContain("t0ken")
                 .contains("admin-log", "https://hooks.slack.example", "LOG_SECRET");
+    }
+
+    @Test
+    void an_outbound_secret_shorter_than_16_characters_is_a_problem_that_never_shows_it() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: pipeline, url: "https://ci.example.org/hook", secret-env: PIPELINE_WEBHOOK_SECRET }
+                  - { name: pager, format: pagerduty, secret-env: PD_KEY }
+                """);
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file,
+                Map.of("PIPELINE_WEBHOOK_SECRET", "fifteen-chars-x", "PD_KEY", "R0UT1NG")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).containsExactly(
+                file + ": integrations[0].secret-env: PIPELINE_WEBHOOK_SECRET is too short: use at least 16 characters, "
+                        + "e.g. the output of openssl rand -hex 32",
+                file + ": integrations[1].secret-env: PD_KEY is too short: use at least 16 characters, "
+                        + "e.g. the output of openssl rand -hex 32");
+        assertThat(e.getMessage()).doesNotContain("fifteen-chars-x").doesNotContain("R0UT1NG");
+        assertThat(PolicyFile.read(file, Map.of("PIPELINE_WEBHOOK_SECRET", "sixteen-chars-xy",
+                "PD_KEY", "R0UT1NGR0UT1NGR0")).integrations()).hasSize(2);
+    }
+
+    @Test
+    void an_integration_may_sign_the_standard_webhooks_way_with_a_whsec_secret() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: pipeline, url: "https://ci.example.org/hook", secret-env: WH, signature: standard-webhooks }
+                  - { name: plain, url: "https://ci.example.org/hook", secret-env: PLAIN }
+                """);
+
+        var loaded = PolicyFile.read(file, Map.of("WH", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "PLAIN", "0123456789abcdef0123"));
+
+        assertThat(loaded.integrations()).extracting(Integration::signature)
+                .containsExactly(Integration.Scheme.STANDARD_WEBHOOKS, Integration.Scheme.COUNTERSIGN);
+    }
+
+    @Test
+    void a_standard_webhooks_integration_needs_a_whsec_secret_of_16_bytes_and_the_countersign_format() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: a, url: "https://ci.example.org/hook", secret-env: PLAIN, signature: standard-webhooks }
+                  - { name: b, url: "https://ci.example.org/hook", secret-env: SHORT, signature: standard-webhooks }
+                  - { name: c, format: pagerduty, secret-env: WH, signature: standard-webhooks }
+                  - { name: d, url: "https://ci.example.org/hook", secret-env: WH, signature: hmac }
+                """);
+        var env = Map.of("PLAIN", "0123456789abcdef0123", "SHORT", "whsec_c2hvcnQga2V5IDEy",
+                "WH", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file, env));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).containsExactly(
+                file + ": integrations[0].secret-env: PLAIN is not a Standard Webhooks secret: it must start with whsec_ "
+                        + "(then base64) (signature: standard-webhooks)",
+                file + ": integrations[1].secret-env: SHORT holds a key of 12 bytes: use at least 16, e.g. whsec_ and "
+                        + "the output of openssl rand -base64 32 (signature: standard-webhooks)",
+                file + ": integrations[2].signature: standard-webhooks signs the countersign format only, not pagerduty",
+                file + ": integrations[3].signature: unknown signature 'hmac' (known: countersign, standard-webhooks)");
+        assertThat(e.getMessage()).doesNotContain("0123456789abcdef0123").doesNotContain("MfKQ9r8G");
+    }
+
+    @Test
+    void a_confidential_integration_needs_https_except_to_this_machine() throws IOException {
+        var file = write(VALID + """
+                integrations:
+                  - { name: pipeline, url: "http://ci.example.org/hook", secret-env: S, confidential: true }
+                  - { name: from-env, url-env: HOOK_URL, secret-env: S, confidential: true }
+                  - { name: local, url: "http://127.0.0.1:8080/hook", secret-env: S, confidential: true }
+                  - { name: plain, url: "http://ci.example.org/hook", secret-env: S }
+                """);
+        var env = Map.of("S", "0123456789abcdef0123", "HOOK_URL", "http://hooks.example.org/t0ken");
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file, env));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).containsExactly(
+                file + ": integrations[0].url: 'http://ci.example.org/hook' is http: with confidential: true it carries "
+                        + "what confidential requests say, so use https (plain http only to this machine: 127.0.0.1, "
+                        + "::1, localhost)",
+                file + ": integrations[1].url-env: the URL in it is http: with confidential: true it carries what "
+                        + "confidential requests say, so use https (plain http only to this machine: 127.0.0.1, ::1, "
+                        + "localhost)");
+        assertThat(e.getMessage()).doesNotContain("t0ken");
     }
 
     @Test
@@ -430,7 +516,7 @@ class PolicyFileTest {
                 Map.of("LOG_URL", "not a url with t0ken")));
 
         assertThat(e.problems()).containsExactly(
-                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential)",
+                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential, signature)",
                 file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty)",
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "

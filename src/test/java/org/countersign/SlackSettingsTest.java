@@ -16,6 +16,7 @@ class SlackSettingsTest {
         env.put("SLACK_SIGNING_SECRET", SECRET);
         env.put("SLACK_BOT_TOKEN", TOKEN);
         env.put("SLACK_CHANNEL", "C0EMERG1");
+        env.put("REDIS_URL", "redis://:password@redis.example.org:6379"); // with Slack on, never the embedded one
         return env;
     }
 

@@ -6,6 +6,7 @@ import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.util.SlackRequestParser;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,26 +17,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. The
- * signature is checked first (Slack's v0 scheme, timestamps within 5 minutes). An approve button, the request
+ * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. A body over
+ * {@link #MAX_BODY} is refused unread; then the signature is checked ({@link SlackRequestSignature}). An approve button, the request
  * Slack sends most under pressure, is answered directly ({@link ApproveClick}); everything else Bolt parses and
  * runs, and its status, headers and body are copied back.
  */
 public final class SlackEndpoint implements Consumer<RoutesConfig> {
     public static final String PATH = "/slack/events";
+    /** Slack's largest payloads (a view submission of a long form) are a few kB; nothing bigger is hashed. */
+    static final int MAX_BODY = 128 * 1024;
     private static final Logger log = LoggerFactory.getLogger(SlackEndpoint.class);
 
     private final SlackApp app;
     private final App bolt;
     private final SlackRequestParser parser;
-    private final SlackSignature.Verifier verifier;
+    private final SlackRequestSignature signature;
     private final LongSupplier nowMillis;
 
     public SlackEndpoint(SlackApp app, String signingSecret, LongSupplier nowMillis) {
         this.app = app;
         this.bolt = app.bolt();
         this.parser = new SlackRequestParser(bolt.config());
-        this.verifier = new SlackSignature.Verifier(new SlackSignature.Generator(signingSecret));
+        this.signature = new SlackRequestSignature(signingSecret);
         this.nowMillis = nowMillis;
     }
 
@@ -45,18 +48,26 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
     }
 
     private void handle(Context ctx) throws Exception {
-        var body = ctx.body();
+        if (ctx.contentLength() > MAX_BODY) {
+            tooLarge(ctx);
+            return;
+        }
+        var raw = ctx.bodyAsBytes();
+        if (raw.length > MAX_BODY) { // sent without a Content-Length (chunked)
+            tooLarge(ctx);
+            return;
+        }
         var timestamp = ctx.header(SlackSignature.HeaderNames.X_SLACK_REQUEST_TIMESTAMP);
         var signature = ctx.header(SlackSignature.HeaderNames.X_SLACK_SIGNATURE);
         if (timestamp == null || signature == null) {
             error(ctx, 401, "Missing Slack signature headers (X-Slack-Signature, X-Slack-Request-Timestamp)");
             return;
         }
-        // Bolt's verifier refuses old timestamps only; a request from the future is refused here too.
-        if (!withinFiveMinutes(timestamp) || !verifier.isValid(timestamp, body, signature, nowMillis.getAsLong())) {
+        if (!this.signature.valid(timestamp, signature, raw, nowMillis.getAsLong())) {
             error(ctx, 401, "Invalid Slack signature, or a timestamp more than 5 minutes away");
             return;
         }
+        var body = new String(raw, StandardCharsets.UTF_8);
         var click = ApproveClick.read(body);
         if (click.isPresent()) {
             app.approve(click.get());
@@ -104,12 +115,8 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
         ctx.result(response.getBody() == null ? "" : response.getBody());
     }
 
-    private boolean withinFiveMinutes(String timestamp) {
-        try {
-            return Math.abs(nowMillis.getAsLong() / 1000 - Long.parseLong(timestamp.strip())) <= 300;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+    private static void tooLarge(Context ctx) {
+        error(ctx, 413, "The body is larger than " + MAX_BODY / 1024 + " kB, more than Slack ever sends; nothing was read");
     }
 
     private static void error(Context ctx, int status, String message) {

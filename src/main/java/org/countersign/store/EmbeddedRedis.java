@@ -7,24 +7,32 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import redis.embedded.RedisServer;
 
 /**
  * A real redis-server started from this JVM, for running without a Redis of your own. It listens on a free
  * loopback port and keeps an append-only file (fsync every second, no RDB snapshots) in its data directory,
- * so closing it and starting another on the same directory keeps every request.
+ * so closing it and starting another on the same directory keeps every request. It asks for a password made at
+ * random for each start (requirepass), known only to this process: another local user or process cannot read or
+ * write it. The library hands redis-server its settings in a temporary file only the owner may read.
  */
 public final class EmbeddedRedis implements AutoCloseable {
     static final int ATTEMPTS = 3;
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final RedisServer server;
     private final int port;
     private final Path dataDir;
+    private final String password;
 
-    private EmbeddedRedis(RedisServer server, int port, Path dataDir) {
+    private EmbeddedRedis(RedisServer server, int port, Path dataDir, String password) {
         this.server = server;
         this.port = port;
         this.dataDir = dataDir;
+        this.password = password;
     }
 
     /** Starts redis-server keeping its data in {@code dataDir} (created if missing). */
@@ -40,6 +48,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Redis data directory " + dir, e);
         }
+        var password = newPassword();
         IOException last = null;
         // The free port we picked may be taken before redis-server binds it: try another.
         for (int attempt = 1; attempt <= (fixedPort == 0 ? ATTEMPTS : 1); attempt++) {
@@ -52,9 +61,10 @@ public final class EmbeddedRedis implements AutoCloseable {
                         .setting("appendfsync everysec")
                         .setting("save \"\"")
                         .setting("dir " + quoted(dir))
+                        .setting("requirepass " + password)
                         .build();
                 server.start();
-                return new EmbeddedRedis(server, port, dir);
+                return new EmbeddedRedis(server, port, dir, password);
             } catch (IOException e) {
                 last = e;
             }
@@ -65,8 +75,8 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     public int port() { return port; }
 
-    /** {@code redis://127.0.0.1:<port>} */
-    public URI uri() { return URI.create("redis://127.0.0.1:" + port); }
+    /** {@code redis://:<password>@127.0.0.1:<port>}, to connect with; it holds the password, so never log it. */
+    public URI uri() { return URI.create("redis://:" + password + "@127.0.0.1:" + port); }
 
     public Path dataDir() { return dataDir; }
 
@@ -80,7 +90,7 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    @Override public String toString() { return "embedded Redis on " + uri() + " with data in " + dataDir; }
+    @Override public String toString() { return "embedded Redis on 127.0.0.1:" + port + " with data in " + dataDir; }
 
     private static int freePort() {
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -88,6 +98,13 @@ public final class EmbeddedRedis implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port for the embedded Redis", e);
         }
+    }
+
+    /** 32 random bytes as hex: nothing in it needs quoting in a config file or escaping in a URL. */
+    private static String newPassword() {
+        var bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** A config-file string: redis-server reads double quotes with backslash escapes. */

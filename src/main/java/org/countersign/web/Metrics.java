@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,16 +22,24 @@ import org.countersign.domain.State;
 
 /**
  * Prometheus metrics: requests by state (read from the store at scrape time, so every instance reports
- * the shared truth) and transitions by event type (counted by the instance that made them).
+ * the shared truth) and transitions by event type (counted by the instance that made them). With a token
+ * (METRICS_TOKEN), a scrape must send it as {@code Authorization: Bearer <token>}.
  */
 public final class Metrics implements Consumer<Applied> {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<EventType, Counter> transitions = new EnumMap<>(EventType.class);
     private final Map<State, AtomicLong> byState = new EnumMap<>(State.class);
     private final Supplier<Map<State, Long>> countByState;
+    private final byte[] token;
 
     public Metrics(Supplier<Map<State, Long>> countByState) {
+        this(countByState, null);
+    }
+
+    /** @param token the bearer token a scrape must send, or null to leave {@code /metrics} open */
+    public Metrics(Supplier<Map<State, Long>> countByState, String token) {
         this.countByState = countByState;
+        this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         for (var type : EventType.values())
             transitions.put(type, Counter.builder("countersign.transitions")
                     .description("Request events recorded by this instance, by type")
@@ -50,6 +60,12 @@ public final class Metrics implements Consumer<Applied> {
     @Override
     public void accept(Applied applied) {
         applied.events().forEach(e -> transitions.get(e.type()).increment());
+    }
+
+    /** Whether a scrape with this Authorization header (maybe null) may read the metrics; compared in constant time. */
+    boolean admits(String authorization) {
+        return token == null || authorization != null
+                && MessageDigest.isEqual(token, authorization.strip().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The Prometheus text exposition, with request counts read fresh. */

@@ -160,6 +160,11 @@ public final class WebApp {
     }
 
     private void metrics(Context ctx) {
+        if (!metrics.admits(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"metrics\"");
+            error(ctx, HttpStatus.UNAUTHORIZED, "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>");
+            return;
+        }
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
     }
 

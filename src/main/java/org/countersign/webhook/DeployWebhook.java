@@ -22,10 +22,11 @@ import org.countersign.domain.RequestId;
 
 /**
  * {@code POST /webhooks/deploy}: the deploy pipeline reports a deploy step, signed like outbound webhooks with
- * INBOUND_WEBHOOK_SECRET. Body {@code {"request":"EMG-12","status":"started|succeeded|failed|rolled_back",
- * "url":"…","note":"…"}}. 200 when recorded (or already so); the same {@code Countersign-Delivery} again gets the
- * first answer and changes nothing; 401 bad or old signature; 400 input a person can fix; 404 no such request;
- * 409 the request's state does not allow it, with the reason.
+ * INBOUND_WEBHOOK_SECRET, or with the Standard Webhooks scheme ({@link StandardWebhooks}, a {@code whsec_} secret), which
+ * also signs the delivery id. Body {@code {"request":"EMG-12","status":"started|succeeded|failed|rolled_back",
+ * "url":"…","note":"…"}}. 200 when recorded (or already so); the same {@code Countersign-Delivery} (or
+ * {@code webhook-id}) again gets the first answer and changes nothing; 401 bad or old signature; 400 input a person can
+ * fix; 404 no such request; 409 the request's state does not allow it, with the reason.
  */
 public final class DeployWebhook implements Consumer<RoutesConfig> {
     public static final String PATH = "/webhooks/deploy";
@@ -55,18 +56,9 @@ public final class DeployWebhook implements Consumer<RoutesConfig> {
 
     private void handle(Context ctx) {
         var body = ctx.bodyAsBytes();
-        if (ctx.header(Signature.TIMESTAMP) == null || ctx.header(Signature.SIGNATURE) == null) {
-            answer(ctx, 401, error("Missing " + Signature.TIMESTAMP + " or " + Signature.SIGNATURE
-                    + " header; sign the request with INBOUND_WEBHOOK_SECRET"));
-            return;
-        }
-        if (!Signature.verify(secret, ctx.header(Signature.TIMESTAMP), ctx.header(Signature.SIGNATURE), body, clock.instant())) {
-            answer(ctx, 401, error("Invalid signature, or a timestamp more than " + Signature.TOLERANCE.toMinutes()
-                    + " minutes away; sign timestamp + \".\" + body with HMAC-SHA256 and INBOUND_WEBHOOK_SECRET"));
-            return;
-        }
-        var delivery = ctx.header(Signature.DELIVERY);
-        if (delivery == null || delivery.isBlank() || delivery.length() > DELIVERY_ID_MAX) {
+        var delivery = ctx.header(StandardWebhooks.SIGNATURE) != null ? standardDelivery(ctx, body) : delivery(ctx, body);
+        if (delivery == null) return; // answered
+        if (delivery.isBlank() || delivery.length() > DELIVERY_ID_MAX) {
             answer(ctx, 400, error("Missing " + Signature.DELIVERY + " header: give each report a unique id (up to "
                     + DELIVERY_ID_MAX + " characters) and the same id when you retry it"));
             return;
@@ -90,6 +82,41 @@ public final class DeployWebhook implements Consumer<RoutesConfig> {
         if (answer.status() == 200) kv.put(key, answer.json(), DELIVERY_MEMORY);
         else kv.delete(key);
         answer(ctx, answer.status(), answer.json());
+    }
+
+    /** The delivery id of a report signed with {@link Signature}'s scheme (the id is not signed); null when answered. */
+    private String delivery(Context ctx, byte[] body) {
+        if (ctx.header(Signature.TIMESTAMP) == null || ctx.header(Signature.SIGNATURE) == null) {
+            answer(ctx, 401, error("Missing " + Signature.TIMESTAMP + " or " + Signature.SIGNATURE + " header (or "
+                    + StandardWebhooks.SIGNATURE + "); sign the request with INBOUND_WEBHOOK_SECRET"));
+            return null;
+        }
+        if (!Signature.verify(secret, ctx.header(Signature.TIMESTAMP), ctx.header(Signature.SIGNATURE), body, clock.instant())) {
+            answer(ctx, 401, error("Invalid signature, or a timestamp more than " + Signature.TOLERANCE.toMinutes()
+                    + " minutes away; sign timestamp + \".\" + body with HMAC-SHA256 and INBOUND_WEBHOOK_SECRET"));
+            return null;
+        }
+        var delivery = ctx.header(Signature.DELIVERY);
+        return delivery == null ? "" : delivery;
+    }
+
+    /** The webhook-id of a report signed with {@link StandardWebhooks}, which the signature covers; null when answered. */
+    private String standardDelivery(Context ctx, byte[] body) {
+        var key = StandardWebhooks.key(secret);
+        if (key.isEmpty()) {
+            answer(ctx, 401, error("INBOUND_WEBHOOK_SECRET is not a Standard Webhooks secret (whsec_ and base64), so "
+                    + StandardWebhooks.SIGNATURE + " cannot be checked; sign with " + Signature.SIGNATURE + " instead"));
+            return null;
+        }
+        var id = ctx.header(StandardWebhooks.ID);
+        if (!StandardWebhooks.verify(key.get(), id, ctx.header(StandardWebhooks.TIMESTAMP),
+                ctx.header(StandardWebhooks.SIGNATURE), body, clock.instant())) {
+            answer(ctx, 401, error("Invalid " + StandardWebhooks.SIGNATURE + ", a missing " + StandardWebhooks.ID
+                    + " or a " + StandardWebhooks.TIMESTAMP + " more than " + Signature.TOLERANCE.toMinutes()
+                    + " minutes away; sign id + \".\" + timestamp + \".\" + body with the whsec_ key"));
+            return null;
+        }
+        return id;
     }
 
     private Answer report(byte[] body) {

@@ -17,16 +17,46 @@ import org.countersign.domain.EventType;
  * @param secretEnv    the environment variable that held the secret, or null when there is none
  * @param secret       its value, or null; signs every delivery and is PagerDuty's routing key
  * @param confidential true when this endpoint may see the summary, details and changes of confidential requests
+ * @param signature    how deliveries are signed (when there is a secret)
  */
 public record Integration(String name, URI url, Set<EventType> events, Format format, String secretEnv,
-                          Secret secret, boolean confidential) {
+                          Secret secret, boolean confidential, Scheme signature) {
     public Integration {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(signature, "signature");
         events = events == null || events.isEmpty() ? EnumSet.allOf(EventType.class) : Set.copyOf(events);
         if (format.needsSecret() && secret == null)
             throw new IllegalArgumentException("integration " + name + " (" + format.wire() + ") needs a secret");
+        if (signature == Scheme.STANDARD_WEBHOOKS && (secret == null || StandardWebhooks.key(secret).isEmpty()))
+            throw new IllegalArgumentException("integration " + name + " (standard-webhooks) needs a whsec_ secret");
+    }
+
+    /** Signed with Countersign's own scheme. */
+    public Integration(String name, URI url, Set<EventType> events, Format format, String secretEnv, Secret secret,
+                       boolean confidential) {
+        this(name, url, events, format, secretEnv, secret, confidential, Scheme.COUNTERSIGN);
+    }
+
+    /** How a delivery is signed. */
+    public enum Scheme {
+        /** {@code Countersign-Signature: v1=<hex>} over timestamp and body ({@link Signature}). */
+        COUNTERSIGN("countersign"),
+        /** {@code webhook-signature: v1,<base64>} over id, timestamp and body ({@link StandardWebhooks}). */
+        STANDARD_WEBHOOKS("standard-webhooks");
+
+        private final String wire;
+
+        Scheme(String wire) { this.wire = wire; }
+
+        public String wire() { return wire; }
+
+        public static Optional<Scheme> parse(String text) {
+            var norm = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+            for (var s : values()) if (s.wire.equals(norm)) return Optional.of(s);
+            return Optional.empty();
+        }
     }
 
     /** How a delivery's body looks. */
@@ -72,6 +102,6 @@ public record Integration(String name, URI url, Set<EventType> events, Format fo
     public String toString() {
         return "Integration[name=" + name + ", url=" + where() + "/…, format=" + format.wire() + ", events="
                 + (events.size() == EventType.values().length ? "all" : events.stream().map(EventType::wire).sorted().toList())
-                + ", secretEnv=" + secretEnv + ", confidential=" + confidential + "]";
+                + ", secretEnv=" + secretEnv + ", confidential=" + confidential + ", signature=" + signature.wire() + "]";
     }
 }

@@ -68,11 +68,17 @@ final class WebhookDelivery implements StreamConsumer.Handler {
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", USER_AGENT)
-                .header(Signature.EVENT, event.type().wire())
-                .header(Signature.DELIVERY, event.id())
-                .header(Signature.TIMESTAMP, Long.toString(timestamp));
-        if (integration.secret() != null)
-            request.header(Signature.SIGNATURE, Signature.sign(integration.secret(), timestamp, body));
+                .header(Signature.EVENT, event.type().wire());
+        if (integration.signature() == Integration.Scheme.STANDARD_WEBHOOKS) {
+            var key = StandardWebhooks.key(integration.secret()).orElseThrow(); // the Integration checked it
+            request.header(StandardWebhooks.ID, event.id())
+                    .header(StandardWebhooks.TIMESTAMP, Long.toString(timestamp))
+                    .header(StandardWebhooks.SIGNATURE, StandardWebhooks.sign(key, event.id(), timestamp, body));
+        } else {
+            request.header(Signature.DELIVERY, event.id()).header(Signature.TIMESTAMP, Long.toString(timestamp));
+            if (integration.secret() != null)
+                request.header(Signature.SIGNATURE, Signature.sign(integration.secret(), timestamp, body));
+        }
         HttpResponse<String> response;
         try {
             response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),

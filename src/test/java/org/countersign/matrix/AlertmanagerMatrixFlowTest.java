@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.countersign.Config;
 import org.countersign.Main;
+import org.countersign.store.EmbeddedRedis;
 import org.countersign.matrix.fake.FakeHomeserver;
 import org.countersign.matrix.fake.RoomEvent;
 import org.countersign.webhook.AlertmanagerPayloads;
@@ -27,6 +28,7 @@ class AlertmanagerMatrixFlowTest {
 
     private final FakeHomeserver homeserver = new FakeHomeserver().withUser(BOT, BOT_TOKEN).withRoom(OPS, BOT);
     private Main.Running service;
+    private EmbeddedRedis redis;
 
     @BeforeEach
     void start() throws Exception {
@@ -34,7 +36,8 @@ class AlertmanagerMatrixFlowTest {
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        service = Main.start(Config.fromEnv(Map.of("DATA_DIR", dataDir.toString(), "PORT", String.valueOf(port),
+        redis = EmbeddedRedis.start(dataDir.resolve("redis")); // Main refuses the embedded Redis with Matrix on
+        service = Main.start(Config.fromEnv(Map.of("REDIS_URL", redis.uri().toString(), "PORT", String.valueOf(port),
                 "MATRIX_HOMESERVER_URL", homeserver.baseUrl(), "MATRIX_ACCESS_TOKEN", BOT_TOKEN, "MATRIX_ROOM_ID", OPS,
                 "ALERTMANAGER_TOKEN", AlertmanagerPayloads.TOKEN)));
     }
@@ -42,6 +45,7 @@ class AlertmanagerMatrixFlowTest {
     @AfterEach
     void stop() {
         service.close();
+        redis.close();
         homeserver.close();
     }
 

@@ -13,6 +13,7 @@ import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.RequestId;
 import org.countersign.matrix.fake.FakeHomeserver;
 import org.countersign.matrix.fake.RoomEvent;
+import org.countersign.store.EmbeddedRedis;
 
 /**
  * A fake homeserver with the example policy's Matrix people, and helpers to start Countersign instances on it
@@ -36,8 +37,13 @@ final class MatrixFixture implements AutoCloseable {
             .withRoom(OPS, BOT, DEV, SRE1, REL1, SEC1, OUTSIDER)
             .withRoom(SECURITY, BOT, SRE1, REL1, SEC1);
 
+    /** Each data directory's Redis, standing in for a deployment's (Main refuses the embedded one with Matrix on). */
+    private final Map<String, EmbeddedRedis> redis = new HashMap<>();
+
     Map<String, String> env(String dataDir, boolean withSecurityRoom) throws Exception {
         var env = new HashMap<String, String>();
+        env.put("REDIS_URL", redis.computeIfAbsent(dataDir,
+                dir -> EmbeddedRedis.start(java.nio.file.Path.of(dir, "redis"))).uri().toString());
         env.put("DATA_DIR", dataDir);
         env.put("PORT", String.valueOf(freePort()));
         env.put("MATRIX_HOMESERVER_URL", homeserver.baseUrl());
@@ -109,5 +115,6 @@ final class MatrixFixture implements AutoCloseable {
     @Override
     public void close() {
         homeserver.close();
+        redis.values().forEach(EmbeddedRedis::close);
     }
 }

@@ -22,9 +22,11 @@ import org.countersign.slack.fake.PostedMessage;
 import org.countersign.slack.fake.SlackSigner;
 import org.countersign.slack.fake.SlashCommand;
 import org.countersign.slack.fake.ViewSubmission;
+import org.countersign.store.EmbeddedRedis;
 
 /**
- * The whole service, started as Main starts it (embedded Redis, the packaged example policy), talking to a
+ * The whole service, started as Main starts it (on a Redis of its own in the data directory, the packaged example
+ * policy), talking to a
  * fake Slack Web API, with requests signed as Slack signs them. People are the example policy's: U0DEV1
  * opens requests; U0SRE1/U0SRE2 are SRE; U0REL1/U0REL2 Release Engineering (U0REL2 is also in the SRE
  * user group S0SRE); U0SEC1 Security; U0OUT1 is in no team.
@@ -45,6 +47,7 @@ public final class SlackFixture implements AutoCloseable {
 
     final FakeSlack fake;
     final SlackSigner signer = new SlackSigner(SECRET);
+    final EmbeddedRedis redis;
     final Main.Running service;
     final String url;
 
@@ -63,7 +66,10 @@ public final class SlackFixture implements AutoCloseable {
         fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
         workspace.accept(fake);
+        // Main refuses the embedded Redis with Slack on: the test's own server stands in for the deployment's Redis.
+        redis = EmbeddedRedis.start(dataDir.resolve("redis"));
         var env = new HashMap<String, String>();
+        env.put("REDIS_URL", redis.uri().toString());
         env.put("DATA_DIR", dataDir.toString());
         env.put("PORT", String.valueOf(freePort()));
         env.put("SLACK_SIGNING_SECRET", SECRET);
@@ -73,7 +79,13 @@ public final class SlackFixture implements AutoCloseable {
         if (withSecurityChannel) env.put("SLACK_SECURITY_CHANNEL", SECURITY);
         env.put("RATE_LIMIT_PER_USER", "100000/1m"); // tests click fast; SlackRateLimitTest sets a real limit
         env.putAll(extraEnv);
-        service = Main.start(Config.fromEnv(env));
+        try {
+            service = Main.start(Config.fromEnv(env));
+        } catch (RuntimeException e) {
+            redis.close();
+            fake.close();
+            throw e;
+        }
         url = "http://127.0.0.1:" + service.port() + SlackEndpoint.PATH;
     }
 
@@ -177,6 +189,7 @@ public final class SlackFixture implements AutoCloseable {
     @Override
     public void close() {
         service.close();
+        redis.close();
         fake.close();
     }
 

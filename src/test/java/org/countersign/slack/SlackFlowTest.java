@@ -320,6 +320,24 @@ class SlackFlowTest {
     }
 
     @Test
+    void a_body_over_128_kB_is_413_with_a_message_signed_or_not_and_opens_nothing() throws Exception {
+        var big = "payload=" + "a".repeat(SlackEndpoint.MAX_BODY);
+        var signed = slack.signer.sign("application/x-www-form-urlencoded", big).sendTo(slack.url);
+        var unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(slack.url)).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(big)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(signed.status()).isEqualTo(413);
+        assertThat(signed.body()).contains("\"error\"").contains("larger than 128 kB");
+        assertThat(unsigned.statusCode()).as("refused before the signature is looked at").isEqualTo(413);
+        assertThat(slack.service.service().recent(java.util.Set.of(), 1)).isEmpty();
+        var justUnder = "payload=" + "a".repeat(SlackEndpoint.MAX_BODY - "payload=".length());
+        assertThat(slack.signer.sign("application/x-www-form-urlencoded", justUnder).sendTo(slack.url).status())
+                .as("128 kB itself is read (and refused as unreadable)").isEqualTo(400);
+    }
+
+    @Test
     void a_malformed_payload_is_400_with_a_message() {
         var reply = slack.signer.sign("application/x-www-form-urlencoded", "payload=%7Bnot+json").sendTo(slack.url);
 

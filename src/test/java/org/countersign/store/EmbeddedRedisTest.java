@@ -1,6 +1,7 @@
 package org.countersign.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.countersign.domain.TestPolicies.SRE1;
 import static org.countersign.store.Requests.T0;
 import static org.countersign.store.Requests.approved;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import org.countersign.domain.EventType;
 import org.countersign.domain.Event;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.exceptions.JedisDataException;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedRedisTest {
@@ -52,7 +54,26 @@ class EmbeddedRedisTest {
     void two_servers_run_side_by_side_on_different_ports() {
         try (var a = EmbeddedRedis.start(dir.resolve("a")); var b = EmbeddedRedis.start(dir.resolve("b"))) {
             assertThat(a.port()).isNotEqualTo(b.port());
-            assertThat(a.uri().toString()).isEqualTo("redis://127.0.0.1:" + a.port());
+            assertThat(a.uri().toString()).matches("redis://:[0-9a-f]{64}@127\\.0\\.0\\.1:" + a.port());
+        }
+    }
+
+    @Test
+    void the_server_asks_for_a_random_password_that_only_its_uri_and_not_its_description_holds() {
+        try (var a = EmbeddedRedis.start(dir.resolve("a")); var b = EmbeddedRedis.start(dir.resolve("b"))) {
+            try (var without = RedisConnector.pooled("redis://127.0.0.1:" + a.port())) {
+                assertThatThrownBy(without::ping).isInstanceOf(JedisDataException.class).hasMessageContaining("NOAUTH");
+            }
+            try (var with = RedisConnector.pooled(a.uri().toString())) {
+                assertThat(with.ping()).isEqualTo("PONG");
+            }
+            var password = a.uri().getUserInfo().substring(1);
+            assertThat(b.uri().getUserInfo()).isNotEqualTo(a.uri().getUserInfo());
+            assertThat(a.toString()).contains("127.0.0.1:" + a.port()).doesNotContain(password);
+            try (var connector = RedisConnector.connect(Optional.empty(), dir.resolve("c"))) {
+                assertThat(connector.client().ping()).isEqualTo("PONG");
+                assertThat(connector.description()).doesNotContain(connector.embedded().orElseThrow().uri().getUserInfo());
+            }
         }
     }
 }

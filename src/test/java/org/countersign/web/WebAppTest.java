@@ -173,6 +173,34 @@ class WebAppTest {
     }
 
     @Test
+    void with_a_metrics_token_metrics_are_401_json_without_it_and_200_with_it() throws Exception {
+        var token = "metrics-0123456789abcdef";
+        try (var guarded = new Closing(WebApp.create(service, store::ping, new Metrics(store::countByState, token), JSON)
+                .start("127.0.0.1", 0))) {
+            var base = "http://127.0.0.1:" + guarded.app.port() + "/metrics";
+            var none = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
+            var wrong = http.send(HttpRequest.newBuilder(URI.create(base)).header("Authorization", "Bearer "
+                    + token.substring(1) + "x").build(), HttpResponse.BodyHandlers.ofString());
+            var right = http.send(HttpRequest.newBuilder(URI.create(base)).header("Authorization", "Bearer " + token)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"metrics\"");
+            assertThat(json(none).path("error").asText()).contains("METRICS_TOKEN");
+            assertThat(none.body()).doesNotContain("countersign_requests");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(right.body()).contains("countersign_requests{state=\"PENDING\"}");
+            assertThat(get("/healthz").statusCode()).as("health stays open").isEqualTo(200);
+        }
+    }
+
+    /** Stops an extra app when the test ends. */
+    private record Closing(Javalin app) implements AutoCloseable {
+        @Override public void close() { app.stop(); }
+    }
+
+    @Test
     void an_unknown_route_is_a_json_404() throws Exception {
         var response = get("/nothing/here");
         assertThat(response.statusCode()).isEqualTo(404);

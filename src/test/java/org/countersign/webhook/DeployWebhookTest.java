@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /** POST /webhooks/deploy mounted in the real WebApp, signed like a pipeline would sign it. */
 class DeployWebhookTest {
-    private static final String SECRET = "inbound-secret";
+    /** A Standard Webhooks secret, which the Countersign scheme takes as it is too. */
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final WebhookFixture countersign = new WebhookFixture();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -98,6 +99,80 @@ class DeployWebhookTest {
         countersign.service.approve(id, org.countersign.domain.TestPolicies.REL1, "releng");
 
         assertThat(post(report(id, "started"), delivery, now()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void a_report_signed_by_the_standard_webhooks_library_is_recorded_under_its_webhook_id() throws Exception {
+        var id = countersign.approved();
+        var body = report(id, "started");
+        long ts = now();
+
+        var response = sendStandard(body, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", ts,
+                new com.standardwebhooks.Webhook(SECRET).sign("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", ts, body));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("state").asText()).isEqualTo("DEPLOYING");
+        assertThat(countersign.kv.get("webhook:deploy:delivery:msg_2KWPBgLlAfxdpx2AI54pPJ85f4W")).isPresent();
+    }
+
+    @Test
+    void a_standard_webhooks_report_replayed_gets_the_first_answer_and_under_a_new_id_its_signature_breaks() throws Exception {
+        var id = countersign.approved();
+        var started = report(id, "started");
+        long ts = now();
+        var signature = StandardWebhooks.sign(StandardWebhooks.key(Secret.of(SECRET)).orElseThrow(), "msg_1", ts, bytes(started));
+        var first = sendStandard(started, "msg_1", ts, signature);
+        var succeeded = report(id, "succeeded");
+        sendStandard(succeeded, "msg_2", ts, new com.standardwebhooks.Webhook(SECRET).sign("msg_2", ts, succeeded));
+
+        var replay = sendStandard(started, "msg_1", ts, signature);
+        var underAnotherId = sendStandard(started, "msg_3", ts, signature);
+
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.body()).isEqualTo(first.body());
+        assertThat(underAnotherId.statusCode()).isEqualTo(401);
+        assertThat(json(underAnotherId).path("error").asText()).contains("webhook-signature");
+        assertThat(countersign.service.find(id).orElseThrow().state()).isEqualTo(State.DEPLOYED);
+        assertThat(countersign.service.timeline(id).stream().filter(e -> e.type() == EventType.DEPLOY_STARTED)).hasSize(1);
+    }
+
+    @Test
+    void a_standard_webhooks_report_with_another_key_an_old_timestamp_or_no_id_is_401() throws Exception {
+        var id = countersign.approved();
+        var body = report(id, "started");
+        long ts = now();
+        var other = new com.standardwebhooks.Webhook("whsec_" + java.util.Base64.getEncoder()
+                .encodeToString("another key of 24 bytes!".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(sendStandard(body, "m1", ts, other.sign("m1", ts, body)).statusCode()).isEqualTo(401);
+        var old = ts - 301;
+        assertThat(sendStandard(body, "m2", old, new com.standardwebhooks.Webhook(SECRET).sign("m2", old, body))
+                .statusCode()).isEqualTo(401);
+        var signed = new com.standardwebhooks.Webhook(SECRET).sign("m3", ts, body);
+        var withoutId = http.send(HttpRequest.newBuilder(uri()).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header(StandardWebhooks.TIMESTAMP, Long.toString(ts)).header(StandardWebhooks.SIGNATURE, signed).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withoutId.statusCode()).isEqualTo(401);
+        assertThat(countersign.service.find(id).orElseThrow().state()).isEqualTo(State.APPROVED);
+    }
+
+    @Test
+    void with_a_secret_that_is_not_whsec_a_standard_webhooks_report_is_401_saying_so() throws Exception {
+        var plain = WebApp.create(countersign.service, countersign.store::ping, new Metrics(countersign.store::countByState),
+                DomainJson.mapper(), List.of(new DeployWebhook(countersign.service, countersign.kv,
+                        "a-plain-secret-of-some-length", Clock.systemUTC()))).start("127.0.0.1", 0);
+        try {
+            var body = report(countersign.approved(), "started");
+            var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plain.port()
+                    + DeployWebhook.PATH)).POST(HttpRequest.BodyPublishers.ofString(body))
+                    .header(StandardWebhooks.ID, "m1").header(StandardWebhooks.TIMESTAMP, Long.toString(now()))
+                    .header(StandardWebhooks.SIGNATURE, "v1,AAAA").build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(json(response).path("error").asText()).contains("not a Standard Webhooks secret");
+        } finally {
+            plain.stop();
+        }
     }
 
     @Test
@@ -264,6 +339,13 @@ class DeployWebhookTest {
         assertThat(response.statusCode()).as("never a 5xx: %s", response.body()).isLessThan(500);
         assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
         return response;
+    }
+
+    private HttpResponse<String> sendStandard(String body, String id, long timestamp, String signature) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri()).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").header(StandardWebhooks.ID, id)
+                .header(StandardWebhooks.TIMESTAMP, Long.toString(timestamp)).header(StandardWebhooks.SIGNATURE, signature)
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri() { return URI.create("http://127.0.0.1:" + app.port() + DeployWebhook.PATH); }

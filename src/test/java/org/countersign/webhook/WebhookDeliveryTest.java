@@ -47,6 +47,29 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void a_standard_webhooks_integration_signs_id_timestamp_and_body_so_the_reference_library_verifies_it() throws Exception {
+        var secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        countersign.start(new Integration("pipeline", receiver.url(), java.util.Set.of(), Format.COUNTERSIGN,
+                "TEST_SECRET", Secret.of(secret), false, Integration.Scheme.STANDARD_WEBHOOKS));
+        var id = countersign.open("availability");
+
+        var got = receiver.take();
+
+        assertThat(got.header("webhook-id")).isEqualTo(id + "/1/0");
+        assertThat(Long.parseLong(got.header("webhook-timestamp")))
+                .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(5L));
+        assertThat(got.header("webhook-signature")).startsWith("v1,");
+        assertThat(got.header("Countersign-Event")).isEqualTo("request.opened");
+        assertThat(got.header("Countersign-Signature")).as("one scheme at a time").isNull();
+        var headers = new java.util.HashMap<String, List<String>>();
+        got.headers().forEach((name, value) -> headers.put(name, List.of(value)));
+        new com.standardwebhooks.Webhook(secret).verify(got.text(), headers); // throws when it does not verify
+        headers.put("webhook-id", List.of(id + "/2/0"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new com.standardwebhooks.Webhook(secret)
+                .verify(got.text(), headers)).as("the id is signed").isInstanceOf(Exception.class);
+    }
+
+    @Test
     void the_body_is_the_event_and_the_request_as_it_stands() throws Exception {
         countersign.start(integration("pipeline", receiver.url()));
         var id = countersign.approved();
