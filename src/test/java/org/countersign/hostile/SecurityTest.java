@@ -135,6 +135,76 @@ class SecurityTest {
         assertThat(open).isNotEqualTo(secret);
     }
 
+    // ---- behind a load balancer: who is held back ------------------------------------------------------------
+
+    @Test
+    void junk_sent_from_the_pipelines_own_address_never_locks_the_pipeline_out() throws Exception {
+        // Behind a balancer every caller has its address: junk and the pipeline look alike, but only one is signed.
+        countersign = new HostileService(dataDir, Map.of("RATE_LIMIT_PER_ADDRESS", "5/1m"));
+        var id = approvedRequest();
+
+        var junk = new ArrayList<Integer>();
+        for (int i = 0; i < 8; i++) junk.add(unsignedReport(Map.of()).status());
+        var report = signedReport(id, "started");
+
+        assertThat(junk).containsExactly(401, 401, 401, 401, 401, 429, 429, 429);
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(countersign.service.service().find(id).orElseThrow().state()).isEqualTo(State.DEPLOYING);
+    }
+
+    @Test
+    void behind_a_trusted_proxy_junk_locks_out_its_own_client_only() throws Exception {
+        countersign = new HostileService(dataDir, Map.of("RATE_LIMIT_PER_ADDRESS", "5/1m",
+                "TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"));
+
+        var junk = new ArrayList<Integer>();
+        for (int i = 0; i < 7; i++) junk.add(unsignedReport(Map.of("X-Forwarded-For", "203.0.113.66")).status());
+        var other = unsignedReport(Map.of("X-Forwarded-For", "198.51.100.7, 10.1.2.3"));
+
+        assertThat(junk).endsWith(401, 429, 429);
+        assertThat(other.status()).as("another client behind the same proxy").isEqualTo(401);
+    }
+
+    @Test
+    void x_forwarded_for_from_a_peer_that_is_not_a_trusted_proxy_is_ignored() throws Exception {
+        countersign = new HostileService(dataDir, Map.of("RATE_LIMIT_PER_ADDRESS", "5/1m"));
+
+        var junk = new ArrayList<Integer>();
+        for (int i = 0; i < 7; i++) junk.add(unsignedReport(Map.of("X-Forwarded-For", "203.0.113." + i)).status());
+
+        assertThat(junk).endsWith(401, 429, 429);
+    }
+
+    private org.countersign.domain.RequestId approvedRequest() {
+        var id = countersign.open(DEV, "availability", "API returns 500s", OPS);
+        var service = countersign.service.service();
+        service.approve(id, new org.countersign.domain.Actor(org.countersign.domain.Platform.SLACK, SRE1), "sre");
+        service.approve(id, new org.countersign.domain.Actor(org.countersign.domain.Platform.SLACK, HostileService.REL1),
+                "releng");
+        assertThat(service.find(id).orElseThrow().state()).isEqualTo(State.APPROVED);
+        return id;
+    }
+
+    private Wire.Reply unsignedReport(Map<String, String> headers) {
+        var all = new java.util.HashMap<>(headers);
+        all.put("Content-Type", "application/json");
+        all.put("Countersign-Delivery", java.util.UUID.randomUUID().toString());
+        return Wire.post(countersign.base, "/webhooks/deploy", all, "{\"request\":\"EMG-1\",\"status\":\"failed\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private Wire.Reply signedReport(org.countersign.domain.RequestId id, String status) {
+        var body = ("{\"request\":\"" + id + "\",\"status\":\"" + status + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var timestamp = String.valueOf(Instant.now().getEpochSecond());
+        var signed = new java.io.ByteArrayOutputStream();
+        signed.writeBytes((timestamp + ".").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        signed.writeBytes(body);
+        return Wire.post(countersign.base, "/webhooks/deploy", Map.of("Content-Type", "application/json",
+                "Countersign-Delivery", java.util.UUID.randomUUID().toString(), "Countersign-Timestamp", timestamp,
+                "Countersign-Signature", "v1=" + HostileInputFuzzTest.hmac(HostileService.INBOUND_SECRET, signed.toByteArray())),
+                body);
+    }
+
     private void pressIn(String channel, org.countersign.domain.RequestId id, String action, String user) {
         var reply = countersign.signer.blockAction(BlockAction.press(countersign.card(channel, id), action, user)
                 .via(countersign.slack)).sendTo(countersign.slackUrl());
