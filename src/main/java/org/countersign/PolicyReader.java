@@ -27,8 +27,8 @@ final class PolicyReader {
     static final int DEFAULT_APPROVALS_PER_TEAM = 1;
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
-    private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after", "people",
-            "integrations", "identity");
+    private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
+            "approval-valid-for", "people", "integrations", "identity");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
@@ -68,11 +68,8 @@ final class PolicyReader {
             if (n != null && n < 1) problems.add("approvals-per-team", "must be at least 1, not " + n);
             else if (n != null) perTeam = n;
         }
-        var expireAfter = DEFAULT_EXPIRE_AFTER;
-        if (root.has("expire-after")) {
-            var d = problems.duration(root.get("expire-after"), "expire-after");
-            if (d != null) expireAfter = d;
-        }
+        var expireAfter = duration(root, "expire-after", DEFAULT_EXPIRE_AFTER);
+        var approvalValidFor = duration(root, "approval-valid-for", Policy.DEFAULT_APPROVAL_VALID_FOR);
         boolean teamsReadable = root.path("teams").isObject();
         int quorum = perTeam;
         var teams = teams(root.get("teams"), quorum);
@@ -91,12 +88,19 @@ final class PolicyReader {
             reasons.put("stand-in", new Reason("stand-in", "stand-in", List.of(team), false));
         }
         try {
-            var policy = Policy.of(teams, reasons, expireAfter, people).withMatrixMailDomains(mailDomains);
+            var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains);
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);
         }
         throw problems.invalid();
+    }
+
+    /** The duration under {@code key}, or {@code fallback} when it is left out or cannot be read (a problem then). */
+    private Duration duration(JsonNode root, String key, Duration fallback) {
+        if (!root.has(key)) return fallback;
+        var d = problems.duration(root.get(key), key);
+        return d == null ? fallback : d;
     }
 
     private Map<String, Team> teams(JsonNode node, int perTeam) {

@@ -101,11 +101,36 @@ class PolicyFileTest {
     }
 
     @Test
-    void approvals_per_team_and_expire_after_have_defaults() throws IOException {
+    void approvals_per_team_expire_after_and_approval_valid_for_have_defaults() throws IOException {
         var policy = PolicyFile.load(write(VALID.replace("approvals-per-team: 1\n", "").replace("expire-after: 60m\n", "")));
 
         assertThat(policy.team("sre").orElseThrow().quorum()).isEqualTo(1);
         assertThat(policy.expireAfter()).isEqualTo(Duration.ofMinutes(60));
+        assertThat(policy.approvalValidFor()).isEqualTo(Duration.ofHours(2));
+    }
+
+    @Test
+    void approval_valid_for_is_read_like_expire_after() throws IOException {
+        assertThat(PolicyFile.load(write(VALID + "approval-valid-for: 90s\n")).approvalValidFor())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThat(PolicyFile.load(write(VALID + "approval-valid-for: PT30M\n")).approvalValidFor())
+                .isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void a_bad_approval_valid_for_is_reported_with_the_forms_that_work() throws IOException {
+        var file = write(VALID + "approval-valid-for: two hours\n");
+
+        assertThat(invalid(file).problems()).containsExactly(
+                file + ": approval-valid-for: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'two hours'");
+    }
+
+    @Test
+    void an_approval_valid_for_of_zero_is_reported() throws IOException {
+        var e = invalid(write(VALID + "approval-valid-for: 0s\n"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .endsWith("approval-valid-for must be a positive duration such as 2h, not PT0S");
     }
 
     @Test
@@ -214,7 +239,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, people, integrations, identity)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity)");
     }
 
     @Test
@@ -311,7 +336,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, people, integrations, identity)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",

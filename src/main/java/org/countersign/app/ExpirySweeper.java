@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Expires pending requests whose time is up. Several instances may sweep at once: each expiry is a
- * compare-and-set through the service, so one wins and the others see it already expired.
+ * Expires pending requests whose time is up, and approved ones whose approvals went stale before the deploy
+ * started. Several instances may sweep at once: each expiry is a compare-and-set through the service, so one wins
+ * and the others see it already expired.
  */
 public final class ExpirySweeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
@@ -53,7 +54,7 @@ public final class ExpirySweeper implements AutoCloseable {
     private void sweepQuietly() {
         try {
             int n = sweepOnce();
-            if (n > 0) log.info("expired {} pending request(s)", n);
+            if (n > 0) log.info("expired {} request(s)", n);
         } catch (RuntimeException e) {
             log.warn("expiry sweep failed; will try again: {}", e.toString());
         }

@@ -30,7 +30,10 @@ public interface RequestStore {
     /** The most recently opened requests in any of {@code states} (all states when empty), newest first. */
     List<EmergencyRequest> recent(Set<State> states, int limit);
 
-    /** Pending requests whose expiry is at or before {@code now}, soonest first. */
+    /**
+     * Requests whose {@link EmergencyRequest#deadline() deadline} is at or before {@code now}, soonest first: pending
+     * ones past their expiry, approved ones whose approvals went stale.
+     */
     List<RequestId> dueForExpiry(Instant now, int limit);
 
     Map<State, Long> countByState();

@@ -36,6 +36,8 @@ public final class Cards {
                 : "No. Why not: " + r.whyNotRollback())));
         if (r.details() != null) fields.add(new Field("Details", new Text(r.details())));
         if (r.state() == State.PENDING) fields.add(new Field("Expires", new Time(r.expires())));
+        if (r.state() == State.APPROVED) fields.add(new Field("Deploy before", new Time(workflow.approvalsValidUntil(r))));
+        if (r.approvalsExpired()) fields.add(new Field("Approvals expired", new Time(r.approvalsValidUntil())));
         if (r.rejection() != null) {
             fields.add(new Field("Rejected by", new Person(r.rejection().by())));
             fields.add(new Field("Rejected because", new Text(r.rejection().reason())));
@@ -83,7 +85,9 @@ public final class Cards {
             case CLOSED -> "Closed";
             case REJECTED -> "Rejected";
             case CANCELLED -> "Cancelled";
-            case EXPIRED -> "Expired without every approval";
+            case EXPIRED -> r.approvalsExpired()
+                    ? "Expired: the approvals went stale before the deploy started; open a new request"
+                    : "Expired without every approval";
         };
     }
 

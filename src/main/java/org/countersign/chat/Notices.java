@@ -38,8 +38,10 @@ public final class Notices {
                     .person(r.requester());
             case REQUEST_CANCELLED -> n.text("🚫 ").person(e.actor()).text(" cancelled " + r.id()
                     + (detail.isEmpty() ? "." : ": " + detail));
-            case REQUEST_EXPIRED -> n.text("⌛ " + r.id() + " expired without every approval (" + detail + "). ")
-                    .person(r.requester());
+            case REQUEST_EXPIRED -> n.text(r.approvalsExpired()
+                    ? "⌛ The approvals of " + r.id() + " expired before its deploy started; open a new request if the fix"
+                            + " is still needed. "
+                    : "⌛ " + r.id() + " expired without every approval (" + detail + "). ").person(r.requester());
             case DEPLOY_STARTED -> n.text("🚀 ").person(e.actor()).text(" started the deploy of " + r.id() + ".");
             case DEPLOY_FINISHED -> n.text("🏁 ").person(e.actor()).text(" reported the deploy of " + r.id() + ": "
                     + detail + ". Close it with a follow-up note.");

@@ -7,7 +7,11 @@ import java.util.Optional;
 
 /**
  * An emergency deployment request as it stands at one version. The reason's teams and
- * confidentiality are copied in when it is opened, so a policy change never alters a request in flight.
+ * confidentiality are copied in when it is opened, and how long its approvals stay good when it is approved,
+ * so a policy change never alters a request in flight.
+ *
+ * @param approvalsValidUntil once approved, when its approvals expire unless the deploy has started; null before
+ *                            (and for requests approved before approvals had a deadline)
  */
 public record EmergencyRequest(
         RequestId id, long version, State state,
@@ -16,7 +20,8 @@ public record EmergencyRequest(
         boolean rollback, String whyNotRollback,
         Actor requester, String requesterPerson, Actor deployer,
         Instant created, Instant updated, Instant expires,
-        List<Approval> approvals, Rejection rejection, String deployNote, String closeNote) {
+        List<Approval> approvals, Rejection rejection, String deployNote, String closeNote,
+        Instant approvalsValidUntil) {
 
     public EmergencyRequest {
         Objects.requireNonNull(id, "id");
@@ -40,33 +45,41 @@ public record EmergencyRequest(
 
     public Optional<Actor> deployerOpt() { return Optional.ofNullable(deployer); }
 
+    /** When it expires unless something happens first: a pending request's expiry, an approved one's approvals'. */
+    public Optional<Instant> deadline() {
+        return Optional.ofNullable(state == State.PENDING ? expires : state == State.APPROVED ? approvalsValidUntil : null);
+    }
+
+    /** It expired because its approvals went stale before the deploy started, not for want of approvals. */
+    public boolean approvalsExpired() { return state == State.EXPIRED && approvalsValidUntil != null; }
+
     EmergencyRequest next(State state, Instant now) {
         return new EmergencyRequest(id, version + 1, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, now, expires,
-                approvals, rejection, deployNote, closeNote);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
     }
 
-    EmergencyRequest withApprovals(List<Approval> approvals) {
+    EmergencyRequest withApprovals(List<Approval> approvals, Instant approvalsValidUntil) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
     }
 
     EmergencyRequest withChanges(List<String> changes, Instant expires) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
     }
 
     EmergencyRequest withRejection(Rejection rejection) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
     }
 
     EmergencyRequest withNotes(String deployNote, String closeNote) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
     }
 }

@@ -13,20 +13,25 @@ import java.util.Set;
 
 /**
  * Who must sign for what: the teams, the reasons and the teams each reason needs, how long a
- * request may wait, and which accounts on different platforms are the same person.
+ * request may wait, how long its approvals stay good, and which accounts on different platforms are the same person.
  */
 public final class Policy {
+    /** How long approvals stay good for starting the deploy when the policy does not say. */
+    public static final Duration DEFAULT_APPROVAL_VALID_FOR = Duration.ofHours(2);
+
     private final Map<String, Team> teams;
     private final Map<String, Reason> reasons;
     private final Duration expireAfter;
+    private final Duration approvalValidFor;
     private final Map<Actor, String> personOf;
     private final Map<String, String> matrixMailDomains;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
-                   Map<Actor, String> personOf, Map<String, String> matrixMailDomains) {
+                   Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains) {
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
+        this.approvalValidFor = approvalValidFor;
         this.personOf = Map.copyOf(personOf);
         this.matrixMailDomains = Map.copyOf(matrixMailDomains);
     }
@@ -38,6 +43,12 @@ public final class Policy {
      */
     public static Policy of(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                             Map<String, Set<Actor>> people) {
+        return of(teams, reasons, expireAfter, DEFAULT_APPROVAL_VALID_FOR, people);
+    }
+
+    /** As {@link #of(Map, Map, Duration, Map)}, with how long approvals stay good for starting the deploy. */
+    public static Policy of(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
+                            Duration approvalValidFor, Map<String, Set<Actor>> people) {
         var problems = new ArrayList<String>();
         if (teams.isEmpty()) problems.add("no teams are defined");
         teams.values().forEach(t -> problems.addAll(t.problems()));
@@ -54,13 +65,15 @@ public final class Policy {
         }
         if (expireAfter == null || expireAfter.isNegative() || expireAfter.isZero())
             problems.add("expire-after must be a positive duration such as 60m, not " + expireAfter);
+        if (approvalValidFor == null || approvalValidFor.isNegative() || approvalValidFor.isZero())
+            problems.add("approval-valid-for must be a positive duration such as 2h, not " + approvalValidFor);
         var seen = new HashMap<Actor, String>();
         people.forEach((person, accounts) -> accounts.forEach(a -> {
             var other = seen.put(a, person);
             if (other != null) problems.add("account " + a + " is linked to both " + other + " and " + person);
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
-        return new Policy(teams, reasons, expireAfter, seen, Map.of());
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of());
     }
 
     /**
@@ -71,7 +84,7 @@ public final class Policy {
         var lower = new HashMap<String, String>();
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
-        return new Policy(teams, reasons, expireAfter, personOf, lower);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower);
     }
 
     public Map<String, Team> teams() { return teams; }
@@ -79,6 +92,9 @@ public final class Policy {
     public Map<String, Reason> reasons() { return reasons; }
 
     public Duration expireAfter() { return expireAfter; }
+
+    /** How long an approved request may wait for its deploy to start before its approvals expire. */
+    public Duration approvalValidFor() { return approvalValidFor; }
 
     public Optional<Team> team(String key) { return Optional.ofNullable(teams.get(key)); }
 

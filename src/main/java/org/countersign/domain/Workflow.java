@@ -29,11 +29,12 @@ import org.countersign.domain.Outcome.Unchanged;
 public final class Workflow {
     public static final int REJECT_REASON_MAX = 1000;
     public static final int NOTE_MAX = 2000;
-    private static final DateTimeFormatter HH_MM =
+    static final DateTimeFormatter HH_MM =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final Policy policy;
     private final boolean linkedPeopleOnly;
+    private final Deploys deploys = new Deploys(this);
 
     public Workflow(Policy policy) { this(policy, false); }
 
@@ -64,7 +65,7 @@ public final class Workflow {
         var request = new EmergencyRequest(id, 1, State.PENDING, reason.key(), reason.confidential(), reason.teams(),
                 draft.summary(), draft.details(), draft.changes(), draft.task(), draft.rollback(),
                 draft.rollback() ? null : draft.whyNotRollback(), by.actor(), by.person(), draft.deployer(),
-                now, now, now.plus(policy.expireAfter()), List.of(), null, null, null);
+                now, now, now.plus(policy.expireAfter()), List.of(), null, null, null, null);
         var event = event(request, 0, EventType.REQUEST_OPENED, now, by, null, reason.label());
         return new Applied(request, List.of(event), id + " is open; it needs " + labels(reason.teams())
                 + " to approve before " + HH_MM.format(request.expires()));
@@ -76,9 +77,9 @@ public final class Workflow {
         if (command instanceof Reject c) return reject(r, c, now);
         if (command instanceof Cancel c) return cancel(r, c, now);
         if (command instanceof EditChanges c) return editChanges(r, c, now);
-        if (command instanceof StartDeploy c) return startDeploy(r, c, now);
-        if (command instanceof FinishDeploy c) return finishDeploy(r, c, now);
-        if (command instanceof Close c) return close(r, c, now);
+        if (command instanceof StartDeploy c) return deploys.startDeploy(r, c, now);
+        if (command instanceof FinishDeploy c) return deploys.finishDeploy(r, c, now);
+        if (command instanceof Close c) return deploys.close(r, c, now);
         if (command instanceof Expire c) return expire(r, c, now);
         throw new IllegalArgumentException("unknown command: " + command);
     }
@@ -87,6 +88,9 @@ public final class Workflow {
     public List<String> teamsStillNeeded(EmergencyRequest r) {
         return r.requiredTeams().stream().filter(t -> r.approvalsFor(t).size() < quorum(t)).toList();
     }
+
+    /** When the approvals of an approved request expire unless its deploy has started. */
+    public Instant approvalsValidUntil(EmergencyRequest r) { return deploys.approvalsValidUntil(r); }
 
     public int quorum(String team) { return policy.team(team).map(Team::quorum).orElse(1); }
 
@@ -130,9 +134,10 @@ public final class Workflow {
 
         var approvals = new ArrayList<>(r.approvals());
         approvals.add(new Approval(team, c.by().actor(), c.by().person(), now, r.changes()));
-        var withApproval = r.withApprovals(approvals);
-        var remaining = teamsStillNeeded(withApproval);
-        var next = withApproval.next(remaining.isEmpty() ? State.APPROVED : State.PENDING, now);
+        var remaining = teamsStillNeeded(r.withApprovals(approvals, null));
+        // The approvals' validity is fixed now, so a later policy change does not alter it.
+        var validUntil = remaining.isEmpty() ? now.plus(policy.approvalValidFor()) : null;
+        var next = r.withApprovals(approvals, validUntil).next(remaining.isEmpty() ? State.APPROVED : State.PENDING, now);
         var events = new ArrayList<Event>();
         events.add(event(next, 0, EventType.APPROVAL_ADDED, now, c.by(), team, null));
         if (remaining.isEmpty()) {
@@ -186,7 +191,9 @@ public final class Workflow {
         if (r.state() == State.PENDING && !now.isBefore(r.expires()))
             return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
                     + "; open a new request with the new changes");
-        if (!r.requestedBy(c.by().person()) && !isDeployer(r, c.by()))
+        var stale = deploys.stale(r, now);
+        if (stale.isPresent()) return stale.get();
+        if (!r.requestedBy(c.by().person()) && !deploys.isDeployer(r, c.by()))
             return Refused.of(NOT_ALLOWED, "Only the requester or the deployer can edit the changes of " + r.id());
         var problems = Draft.changeProblems(c.changes());
         if (!problems.isEmpty())
@@ -196,7 +203,7 @@ public final class Workflow {
 
         int cleared = r.approvals().size();
         var expires = cleared > 0 ? now.plus(policy.expireAfter()) : r.expires();
-        var next = r.withChanges(c.changes(), expires).withApprovals(List.of()).next(State.PENDING, now);
+        var next = r.withChanges(c.changes(), expires).withApprovals(List.of(), null).next(State.PENDING, now);
         var events = new ArrayList<Event>();
         events.add(event(next, 0, EventType.REQUEST_EDITED, now, c.by(), null, String.join("\n", c.changes())));
         if (cleared == 0) return new Applied(next, events, "You changed the changes of " + r.id());
@@ -205,54 +212,18 @@ public final class Workflow {
                 + " approval(s) were cleared, so " + labels(r.requiredTeams()) + " must approve again");
     }
 
-    private Outcome startDeploy(EmergencyRequest r, StartDeploy c, Instant now) {
-        if (r.state() == State.DEPLOYING) return new Unchanged(r, "The deploy of " + r.id() + " is already under way");
-        if (r.state() != State.APPROVED) return Refused.of(WRONG_STATE, notApproved(r));
-        if (!mayDeploy(r, c.by())) return Refused.of(NOT_ALLOWED, deployersOnly(r));
-        var next = r.next(State.DEPLOYING, now);
-        return new Applied(next, List.of(event(next, 0, EventType.DEPLOY_STARTED, now, c.by(), null, null)),
-                "The deploy of " + r.id() + " has started");
-    }
-
-    private Outcome finishDeploy(EmergencyRequest r, FinishDeploy c, Instant now) {
-        var target = c.result().state();
-        if (r.state() == target) return new Unchanged(r, r.id() + " is already " + target.label());
-        if (r.state() != State.DEPLOYING && r.state() != State.APPROVED)
-            return Refused.of(WRONG_STATE, r.state().isDeployEnded()
-                    ? r.id() + " already ended as " + r.state().label() + "; close it with a follow-up note"
-                    : notApproved(r));
-        if (!mayDeploy(r, c.by())) return Refused.of(NOT_ALLOWED, deployersOnly(r));
-        var note = blankToNull(c.note());
-        if (note != null && note.length() > NOTE_MAX)
-            return Refused.of(INVALID, "Keep the note to " + NOTE_MAX + " characters");
-        var events = new ArrayList<Event>();
-        var next = r.withNotes(note, r.closeNote()).next(target, now);
-        // A pipeline may report the end without having reported the start: record both, in order.
-        if (r.state() == State.APPROVED) events.add(event(next, 0, EventType.DEPLOY_STARTED, now, c.by(), null, null));
-        events.add(event(next, events.size(), EventType.DEPLOY_FINISHED, now, c.by(), null,
-                c.result().name().toLowerCase(java.util.Locale.ROOT) + (note == null ? "" : ": " + note)));
-        return new Applied(next, events, r.id() + " is " + target.label() + "; close it with a follow-up note");
-    }
-
-    private Outcome close(EmergencyRequest r, Close c, Instant now) {
-        if (r.state() == State.CLOSED) return new Unchanged(r, r.id() + " is already closed");
-        if (!r.state().isDeployEnded())
-            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
-                    + "; it can be closed once its deploy has ended (deployed, failed or rolled back)");
-        if (!mayDeploy(r, c.by()) && !r.requestedBy(c.by().person()))
-            return Refused.of(NOT_ALLOWED, "Only the requester, the deployer or an approver can close " + r.id());
-        var note = blankToNull(c.note());
-        if (note == null)
-            return new Refused(INVALID, "Add a follow-up note to close " + r.id()
-                    + " (what is left to do: the proper fix, a task, an incident report)",
-                    List.of(new Problem("note", "Give a follow-up note")));
-        if (note.length() > NOTE_MAX) return Refused.of(INVALID, "Keep the note to " + NOTE_MAX + " characters");
-        var next = r.withNotes(r.deployNote(), note).next(State.CLOSED, now);
-        return new Applied(next, List.of(event(next, 0, EventType.REQUEST_CLOSED, now, c.by(), null, note)),
-                "You closed " + r.id());
-    }
-
+    /** A pending request expires for want of approvals; an approved one when its approvals go stale. */
     private Outcome expire(EmergencyRequest r, Expire c, Instant now) {
+        if (r.state() == State.APPROVED) {
+            var validUntil = approvalsValidUntil(r);
+            if (now.isBefore(validUntil))
+                return Refused.of(WRONG_STATE, "The approvals of " + r.id() + " expire at " + HH_MM.format(validUntil)
+                        + ", not yet");
+            var next = r.withApprovals(r.approvals(), validUntil).next(State.EXPIRED, now);
+            return new Applied(next, List.of(event(next, 0, EventType.REQUEST_EXPIRED, now, c.by(), null,
+                    "the approvals went stale: the deploy had not started by " + HH_MM.format(validUntil))),
+                    "The approvals of " + r.id() + " expired");
+        }
         if (r.state() != State.PENDING) return new Unchanged(r, r.id() + " is " + r.state().label() + "; it does not expire");
         if (now.isBefore(r.expires()))
             return Refused.of(WRONG_STATE, r.id() + " expires at " + HH_MM.format(r.expires()) + ", not yet");
@@ -274,26 +245,6 @@ public final class Workflow {
         return r.requiredTeams().stream().anyMatch(m::in);
     }
 
-    private boolean mayDeploy(EmergencyRequest r, Member m) {
-        return m.isSystem() || isDeployer(r, m) || r.approvalBy(m.person()).isPresent();
-    }
-
-    /** The deployer is matched as a person, like approvers, so any of their linked accounts will do. */
-    private boolean isDeployer(EmergencyRequest r, Member m) {
-        return r.deployer() != null && policy.personOf(r.deployer()).equals(m.person());
-    }
-
-    private String deployersOnly(EmergencyRequest r) {
-        return "Only " + (r.deployer() == null ? "" : "the deployer (" + r.deployer() + ") or ")
-                + "someone who approved " + r.id() + " can report its deploy";
-    }
-
-    private String notApproved(EmergencyRequest r) {
-        return r.state() == State.PENDING
-                ? r.id() + " is not approved yet; it still needs " + labels(teamsStillNeeded(r))
-                : r.id() + " is " + r.state().label() + "; there is no deploy to report";
-    }
-
     private String notPending(EmergencyRequest r, String what) {
         return switch (r.state()) {
             case REJECTED -> r.id() + " was rejected by " + r.rejection().by() + ": " + r.rejection().reason()
@@ -311,19 +262,19 @@ public final class Workflow {
                 : "You are not in " + labels(needed) + ", which " + r.id() + " still needs, so you cannot approve it";
     }
 
-    private Event event(EmergencyRequest next, int index, EventType type, Instant now, Member by, String team,
-                        String detail) {
+    static Event event(EmergencyRequest next, int index, EventType type, Instant now, Member by, String team,
+                       String detail) {
         return new Event(Event.idOf(next.id(), next.version(), index), type, next.id(), next.version(), now,
                 by.actor(), next.state(), team, detail);
     }
 
     private String label(String team) { return policy.teamLabel(team); }
 
-    private String labels(List<String> teams) {
+    String labels(List<String> teams) {
         var names = teams.stream().map(this::label).toList();
         if (names.size() <= 1) return String.join("", names);
         return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
-    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.strip(); }
+    static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.strip(); }
 }

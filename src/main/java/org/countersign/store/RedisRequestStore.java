@@ -34,7 +34,9 @@ import redis.clients.jedis.resps.Tuple;
  *   <li>{@code <p>seq} — a counter; {@code INCR} hands out request numbers.</li>
  *   <li>{@code <p>req:<n>} — a hash: {@code v} the version, {@code json} the request as JSON.</li>
  *   <li>{@code <p>req:<n>:timeline} — a list of the request's events as JSON, oldest first.</li>
- *   <li>{@code <p>open} — a sorted set of pending requests, scored by expiry (epoch millis).</li>
+ *   <li>{@code <p>open} — a sorted set of the requests that expire unless something happens first, scored by
+ *       {@link EmergencyRequest#deadline() deadline} (epoch millis): pending ones by their expiry, approved ones by
+ *       when their approvals go stale.</li>
  *   <li>{@code <p>state:<STATE>} — one sorted set per state of requests, scored by creation (epoch millis).</li>
  *   <li>{@code <p>all} — a sorted set of every request, scored by creation (epoch millis).</li>
  *   <li>{@code <p>events} — a stream, capped with {@code MAXLEN ~}; each entry has {@code type} (the event's wire
@@ -51,7 +53,7 @@ public final class RedisRequestStore implements RequestStore {
 
     // KEYS: request, timeline, open, all, events, then one state set per State in declaration order.
     // ARGV: expected version (0 = create), new version, request JSON, index of the new state's key among the
-    // state keys (1-based), member, created millis, expiry millis, "1" if pending, stream cap, request id,
+    // state keys (1-based), member, created millis, deadline millis, "1" if it has a deadline, stream cap, request id,
     // then (type, event id, event JSON) for each event. The request is removed from every state set but its
     // own, so the script need not know the old state, and a set left stale by hand heals on the next save.
     static final String SAVE_SCRIPT = """
@@ -140,8 +142,9 @@ public final class RedisRequestStore implements RequestStore {
         args.add(Integer.toString(request.state().ordinal() + 1));
         args.add(Keys.member(request.id()));
         args.add(Long.toString(request.created().toEpochMilli()));
-        args.add(request.expires() == null ? "" : Long.toString(request.expires().toEpochMilli()));
-        args.add(request.state() == State.PENDING ? "1" : "0");
+        var deadline = request.deadline();
+        args.add(deadline.map(d -> Long.toString(d.toEpochMilli())).orElse(""));
+        args.add(deadline.isPresent() ? "1" : "0");
         args.add(Long.toString(streamMaxLength));
         args.add(request.id().toString());
         for (var e : events) {

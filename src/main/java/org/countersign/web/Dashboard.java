@@ -206,7 +206,7 @@ final class Dashboard {
             case REQUEST_APPROVED -> "completed the approvals";
             case REQUEST_REJECTED -> "rejected it";
             case REQUEST_CANCELLED -> "cancelled it";
-            case REQUEST_EXPIRED -> "expired it: not every team approved in time";
+            case REQUEST_EXPIRED -> "expired it"; // the detail says why: teams still needed, or approvals gone stale
             case DEPLOY_STARTED -> "started the deploy";
             case DEPLOY_FINISHED -> "finished the deploy";
             case REQUEST_CLOSED -> "closed it";

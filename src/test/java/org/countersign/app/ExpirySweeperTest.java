@@ -43,15 +43,32 @@ class ExpirySweeperTest {
     }
 
     @Test
-    void an_approved_request_never_expires() {
-        var id = open();
-        service.approve(id, SRE1, "sre");
-        service.approve(id, REL1, "releng");
+    void an_approved_request_whose_deploy_has_not_started_expires_once_its_approvals_are_stale() {
+        var id = approved();
+        var sweeper = new ExpirySweeper(store, service, clock);
 
-        clock.advance(Duration.ofHours(5));
+        clock.advance(Duration.ofHours(2).minusSeconds(1));
+        assertThat(sweeper.sweepOnce()).isZero();
+        assertThat(state(id)).isEqualTo(State.APPROVED);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(sweeper.sweepOnce()).isEqualTo(1);
+        assertThat(state(id)).isEqualTo(State.EXPIRED);
+        var last = store.timeline(id).get(store.timeline(id).size() - 1);
+        assertThat(last.type()).isEqualTo(EventType.REQUEST_EXPIRED);
+        assertThat(last.detail()).startsWith("the approvals went stale");
+        assertThat(store.dueForExpiry(clock.instant(), 10)).isEmpty();
+    }
+
+    @Test
+    void a_request_whose_deploy_started_never_expires() {
+        var id = approved();
+        service.startDeploy(id, REL1);
+
+        clock.advance(Duration.ofDays(7));
         new ExpirySweeper(store, service, clock).sweepOnce();
 
-        assertThat(state(id)).isEqualTo(State.APPROVED);
+        assertThat(state(id)).isEqualTo(State.DEPLOYING);
     }
 
     @Test
@@ -87,6 +104,13 @@ class ExpirySweeperTest {
 
     private RequestId open() {
         return ((Outcome.Applied) service.open(DEV, TestPolicies.draft("availability"))).request().id();
+    }
+
+    private RequestId approved() {
+        var id = open();
+        service.approve(id, SRE1, "sre");
+        service.approve(id, REL1, "releng");
+        return id;
     }
 
     private State state(RequestId id) { return store.find(id).orElseThrow().state(); }

@@ -12,6 +12,7 @@ public final class PolicyBuilder {
     private final Map<String, Reason> reasons = new LinkedHashMap<>();
     private final Map<String, Set<Actor>> people = new LinkedHashMap<>();
     private Duration expireAfter = Duration.ofMinutes(60);
+    private Duration approvalValidFor = Policy.DEFAULT_APPROVAL_VALID_FOR;
 
     private PolicyBuilder() {}
 
@@ -39,5 +40,10 @@ public final class PolicyBuilder {
 
     public PolicyBuilder expiringAfter(Duration expireAfter) { this.expireAfter = expireAfter; return this; }
 
-    public Policy build() { return Policy.of(teams, reasons, expireAfter, people); }
+    public PolicyBuilder approvalsValidFor(Duration approvalValidFor) {
+        this.approvalValidFor = approvalValidFor;
+        return this;
+    }
+
+    public Policy build() { return Policy.of(teams, reasons, expireAfter, approvalValidFor, people); }
 }

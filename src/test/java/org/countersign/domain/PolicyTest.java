@@ -33,6 +33,19 @@ class PolicyTest {
     }
 
     @Test
+    void approvals_stay_valid_for_two_hours_unless_the_policy_says_otherwise() {
+        assertThat(aTwoTeamPolicy().build().approvalValidFor()).isEqualTo(Duration.ofHours(2));
+        assertThat(aTwoTeamPolicy().approvalsValidFor(Duration.ofMinutes(30)).build().approvalValidFor())
+                .isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void an_approval_validity_that_is_not_positive_is_a_problem() {
+        assertThat(problems(aTwoTeamPolicy().approvalsValidFor(Duration.ZERO))).containsExactly(
+                "approval-valid-for must be a positive duration such as 2h, not PT0S");
+    }
+
+    @Test
     void a_team_with_no_members_is_a_problem() {
         assertThat(problems(aTwoTeamPolicy().withTeam("security", "Security"))).containsExactly(
                 "team security has no members (list slack-users, matrix-users, console-users or a slack-usergroup)");

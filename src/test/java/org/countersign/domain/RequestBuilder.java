@@ -70,7 +70,7 @@ public final class RequestBuilder {
         return this;
     }
 
-    /** Left without approvals past its expiry, and swept. */
+    /** Left past its deadline (pending: its expiry; approved: its approvals' validity), and swept. */
     public RequestBuilder expired() {
         steps.add(b -> new Command.Expire(ID, b.member(Actor.SYSTEM)));
         return this;
@@ -87,8 +87,8 @@ public final class RequestBuilder {
         var at = OPENED;
         for (var step : steps) {
             var command = step.apply(this);
-            // Expiry happens after the policy's time; everything else a minute after the step before.
-            at = command instanceof Command.Expire ? request.expires() : at.plus(Duration.ofMinutes(1));
+            // Expiry happens at the request's deadline; everything else a minute after the step before.
+            at = command instanceof Command.Expire ? request.deadline().orElseThrow() : at.plus(Duration.ofMinutes(1));
             request = applied(workflow.apply(request, command, at), command.toString());
         }
         return request;

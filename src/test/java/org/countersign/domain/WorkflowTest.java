@@ -662,11 +662,122 @@ class WorkflowTest {
         }
 
         @Test
-        void a_request_that_is_no_longer_pending_does_not_expire() {
-            var unchanged = unchanged(when(aRequest().approved(), expire(), EXPIRES.plusSeconds(3600)));
+        void a_request_whose_deploy_started_does_not_expire() {
+            var unchanged = unchanged(when(aRequest().deploying(), expire(), EXPIRES.plus(Duration.ofDays(7))));
 
-            assertThat(unchanged.request().state()).isEqualTo(State.APPROVED);
-            assertThat(unchanged.message()).isEqualTo("EMG-1 is approved; it does not expire");
+            assertThat(unchanged.request().state()).isEqualTo(State.DEPLOYING);
+            assertThat(unchanged.message()).isEqualTo("EMG-1 is deploying; it does not expire");
+        }
+    }
+
+    @Nested
+    class ApprovalsGoingStale {
+        /** When {@code approved()} gets its last approval; the standard policy's approvals stay valid for 2h. */
+        static final Instant APPROVED_AT = OPENED.plus(Duration.ofMinutes(2));
+        static final Instant STALE = APPROVED_AT.plus(Duration.ofHours(2));
+        static final String EXPIRED = "The approvals of EMG-1 expired at 2025-03-01 12:02 UTC, before its deploy started;"
+                + " open a new request if the fix is still needed";
+
+        @Test
+        void the_deploy_can_start_until_just_before_the_approvals_expire() {
+            var applied = applied(when(aRequest().approved(), startDeploy(REL1), STALE.minusSeconds(1)));
+
+            assertThat(applied.request().state()).isEqualTo(State.DEPLOYING);
+        }
+
+        @Test
+        void starting_the_deploy_once_the_approvals_expired_is_refused() {
+            var refused = refused(when(aRequest().approved(), startDeploy(REL1), STALE), WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo(EXPIRED);
+        }
+
+        @Test
+        void the_pipeline_cannot_report_a_deploy_it_never_started_once_the_approvals_expired() {
+            var refused = refused(when(aRequest().approved(), finish(Actor.SYSTEM, DeployResult.SUCCEEDED, null), STALE),
+                    WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo(EXPIRED);
+        }
+
+        @Test
+        void a_deploy_that_started_in_time_may_end_after_the_approvals_expired() {
+            var applied = applied(when(aRequest().deploying(), finish(SRE1, DeployResult.SUCCEEDED, null),
+                    STALE.plus(Duration.ofHours(1))));
+
+            assertThat(applied.request().state()).isEqualTo(State.DEPLOYED);
+        }
+
+        @Test
+        void the_changes_of_a_request_whose_approvals_expired_cannot_be_edited() {
+            var refused = refused(when(aRequest().approved(), edit(DEV, EditingChanges.NEW_CHANGES), STALE), WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo(EXPIRED);
+        }
+
+        @Test
+        void an_approved_request_expires_once_its_approvals_are_stale() {
+            var applied = applied(when(aRequest().approved(), expire(), STALE));
+
+            assertThat(applied.request().state()).isEqualTo(State.EXPIRED);
+            assertThat(applied.events()).extracting(Event::type, Event::id, Event::actor, Event::detail)
+                    .containsExactly(tuple(REQUEST_EXPIRED, "EMG-1/4/0", Actor.SYSTEM,
+                            "the approvals went stale: the deploy had not started by 2025-03-01 12:02 UTC"));
+            assertThat(applied.message()).isEqualTo("The approvals of EMG-1 expired");
+        }
+
+        @Test
+        void the_last_approval_fixes_when_the_approvals_expire() {
+            var r = aRequest().approved().build();
+
+            assertThat(r.approvalsValidUntil()).isEqualTo(STALE);
+            assertThat(r.deadline()).contains(STALE);
+        }
+
+        @Test
+        void a_policy_change_does_not_shorten_the_approvals_of_a_request_in_flight() {
+            var approvedUnderTwoHours = aRequest().approved().build();
+            var shorter = PolicyBuilder.aTwoTeamPolicy().approvalsValidFor(Duration.ofMinutes(10)).build();
+
+            var outcome = new Workflow(shorter).apply(approvedUnderTwoHours,
+                    new Command.StartDeploy(ID, Member.outsider(Actor.SYSTEM)), APPROVED_AT.plus(Duration.ofMinutes(30)));
+
+            assertThat(applied(outcome).request().state()).isEqualTo(State.DEPLOYING);
+        }
+
+        @Test
+        void editing_sends_an_approved_request_back_to_pending_without_a_deadline_for_its_approvals() {
+            var r = applied(when(aRequest().approved(), edit(DEV, EditingChanges.NEW_CHANGES))).request();
+
+            assertThat(r.approvalsValidUntil()).isNull();
+            assertThat(r.deadline()).contains(r.expires());
+        }
+
+        @Test
+        void a_request_approved_before_approvals_had_a_deadline_is_held_to_the_policys_validity_from_its_last_approval() {
+            var given = aRequest().approved();
+            var old = given.build();
+            var legacy = old.withApprovals(old.approvals(), null);
+            var workflow = new Workflow(given.policy());
+            var start = new Command.StartDeploy(ID, Member.outsider(Actor.SYSTEM));
+
+            assertThat(workflow.apply(legacy, start, STALE.minusSeconds(1))).isInstanceOf(Applied.class);
+            assertThat(refused(workflow.apply(legacy, start, STALE), WRONG_STATE).message()).isEqualTo(EXPIRED);
+        }
+
+        @Test
+        void a_deploy_reported_on_a_request_whose_approvals_expired_says_so() {
+            var refused = refused(when(aRequest().approved().expired(), startDeploy(REL1), STALE.plusSeconds(60)),
+                    WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo(EXPIRED);
+        }
+
+        @Test
+        void an_approved_request_does_not_expire_before_its_approvals_do() {
+            var refused = refused(when(aRequest().approved(), expire(), STALE.minusSeconds(1)), WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo("The approvals of EMG-1 expire at 2025-03-01 12:02 UTC, not yet");
         }
     }
 

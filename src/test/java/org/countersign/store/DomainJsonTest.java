@@ -26,13 +26,14 @@ class DomainJsonTest {
                 "Revert the cache change", "It took the API down", List.of("https://gerrit.example.org/r/1", "abc1234"),
                 "T12345", false, "The revert conflicts", DEV, "dev", REL1, t0, t0.plusSeconds(60), t0.plusSeconds(3600),
                 List.of(new Approval("sre", SRE1, "sre1", t0.plusSeconds(10), List.of("https://gerrit.example.org/r/1"))),
-                new Rejection(REL1, "Not a revert", t0.plusSeconds(60)), "deployed with a hiccup", "follow up in T1");
+                new Rejection(REL1, "Not a revert", t0.plusSeconds(60)), "deployed with a hiccup", "follow up in T1",
+                t0.plusSeconds(7200));
     }
 
     private EmergencyRequest fewFieldsSet() {
         return new EmergencyRequest(new RequestId(3), 1, State.PENDING, "availability", false, List.of("sre"),
                 "Fix it", null, List.of("42"), null, true, null, DEV, "slack:U0DEV1", null, t0, t0, t0.plusSeconds(3600),
-                List.of(), null, null, null);
+                List.of(), null, null, null, null);
     }
 
     @Test
@@ -83,5 +84,27 @@ class DomainJsonTest {
         assertThat(request.requester().id()).isEqualTo("@dev:example.org");
         assertThat(request.approvals()).isEmpty();
         assertThat(request.changes()).isEmpty();
+    }
+
+    @Test
+    void an_approved_request_stored_before_approvals_had_a_deadline_reads_without_one() throws Exception {
+        var request = json.readValue("""
+                {"id":"EMG-8","version":3,"state":"APPROVED","reason":"abuse","requiredTeams":["sre"],
+                 "requester":"slack:U0DEV1","requesterPerson":"dev","created":"2025-03-01T10:00:00Z",
+                 "updated":"2025-03-01T10:02:00Z","expires":"2025-03-01T11:00:00Z",
+                 "approvals":[{"team":"sre","by":"slack:U0SRE1","person":"sre1","at":"2025-03-01T10:02:00Z",
+                               "changes":["42"]}]}
+                """, EmergencyRequest.class);
+
+        assertThat(request.approvalsValidUntil()).isNull();
+        assertThat(request.deadline()).isEmpty();
+    }
+
+    @Test
+    void the_approvals_deadline_is_written_as_an_instant() throws Exception {
+        var tree = json.readTree(json.writeValueAsString(everyFieldSet()));
+
+        assertThat(tree.get("approvalsValidUntil").asText()).isEqualTo("2025-03-01T12:15:30.123456789Z");
+        assertThat(tree.has("deadline")).isFalse();
     }
 }

@@ -152,12 +152,24 @@ class RedisRequestStoreTest {
     }
 
     @Test
-    void a_request_leaves_the_open_index_once_it_is_no_longer_pending() {
+    void an_approved_request_is_in_the_open_index_scored_by_when_its_approvals_expire() {
         var v1 = create(store, T0);
         var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
+
+        var v3 = save(store, v2, approved(v2, REL1, "releng", T0.plusSeconds(2)));
+
+        assertThat(redis.zscore(keys.open(), Keys.member(v1.id())))
+                .isEqualTo((double) v3.approvalsValidUntil().toEpochMilli());
+        assertThat(store.dueForExpiry(v3.approvalsValidUntil().minusMillis(1), 10)).doesNotContain(v1.id());
+        assertThat(store.dueForExpiry(v3.approvalsValidUntil(), 10)).containsExactly(v1.id());
+    }
+
+    @Test
+    void a_request_leaves_the_open_index_once_nothing_can_expire_it() {
+        var v1 = create(store, T0);
         assertThat(redis.zscore(keys.open(), Keys.member(v1.id()))).isNotNull();
 
-        save(store, v2, approved(v2, REL1, "releng", T0.plusSeconds(2)));
+        save(store, v1, cancelled(v1, T0.plusSeconds(1)));
 
         assertThat(redis.zscore(keys.open(), Keys.member(v1.id()))).isNull();
     }
