@@ -34,8 +34,6 @@ final class FormSubmissions {
     Response request(ViewSubmissionRequest req, ViewSubmissionContext ctx) {
         var p = req.getPayload();
         var by = Actor.slack(p.getUser().getId());
-        var held = app.conversation().heldBack(by);
-        if (held.isPresent()) return ctx.ackWithErrors(Map.of(SlackForms.SUMMARY_BLOCK, held.get().text()));
         var draft = SlackForms.draftFrom(p.getView().getState());
         // Slack may deliver the same submission twice (a retry, a double click): open it once.
         var onceKey = "slack:submission:" + p.getView().getId() + ":" + p.getView().getHash();
@@ -44,7 +42,7 @@ final class FormSubmissions {
         } catch (StoreUnavailable e) {
             return ctx.ackWithErrors(Map.of(SlackForms.SUMMARY_BLOCK, Conversation.UNAVAILABLE));
         }
-        var reply = app.conversation().said(by, app.alone(), new Verb.Open(draft));
+        var reply = app.conversation().said(by, app.alone(), new Verb.Open(draft)); // counts the per-person limit once
         if (reply.kind() != Reply.Kind.OPENED) {
             forget(onceKey);
             return ctx.ackWithErrors(reply.problems().isEmpty() ? Map.of(SlackForms.SUMMARY_BLOCK, reply.text())
