@@ -42,13 +42,21 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     /** Starts redis-server on {@code port} (0: a free one) keeping its data in {@code dataDir}. */
     public static EmbeddedRedis start(Path dataDir, int fixedPort) {
+        return start(dataDir, fixedPort, newPassword());
+    }
+
+    /** Starts it again where {@code before} ran, with its port and password, so its clients reconnect. */
+    public static EmbeddedRedis restart(EmbeddedRedis before) {
+        return start(before.dataDir(), before.port(), before.password);
+    }
+
+    private static EmbeddedRedis start(Path dataDir, int fixedPort, String password) {
         var dir = dataDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Redis data directory " + dir, e);
         }
-        var password = newPassword();
         IOException last = null;
         // The free port we picked may be taken before redis-server binds it: try another.
         for (int attempt = 1; attempt <= (fixedPort == 0 ? ATTEMPTS : 1); attempt++) {

@@ -13,12 +13,12 @@ import redis.clients.jedis.UnifiedJedis;
  */
 final class ControlledRedis implements AutoCloseable {
     private final Path dir;
-    private final int port;
+    private final EmbeddedRedis first; // its port and password stay the same across restarts
     private EmbeddedRedis server; // null while stopped or killed
 
     private ControlledRedis(Path dir, EmbeddedRedis server) {
         this.dir = dir;
-        this.port = server.port();
+        this.first = server;
         this.server = server;
     }
 
@@ -26,7 +26,7 @@ final class ControlledRedis implements AutoCloseable {
         return new ControlledRedis(dir, EmbeddedRedis.start(dir));
     }
 
-    String url() { return "redis://127.0.0.1:" + port; }
+    String url() { return first.uri().toString(); }
 
     /** SHUTDOWN as a person would stop it: the append-only file is written out first. */
     void stop() {
@@ -56,7 +56,7 @@ final class ControlledRedis implements AutoCloseable {
     /** Starts redis-server again on the same port and directory; how long until it answered. */
     Duration restart() {
         long started = System.nanoTime();
-        server = EmbeddedRedis.start(dir, port);
+        server = EmbeddedRedis.restart(first);
         return Duration.ofNanos(System.nanoTime() - started);
     }
 
