@@ -29,7 +29,6 @@ import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
-import org.countersign.app.RateLimiter;
 import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
 import org.countersign.chat.CardPublisher;
@@ -66,7 +65,6 @@ import org.countersign.web.ConsolePeople;
 import org.countersign.web.LiveEvents;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
-import org.countersign.web.WebSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,19 +150,12 @@ public final class Main {
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var live = new LiveEvents(feed, DomainJson.mapper());
-            // Loopback is not authentication: without a dashboard token the console opens with a token of this run.
-            var consoleToken = console && config.web().dashboardTokenOpt().isEmpty() ? WebSettings.randomToken() : null;
-            var perCredential = new RateLimiter.Limit("http-credential", config.perAddress().count(),
-                    config.perAddress().window());
-            var edge = new WebApp.Edge(consoleToken, config.web().publicUrl(), config.web().trustedProxies(),
-                    new Throttle(limiter, perCredential, null), kv);
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
-                    new Throttle(limiter, config.perAddress(), null), perUser, edge);
+                    new Throttle(limiter, config.perAddress(), null), perUser);
             var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
-            var consoleUrl = "http://127.0.0.1:" + web.port() + "/console" + (consoleToken == null ? "" : "?token=" + consoleToken);
-            running.web(web, service, console ? consoleUrl : null);
+            running.web(web, service);
             running.add(live.start()); // stops before the web server, so its browsers are told while it still answers
             log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {}; {})",
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
@@ -173,18 +164,15 @@ public final class Main {
                             + " webhook integration(s)",
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
                             + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off")
-                            + (console ? "; console on " + consoleUrl : ""));
+                            + (console ? "; console on http://127.0.0.1:" + web.port() + "/console" : ""));
             if (DEFAULT_BIND_HOST.equals(host))
                 log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
                         + "from elsewhere");
-            else if (config.web().publicUrl() == null)
-                log.warn("BIND_HOST={} but PUBLIC_URL is not set: requests naming any host but localhost, 127.0.0.1, "
-                        + "[::1] or this machine's address get 421; set PUBLIC_URL to the address people use", host);
             log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().dashboardTokenOpt().isPresent()
                     ? "sign in with DASHBOARD_TOKEN" : "no sign-in: this machine only");
             if (console)
-                log.info("Try it: open {} and act as the policy's people (this machine only{})", consoleUrl,
-                        consoleToken == null ? ", after signing in" : "; the link holds this run's console token");
+                log.info("Try it: open http://127.0.0.1:{}/console and act as the policy's people (this machine only)",
+                        web.port());
             return running;
         } catch (RuntimeException e) {
             running.close();
@@ -290,7 +278,6 @@ public final class Main {
         private final Deque<AutoCloseable> started = new ArrayDeque<>();
         private Javalin web;
         private RequestService service;
-        private String consoleUrl;
 
         Running(RedisConnector redis) {
             started.push(redis);
@@ -298,17 +285,13 @@ public final class Main {
 
         void add(AutoCloseable part) { started.push(part); }
 
-        void web(Javalin web, RequestService service, String consoleUrl) {
+        void web(Javalin web, RequestService service) {
             this.web = web;
             this.service = service;
-            this.consoleUrl = consoleUrl;
             started.push(web::stop);
         }
 
         public int port() { return web.port(); }
-
-        /** The console's start-up URL (with this run's token when there is no dashboard token), when it is on. */
-        public Optional<String> consoleUrl() { return Optional.ofNullable(consoleUrl); }
 
         public RequestService service() { return service; }
 

@@ -4,84 +4,51 @@ import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.SameSite;
+import java.net.InetAddress;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Who may see the dashboard, the API and the console. Every route needs a credential unless {@link Paths} lists it
- * as public, however it is spelled. With a dashboard token, a person signs in once and gets an HttpOnly,
- * SameSite=Strict cookie (a keyed hash of the token, never the token itself); scripts send
- * {@code Authorization: Bearer <token>}. Without one the server listens on loopback only (Config refuses anything
- * else): the dashboard and API are open there, but the console, which acts as people, needs the random token
- * printed at start (its start-up URL sets a cookie, as notebook servers do). Health, metrics, sign-in and the chat
- * platforms' endpoints (which check their own signatures) are public. Failures and successes are counted by
- * {@link Limits}, after the credential is checked.
+ * Who may see the dashboard, the API and the console. With a dashboard token, a person signs in once and gets
+ * an HttpOnly, SameSite=Strict cookie (a keyed hash of the token, never the token itself); scripts send
+ * {@code Authorization: Bearer <token>}. Without a token the server listens on loopback only (Config refuses
+ * anything else), so everything here is open. Health, metrics and the chat platforms' endpoints (which check
+ * their own signatures) are never behind the token.
  */
 final class Access {
     static final String SESSION_COOKIE = "countersign_session";
-    static final String CONSOLE_COOKIE = "countersign_console_access";
     static final int SESSION_DAYS = 30;
 
     private final byte[] token;
     private final byte[] session;
-    private final byte[] consoleToken;
-    private final byte[] consoleSession;
-    private final Limits limits;
 
     Access(String dashboardToken) {
-        this(dashboardToken, null, Limits.NONE);
-    }
-
-    /** {@code consoleToken}: what opens the console when there is no dashboard token; null keeps it closed. */
-    Access(String dashboardToken, String consoleToken, Limits limits) {
         this.token = dashboardToken == null ? null : dashboardToken.getBytes(StandardCharsets.UTF_8);
         this.session = token == null ? null : sessionValue(token).getBytes(StandardCharsets.UTF_8);
-        this.consoleToken = consoleToken == null ? null : consoleToken.getBytes(StandardCharsets.UTF_8);
-        this.consoleSession = consoleToken == null ? null : sessionValue(this.consoleToken).getBytes(StandardCharsets.UTF_8);
-        this.limits = limits;
     }
 
     boolean required() { return token != null; }
 
-    /** A new console token: 32 random bytes, hex. */
-    static String randomToken() {
-        var bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+    /** The paths behind the token: the dashboard, its live events and partials, the JSON API and the console. */
+    static boolean guards(String path) {
+        return path.equals("/") || path.startsWith("/requests/") || path.startsWith("/partials/")
+                || path.equals("/events") || path.equals("/api") || path.startsWith("/api/")
+                || path.equals("/console") || path.startsWith("/console/");
     }
 
-    /** The before-handler: lets a caller with a credential through; sends anyone else to sign in (pages) or answers 401. */
+    /** The before-handler: lets a signed-in person through; sends anyone else to sign in (pages) or answers 401. */
     void check(Context ctx) {
-        var path = ctx.path();
-        if (Paths.isPublic(path)) return;
-        boolean console = Paths.isConsole(path);
-        if (!required() && !console) {
-            limits.anonymous(ctx);
-            return;
-        }
-        var credential = required() ? (signedIn(ctx) ? "dashboard-token" : null) : consoleCredential(ctx);
-        if (credential != null) {
-            limits.authenticated(ctx, credential);
-            return;
-        }
-        limits.failed(ctx);
+        if (!required() || !guards(ctx.path()) || signedIn(ctx)) return;
         ctx.skipRemainingHandlers();
-        if (!required()) {
-            ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError("The console needs the token Countersign printed "
-                    + "when it started: open the console URL from its start-up line (http://" + ctx.host()
-                    + "/console?token=…) in this browser once, and it keeps a cookie"));
-            return;
-        }
-        var canonical = Paths.canonical(path);
-        if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !canonical.startsWith("/api")
-                && !Paths.isLiveEvents(path)) {
-            ctx.redirect("/signin?next=" + URLEncoder.encode(localPath(path), StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+        if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !ctx.path().startsWith("/api")
+                && !ctx.path().equals("/events")) {
+            ctx.redirect("/signin?next=" + URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
             return;
         }
         ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
@@ -89,40 +56,13 @@ final class Access {
                 "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"));
     }
 
-    /** The console's cookie or bearer token; or its start-up URL, which sets the cookie and redirects to the clean URL. */
-    private String consoleCredential(Context ctx) {
-        if (consoleToken == null) return null;
-        var cookie = ctx.cookie(CONSOLE_COOKIE);
-        if (cookie != null && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8), consoleSession))
-            return "console-token";
-        if (bearer(ctx, consoleToken)) return "console-token";
-        var query = ctx.queryParam("token");
-        if (query == null || !"GET".equals(ctx.method().name())
-                || !MessageDigest.isEqual(query.getBytes(StandardCharsets.UTF_8), consoleToken)) return null;
-        ctx.cookie(new Cookie(CONSOLE_COOKIE, new String(consoleSession, StandardCharsets.UTF_8), "/console", -1,
-                isHttps(ctx), true, null, SameSite.STRICT));
-        var rest = new StringBuilder();
-        ctx.queryParamMap().forEach((name, values) -> {
-            if (!name.equals("token")) for (var value : values)
-                rest.append(rest.isEmpty() ? "?" : "&").append(URLEncoder.encode(name, StandardCharsets.UTF_8))
-                        .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-        });
-        ctx.skipRemainingHandlers();
-        ctx.redirect(Paths.canonical(ctx.path()) + rest, HttpStatus.SEE_OTHER);
-        return "console-token";
-    }
-
     boolean signedIn(Context ctx) {
         if (!required()) return true;
         var cookie = ctx.cookie(SESSION_COOKIE);
         if (cookie != null && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8), session)) return true;
-        return bearer(ctx, token);
-    }
-
-    private static boolean bearer(Context ctx, byte[] expected) {
         var auth = ctx.header("Authorization");
-        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && MessageDigest.isEqual(
-                auth.substring(7).strip().getBytes(StandardCharsets.UTF_8), expected);
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                && matches(auth.substring(7).strip());
     }
 
     /** Compares in constant time, so the answer's timing says nothing about how much of a guess was right. */
@@ -147,9 +87,16 @@ final class Access {
     }
 
     static boolean isLocal(String remoteAddress, String forwardedFor, String forwarded) {
-        if (forwardedFor != null || forwarded != null) return false;
-        var literal = TrustedProxies.literal(remoteAddress); // a literal: no DNS look-up
-        return literal != null && literal.isLoopbackAddress();
+        if (forwardedFor != null || forwarded != null || remoteAddress == null) return false;
+        var literal = remoteAddress.startsWith("[") ? remoteAddress.substring(1, remoteAddress.length() - 1)
+                : remoteAddress;
+        if (!literal.matches("[0-9a-fA-F:.%a-zA-Z]+") || !(literal.contains(".") || literal.contains(":")))
+            return false;
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress(); // a literal: no DNS look-up
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     static boolean isHttps(Context ctx) {

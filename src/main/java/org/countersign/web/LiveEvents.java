@@ -1,14 +1,11 @@
 package org.countersign.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.countersign.app.EventFeed;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.domain.Event;
@@ -25,29 +22,16 @@ public final class LiveEvents implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
     static final Duration BLOCK = Duration.ofSeconds(2);
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
-    /** Open streams per client address, and in all, on this instance; more are answered 429. */
-    static final int PER_ADDRESS = 20;
-    static final int TOTAL = 500;
 
     private final EventFeed feed;
     private final ObjectMapper json;
     private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
-    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
-    private final int maxPerAddress;
-    private final int maxTotal;
-    private int total;
     private volatile boolean running;
     private Thread thread;
 
     public LiveEvents(EventFeed feed, ObjectMapper json) {
-        this(feed, json, PER_ADDRESS, TOTAL);
-    }
-
-    LiveEvents(EventFeed feed, ObjectMapper json, int maxPerAddress, int maxTotal) {
         this.feed = feed;
         this.json = json;
-        this.maxPerAddress = maxPerAddress;
-        this.maxTotal = maxTotal;
     }
 
     /**
@@ -71,53 +55,12 @@ public final class LiveEvents implements AutoCloseable {
         return this;
     }
 
-    /**
-     * GET /events: a stream for {@code address}, unless it has {@link #PER_ADDRESS} open already or this instance
-     * has {@link #TOTAL} (429). A slot is given back when the stream ends (a browser that left without saying so is
-     * found by the next heartbeat).
-     */
-    void stream(Context ctx, String address) {
-        var accept = ctx.header("Accept");
-        var handler = new SseHandler(client -> connect(client, address));
-        if (accept == null || !accept.contains("text/event-stream")) {
-            handler.handle(ctx); // not a stream: Javalin answers it without opening one
-            return;
-        }
-        if (!reserve(address)) {
-            ctx.header("Retry-After", Long.toString(HEARTBEAT.toSeconds()));
-            throw new WebApp.TooManyRequests("There are " + maxPerAddress + " live streams from " + address
-                    + " already (or " + maxTotal + " in all): close some dashboard or console tabs and reload");
-        }
-        try {
-            handler.handle(ctx); // the stream itself runs asynchronously; connect gives the slot back when it ends
-        } catch (RuntimeException e) {
-            release(address);
-            throw e;
-        }
-    }
-
     /** Keeps the browser's connection open until it leaves; what it is sent comes from {@link #run}. */
-    private void connect(SseClient client, String address) {
-        var released = new AtomicBoolean();
+    void connect(SseClient client) {
         client.keepAlive();
-        client.onClose(() -> {
-            clients.remove(client);
-            if (released.compareAndSet(false, true)) release(address);
-        });
+        client.onClose(() -> clients.remove(client));
         clients.add(client);
         client.sendComment("connected");
-    }
-
-    private synchronized boolean reserve(String address) {
-        if (total >= maxTotal || perAddress.getOrDefault(address, 0) >= maxPerAddress) return false;
-        total++;
-        perAddress.merge(address, 1, Integer::sum);
-        return true;
-    }
-
-    private synchronized void release(String address) {
-        total--;
-        perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
     }
 
     int connected() { return clients.size(); }

@@ -6,7 +6,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
-import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -15,9 +14,7 @@ import java.util.function.Consumer;
 import io.javalin.config.RoutesConfig;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
-import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
@@ -65,11 +62,11 @@ public final class WebApp {
      * @param live           the live events for Server-Sent Events, or null for pages without live updates
      */
     public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
-                          Throttle perPerson, Edge edge) {
-        static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none(), Edge.NONE);
+                          Throttle perPerson) {
+        static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none());
 
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
-            this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none(), Edge.NONE);
+            this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none());
         }
 
         @Override
@@ -79,36 +76,11 @@ public final class WebApp {
         }
     }
 
-    /**
-     * Who reaches the app and how often, at its edge.
-     *
-     * @param consoleToken   opens the console when there is no dashboard token (printed at start); null: a random one
-     * @param publicUrl      the address people reach Countersign by, or null: loopback names only
-     * @param trustedProxies load balancers (addresses, CIDRs) whose X-Forwarded-For names the client
-     * @param perCredential  the limit of each valid credential on the limited routes
-     * @param kv             where held-back webhook credentials are remembered; null: they are not held back
-     */
-    public record Edge(String consoleToken, URI publicUrl, List<String> trustedProxies, Throttle perCredential,
-                       KeyValues kv) {
-        static final Edge NONE = new Edge(null, null, List.of(), Throttle.none(), null);
-
-        @Override
-        public String toString() {
-            return "Edge[consoleToken=" + (consoleToken == null ? null : "****") + ", publicUrl=" + publicUrl
-                    + ", trustedProxies=" + trustedProxies + "]";
-        }
-    }
-
     /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
         var web = new WebApp(service, readiness, metrics);
-        var edge = options.edge();
-        var limits = new Limits(options.perAddress(), edge.perCredential(), edge.kv(),
-                TrustedProxies.parse(String.join(",", edge.trustedProxies()), new java.util.ArrayList<>()));
-        var hosts = new Hosts(edge.publicUrl());
-        var access = new Access(options.dashboardToken(), Objects.requireNonNullElseGet(edge.consoleToken(),
-                Access::randomToken), limits);
+        var access = new Access(options.dashboardToken());
         var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json, options.perPerson());
         var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
         return Javalin.create(config -> {
@@ -124,10 +96,8 @@ public final class WebApp {
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
                             + "form-action 'self'; frame-ancestors 'none'"));
-            config.routes.before(hosts::check);
-            config.routes.before(limits::beforeSelfChecked);
+            config.routes.before(ctx -> holdBackFloods(ctx, options.perAddress()));
             config.routes.before(access::check);
-            config.routes.after(limits::afterSelfChecked);
             config.routes.get("/signin", ctx -> SignIn.page(ctx, access, null));
             config.routes.post("/signin", ctx -> SignIn.submit(ctx, access));
             config.routes.post("/signout", ctx -> SignIn.signOut(ctx, access));
@@ -136,11 +106,10 @@ public final class WebApp {
             config.routes.get("/partials/dashboard", dashboard::partial);
             config.routes.get("/requests/{id}", dashboard::requestPage);
             config.routes.get("/partials/requests/{id}", dashboard::requestPartial);
-            if (options.live() != null) config.routes.get("/events", ctx -> options.live().stream(ctx, limits.client(ctx)));
+            if (options.live() != null) config.routes.sse("/events", options.live()::connect);
             if (console != null) {
-                config.routes.before(ctx -> {
-                    if (Paths.isConsole(ctx.path())) console.guard(ctx, hosts);
-                });
+                config.routes.before("/console", console::guard);
+                config.routes.before("/console/*", console::guard);
                 config.routes.get("/console", console::page);
                 config.routes.get("/console/cards", console::channel);
                 config.routes.get("/console/cards/{id}", console::card);
@@ -242,6 +211,18 @@ public final class WebApp {
         throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
     }
 
+    /** Webhooks, the API, sign-in and the console: one address may not flood them (Slack has its own per-user limit). */
+    private static void holdBackFloods(Context ctx, Throttle perAddress) {
+        var path = ctx.path();
+        if (!(path.startsWith("/webhooks/") || path.startsWith("/api/") || path.startsWith("/console")
+                || path.startsWith("/signin"))) return;
+        if (perAddress.check("ip:" + ctx.ip()) instanceof Throttle.Refused held) {
+            long seconds = Math.max(1, (held.retryAfter().toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new TooManyRequests(held.message());
+        }
+    }
+
     /** Answered 429 with Retry-After and the message. */
     static final class TooManyRequests extends RuntimeException {
         TooManyRequests(String message) { super(message); }
@@ -259,7 +240,6 @@ public final class WebApp {
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {
-        ctx.attribute(Limits.UNPROVEN, true); // the app answered, not an endpoint that checked a credential
         ctx.status(status).json(new ApiError(message));
     }
 

@@ -56,45 +56,14 @@ class ConsoleTest {
 
     @Test
     void the_page_lists_the_policys_console_people_including_the_developer_in_no_team() throws Exception {
-        var fresh = new WebFixture.Browser(web.base); // a first visit, from the start-up line's link
-        fresh.get(startUpUrl().substring(web.base.length()));
-        var page = fresh.get("/console");
+        var fresh = java.net.http.HttpClient.newHttpClient(); // a first visit: no cookie yet
+        var page = fresh.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(web.base + "/console")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("value=\"alice\"", "value=\"carol\"", "value=\"frank\"", "value=\"dev\"")
                 .contains("dev · in no team").contains("alice · SRE");
         assertThat(page.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
                 .startsWith(Console.CSRF_COOKIE + "=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict"));
-    }
-
-    @Test
-    void the_start_up_url_sets_a_strict_http_only_cookie_and_redirects_to_the_clean_url() throws Exception {
-        var token = startUpUrl().substring(startUpUrl().indexOf("?token=") + 7);
-        var fresh = new WebFixture.Browser(web.base);
-
-        var opened = fresh.get("/console?as=alice&token=" + token);
-
-        assertThat(opened.statusCode()).isEqualTo(303);
-        assertThat(opened.headers().firstValue("Location")).hasValue("/console?as=alice");
-        var cookie = opened.headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith(Access.CONSOLE_COOKIE + "=")).findFirst().orElseThrow();
-        assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict")
-                .containsIgnoringCase("Path=/console").doesNotContain(token);
-        assertThat(fresh.get("/console?as=alice").statusCode()).isEqualTo(200);
-        assertThat(fresh.post("/console/command", "{\"as\":\"dev\",\"text\":\"/emergency help\"}",
-                "Content-Type", "application/json").statusCode()).as("still needs the page's own token").isEqualTo(403);
-    }
-
-    @Test
-    void a_wrong_start_up_token_is_401_and_leaves_no_cookie() throws Exception {
-        var wrong = new WebFixture.Browser(web.base).get("/console?token=" + "0".repeat(64));
-
-        assertThat(wrong.statusCode()).isEqualTo(401);
-        assertThat(json(wrong).path("error").asText()).contains("start-up line");
-        assertThat(wrong.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith(Access.CONSOLE_COOKIE + "="));
-    }
-
-    private static String startUpUrl() {
-        return web.service.consoleUrl().orElseThrow();
     }
 
     @Test
@@ -254,58 +223,6 @@ class ConsoleTest {
         var card = web.get("/console/cards/" + id + "?as=dev").body();
         assertThat(card).doesNotContain("<script>").contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co");
     }
-
-    // ---- who reaches the console: a name of this machine, and the start-up token ------------------------------
-
-    @Test
-    void a_page_on_another_host_name_that_resolves_here_can_neither_read_nor_press() throws Exception {
-        var id = open("dev", "availability");
-        var rebound = "rebind.example:" + web.service.port();
-        var csrf = "a".repeat(64); // a page on that name sets cookies for it, so it can double-submit any token
-        var read = web.raw("GET", "/api/requests", null, "Host", rebound);
-        var page = web.raw("GET", "/console", null, "Host", rebound);
-        var press = web.raw("POST", "/console/requests/" + id + "/actions", APPROVE_AS_ALICE, "Host", rebound,
-                "Origin", "http://" + rebound, "Content-Type", "application/json",
-                "Cookie", Console.CSRF_COOKIE + "=" + csrf, Console.CSRF_HEADER, csrf);
-
-        for (var refused : java.util.List.of(read, page, press)) {
-            assertThat(refused.status()).as(refused.head()).isEqualTo(421);
-            assertThat(refused.json().path("error").asText()).contains("rebind.example").contains("PUBLIC_URL");
-        }
-        assertThat(web.service.service().find(id).orElseThrow().approvals()).isEmpty();
-    }
-
-    @Test
-    void a_client_on_this_machine_without_the_start_up_token_can_neither_open_the_console_nor_press() throws Exception {
-        var id = open("dev", "availability");
-        var csrf = "b".repeat(64);
-        var page = web.raw("GET", "/console", null); // another local process, or a proxy on this host: no cookie
-        var press = web.raw("POST", "/console/requests/" + id + "/actions", APPROVE_AS_ALICE,
-                "Content-Type", "application/json", "Cookie", Console.CSRF_COOKIE + "=" + csrf, Console.CSRF_HEADER, csrf);
-
-        assertThat(page.status()).isEqualTo(401);
-        assertThat(page.json().path("error").asText()).contains("/console?token=");
-        assertThat(press.status()).isEqualTo(401);
-        assertThat(web.service.service().find(id).orElseThrow().approvals()).isEmpty();
-    }
-
-    @Test
-    void every_console_route_needs_the_start_up_token_however_it_is_spelled() throws Exception {
-        var open = new java.util.ArrayList<String>();
-        for (var route : java.util.List.of("GET /console", "GET /console/cards", "GET /console/cards/EMG-1",
-                "POST /console/command", "POST /console/requests", "POST /console/requests/EMG-1/actions")) {
-            var method = route.split(" ")[0];
-            for (var path : WebFixture.spellings(route.split(" ")[1])) {
-                if (path.contains("..") || path.contains("%2e")) continue; // the router has no such route: 404
-                var response = web.raw(method, path, method.equals("POST") ? APPROVE_AS_ALICE : null,
-                        "Content-Type", "application/json");
-                if (response.status() != 401) open.add(method + " " + path + " -> " + response.status());
-            }
-        }
-        assertThat(open).as("console spellings answered without the start-up token").isEmpty();
-    }
-
-    static final String APPROVE_AS_ALICE = "{\"as\":\"alice\",\"action\":\"approve\",\"team\":\"sre\"}";
 
     @Test
     void a_post_without_the_pages_token_is_refused() throws Exception {

@@ -67,7 +67,7 @@ class LiveEventsStartTest {
         var service = new RequestService(store, new PolicyDirectory(TestPolicies.standard()),
                 new Workflow(TestPolicies.standard()), Clock.systemUTC());
         var live = new LiveEvents(feed, DomainJson.mapper()).start();
-        var app = Javalin.create(c -> c.routes.get("/events", ctx -> live.stream(ctx, "127.0.0.1"))).start("127.0.0.1", 0);
+        var app = Javalin.create(c -> c.routes.sse("/events", live::connect)).start("127.0.0.1", 0);
         try {
             var connected = new CompletableFuture<Void>();
             var received = new CompletableFuture<String>();

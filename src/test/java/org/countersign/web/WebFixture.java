@@ -36,13 +36,6 @@ final class WebFixture implements AutoCloseable {
         env.putAll(extra);
         service = Main.start(Config.fromEnv(env));
         base = "http://127.0.0.1:" + service.port();
-        // As a person does: open the start-up line's console URL once, which leaves the console's cookie.
-        var consoleUrl = service.consoleUrl().filter(url -> url.contains("?token=")).orElse(null);
-        if (consoleUrl != null) {
-            var opened = http.send(HttpRequest.newBuilder(URI.create(consoleUrl)).build(), HttpResponse.BodyHandlers.ofString());
-            if (opened.statusCode() != 303) throw new AssertionError("the start-up URL did not open the console: "
-                    + opened.statusCode() + " " + opened.body());
-        }
     }
 
     HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -72,85 +65,6 @@ final class WebFixture implements AutoCloseable {
     HttpResponse<String> console(String path, Object body) throws Exception {
         return post(path, JSON.writeValueAsString(body), "Content-Type", "application/json",
                 Console.CSRF_HEADER, csrf());
-    }
-
-    /** What came back to {@link #raw}: the status, the head (status line and headers) and the body. */
-    record Raw(int status, String head, String body) {
-        JsonNode json() throws Exception { return JSON.readTree(body); }
-    }
-
-    /**
-     * Sends exactly this request on a socket of its own: any Host, and paths no URI class would leave as they are.
-     * {@code headers} are name, value pairs; Host defaults to this server's own.
-     */
-    Raw raw(String method, String path, String body, String... headers) throws Exception {
-        var head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
-        boolean host = false;
-        for (int i = 0; i + 1 < headers.length; i += 2) {
-            host |= headers[i].equalsIgnoreCase("Host");
-            head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
-        }
-        if (!host) head.append("Host: 127.0.0.1:").append(service.port()).append("\r\n");
-        var bytes = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        if (body != null) head.append("Content-Length: ").append(bytes.length).append("\r\n");
-        head.append("Connection: close\r\n\r\n");
-        try (var socket = new java.net.Socket("127.0.0.1", service.port())) {
-            socket.setSoTimeout(3_000);
-            var out = socket.getOutputStream();
-            out.write(head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            out.write(bytes);
-            out.flush();
-            var received = new java.io.ByteArrayOutputStream();
-            try {
-                socket.getInputStream().transferTo(received);
-            } catch (java.net.SocketTimeoutException e) {
-                // a stream that stays open (live events): what came so far is the answer
-            }
-            var all = received.toByteArray();
-            var text = new String(all, java.nio.charset.StandardCharsets.ISO_8859_1); // one char a byte
-            int end = text.indexOf("\r\n\r\n");
-            var responseHead = end < 0 ? text : text.substring(0, end);
-            var rest = end < 0 ? "" : text.substring(end + 4);
-            if (responseHead.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) rest = dechunk(rest);
-            return new Raw(Integer.parseInt(text.split(" ", 3)[1]), responseHead,
-                    new String(rest.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), java.nio.charset.StandardCharsets.UTF_8));
-        }
-    }
-
-    private static String dechunk(String chunked) {
-        var out = new StringBuilder();
-        int at = 0;
-        while (at < chunked.length()) {
-            int eol = chunked.indexOf("\r\n", at);
-            if (eol < 0) break;
-            int size = Integer.parseInt(chunked.substring(at, eol).strip(), 16);
-            if (size == 0) break;
-            out.append(chunked, eol + 2, Math.min(chunked.length(), eol + 2 + size));
-            at = eol + 2 + size + 2;
-        }
-        return out.toString();
-    }
-
-    /**
-     * The same route spelled as a router or a proxy might still take it: a trailing or doubled slash, upper case,
-     * percent-encoded letters, and a public prefix walked back with {@code ..}.
-     */
-    static java.util.List<String> spellings(String path) {
-        var out = new java.util.LinkedHashSet<String>();
-        out.add(path);
-        out.add(path + "/");
-        out.add("/" + path);
-        int second = path.indexOf('/', 1);
-        if (second > 0) out.add(path.substring(0, second) + "/" + path.substring(second));
-        out.add(path.toUpperCase(java.util.Locale.ROOT));
-        if (path.length() > 1) {
-            out.add("/" + Character.toUpperCase(path.charAt(1)) + path.substring(2) + "/");
-            out.add("/%" + Integer.toHexString(path.charAt(1)) + path.substring(2));
-            out.add(path.substring(0, path.length() - 1) + "%" + Integer.toHexString(path.charAt(path.length() - 1)).toUpperCase());
-        }
-        out.add("/assets/.." + path);
-        out.add("/healthz/%2e%2e" + path);
-        return java.util.List.copyOf(out);
     }
 
     static JsonNode json(HttpResponse<String> response) throws Exception {
