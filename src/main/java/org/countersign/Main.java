@@ -113,7 +113,7 @@ public final class Main {
             var workflow = new Workflow(policy);
             var slack = config.slackOpt().map(SlackWiring::new);
             Directory directory = new PolicyDirectory(policy);
-            if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
+            if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock, running);
             var service = new RequestService(store, directory, workflow, clock, metrics);
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
@@ -183,11 +183,11 @@ public final class Main {
 
         SlackChannels channels() { return new SlackChannels(settings.channel(), settings.securityChannel()); }
 
-        Directory directory(Directory listed, Policy policy, Clock clock) {
-            var directory = new SlackDirectory(listed, policy, methods(), clock, Duration.ofMinutes(1));
-            var warm = new Thread(directory::warmUp, "slack-usergroups-warm-up");
-            warm.setDaemon(true);
-            warm.start();
+        /** Team membership with the user groups, read from Slack in the background from now on. */
+        Directory directory(Directory listed, Policy policy, Clock clock, Running running) {
+            var directory = new SlackDirectory(listed, policy, methods(), clock, SlackDirectory.DEFAULT_REFRESH,
+                    settings.usergroupMaxAge()).start();
+            running.add(directory);
             return directory;
         }
 

@@ -54,8 +54,17 @@ public final class SlackFixture implements AutoCloseable {
 
     /** With more settings, e.g. Matrix's, so one service serves both platforms. */
     SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv) throws Exception {
+        this(dataDir, withSecurityChannel, extraEnv, fake -> {});
+        // User groups are read in the background: wait for the first read, so tests start as a running service is.
+        await().atMost(WAIT).until(() -> service.service().member(org.countersign.domain.Actor.slack(REL2)).in("sre"));
+    }
+
+    /** With {@code beforeStart} done to the fake before the service first calls it (a slow or failing method). */
+    SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv,
+                 java.util.function.Consumer<FakeSlack> beforeStart) throws Exception {
         fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
+        beforeStart.accept(fake);
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dataDir.toString());
         env.put("PORT", String.valueOf(freePort()));
