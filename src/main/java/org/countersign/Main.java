@@ -113,8 +113,9 @@ public final class Main {
             var workflow = new Workflow(policy);
             var slack = config.slackOpt().map(SlackWiring::new);
             Directory directory = new PolicyDirectory(policy);
-            if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock, running);
+            if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
             var service = new RequestService(store, directory, workflow, clock, metrics);
+            if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
@@ -183,12 +184,10 @@ public final class Main {
 
         SlackChannels channels() { return new SlackChannels(settings.channel(), settings.securityChannel()); }
 
-        /** Team membership with the user groups, read from Slack in the background from now on. */
-        Directory directory(Directory listed, Policy policy, Clock clock, Running running) {
-            var directory = new SlackDirectory(listed, policy, methods(), clock, SlackDirectory.DEFAULT_REFRESH,
+        /** Team membership with the user groups, read from Slack in the background from now on (close it to stop). */
+        Directory directory(Directory listed, Policy policy, Clock clock) {
+            return new SlackDirectory(listed, policy, methods(), clock, SlackDirectory.DEFAULT_REFRESH,
                     settings.usergroupMaxAge()).start();
-            running.add(directory);
-            return directory;
         }
 
         Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,

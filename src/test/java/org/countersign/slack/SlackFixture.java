@@ -54,17 +54,15 @@ public final class SlackFixture implements AutoCloseable {
 
     /** With more settings, e.g. Matrix's, so one service serves both platforms. */
     SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv) throws Exception {
-        this(dataDir, withSecurityChannel, extraEnv, fake -> {});
-        // User groups are read in the background: wait for the first read, so tests start as a running service is.
-        await().atMost(WAIT).until(() -> service.service().member(org.countersign.domain.Actor.slack(REL2)).in("sre"));
+        this(dataDir, withSecurityChannel, extraEnv, workspace -> {});
     }
 
-    /** With {@code beforeStart} done to the fake before the service first calls it (a slow or failing method). */
+    /** With more of a workspace set up before the service starts (users and their emails, user groups). */
     SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv,
-                 java.util.function.Consumer<FakeSlack> beforeStart) throws Exception {
+                 java.util.function.Consumer<FakeSlack> workspace) throws Exception {
         fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
-        beforeStart.accept(fake);
+        workspace.accept(fake);
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dataDir.toString());
         env.put("PORT", String.valueOf(freePort()));
@@ -183,4 +181,9 @@ public final class SlackFixture implements AutoCloseable {
     }
 
     static Map<String, String> none() { return Map.of(); }
+
+    /** Waits until the service has read the S0SRE user group from Slack (it does so in the background, at start). */
+    void awaitUsergroupsRead() {
+        await().atMost(WAIT).until(() -> service.service().member(org.countersign.domain.Actor.slack(REL2)).in("sre"));
+    }
 }

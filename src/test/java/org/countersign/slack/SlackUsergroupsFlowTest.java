@@ -9,7 +9,6 @@ import static org.countersign.slack.SlackFixture.REL2;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.countersign.domain.Actor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +49,7 @@ class SlackUsergroupsFlowTest {
         assertThat(slack.request(id).approvals()).isEmpty();
 
         // Once Slack has answered in the background, the same press counts.
-        await().atMost(Duration.ofSeconds(30)).until(() -> slack.service.service().member(Actor.slack(REL2)).in("sre"));
+        slack.awaitUsergroupsRead();
         slack.press(REL2, OPS, id, "approve:sre");
         slack.awaitCardShows(OPS, id, "approved by <@U0REL2>");
     }
