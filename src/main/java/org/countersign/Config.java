@@ -85,7 +85,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (bindHost != null && !HOST.matcher(bindHost).matches())
             problems.add("BIND_HOST='" + bindHost + "': expected a host name or IP address such as 127.0.0.1 or 0.0.0.0");
 
-        var slack = SlackSettings.fromEnv(name -> value(env, name), problems);
+        var slack = SlackSettings.fromEnv(name -> value(env, name), Durations::parse, problems);
         var matrix = MatrixSettings.fromEnv(name -> value(env, name), problems);
         if (redisUrl == null) embeddedRedisProblem(bindHost, slack != null, matrix != null).ifPresent(problems::add);
         var inboundSecret = value(env, "INBOUND_WEBHOOK_SECRET");

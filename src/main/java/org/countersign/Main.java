@@ -130,6 +130,7 @@ public final class Main {
                     ? new SlackEmails(slack.get().methods(), clock) : Emails.NONE);
             if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
             var service = new RequestService(store, directory, workflow, clock, metrics);
+            if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
@@ -196,12 +197,10 @@ public final class Main {
 
         SlackChannels channels() { return new SlackChannels(settings.channel(), settings.securityChannel()); }
 
+        /** Team membership with the user groups, read from Slack in the background from now on (close it to stop). */
         Directory directory(Directory listed, Policy policy, Clock clock) {
-            var directory = new SlackDirectory(listed, policy, methods(), clock, Duration.ofMinutes(1));
-            var warm = new Thread(directory::warmUp, "slack-usergroups-warm-up");
-            warm.setDaemon(true);
-            warm.start();
-            return directory;
+            return new SlackDirectory(listed, policy, methods(), clock, SlackDirectory.DEFAULT_REFRESH,
+                    settings.usergroupMaxAge()).start();
         }
 
         Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,

@@ -79,6 +79,26 @@ class SlackSettingsTest {
     }
 
     @Test
+    void a_user_groups_last_list_is_trusted_for_15_minutes_unless_set_otherwise() {
+        assertThat(Config.fromEnv(slackEnv()).slackOpt().orElseThrow().usergroupMaxAge())
+                .isEqualTo(java.time.Duration.ofMinutes(15));
+        var env = slackEnv();
+        env.put("SLACK_USERGROUP_MAX_AGE", "1h");
+        assertThat(Config.fromEnv(env).slackOpt().orElseThrow().usergroupMaxAge()).isEqualTo(java.time.Duration.ofHours(1));
+    }
+
+    @Test
+    void a_user_group_max_age_that_is_not_a_duration_or_too_short_is_refused_with_the_range() {
+        for (var bad : new String[] {"soon", "1m", "2d"}) {
+            var env = slackEnv();
+            env.put("SLACK_USERGROUP_MAX_AGE", bad);
+            assertThatThrownBy(() -> Config.fromEnv(env)).isInstanceOf(Config.Invalid.class).hasMessageContaining(
+                    "SLACK_USERGROUP_MAX_AGE='" + bad + "': expected a duration such as 15m, 1h or PT15M, from 2m to 1d "
+                            + "(default 15m)");
+        }
+    }
+
+    @Test
     void a_channel_without_slack_credentials_is_a_mistake_worth_saying() {
         assertThatThrownBy(() -> Config.fromEnv(Map.of("SLACK_CHANNEL", "C0EMERG1")))
                 .hasMessageContaining("set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN");

@@ -112,10 +112,11 @@ public final class RequestService {
 
     private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {
         var cmd = command.apply(directory.resolve(by));
+        var unchecked = directory.unchecked(by);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             var current = store.find(id);
             if (current.isEmpty()) return Refused.of(Refusal.NOT_FOUND, "There is no request " + id);
-            var outcome = workflow.apply(current.get(), cmd, clock.instant());
+            var outcome = workflow.apply(current.get(), cmd, clock.instant(), unchecked);
             if (!(outcome instanceof Applied applied)) return outcome;
             if (store.save(applied.request(), current.get().version(), applied.events())) {
                 onApplied.accept(applied);

@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.countersign.domain.Command.Approve;
 import org.countersign.domain.Command.Cancel;
@@ -72,8 +74,14 @@ public final class Workflow {
     }
 
     /** Applies a command to the request as it stands now. */
-    public Outcome apply(EmergencyRequest r, Command command, Instant now) {
-        if (command instanceof Approve c) return approve(r, c, now);
+    public Outcome apply(EmergencyRequest r, Command command, Instant now) { return apply(r, command, now, Map.of()); }
+
+    /**
+     * Applies a command from a member whose membership of some teams could not be checked now ({@code unchecked}:
+     * team to why, e.g. Slack has not answered about its user group): an approval that needs one says why.
+     */
+    public Outcome apply(EmergencyRequest r, Command command, Instant now, Map<String, String> unchecked) {
+        if (command instanceof Approve c) return approve(r, c, now, unchecked);
         if (command instanceof Reject c) return reject(r, c, now);
         if (command instanceof Cancel c) return cancel(r, c, now);
         if (command instanceof EditChanges c) return editChanges(r, c, now);
@@ -94,7 +102,7 @@ public final class Workflow {
 
     public int quorum(String team) { return policy.team(team).map(Team::quorum).orElse(1); }
 
-    private Outcome approve(EmergencyRequest r, Approve c, Instant now) {
+    private Outcome approve(EmergencyRequest r, Approve c, Instant now, Map<String, String> unchecked) {
         var mine = r.approvalBy(c.by().person());
         if (mine.isPresent() && (c.team() == null || c.team().equals(mine.get().team())))
             return new Unchanged(r, "You already approved " + r.id() + " for " + label(mine.get().team())
@@ -112,7 +120,8 @@ public final class Workflow {
         if (team == null) {
             var candidates = teamsStillNeeded(r).stream().filter(c.by()::in).toList();
             if (candidates.isEmpty())
-                return Refused.of(NOT_ALLOWED, youAreNotIn(r, teamsStillNeeded(r)));
+                return Refused.of(NOT_ALLOWED, teamsStillNeeded(r).stream().map(unchecked::get).filter(Objects::nonNull)
+                        .findFirst().orElseGet(() -> youAreNotIn(r, teamsStillNeeded(r))));
             if (candidates.size() > 1)
                 return Refused.of(INVALID, "You are in " + labels(candidates) + "; say which team you approve "
                         + r.id() + " for (one person fills one team slot)");
@@ -122,8 +131,8 @@ public final class Workflow {
             return Refused.of(INVALID, r.id() + " does not need " + label(team) + "; it needs "
                     + labels(r.requiredTeams()));
         if (!c.by().in(team))
-            return Refused.of(NOT_ALLOWED, "You are not a member of " + label(team) + ", so you cannot approve "
-                    + r.id() + " for it; ask someone in " + label(team));
+            return Refused.of(NOT_ALLOWED, unchecked.getOrDefault(team, "You are not a member of " + label(team)
+                    + ", so you cannot approve " + r.id() + " for it; ask someone in " + label(team)));
         if (mine.isPresent())
             return Refused.of(NOT_ALLOWED, "You already approved " + r.id() + " for " + label(mine.get().team())
                     + "; one person fills one team slot, so someone else must approve for " + label(team));

@@ -1,7 +1,10 @@
 package org.countersign.slack;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -9,27 +12,33 @@ import java.util.regex.Pattern;
  *
  * @param apiUrl          the Web API base, ending in {@code /} ({@code https://slack.com/api/} unless a fake stands in)
  * @param securityChannel the private channel for confidential requests, or null: then they are refused
+ * @param usergroupMaxAge how long a user group's last list is trusted while Slack does not answer
  */
 public record SlackSettings(String signingSecret, String botToken, String apiUrl, String channel,
-                            String securityChannel) {
+                            String securityChannel, Duration usergroupMaxAge) {
     static final String DEFAULT_API_URL = "https://slack.com/api/";
+    static final Duration MIN_USERGROUP_MAX_AGE = SlackDirectory.DEFAULT_REFRESH.multipliedBy(2);
+    static final Duration MAX_USERGROUP_MAX_AGE = Duration.ofDays(1);
     private static final Pattern CHANNEL_ID = Pattern.compile("[CG][A-Z0-9]{2,}");
 
     /**
      * The settings, or null when Slack is not configured; problems are added to {@code problems}.
      *
-     * @param setting a setting by name, stripped; null when unset or blank
+     * @param setting  a setting by name, stripped; null when unset or blank
+     * @param duration reads a duration ({@code 15m}), empty when the text is not one
      */
-    public static SlackSettings fromEnv(java.util.function.Function<String, String> setting, List<String> problems) {
+    public static SlackSettings fromEnv(Function<String, String> setting, Function<String, Optional<Duration>> duration,
+                                        List<String> problems) {
         var secret = setting.apply("SLACK_SIGNING_SECRET");
         var token = setting.apply("SLACK_BOT_TOKEN");
         var apiUrl = setting.apply("SLACK_API_URL");
         var channel = setting.apply("SLACK_CHANNEL");
         var securityChannel = setting.apply("SLACK_SECURITY_CHANNEL");
+        var maxAgeText = setting.apply("SLACK_USERGROUP_MAX_AGE");
         if (secret == null && token == null) {
-            if (channel != null || securityChannel != null || apiUrl != null)
-                problems.add("SLACK_CHANNEL, SLACK_SECURITY_CHANNEL or SLACK_API_URL is set but Slack is off: "
-                        + "set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN too (see README, Connect to Slack)");
+            if (channel != null || securityChannel != null || apiUrl != null || maxAgeText != null)
+                problems.add("SLACK_CHANNEL, SLACK_SECURITY_CHANNEL, SLACK_API_URL or SLACK_USERGROUP_MAX_AGE is set but "
+                        + "Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN too (see README, Connect to Slack)");
             return null;
         }
         int before = problems.size();
@@ -61,12 +70,21 @@ public record SlackSettings(String signingSecret, String botToken, String apiUrl
                 problems.add("SLACK_API_URL='" + apiUrl + "': expected an http(s) URL such as https://slack.com/api/");
             }
         }
-        return problems.size() > before ? null : new SlackSettings(secret, token, api, channel, securityChannel);
+        var maxAge = SlackDirectory.DEFAULT_MAX_AGE;
+        if (maxAgeText != null) {
+            var d = duration.apply(maxAgeText);
+            if (d.isEmpty() || d.get().compareTo(MIN_USERGROUP_MAX_AGE) < 0 || d.get().compareTo(MAX_USERGROUP_MAX_AGE) > 0)
+                problems.add("SLACK_USERGROUP_MAX_AGE='" + maxAgeText + "': expected a duration such as 15m, 1h or PT15M, "
+                        + "from 2m to 1d (default 15m)");
+            else maxAge = d.get();
+        }
+        return problems.size() > before ? null
+                : new SlackSettings(secret, token, api, channel, securityChannel, maxAge);
     }
 
     @Override
     public String toString() {
         return "SlackSettings[signingSecret=****, botToken=****, apiUrl=" + apiUrl + ", channel=" + channel
-                + ", securityChannel=" + securityChannel + "]";
+                + ", securityChannel=" + securityChannel + ", usergroupMaxAge=" + usergroupMaxAge + "]";
     }
 }

@@ -32,6 +32,7 @@ import static org.countersign.domain.TestPolicies.SRE2;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.domain.Outcome.Applied;
@@ -111,6 +112,36 @@ class WorkflowTest {
 
             assertThat(refused.message()).isEqualTo(
                     "You are not in SRE and Release Engineering, which EMG-1 still needs, so you cannot approve it");
+        }
+
+        @Test
+        void approval_for_a_team_whose_membership_cannot_be_checked_now_says_why() {
+            var outcome = whenUnchecked(approve(DEV2, "sre"), "Slack has not answered for 20 min about the SRE user group");
+
+            assertThat(refused(outcome, NOT_ALLOWED).message())
+                    .isEqualTo("Slack has not answered for 20 min about the SRE user group");
+        }
+
+        @Test
+        void approval_without_a_team_when_a_needed_teams_membership_cannot_be_checked_says_why() {
+            var outcome = whenUnchecked(approve(DEV2, null), "Slack has not answered for 20 min about the SRE user group");
+
+            assertThat(refused(outcome, NOT_ALLOWED).message())
+                    .isEqualTo("Slack has not answered for 20 min about the SRE user group");
+        }
+
+        @Test
+        void a_team_whose_membership_cannot_be_checked_does_not_stop_someone_the_policy_lists_in_it() {
+            var outcome = whenUnchecked(approve(SRE1, "sre"), "Slack has not answered");
+
+            assertThat(applied(outcome).request().approvalsFor("sre")).hasSize(1);
+        }
+
+        @Test
+        void the_requester_is_told_they_opened_it_even_when_a_teams_membership_cannot_be_checked() {
+            var outcome = whenUnchecked(approve(DEV, "sre"), "Slack has not answered");
+
+            assertThat(refused(outcome, NOT_ALLOWED).message()).startsWith("You opened EMG-1");
         }
 
         @Test
@@ -789,6 +820,12 @@ class WorkflowTest {
 
     private static Outcome when(RequestBuilder given, Function<RequestBuilder, Command> command, Instant at) {
         return new Workflow(given.policy()).apply(given.build(), command.apply(given), at);
+    }
+
+    /** The command on a pending request, from a member whose SRE membership cannot be checked, for {@code why}. */
+    private static Outcome whenUnchecked(Function<RequestBuilder, Command> command, String why) {
+        var given = aRequest();
+        return new Workflow(given.policy()).apply(given.build(), command.apply(given), LATER, Map.of("sre", why));
     }
 
     private static Function<RequestBuilder, Command> approve(Actor by, String team) {

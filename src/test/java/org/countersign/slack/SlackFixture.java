@@ -194,4 +194,9 @@ public final class SlackFixture implements AutoCloseable {
     }
 
     static Map<String, String> none() { return Map.of(); }
+
+    /** Waits until the service has read the S0SRE user group from Slack (it does so in the background, at start). */
+    void awaitUsergroupsRead() {
+        await().atMost(WAIT).until(() -> service.service().member(org.countersign.domain.Actor.slack(REL2)).in("sre"));
+    }
 }

@@ -142,6 +142,7 @@ class SlackFlowTest {
     @Test
     void a_user_group_member_approves_and_cannot_take_a_second_team_slot() {
         var id = slack.open(DEV, "availability", OPS);
+        slack.awaitUsergroupsRead();
         slack.press(REL2, OPS, id, "approve:sre"); // REL2 is in SRE through the S0SRE user group
         slack.awaitCardShows(OPS, id, "approved by <@U0REL2>");
         int before = slack.fake.responseUrlPosts().size();

@@ -70,6 +70,7 @@ public final class FakeSlack implements AutoCloseable {
   private final Set<String> exchangedTriggers = new HashSet<>();
   private final Map<String, Optional<MessageKey>> responseUrls = new HashMap<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
+  private final Map<String, Duration> delays = new HashMap<>();
   private long lastTsMicros;
   private long sequence;
 
@@ -210,10 +211,21 @@ public final class FakeSlack implements AutoCloseable {
     }
   }
 
-  /** Forgets every armed failure: the next calls are answered again. */
+  /** Every later call of {@code method} is answered (or failed) only after {@code by}: a slow Slack. */
+  public void delay(String method, Duration by) {
+    if (by.isNegative()) {
+      throw new IllegalArgumentException("delay < 0: " + by);
+    }
+    synchronized (lock) {
+      delays.put(method, by);
+    }
+  }
+
+  /** Forgets every armed failure and delay: the next calls are answered again, at once. */
   public void heal() {
     synchronized (lock) {
       failures.clear();
+      delays.clear();
     }
   }
 
@@ -271,7 +283,7 @@ public final class FakeSlack implements AutoCloseable {
     }
   }
 
-  /** Forgets calls, messages, views, triggers and armed failures; keeps channels, users and groups. */
+  /** Forgets calls, messages, views, triggers, armed failures and delays; keeps channels, users and groups. */
   public void reset() {
     calls.clear();
     synchronized (lock) {
@@ -283,6 +295,7 @@ public final class FakeSlack implements AutoCloseable {
       exchangedTriggers.clear();
       responseUrls.clear();
       failures.clear();
+      delays.clear();
     }
   }
 
@@ -307,6 +320,7 @@ public final class FakeSlack implements AutoCloseable {
     }
     calls.add(new RecordedCall(method, params, body, headers, clock.instant()));
 
+    waitIfDelayed(method);
     Failure failure = takeFailure(method);
     if (failure != null) {
       fail(ctx, failure);
@@ -709,6 +723,21 @@ public final class FakeSlack implements AutoCloseable {
       answer.putObject("response_metadata").putArray("messages").add(refusal.detail());
     }
     return answer;
+  }
+
+  private void waitIfDelayed(String method) {
+    Duration delay;
+    synchronized (lock) {
+      delay = delays.get(method);
+    }
+    if (delay == null) {
+      return;
+    }
+    try {
+      Thread.sleep(delay.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Failure takeFailure(String method) {

@@ -294,6 +294,23 @@ class FakeSlackTest {
   }
 
   @Test
+  void a_delayed_method_answers_after_the_delay_until_healed() throws Exception {
+    slack.delay("usergroups.users.list", Duration.ofMillis(400));
+
+    long start = System.nanoTime();
+    var slow = methods.usergroupsUsersList(r -> r.usergroup("S0SRE"));
+    long slowMillis = (System.nanoTime() - start) / 1_000_000;
+    slack.heal();
+    start = System.nanoTime();
+    methods.usergroupsUsersList(r -> r.usergroup("S0SRE"));
+    long healedMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(slow.getUsers()).containsExactly("U0SRE1", "U0SRE2");
+    assertThat(slowMillis).isGreaterThanOrEqualTo(400);
+    assertThat(healedMillis).isLessThan(400);
+  }
+
+  @Test
   void down_is_http_503() {
     slack.failNext("auth.test", 1, Failure.down());
 
