@@ -48,12 +48,10 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
     }
 
     private void handle(Context ctx) throws Exception {
-        if (ctx.contentLength() > MAX_BODY) {
-            tooLarge(ctx);
-            return;
-        }
+        // Read first (Javalin caps a body at 1 MB): answering before the body is read makes the server drop the
+        // connection under a client still sending, which then hears no answer at all.
         var raw = ctx.bodyAsBytes();
-        if (raw.length > MAX_BODY) { // sent without a Content-Length (chunked)
+        if (raw.length > MAX_BODY) {
             tooLarge(ctx);
             return;
         }
