@@ -32,6 +32,8 @@ public final class WebApp {
     private static final Logger log = LoggerFactory.getLogger(WebApp.class);
     static final int LIST_LIMIT_MAX = 500;
     static final long MAX_REQUEST_SIZE = 1_000_000;
+    /** How much of a too-large body is read and dropped so its sender hears the 413. */
+    static final long DRAIN_MAX = 16_000_000;
 
     private final RequestService service;
     private final Readiness readiness;
@@ -123,9 +125,11 @@ public final class WebApp {
                     (e, ctx) -> error(ctx, HttpStatus.TOO_MANY_REQUESTS, e.getMessage()));
             config.routes.exception(TooLarge.class, (e, ctx) -> error(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage()));
             // Javalin's own answers (a body over maxRequestSize, ...) in our JSON shape.
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    error(ctx, HttpStatus.forStatus(e.getStatus()), e.getStatus() == 413
-                            ? "The request body is larger than " + MAX_REQUEST_SIZE / 1000 + " kB" : e.getMessage()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 413) drain(ctx);
+                error(ctx, HttpStatus.forStatus(e.getStatus()), e.getStatus() == 413
+                        ? "The request body is larger than " + MAX_REQUEST_SIZE / 1000 + " kB" : e.getMessage());
+            });
             config.routes.exception(StoreUnavailable.class, (e, ctx) -> {
                 log.warn("state store unavailable: {}", e.getMessage());
                 error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
@@ -237,6 +241,21 @@ public final class WebApp {
     private static boolean isHtml(Context ctx) {
         var type = ctx.res().getContentType();
         return type != null && type.startsWith("text/html");
+    }
+
+    /**
+     * Reads and drops what is left of a body too large to take, up to a bound: answered while the client still sends,
+     * the connection is reset under it and it hears no answer at all.
+     */
+    private static void drain(Context ctx) {
+        try {
+            var in = ctx.req().getInputStream();
+            var buffer = new byte[64 * 1024];
+            long left = DRAIN_MAX;
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) left -= n;
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // the client went away: nobody is left to answer
+        }
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {
