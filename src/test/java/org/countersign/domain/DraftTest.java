@@ -112,7 +112,7 @@ class DraftTest {
             "0123456789abcdef0123456789abcdef0123456789" /* 42 hex digits: longer than a commit */})
     void anything_else_is_not_a_change(String change) {
         assertThat(aDraft().withChanges(change).build().problems(POLICY)).containsExactly(new Problem("changes",
-                "\"" + change + "\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12)"));
+                "\"" + change + "\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12), a commit or an artifact digest (sha256:…)"));
     }
 
     @Test
