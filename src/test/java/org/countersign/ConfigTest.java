@@ -45,7 +45,7 @@ class ConfigTest {
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
-                new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba"));
+                new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba", null, null));
     }
 
     @Test

@@ -279,7 +279,8 @@ public final class Workflow {
 
     private String label(String team) { return policy.teamLabel(team); }
 
-    String labels(List<String> teams) {
+    /** Team labels as a sentence names them: {@code SRE, Security and Release Engineering}. */
+    public String labels(List<String> teams) {
         var names = teams.stream().map(this::label).toList();
         if (names.size() <= 1) return String.join("", names);
         return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);

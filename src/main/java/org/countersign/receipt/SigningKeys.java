@@ -87,7 +87,7 @@ public final class SigningKeys {
                         + "; set DATA_DIR to a directory Countersign may write, or set RECEIPT_SIGNING_KEY");
             }
         }
-        previous.addAll(keptIn(dir, problems));
+        previous.addAll(keptIn(dir, signingKey == null, problems));
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new SigningKeys(pair, previous, source);
     }
@@ -193,13 +193,16 @@ public final class SigningKeys {
         }
     }
 
-    /** The public parts of every other PEM file in the key directory: keys that signed receipts before. */
-    private static List<PublicKey> keptIn(Path dir, List<String> problems) {
+    /**
+     * The public parts of the PEM files in the key directory: keys that signed receipts before (the generated one too,
+     * once a configured key took its place).
+     */
+    private static List<PublicKey> keptIn(Path dir, boolean generatedSigns, List<String> problems) {
         if (!Files.isDirectory(dir)) return List.of();
         var keys = new ArrayList<PublicKey>();
         try (var files = Files.list(dir)) {
             for (var file : files.filter(f -> f.getFileName().toString().endsWith(".pem")).sorted().toList()) {
-                if (file.getFileName().toString().equals(GENERATED)) continue;
+                if (generatedSigns && file.getFileName().toString().equals(GENERATED)) continue;
                 keys.addAll(publicKeysInPem(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems));
             }
         } catch (IOException e) {
@@ -232,7 +235,8 @@ public final class SigningKeys {
     }
 
     private static List<PublicKey> publicKeys(String value, List<String> problems) {
-        if (value.contains("-----BEGIN")) return publicKeysInPem("RECEIPT_PREVIOUS_KEYS", value, problems);
+        if (value.contains("-----BEGIN"))
+            return publicKeysInPem("RECEIPT_PREVIOUS_KEYS", pemText("RECEIPT_PREVIOUS_KEYS", value, problems), problems);
         var keys = new ArrayList<PublicKey>();
         for (var path : value.split(",")) {
             if (path.isBlank()) continue;
@@ -265,7 +269,8 @@ public final class SigningKeys {
 
     /** PEM text as given, or read from the file the value names. */
     private static String pemText(String name, String value, List<String> problems) {
-        if (value.contains("-----BEGIN")) return value;
+        // A PEM pasted into a one-line setting often arrives with its line breaks as the two characters \n.
+        if (value.contains("-----BEGIN")) return value.replace("\\n", "\n");
         try {
             return Files.readString(Path.of(value.strip()), StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
