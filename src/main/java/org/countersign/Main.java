@@ -145,7 +145,7 @@ public final class Main {
             if (slack.isPresent())
                 adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser));
             if (!loaded.integrations().isEmpty())
-                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
+                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             if (matrix.isPresent())
