@@ -220,6 +220,25 @@ class ConfigTest {
     }
 
     @Test
+    void a_receipt_signing_key_is_checked_at_start_and_never_shown() throws Exception {
+        var key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
+        var pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder().encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        var rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate();
+        var rsaPem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder().encodeToString(rsa.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+
+        var config = Config.fromEnv(env().with("RECEIPT_SIGNING_KEY", pem).build());
+
+        assertThat(config.receiptSigningKey()).isEqualTo(pem.strip());
+        assertThat(config.toString()).contains("receiptSigningKey=****").doesNotContain(pem.substring(30, 60));
+        assertThat(problemsWith("RECEIPT_SIGNING_KEY", rsaPem)).singleElement().asString()
+                .startsWith("RECEIPT_SIGNING_KEY (hidden) is not an Ed25519 private key").doesNotContain(rsaPem.substring(30, 60));
+        assertThat(problemsWith("RECEIPT_PREVIOUS_KEYS", "/no/such/old-key.pem")).singleElement().asString()
+                .startsWith("RECEIPT_PREVIOUS_KEYS (/no/such/old-key.pem): no such file");
+    }
+
+    @Test
     void to_string_masks_the_redis_password() {
         var config = Config.fromEnv(env().with("REDIS_URL", "redis://:hunter2@redis.example.org:6379/0").build());
 
