@@ -235,6 +235,14 @@ class ReceiptApiTest {
         assertThat(verifyWithOpenssl(body, get(app, WebApp.KEYS_PATH).body()).exit()).isZero();
     }
 
+    @Test
+    void the_readme_shows_the_very_script_this_test_runs() throws Exception {
+        var readme = Files.readString(Path.of("README.md"));
+        var script = Files.readString(VERIFY_SCRIPT);
+
+        assertThat(readme).contains("## Receipts").contains("```sh\n" + script + "```");
+    }
+
     private RequestId opened(String reason, String... changes) {
         var outcome = service.open(DEV, new Draft(reason, "Revert the cache change that took the API down", null,
                 List.of(changes), null, true, null, null));
