@@ -33,8 +33,10 @@ public final class Receipts {
      * @param hide true when the reader may not see what a confidential request is about (see {@link Statement})
      */
     public Answer receipt(EmergencyRequest r, List<Event> timeline, boolean hide) {
-        if (!approved(r, timeline)) return new Answer.NotApproved(r.state());
-        return new Answer.Signed(Dsse.sign(Dsse.IN_TOTO, Statement.bytes(r, timeline, hide), keys));
+        // The request and its timeline are read one after the other: an event written in between is not this version's.
+        var upToThisVersion = timeline.stream().filter(e -> e.version() <= r.version()).toList();
+        if (!approved(r, upToThisVersion)) return new Answer.NotApproved(r.state());
+        return new Answer.Signed(Dsse.sign(Dsse.IN_TOTO, Statement.bytes(r, upToThisVersion, hide), keys));
     }
 
     /** Every public key, the signing one first, as a JWKS. */

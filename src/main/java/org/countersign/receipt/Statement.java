@@ -24,7 +24,6 @@ public final class Statement {
     public static final String PREDICATE_TYPE = "https://countersign.org/attestation/approval/v1";
 
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern ARTIFACT = Pattern.compile("(?:.+@)?sha256:([0-9a-f]{64})");
     private static final Pattern COMMIT_URL = Pattern.compile("https?://\\S+/commits?/([0-9a-f]{40})(?:[/?#]\\S*)?");
 
@@ -51,7 +50,6 @@ public final class Statement {
     /** The digests a change reference carries: a commit's, or an artifact digest given when the request was opened. */
     public static Map<String, Object> digestOf(String change) {
         if (COMMIT.matcher(change).matches()) return Canonical.object("gitCommit", change, "sha1", change);
-        if (SHA256.matcher(change).matches()) return Canonical.object("sha256", change);
         var artifact = ARTIFACT.matcher(change);
         if (artifact.matches()) return Canonical.object("sha256", artifact.group(1));
         var url = COMMIT_URL.matcher(change);

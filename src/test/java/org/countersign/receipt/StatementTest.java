@@ -168,6 +168,18 @@ class StatementTest {
     }
 
     @Test
+    void events_written_after_the_version_read_do_not_change_its_receipt() {
+        var receipts = new Receipts(SigningKeys.ephemeral());
+        var approved = aRequest().approved().buildWithTimeline();
+        var later = aRequest().deploying().buildWithTimeline();
+
+        var read = receipts.receipt(approved.request(), approved.timeline(), false);
+        var racing = receipts.receipt(approved.request(), later.timeline(), false);
+
+        assertThat(racing).isEqualTo(read);
+    }
+
+    @Test
     void digests_are_read_from_commits_artifact_digests_and_commit_links_only() {
         assertThat(Statement.digestOf(COMMIT)).containsEntry("sha1", COMMIT).containsEntry("gitCommit", COMMIT);
         assertThat(Statement.digestOf("sha256:" + IMAGE_DIGEST)).containsEntry("sha256", IMAGE_DIGEST);
