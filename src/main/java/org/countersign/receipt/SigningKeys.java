@@ -95,7 +95,7 @@ public final class SigningKeys {
     /** A key that lives as long as this object: for tests and an app built without settings. */
     public static SigningKeys ephemeral() { return new SigningKeys(newPair(), List.of(), "ephemeral, in memory"); }
 
-    /** This key and previous ones as public keys only, e.g. to verify with. */
+    /** Signs with {@code pair} and publishes {@code previous} beside it (tests; instances handed the same key). */
     public static SigningKeys of(KeyPair pair, List<PublicKey> previous) { return new SigningKeys(pair, previous, "given"); }
 
     /** Every problem with the two settings, without touching the data directory; empty when they can be used. */
