@@ -108,6 +108,12 @@ public final class RequestService {
 
     public List<EmergencyRequest> recent(Set<State> states, int limit) { return store.recent(states, limit); }
 
+    /** Every request, oldest first, a page at a time (the audit export). */
+    public List<EmergencyRequest> opened(long offset, int limit) { return store.opened(offset, limit); }
+
+    /** The timelines of {@code ids}, in that order, in one read. */
+    public List<List<Event>> timelines(List<RequestId> ids) { return store.timelines(ids); }
+
     public java.util.Map<State, Long> countByState() { return store.countByState(); }
 
     private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {

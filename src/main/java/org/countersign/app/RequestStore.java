@@ -30,6 +30,14 @@ public interface RequestStore {
     /** The most recently opened requests in any of {@code states} (all states when empty), newest first. */
     List<EmergencyRequest> recent(Set<State> states, int limit);
 
+    /** Every request, oldest first, {@code limit} from {@code offset}: how the audit export walks the history. */
+    List<EmergencyRequest> opened(long offset, int limit);
+
+    /** The timelines of {@code ids}, in that order. */
+    default List<List<Event>> timelines(List<RequestId> ids) {
+        return ids.stream().map(this::timeline).toList();
+    }
+
     /**
      * Requests whose {@link EmergencyRequest#deadline() deadline} is at or before {@code now}, soonest first: pending
      * ones past their expiry, approved ones whose approvals went stale.

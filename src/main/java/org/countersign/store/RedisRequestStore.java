@@ -189,6 +189,27 @@ public final class RedisRequestStore implements RequestStore {
         return findAll(ids);
     }
 
+    @Override
+    public List<EmergencyRequest> opened(long offset, int limit) {
+        if (limit < 1 || offset < 0) return List.of();
+        List<String> members = call(() -> redis.zrange(keys.all(), ZRangeParams.zrangeParams(offset, offset + limit - 1)));
+        return findAll(members.stream().map(Keys::idOf).toList());
+    }
+
+    /** One round trip for every timeline. */
+    @Override
+    public List<List<Event>> timelines(List<RequestId> ids) {
+        if (ids.isEmpty()) return List.of();
+        List<List<String>> texts = call(() -> {
+            try (var pipe = redis.pipelined()) {
+                var replies = ids.stream().map(id -> pipe.lrange(keys.timeline(id), 0, -1)).toList();
+                pipe.sync();
+                return replies.stream().map(Response::get).toList();
+            }
+        });
+        return texts.stream().map(list -> list.stream().map(t -> read(t, Event.class)).toList()).toList();
+    }
+
     private List<EmergencyRequest> findAll(List<RequestId> ids) {
         if (ids.isEmpty()) return List.of();
         List<String> texts = call(() -> {

@@ -247,6 +247,8 @@ class RequestServiceConcurrencyTest {
 
         @Override public List<RequestId> dueForExpiry(Instant now, int limit) { return store.dueForExpiry(now, limit); }
 
+        @Override public List<EmergencyRequest> opened(long offset, int limit) { return store.opened(offset, limit); }
+
         @Override public Map<State, Long> countByState() { return store.countByState(); }
     }
 }
