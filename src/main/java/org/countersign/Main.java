@@ -79,7 +79,16 @@ public final class Main {
 
     private Main() {}
 
+    /**
+     * With no arguments (or {@code serve}) runs the service; with a command ({@code wait}, {@code report},
+     * {@code check-policy}, {@code --help}) runs the command line and exits with its code.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && !(args.length == 1 && args[0].equals("serve"))) {
+            var out = new java.io.PrintWriter(System.out, true, java.nio.charset.Charset.defaultCharset());
+            var err = new java.io.PrintWriter(System.err, true, java.nio.charset.Charset.defaultCharset());
+            System.exit(org.countersign.cli.Cli.run(args, out, err, System.getenv()));
+        }
         Running running;
         try {
             running = start(Config.fromEnv(System.getenv()));
