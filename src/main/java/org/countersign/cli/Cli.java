@@ -32,7 +32,7 @@ public final class Cli implements Runnable {
 
     /** Runs the command line; returns its exit code. {@code env} stands in for the process environment. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-        var cli = new CommandLine(new Cli(), new Factory(env));
+        var cli = commandLine(env);
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -61,6 +61,11 @@ public final class Cli implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The parser and its commands, not yet run. */
+    static CommandLine commandLine(Map<String, String> env) {
+        return new CommandLine(new Cli(), new Factory(env));
     }
 
     /** Gives each command the environment, so tests need not set the real one. */

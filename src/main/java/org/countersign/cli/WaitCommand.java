@@ -215,6 +215,8 @@ final class WaitCommand implements Callable<Integer> {
                 for (var approval : team.path("approvals"))
                     by.add(team.path("label").asText(team.path("team").asText()) + ": " + approval.path("by").asText());
             if (!by.isEmpty()) line.append(" (approved by ").append(String.join(", ", by)).append(")");
+            if (state != State.APPROVED && state != State.DEPLOYING)
+                line.append("; its deploy has ended: another deploy needs a new request");
         }
         return line.toString();
     }
