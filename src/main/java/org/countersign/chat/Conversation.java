@@ -125,6 +125,15 @@ public final class Conversation {
                     + venue.securitySetting() + "). Nothing was recorded; ask your Countersign admin.";
             return Reply.refused(Refusal.INVALID, null, text, List.of(new Problem("reason", text)));
         }
+        var exposed = place == Disclosure.Place.SECURITY ? venue.privacy().problem() : Optional.<String>empty();
+        if (exposed.isPresent()) {
+            var text = "Security requests go to the private security " + venue.roomWord() + ", but " + exposed.get()
+                    + ". Nothing was recorded and nothing was posted: make it private, or set " + venue.securitySetting()
+                    + " to a private " + venue.roomWord() + " (ask your Countersign admin), then try again.";
+            var refused = Reply.refused(Refusal.NOT_ALLOWED, null, text, List.of(new Problem("reason", text)));
+            // Typed where everyone reads it: what it is about must not stay there.
+            return where.isOpenRoom() ? refused.takingDown() : refused;
+        }
         var outcome = service.open(by, draft);
         if (outcome instanceof Refused refused)
             return Reply.refused(refused.kind(), null, refusal(refused)
