@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.countersign.matrix.fake.FakeHomeserver;
 import org.countersign.slack.fake.FakeSlack;
 import org.countersign.slack.fake.Failure;
 import org.countersign.slack.fake.HttpReply;
@@ -148,5 +149,34 @@ class SecurityChannelPrivacyTest {
         slack.awaitCardShows(SECURITY, id, "approved by <@U0SRE1>");
         await().atMost(WAIT).until(() -> opsNotices().stream().anyMatch(t -> t.contains("is private again")));
         assertThat(opsNotices()).allSatisfy(t -> assertThat(t).doesNotContain("SECRET").doesNotContain("500s"));
+    }
+
+    @Test
+    void a_card_held_back_from_a_public_security_channel_is_posted_there_once_it_is_private() throws Exception {
+        var bot = "@countersign:example.org";
+        var alice = "@sre1:example.org"; // U0SRE1 on Slack
+        try (var homeserver = new FakeHomeserver().withUser(bot, "syt_bot").withRoom("!ops:example.org", bot, alice)
+                .withRoom("!sec:example.org", bot, alice)) {
+            var env = new java.util.HashMap<>(CHECK_OFTEN);
+            env.putAll(Map.of("MATRIX_HOMESERVER_URL", homeserver.baseUrl(), "MATRIX_ACCESS_TOKEN", "syt_bot",
+                    "MATRIX_ROOM_ID", "!ops:example.org", "MATRIX_SECURITY_ROOM_ID", "!sec:example.org"));
+            slack = new SlackFixture(dataDir, true, env, fake -> fake.makePublic(SECURITY));
+            await().atMost(WAIT).until(() -> homeserver.calls("/_matrix/client/v3/sync").stream()
+                    .anyMatch(c -> c.query().containsKey("since")));
+
+            // Opened in Matrix, whose security room is private: its Slack card waits for the channel.
+            homeserver.postText("!ops:example.org", alice, "!emergency security \"" + SECRET + "\" --change 123456 "
+                    + "--rollback");
+            await().atMost(WAIT).until(() -> homeserver.notices("!sec:example.org").stream()
+                    .anyMatch(e -> e.body().contains(SECRET)));
+            Thread.sleep(1_500);
+            assertNothingConfidentialWasSentToSlack();
+
+            slack.fake.makePrivate(SECURITY);
+            await().atMost(WAIT).until(() -> slack.cards(SECURITY).size() == 1);
+            assertThat(blocksText(slack.cards(SECURITY).get(0))).contains(SECRET);
+            assertThat(slack.fake.messages(OPS)).allSatisfy(m -> assertThat(m.text() + m.blocks())
+                    .doesNotContain("SECRET-VULN"));
+        }
     }
 }
