@@ -269,7 +269,7 @@ public final class Main {
         List<String> problems() { return all.stream().flatMap(w -> w.problem().stream()).toList(); }
     }
 
-        /** A client of its own for each user (sync loop and cards, alerts), so neither waits on the other's connections. */
+    /** A client of its own for each user (sync loop and cards, alerts), so neither waits on the other's connections. */
     private static MatrixClient matrixClient(MatrixSettings settings) {
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));

@@ -93,7 +93,7 @@ public final class PrivacyWatch implements Privacy, AutoCloseable {
         schedule(Duration.ZERO);
         try {
             if (!firstCheck.await(FIRST_CHECK_WAIT.toMillis(), TimeUnit.MILLISECONDS))
-                log.warn("{} has not answered yet whether {} is private; security requests wait for it",
+                log.warn("{} has not answered yet whether {} is private; security requests are refused until it does",
                         probe.platform(), probe.describe());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
