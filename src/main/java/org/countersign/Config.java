@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
 import org.countersign.app.RateLimiter;
+import org.countersign.receipt.SigningKeys;
 import org.countersign.web.WebSettings;
 import org.countersign.webhook.StandardWebhooks;
 
@@ -25,12 +26,15 @@ import org.countersign.webhook.StandardWebhooks;
  * @param web        the dashboard token and whether the local console is on
  * @param metricsToken the bearer token GET /metrics asks for, or null to leave it open
  * @param privacyCheckInterval how often the security channel and room are checked to be private
+ * @param receiptSigningKey   RECEIPT_SIGNING_KEY: the Ed25519 key receipts are signed with (PEM or a file path), or
+ *                            null to generate one under {@code dataDir}
+ * @param receiptPreviousKeys RECEIPT_PREVIOUS_KEYS: public keys that signed receipts before (PEM or file paths), or null
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
                      String instanceName, String alertmanagerToken, WebSettings web, String metricsToken,
-                     Duration privacyCheckInterval) {
+                     Duration privacyCheckInterval, String receiptSigningKey, String receiptPreviousKeys) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -128,12 +132,16 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("METRICS_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
                     + " characters, e.g. the output of openssl rand -hex 32");
 
+        var receiptKey = value(env, "RECEIPT_SIGNING_KEY");
+        var previousKeys = value(env, "RECEIPT_PREVIOUS_KEYS");
+        problems.addAll(SigningKeys.problems(receiptKey, previousKeys));
+
         var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
                 sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken,
-                privacyCheck);
+                privacyCheck, receiptKey, previousKeys);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -168,7 +176,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
                 + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web
                 + ", metricsToken=" + (metricsToken == null ? null : "****")
-                + ", privacyCheckInterval=" + privacyCheckInterval + "]";
+                + ", privacyCheckInterval=" + privacyCheckInterval
+                + ", receiptSigningKey=" + (receiptSigningKey == null ? null : "****")
+                + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -36,6 +36,8 @@ import org.countersign.chat.Cards;
 import org.countersign.chat.Privacy;
 import org.countersign.chat.PrivacyWatch;
 import org.countersign.matrix.MatrixSettings;
+import org.countersign.receipt.Receipts;
+import org.countersign.receipt.SigningKeys;
 import org.countersign.slack.SlackSettings;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
@@ -97,7 +99,7 @@ public final class Main {
         Running running;
         try {
             running = start(Config.fromEnv(System.getenv()));
-        } catch (Config.Invalid | Policy.InvalidPolicy e) {
+        } catch (Config.Invalid | Policy.InvalidPolicy | SigningKeys.Invalid e) {
             System.err.println("Countersign cannot start.\n" + e.getMessage());
             System.exit(2);
             return;
@@ -119,6 +121,8 @@ public final class Main {
         var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p))
                 .orElseGet(() -> PolicyFile.readDefault(System.getenv()));
         Policy policy = loaded.policy();
+        var receipts = new Receipts(SigningKeys.load(config.receiptSigningKey(), config.receiptPreviousKeys(),
+                config.dataDir()));
         var redis = RedisConnector.connect(config.redisUrlOpt(), config.dataDir());
         var running = new Running(redis);
         try {
@@ -156,7 +160,7 @@ public final class Main {
             if (slack.isPresent())
                 adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser, watches));
             if (!loaded.integrations().isEmpty())
-                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance).start());
+                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             if (matrix.isPresent())
@@ -168,7 +172,7 @@ public final class Main {
             var live = new LiveEvents(feed, DomainJson.mapper());
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
-                    new Throttle(limiter, config.perAddress(), null), perUser);
+                    new Throttle(limiter, config.perAddress(), null), perUser, receipts);
             var readiness = Readiness.warning(store::ping, watches::problems);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
@@ -182,6 +186,12 @@ public final class Main {
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
                             + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off")
                             + (console ? "; console on http://127.0.0.1:" + web.port() + "/console" : ""));
+            log.info("Receipts are signed with key {} ({}); {} public key(s) at {}", receipts.keys().kid(),
+                    receipts.keys().source(), receipts.keys().published().size(), WebApp.KEYS_PATH);
+            if (config.receiptSigningKey() == null && config.redisUrlOpt().isPresent())
+                log.warn("RECEIPT_SIGNING_KEY is not set, so this instance signs receipts with a key of its own under {}; "
+                        + "with several instances, give each the same RECEIPT_SIGNING_KEY or their receipts differ",
+                        config.dataDir());
             if (DEFAULT_BIND_HOST.equals(host))
                 log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
                         + "from elsewhere");

@@ -108,7 +108,21 @@ public final class PolicyFile {
         } catch (JacksonException e) {
             throw invalid(source + ": " + yamlError(e));
         }
-        return new PolicyReader(source, env).read(root);
+        var loaded = new PolicyReader(source, env).read(root);
+        return new Loaded(loaded.policy().withSha256(sha256(yaml)), loaded.integrations());
+    }
+
+    /**
+     * The SHA-256 of the file's bytes, which is what {@code sha256sum policy.yml} prints: the text was read as strict
+     * UTF-8, so encoding it again gives the same bytes.
+     */
+    static String sha256(String yaml) {
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256").digest(yaml.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static InvalidPolicy invalid(String problem) { return new InvalidPolicy(List.of(problem)); }

@@ -47,7 +47,7 @@ class ConfigTest {
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
                 new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba",
-                Duration.ofSeconds(90)));
+                Duration.ofSeconds(90), null, null));
     }
 
     @Test
@@ -233,6 +233,25 @@ class ConfigTest {
                 "INBOUND_WEBHOOK_SECRET (hidden) is not whsec_ followed by base64");
         assertThat(Config.fromEnv(env().with("INBOUND_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").build())
                 .inboundWebhookSecretOpt()).isPresent();
+    }
+
+    @Test
+    void a_receipt_signing_key_is_checked_at_start_and_never_shown() throws Exception {
+        var key = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
+        var pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder().encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        var rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate();
+        var rsaPem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder().encodeToString(rsa.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+
+        var config = Config.fromEnv(env().with("RECEIPT_SIGNING_KEY", pem).build());
+
+        assertThat(config.receiptSigningKey()).isEqualTo(pem.strip());
+        assertThat(config.toString()).contains("receiptSigningKey=****").doesNotContain(pem.substring(30, 60));
+        assertThat(problemsWith("RECEIPT_SIGNING_KEY", rsaPem)).singleElement().asString()
+                .startsWith("RECEIPT_SIGNING_KEY (hidden) is not an Ed25519 private key").doesNotContain(rsaPem.substring(30, 60));
+        assertThat(problemsWith("RECEIPT_PREVIOUS_KEYS", "/no/such/old-key.pem")).singleElement().asString()
+                .startsWith("RECEIPT_PREVIOUS_KEYS (/no/such/old-key.pem): no such file");
     }
 
     @Test

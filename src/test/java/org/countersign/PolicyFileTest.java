@@ -50,6 +50,25 @@ class PolicyFileTest {
     }
 
     @Test
+    void a_policy_is_known_by_the_sha256_of_its_files_bytes_as_sha256sum_prints_it() throws Exception {
+        var file = Files.writeString(dir.resolve("policy.yml"), VALID);
+        var sha256sum = new ProcessBuilder("sha256sum", file.toString()).start();
+        var printed = new String(sha256sum.getInputStream().readAllBytes()).split(" ")[0];
+
+        assertThat(PolicyFile.load(file).sha256()).isEqualTo(printed).hasSize(64);
+        assertThat(PolicyFile.loadDefault().sha256())
+                .isEqualTo(PolicyFile.sha256(Files.readString(Path.of("infra/policy.example.yml"))));
+    }
+
+    @Test
+    void one_byte_more_in_the_policy_file_is_another_policy_hash() throws Exception {
+        var before = PolicyFile.load(Files.writeString(dir.resolve("a.yml"), VALID)).sha256();
+        var after = PolicyFile.load(Files.writeString(dir.resolve("b.yml"), VALID + "\n")).sha256();
+
+        assertThat(after).isNotEqualTo(before);
+    }
+
+    @Test
     void the_packaged_example_gives_every_team_two_slack_and_two_console_members() {
         var policy = PolicyFile.loadDefault();
 

@@ -22,7 +22,8 @@ public record Draft(String reason, String summary, String details, List<String> 
             Pattern.compile("[0-9]{1,10}"),                       // a Gerrit change number
             Pattern.compile("I[0-9a-f]{40}"),                     // a Gerrit Change-Id
             Pattern.compile("[0-9a-f]{7,40}"),                    // a commit
-            Pattern.compile("([\\w.-]+/[\\w.-]+)?[#!][0-9]{1,10}")); // owner/repo#12, !34
+            Pattern.compile("([\\w.-]+/[\\w.-]+)?[#!][0-9]{1,10}"), // owner/repo#12, !34
+            Pattern.compile("([\\w.-]+(:[0-9]{1,5})?(/[\\w.-]+)*@)?sha256:[0-9a-f]{64}")); // an artifact digest, an image@digest
 
     public Draft {
         changes = changes == null ? List.of() : changes.stream()
@@ -76,7 +77,7 @@ public record Draft(String reason, String summary, String details, List<String> 
                 problems.add(new Problem("changes", "A change reference is limited to " + CHANGE_MAX + " characters"));
             } else if (CHANGE_FORMS.stream().noneMatch(p -> p.matcher(change).matches())) {
                 problems.add(new Problem("changes", "\"" + change + "\" is not a change: use a URL (https://…) "
-                        + "or a change number (12345, I0123…, org/repo#12)"));
+                        + "or a change number (12345, I0123…, org/repo#12), a commit or an artifact digest (sha256:…)"));
             }
         }
         if (changes.stream().distinct().count() != changes.size())

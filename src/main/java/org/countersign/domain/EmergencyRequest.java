@@ -12,6 +12,8 @@ import java.util.Optional;
  *
  * @param approvalsValidUntil once approved, when its approvals expire unless the deploy has started; null before
  *                            (and for requests approved before approvals had a deadline)
+ * @param policySha256        the SHA-256 (hex) of the policy file the request was opened under, so a receipt says which
+ *                            rules it was held to; null for requests opened before it was kept
  */
 public record EmergencyRequest(
         RequestId id, long version, State state,
@@ -21,7 +23,7 @@ public record EmergencyRequest(
         Actor requester, String requesterPerson, Actor deployer,
         Instant created, Instant updated, Instant expires,
         List<Approval> approvals, Rejection rejection, String deployNote, String closeNote,
-        Instant approvalsValidUntil) {
+        Instant approvalsValidUntil, String policySha256) {
 
     public EmergencyRequest {
         Objects.requireNonNull(id, "id");
@@ -56,30 +58,30 @@ public record EmergencyRequest(
     EmergencyRequest next(State state, Instant now) {
         return new EmergencyRequest(id, version + 1, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, now, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
     }
 
     EmergencyRequest withApprovals(List<Approval> approvals, Instant approvalsValidUntil) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
     }
 
     EmergencyRequest withChanges(List<String> changes, Instant expires) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
     }
 
     EmergencyRequest withRejection(Rejection rejection) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
     }
 
     EmergencyRequest withNotes(String deployNote, String closeNote) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
     }
 }

@@ -25,15 +25,18 @@ public final class Policy {
     private final Duration approvalValidFor;
     private final Map<Actor, String> personOf;
     private final Map<String, String> matrixMailDomains;
+    private final String sha256;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
-                   Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains) {
+                   Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
+                   String sha256) {
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
         this.approvalValidFor = approvalValidFor;
         this.personOf = Map.copyOf(personOf);
         this.matrixMailDomains = Map.copyOf(matrixMailDomains);
+        this.sha256 = sha256;
     }
 
     /**
@@ -73,7 +76,7 @@ public final class Policy {
             if (other != null) problems.add("account " + a + " is linked to both " + other + " and " + person);
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of());
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null);
     }
 
     /**
@@ -84,8 +87,18 @@ public final class Policy {
         var lower = new HashMap<String, String>();
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256);
     }
+
+    /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
+    public Policy withSha256(String sha256) {
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
+            throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256);
+    }
+
+    /** The SHA-256 (lowercase hex) of the policy file's bytes; null for a policy built in code. */
+    public String sha256() { return sha256; }
 
     public Map<String, Team> teams() { return teams; }
 

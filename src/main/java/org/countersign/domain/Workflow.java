@@ -67,7 +67,7 @@ public final class Workflow {
         var request = new EmergencyRequest(id, 1, State.PENDING, reason.key(), reason.confidential(), reason.teams(),
                 draft.summary(), draft.details(), draft.changes(), draft.task(), draft.rollback(),
                 draft.rollback() ? null : draft.whyNotRollback(), by.actor(), by.person(), draft.deployer(),
-                now, now, now.plus(policy.expireAfter()), List.of(), null, null, null, null);
+                now, now, now.plus(policy.expireAfter()), List.of(), null, null, null, null, policy.sha256());
         var event = event(request, 0, EventType.REQUEST_OPENED, now, by, null, reason.label());
         return new Applied(request, List.of(event), id + " is open; it needs " + labels(reason.teams())
                 + " to approve before " + HH_MM.format(request.expires()));
@@ -279,7 +279,8 @@ public final class Workflow {
 
     private String label(String team) { return policy.teamLabel(team); }
 
-    String labels(List<String> teams) {
+    /** Team labels as a sentence names them: {@code SRE, Security and Release Engineering}. */
+    public String labels(List<String> teams) {
         var names = teams.stream().map(this::label).toList();
         if (names.size() <= 1) return String.join("", names);
         return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);

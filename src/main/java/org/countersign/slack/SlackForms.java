@@ -118,7 +118,7 @@ final class SlackForms {
                         .initialValue(initialSummary)
                         .placeholder(plainText("What is broken, and what the deploy fixes"))))));
         blocks.add(input(i -> i.blockId(CHANGES_BLOCK).label(plainText("Changes"))
-                .hint(plainText("One per line: a URL or a change number"))
+                .hint(plainText("One per line: a URL, a change number, a commit or an artifact digest (sha256:…)"))
                 .element(plainTextInput(t -> t.actionId(CHANGES_ACTION).multiline(true).maxLength(INPUT_MAX)
                         .placeholder(plainText("https://gerrit.example.org/r/c/operations/+/123456"))))));
         blocks.add(input(i -> i.blockId(TASK_BLOCK).label(plainText("Task")).optional(true)

@@ -22,7 +22,7 @@ final class ConsoleForms {
         f.append(field("summary", "Summary", "One line, up to " + Draft.SUMMARY_MAX + " characters",
                 "<input id=\"f-summary\" name=\"summary\" type=\"text\" placeholder=\"What is broken, and what the "
                         + "deploy fixes\">"));
-        f.append(field("changes", "Changes", "One per line: a URL or a change number",
+        f.append(field("changes", "Changes", "One per line: a URL, a change number, a commit or an artifact digest (sha256:…)",
                 "<textarea id=\"f-changes\" name=\"changes\" rows=\"3\" placeholder=\"https://gerrit.example.org/r/c/"
                         + "operations/+/123456\"></textarea>"));
         f.append(field("task", "Task (optional)", null, "<input id=\"f-task\" name=\"task\" type=\"text\" "

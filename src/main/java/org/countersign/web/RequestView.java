@@ -17,7 +17,7 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
                    Boolean rollback, String whyNotRollback, String requester, String deployer,
                    Instant created, Instant updated, Instant expires, List<TeamView> teams,
                    RejectionView rejection, String deployNote, String closeNote, long version,
-                   List<EntryView> timeline) {
+                   String policySha256, List<EntryView> timeline) {
 
     record TeamView(String team, String label, int needed, boolean satisfied, List<ApprovalView> approvals) {}
 
@@ -43,6 +43,7 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
                 hide ? null : r.summary(), hide ? null : r.details(), hide ? null : r.changes(), hide ? null : r.task(),
                 hide ? null : r.rollback(), hide ? null : r.whyNotRollback(), r.requester().toString(),
                 r.deployer() == null ? null : r.deployer().toString(), r.created(), r.updated(), r.expires(), teams,
-                rejection, hide ? null : r.deployNote(), hide ? null : r.closeNote(), r.version(), entries);
+                rejection, hide ? null : r.deployNote(), hide ? null : r.closeNote(), r.version(), r.policySha256(),
+                entries);
     }
 }

@@ -18,8 +18,12 @@ import java.util.UUID;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
+import org.countersign.domain.Disclosure;
+import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
+import org.countersign.receipt.Receipts;
+import org.countersign.receipt.SigningKeys;
 import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,15 +38,19 @@ public final class WebApp {
     static final long MAX_REQUEST_SIZE = 1_000_000;
     /** How much of a too-large body is read and dropped so its sender hears the 413. */
     static final long DRAIN_MAX = 16_000_000;
+    /** Where the receipts' public keys are published, as a JWKS. */
+    public static final String KEYS_PATH = "/.well-known/countersign/keys";
 
     private final RequestService service;
     private final Readiness readiness;
     private final Metrics metrics;
+    private final Receipts receipts;
 
-    private WebApp(RequestService service, Readiness readiness, Metrics metrics) {
+    private WebApp(RequestService service, Readiness readiness, Metrics metrics, Receipts receipts) {
         this.service = service;
         this.readiness = readiness;
         this.metrics = metrics;
+        this.receipts = receipts;
     }
 
     /** Builds the app with every route; the caller starts it. */
@@ -64,11 +72,17 @@ public final class WebApp {
      * @param live           the live events for Server-Sent Events, or null for pages without live updates
      */
     public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
-                          Throttle perPerson) {
+                          Throttle perPerson, Receipts receipts) {
         static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none());
 
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
             this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none());
+        }
+
+        /** With receipts signed by a key of this app's own (tests; an app built without settings). */
+        public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
+                       Throttle perPerson) {
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()));
         }
 
         @Override
@@ -81,7 +95,7 @@ public final class WebApp {
     /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
-        var web = new WebApp(service, readiness, metrics);
+        var web = new WebApp(service, readiness, metrics, options.receipts());
         var access = new Access(options.dashboardToken());
         var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json, options.perPerson());
         var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
@@ -94,6 +108,8 @@ public final class WebApp {
             config.routes.get("/metrics", web::metrics);
             config.routes.get("/api/requests", web::list);
             config.routes.get("/api/requests/{id}", web::one);
+            config.routes.get("/api/requests/{id}/receipt", web::receipt);
+            config.routes.get(KEYS_PATH, web::keys);
             config.routes.before(ctx -> ctx.header("X-Content-Type-Options", "nosniff")
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -186,15 +202,56 @@ public final class WebApp {
     }
 
     private void one(Context ctx) {
-        var raw = ctx.pathParam("id");
-        var id = RequestId.parse(raw).orElseThrow(() ->
-                new BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
+        var id = requestId(ctx);
         var request = service.find(id);
         if (request.isEmpty()) {
             error(ctx, HttpStatus.NOT_FOUND, "There is no request " + id);
             return;
         }
         ctx.json(RequestView.of(request.get(), service.timeline(id), service.workflow()));
+    }
+
+    /**
+     * The signed receipt of an approved request. The API does not know who asks (a dashboard token is not a person),
+     * so a confidential request's receipt leaves out what anyone may not see, as {@link RequestView} does.
+     */
+    private void receipt(Context ctx) {
+        var id = requestId(ctx);
+        var request = service.find(id);
+        if (request.isEmpty()) {
+            error(ctx, HttpStatus.NOT_FOUND, "There is no request " + id);
+            return;
+        }
+        var r = request.get();
+        boolean hide = Disclosure.hidesFrom(r, new Disclosure.Audience.Anyone());
+        var answer = receipts.receipt(r, service.timeline(id), hide);
+        if (answer instanceof Receipts.Answer.Signed signed) {
+            ctx.header("Cache-Control", "no-store").json(signed.envelope());
+            return;
+        }
+        var state = ((Receipts.Answer.NotApproved) answer).state();
+        ctx.status(HttpStatus.CONFLICT).json(Map.of("error", notApproved(r, state), "state", state.name()));
+    }
+
+    private String notApproved(EmergencyRequest r, State state) {
+        return switch (state) {
+            case PENDING -> r.id() + " is pending: it gets a receipt once " + service.workflow().labels(
+                    service.workflow().teamsStillNeeded(r)) + " approve (ask again then, or wait for request.approved)";
+            case REJECTED, CANCELLED, EXPIRED -> r.id() + " ended (" + state.label() + ") before every required team "
+                    + "had approved, so it has no receipt; open a new request if the deploy is still needed";
+            default -> r.id() + " is " + state.label() + ", but its approvals were cleared, so it has no receipt";
+        };
+    }
+
+    /** The public keys receipts are signed with, current and earlier ones: what a pipeline verifies with. */
+    private void keys(Context ctx) {
+        ctx.header("Cache-Control", "public, max-age=300").json(receipts.jwks());
+    }
+
+    private static RequestId requestId(Context ctx) {
+        var raw = ctx.pathParam("id");
+        return RequestId.parse(raw).orElseThrow(() ->
+                new BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
     }
 
     private static State parseState(String name) {

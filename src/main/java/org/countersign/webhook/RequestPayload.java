@@ -5,6 +5,7 @@ import java.util.List;
 import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
+import org.countersign.receipt.Dsse;
 
 /**
  * A request as webhooks see it, at its current version. For a confidential request sent to an endpoint that
@@ -21,12 +22,17 @@ record RequestPayload(String id, long version, String state, String reason, bool
 
     record RejectionPayload(String by, String reason, Instant at) {}
 
-    /** The {@code countersign} format's body: the event and the request as it stands. */
+    /**
+     * The {@code countersign} format's body: the event and the request as it stands, with its signed receipt on an
+     * approval and on the end of an approved request.
+     */
     record EventPayload(String id, String type, Instant occurredAt, String actor, String team, String detail,
-                        RequestPayload request) {
-        static EventPayload of(Event e, EmergencyRequest r, boolean hide) {
+                        RequestPayload request, Dsse.Envelope receipt) {
+        static EventPayload of(Event e, EmergencyRequest r, boolean hide) { return of(e, r, hide, null); }
+
+        static EventPayload of(Event e, EmergencyRequest r, boolean hide, Dsse.Envelope receipt) {
             return new EventPayload(e.id(), e.type().wire(), e.at(), e.actor().toString(), e.team(),
-                    hide ? null : e.detail(), RequestPayload.of(r, hide));
+                    hide ? null : e.detail(), RequestPayload.of(r, hide), receipt);
         }
     }
 

@@ -14,6 +14,8 @@ import org.countersign.app.StreamConsumer;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
+import org.countersign.receipt.Dsse;
+import org.countersign.receipt.Receipts;
 
 /**
  * Sends each event one integration wants to its endpoint, signed. 2xx is done; 408, 429, 5xx, a timeout or a
@@ -32,8 +34,16 @@ final class WebhookDelivery implements StreamConsumer.Handler {
     private final Clock clock;
     private final AdminLogLine adminLog;
     private final PagerDutyEvent pagerDuty;
+    private final Receipts receipts;
 
     WebhookDelivery(Integration integration, RequestService service, HttpClient http, Duration timeout, Clock clock) {
+        this(integration, service, http, timeout, clock, null);
+    }
+
+    /** @param receipts signs the receipt approvals and ends carry in the countersign format; null for none */
+    WebhookDelivery(Integration integration, RequestService service, HttpClient http, Duration timeout, Clock clock,
+                    Receipts receipts) {
+        this.receipts = receipts;
         this.integration = integration;
         this.service = service;
         this.http = http;
@@ -55,11 +65,21 @@ final class WebhookDelivery implements StreamConsumer.Handler {
     Optional<byte[]> body(Event e, EmergencyRequest r) {
         boolean hide = RequestPayload.hides(r, integration);
         return switch (integration.format()) {
-            case COUNTERSIGN -> Optional.of(WebhookJson.bytes(RequestPayload.EventPayload.of(e, r, hide)));
+            case COUNTERSIGN -> Optional.of(WebhookJson.bytes(RequestPayload.EventPayload.of(e, r, hide, receipt(e, r, hide))));
             case SLACK_INCOMING -> Optional.of(adminLog.body(e, r,
                     e.type() == EventType.REQUEST_APPROVED ? service.timeline(r.id()) : List.of(), hide));
             case PAGERDUTY -> pagerDuty.body(e, r, integration.secret(), hide);
         };
+    }
+
+    /**
+     * The signed receipt of the request as it stands, on the events a pipeline acts on: its approval and its end
+     * (when it had been approved). The same envelope GET /api/requests/{id}/receipt gives at that version.
+     */
+    private Dsse.Envelope receipt(Event e, EmergencyRequest r, boolean hide) {
+        if (receipts == null || !(e.type() == EventType.REQUEST_APPROVED || e.state().isFinal())) return null;
+        return receipts.receipt(r, service.timeline(r.id()), hide) instanceof Receipts.Answer.Signed signed
+                ? signed.envelope() : null;
     }
 
     private void send(Event event, byte[] body) {

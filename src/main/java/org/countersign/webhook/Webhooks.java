@@ -9,6 +9,7 @@ import org.countersign.app.EventFeed;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.app.StreamConsumer.Retries;
+import org.countersign.receipt.Receipts;
 
 /**
  * Outbound webhooks: one consumer group per integration ({@code webhook:<name>}), so a slow or dead endpoint
@@ -28,15 +29,21 @@ public final class Webhooks implements AutoCloseable {
     private final Retries retries;
     private final Duration timeout;
     private final HttpClient http;
+    private final Receipts receipts;
     private final List<StreamConsumer> running = new ArrayList<>();
 
-    /** @param consumer this instance's name among the consumers of each group */
-    public Webhooks(List<Integration> integrations, RequestService service, EventFeed feed, Clock clock, String consumer) {
-        this(integrations, service, feed, clock, consumer, RETRIES, TIMEOUT);
+    /**
+     * @param consumer this instance's name among the consumers of each group
+     * @param receipts signs the receipt an approval (or the end of an approved request) carries; null for none
+     */
+    public Webhooks(List<Integration> integrations, RequestService service, EventFeed feed, Clock clock, String consumer,
+                    Receipts receipts) {
+        this(integrations, service, feed, clock, consumer, RETRIES, TIMEOUT, receipts);
     }
 
     Webhooks(List<Integration> integrations, RequestService service, EventFeed feed, Clock clock, String consumer,
-             Retries retries, Duration timeout) {
+             Retries retries, Duration timeout, Receipts receipts) {
+        this.receipts = receipts;
         this.integrations = List.copyOf(integrations);
         this.service = service;
         this.feed = feed;
@@ -54,7 +61,7 @@ public final class Webhooks implements AutoCloseable {
     /** Joins each integration's group and starts delivering on a thread per integration. */
     public synchronized Webhooks start() {
         for (var integration : integrations) {
-            var delivery = new WebhookDelivery(integration, service, http, timeout, clock);
+            var delivery = new WebhookDelivery(integration, service, http, timeout, clock, receipts);
             running.add(new StreamConsumer(feed, integration.group(), consumer, delivery, retries).start());
         }
         return this;

@@ -37,6 +37,7 @@ class ArchitectureTest {
             .layer("domain").definedBy("org.countersign.domain..")
             .layer("app").definedBy("org.countersign.app..")
             .optionalLayer("store").definedBy("org.countersign.store..")
+            .optionalLayer("receipt").definedBy("org.countersign.receipt..")
             .optionalLayer("chat").definedBy("org.countersign.chat..")
             .optionalLayer("slack").definedBy("org.countersign.slack..")
             .optionalLayer("matrix").definedBy("org.countersign.matrix..")
@@ -46,13 +47,15 @@ class ArchitectureTest {
             .whereLayer("domain").mayNotAccessAnyLayer()
             .whereLayer("app").mayOnlyAccessLayers("domain")
             .whereLayer("store").mayOnlyAccessLayers("app", "domain")
+            // Receipts sign what the domain says: pure, no ports, no adapters.
+            .whereLayer("receipt").mayOnlyAccessLayers("domain")
             // chat holds the card publisher, a consumer of the events stream over the app's ports.
             .whereLayer("chat").mayOnlyAccessLayers("app", "domain")
             .whereLayer("slack").mayOnlyAccessLayers("app", "chat", "domain")
             .whereLayer("matrix").mayOnlyAccessLayers("app", "chat", "domain")
             // webhook hands Alertmanager groups to chat's alert port (AlertSurface), which slack and matrix render.
-            .whereLayer("webhook").mayOnlyAccessLayers("app", "chat", "domain")
-            .whereLayer("web").mayOnlyAccessLayers("app", "chat", "domain", "store", "slack", "matrix", "webhook")
+            .whereLayer("webhook").mayOnlyAccessLayers("app", "chat", "domain", "receipt")
+            .whereLayer("web").mayOnlyAccessLayers("app", "chat", "domain", "store", "slack", "matrix", "webhook", "receipt")
             .whereLayer("root").mayOnlyBeAccessedByLayers("root");
 
     @ArchTest

@@ -102,17 +102,20 @@ class DraftTest {
             "0123456789abcdef0123456789abcdef01234567",
             "org/repo#12",
             "my.org/my-repo#7",
-            "!34"})
-    void a_change_may_be_a_url_a_change_number_a_change_id_a_commit_or_a_pull_request(String change) {
+            "!34",
+            "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "registry.example.org:5000/team/api@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"})
+    void a_change_may_be_a_url_a_change_number_a_change_id_a_commit_a_pull_request_or_an_artifact_digest(String change) {
         assertThat(fields(aDraft().withChanges(change))).isEmpty();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"fix the cache", "ftp://example.org/patch", "I0123", "abc", "DEADBEEF", "org/repo", "#",
-            "0123456789abcdef0123456789abcdef0123456789" /* 42 hex digits: longer than a commit */})
+            "0123456789abcdef0123456789abcdef0123456789" /* 42 hex digits: longer than a commit */,
+            "sha256:9f86d081" /* a digest cut short */, "api@sha512:00", "api @sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"})
     void anything_else_is_not_a_change(String change) {
         assertThat(aDraft().withChanges(change).build().problems(POLICY)).containsExactly(new Problem("changes",
-                "\"" + change + "\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12)"));
+                "\"" + change + "\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12), a commit or an artifact digest (sha256:…)"));
     }
 
     @Test

@@ -33,6 +33,22 @@ public final class RequestBuilder {
 
     public RequestBuilder withDeployer(Actor deployer) { draft.withDeployer(deployer); return this; }
 
+    public RequestBuilder withChanges(String... changes) { draft.withChanges(changes); return this; }
+
+    public RequestBuilder withSummary(String summary) { draft.withSummary(summary); return this; }
+
+    /** The requester (or deployer) edits the changes, which clears the approvals. */
+    public RequestBuilder editedTo(String... changes) {
+        steps.add(b -> new Command.EditChanges(ID, b.member(b.requester), List.of(changes)));
+        return this;
+    }
+
+    /** The pipeline closes the request with a note. */
+    public RequestBuilder closed() {
+        steps.add(b -> new Command.Close(ID, b.member(Actor.SYSTEM), "followed up in T1"));
+        return this;
+    }
+
     public RequestBuilder approvedBy(Actor actor, String team) {
         steps.add(b -> new Command.Approve(ID, b.member(actor), team));
         return this;
@@ -81,21 +97,30 @@ public final class RequestBuilder {
     /** The member behind an account, resolved as the app does. */
     public Member member(Actor actor) { return new PolicyDirectory(policy).resolve(actor); }
 
-    public EmergencyRequest build() {
+    public EmergencyRequest build() { return buildWithTimeline().request(); }
+
+    /** The request and every event its steps made, oldest first, as the store would keep them. */
+    public record Built(EmergencyRequest request, List<Event> timeline) {}
+
+    public Built buildWithTimeline() {
         var workflow = new Workflow(policy);
-        var request = applied(workflow.open(ID, draft.build(), member(requester), OPENED), "open");
+        var timeline = new ArrayList<Event>();
+        var request = applied(workflow.open(ID, draft.build(), member(requester), OPENED), "open", timeline);
         var at = OPENED;
         for (var step : steps) {
             var command = step.apply(this);
             // Expiry happens at the request's deadline; everything else a minute after the step before.
             at = command instanceof Command.Expire ? request.deadline().orElseThrow() : at.plus(Duration.ofMinutes(1));
-            request = applied(workflow.apply(request, command, at), command.toString());
+            request = applied(workflow.apply(request, command, at), command.toString(), timeline);
         }
-        return request;
+        return new Built(request, List.copyOf(timeline));
     }
 
-    private static EmergencyRequest applied(Outcome outcome, String step) {
-        if (outcome instanceof Outcome.Applied a) return a.request();
+    private static EmergencyRequest applied(Outcome outcome, String step, List<Event> timeline) {
+        if (outcome instanceof Outcome.Applied a) {
+            timeline.addAll(a.events());
+            return a.request();
+        }
         throw new IllegalStateException("building the request failed at " + step + ": " + outcome);
     }
 }

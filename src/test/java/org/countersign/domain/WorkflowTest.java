@@ -487,8 +487,8 @@ class WorkflowTest {
             var refused = refused(when(aRequest(), edit(DEV, List.of("fix the cache", "12345", "see slack"))), INVALID);
 
             assertThat(refused.problems()).extracting(Problem::message).containsExactly(
-                    "\"fix the cache\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12)",
-                    "\"see slack\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12)");
+                    "\"fix the cache\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12), a commit or an artifact digest (sha256:…)",
+                    "\"see slack\" is not a change: use a URL (https://…) or a change number (12345, I0123…, org/repo#12), a commit or an artifact digest (sha256:…)");
         }
 
         @Test

@@ -47,6 +47,7 @@ class HostileInputFuzzTest {
     private HostileService countersign;
     private Garbage g;
     private RequestId pending;
+    private RequestId approved;
 
     /** How a request is signed when it is sent (so a slow run never makes a signature stale by accident). */
     enum Signing { NONE, SLACK, SLACK_STALE, SLACK_OTHER_SECRET, SLACK_TAMPERED, WEBHOOK, WEBHOOK_STALE, WEBHOOK_OTHER_SECRET }
@@ -75,6 +76,11 @@ class HostileInputFuzzTest {
         g = new Garbage(SEED);
         pending = countersign.open(HostileService.DEV, "availability", "API returns 500s since the cache deploy",
                 HostileService.OPS);
+        // An approved request, so the receipt route signs for real under the garbage too.
+        approved = countersign.open(HostileService.DEV, "availability", "Queue workers crash on start", HostileService.OPS);
+        countersign.service.service().approve(approved, org.countersign.domain.Actor.slack(HostileService.SRE1), "sre");
+        countersign.service.service().approve(approved, org.countersign.domain.Actor.slack(HostileService.REL1), "releng");
+        awaitQuiet();
     }
 
     @AfterEach
@@ -91,6 +97,8 @@ class HostileInputFuzzTest {
         inputs.addAll(webhookUnsigned(250));
         inputs.addAll(apiList(300));
         inputs.addAll(apiOne(300));
+        inputs.addAll(apiReceipt(300));
+        inputs.addAll(receiptKeys(100));
         inputs.addAll(deadLetters(150));
         inputs.addAll(randomRoutes(300));
         inputs.addAll(notHttp(100));
@@ -99,6 +107,7 @@ class HostileInputFuzzTest {
         long requestsBefore = countersign.requestCount();
         long eventsBefore = countersign.eventCount();
         var pendingBefore = countersign.stored(pending);
+        var approvedBefore = countersign.stored(approved);
 
         var statuses = new TreeMap<String, TreeMap<Integer, Integer>>();
         var problems = new ConcurrentLinkedQueue<String>();
@@ -153,6 +162,7 @@ class HostileInputFuzzTest {
         assertThat(countersign.requestCount()).as("requests").isEqualTo(requestsBefore);
         assertThat(countersign.eventCount()).as("events on the stream").isEqualTo(eventsBefore);
         assertThat(countersign.stored(pending)).as("the pending request and its timeline").isEqualTo(pendingBefore);
+        assertThat(countersign.stored(approved)).as("the approved request and its timeline").isEqualTo(approvedBefore);
     }
 
     // ---- POST /slack/events ----------------------------------------------------------------------------------
@@ -347,6 +357,33 @@ class HostileInputFuzzTest {
                     Garbage.encode(g.unicode(g.between(1, 20))), "EMG-1;x=y", "EMG-%31", g.token(9_000)));
             var target = "/api/requests/" + id;
             out.add(Input.raw("GET /api/requests/{id}", target, get(g.chance(0.9) ? "GET" : "HEAD", target)));
+        }
+        return out;
+    }
+
+    private List<Input> apiReceipt(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var id = g.pick(List.of(pending.toString(), approved.toString(), approved.toString().toLowerCase(),
+                    String.valueOf(approved.number()), "EMG-0", "EMG-" + g.random.nextLong(), "EMG-" + "9".repeat(g.between(17, 40)),
+                    "EMG-2%00", "%2e%2e", "..", "%zz", "%", g.token(g.between(1, 60)), Garbage.encode(g.text()),
+                    Garbage.encode(g.unicode(g.between(1, 20))), "EMG-2;x=y", "EMG-%32", g.token(9_000)));
+            var suffix = g.pick(List.of("", "", "", "?" + g.token(g.between(1, 40)), "/", "/x", "%00", "?format=" + g.text()));
+            var target = "/api/requests/" + id + "/receipt" + suffix;
+            out.add(Input.raw("GET /api/requests/{id}/receipt", target,
+                    get(g.pick(List.of("GET", "GET", "GET", "HEAD", "POST", "DELETE")), target)));
+        }
+        return out;
+    }
+
+    private List<Input> receiptKeys(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var suffix = g.pick(List.of("", "", "?" + g.token(g.between(1, 40)), "/", "/" + g.token(8), "%00", "/..%2f..",
+                    "?kid=" + Garbage.encode(g.text()), "s", ".json"));
+            var target = "/.well-known/countersign/keys" + suffix;
+            out.add(Input.raw("GET /.well-known/countersign/keys", target,
+                    get(g.pick(List.of("GET", "GET", "HEAD", "POST", "PUT", "OPTIONS")), target)));
         }
         return out;
     }

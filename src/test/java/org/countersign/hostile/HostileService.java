@@ -66,6 +66,7 @@ final class HostileService implements AutoCloseable {
         env.put("PORT", String.valueOf(freePort()));
         env.put("REDIS_URL", redis.uri().toString());
         env.put("REDIS_PREFIX", prefix);
+        env.put("DATA_DIR", dataDir.resolve("data").toString());
         env.put("SLACK_SIGNING_SECRET", SIGNING_SECRET);
         env.put("SLACK_BOT_TOKEN", BOT_TOKEN);
         env.put("SLACK_API_URL", slack.baseUrl());

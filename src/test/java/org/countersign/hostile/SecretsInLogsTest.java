@@ -71,6 +71,9 @@ class SecretsInLogsTest {
         var webhookSecret = secret("HOSTILE_WEBHOOK_SECRET", "hook-");
         var routingKey = secret("HOSTILE_PAGERDUTY_KEY", "R0");
         var adminLogToken = secret("HOSTILE_ADMIN_LOG_URL token", "T0");
+        var receiptKey = java.util.Base64.getEncoder().encodeToString(java.security.KeyPairGenerator.getInstance("Ed25519")
+                .generateKeyPair().getPrivate().getEncoded());
+        secrets.put("RECEIPT_SIGNING_KEY", receiptKey);
 
         int redisPort = HostileService.freePort();
         var redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1").setting("requirepass " + redisPassword)
@@ -110,6 +113,8 @@ class SecretsInLogsTest {
         env.put("HOSTILE_WEBHOOK_SECRET", webhookSecret);
         env.put("HOSTILE_PAGERDUTY_KEY", routingKey);
         env.put("HOSTILE_ADMIN_LOG_URL", adminLog.url("/services/T0/B0/" + adminLogToken));
+        env.put("RECEIPT_SIGNING_KEY", "-----BEGIN PRIVATE KEY-----\n" + receiptKey + "\n-----END PRIVATE KEY-----\n");
+        env.put("DATA_DIR", dir.resolve("data").toString());
         env.put("COUNTERSIGN_INSTANCE", "secrets-test");
         var log = dir.resolve("countersign.log");
         process = start(env, log);
@@ -126,6 +131,9 @@ class SecretsInLogsTest {
         var forged = signer.slashCommand(SlashCommand.emergency("U0OUT1", OPS, "list").via(slack));
         assertThat(forged.withSignature("v0=" + "0".repeat(64)).sendTo(slackUrl).status()).isEqualTo(401);
         openThroughSlack(slack, signer, slackUrl, "security", SECURITY);
+
+        assertThat(Wire.send(base, "GET", "/api/requests/" + id + "/receipt", Map.of(), null).status())
+                .as("a receipt signed with RECEIPT_SIGNING_KEY").isEqualTo(200);
 
         // The pipeline reports back, signed; and someone without the secret tries.
         assertThat(report(base, inbound, id, "started").status()).isEqualTo(200);

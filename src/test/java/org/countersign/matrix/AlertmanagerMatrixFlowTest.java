@@ -39,7 +39,7 @@ class AlertmanagerMatrixFlowTest {
         redis = EmbeddedRedis.start(dataDir.resolve("redis")); // Main refuses the embedded Redis with Matrix on
         service = Main.start(Config.fromEnv(Map.of("REDIS_URL", redis.uri().toString(), "PORT", String.valueOf(port),
                 "MATRIX_HOMESERVER_URL", homeserver.baseUrl(), "MATRIX_ACCESS_TOKEN", BOT_TOKEN, "MATRIX_ROOM_ID", OPS,
-                "ALERTMANAGER_TOKEN", AlertmanagerPayloads.TOKEN)));
+                "ALERTMANAGER_TOKEN", AlertmanagerPayloads.TOKEN, "DATA_DIR", dataDir.resolve("data").toString())));
     }
 
     @AfterEach

@@ -27,13 +27,13 @@ class DomainJsonTest {
                 "T12345", false, "The revert conflicts", DEV, "dev", REL1, t0, t0.plusSeconds(60), t0.plusSeconds(3600),
                 List.of(new Approval("sre", SRE1, "sre1", t0.plusSeconds(10), List.of("https://gerrit.example.org/r/1"))),
                 new Rejection(REL1, "Not a revert", t0.plusSeconds(60)), "deployed with a hiccup", "follow up in T1",
-                t0.plusSeconds(7200));
+                t0.plusSeconds(7200), "0f".repeat(32));
     }
 
     private EmergencyRequest fewFieldsSet() {
         return new EmergencyRequest(new RequestId(3), 1, State.PENDING, "availability", false, List.of("sre"),
                 "Fix it", null, List.of("42"), null, true, null, DEV, "slack:U0DEV1", null, t0, t0, t0.plusSeconds(3600),
-                List.of(), null, null, null, null);
+                List.of(), null, null, null, null, null);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.countersign.app.StreamConsumer.Retries;
 import org.countersign.domain.EventType;
+import org.countersign.receipt.Dsse;
 import org.countersign.webhook.Integration.Format;
 import org.countersign.webhook.Receiver.Answer;
 import org.junit.jupiter.api.AfterEach;
@@ -199,6 +200,44 @@ class WebhookDeliveryTest {
         assertThat(got.json().path("request").path("id").asText()).isEqualTo(id.toString());
         Thread.sleep(200);
         assertThat(receiver.all()).hasSize(1);
+    }
+
+    @Test
+    void the_approval_carries_the_signed_receipt_and_the_steps_before_it_none() throws Exception {
+        countersign.start(integration("pipeline", receiver.url(), Format.COUNTERSIGN, false, EventType.APPROVAL_ADDED,
+                EventType.REQUEST_APPROVED));
+        var id = countersign.approved();
+
+        var sre = receiver.take().json();
+        receiver.take();
+        var approved = receiver.take().json();
+
+        assertThat(sre.has("receipt")).isFalse();
+        var envelope = WebhookJson.MAPPER.treeToValue(approved.path("receipt"), Dsse.Envelope.class);
+        assertThat(Dsse.verifiedBy(envelope, Dsse.IN_TOTO, countersign.receipts.keys().published()))
+                .contains(countersign.receipts.keys().kid());
+        var statement = WebhookJson.MAPPER.readTree(envelope.payloadBytes().orElseThrow());
+        assertThat(statement.path("predicate").path("request").asText()).isEqualTo(id.toString());
+        assertThat(statement.path("predicate").path("state").asText()).isEqualTo("APPROVED");
+    }
+
+    @Test
+    void the_end_of_an_approved_request_carries_its_receipt_and_a_plain_endpoint_gets_a_confidential_one_redacted()
+            throws Exception {
+        countersign.start(integration("pipeline", receiver.url(), Format.COUNTERSIGN, false, EventType.REQUEST_CANCELLED));
+        var id = countersign.open(confidentialDraft());
+        countersign.service.approve(id, org.countersign.domain.TestPolicies.SRE1, "sre");
+        countersign.service.approve(id, org.countersign.domain.TestPolicies.REL1, "releng");
+        countersign.service.approve(id, org.countersign.domain.TestPolicies.SEC1, "security");
+        countersign.service.cancel(id, org.countersign.domain.TestPolicies.DEV, "fixed upstream");
+
+        var cancelled = receiver.take();
+
+        var envelope = WebhookJson.MAPPER.treeToValue(cancelled.json().path("receipt"), Dsse.Envelope.class);
+        var statement = WebhookJson.MAPPER.readTree(envelope.payloadBytes().orElseThrow());
+        assertThat(statement.path("predicate").path("state").asText()).isEqualTo("CANCELLED");
+        assertThat(statement.path("predicate").path("redacted").asBoolean()).isTrue();
+        assertThat(new String(envelope.payloadBytes().orElseThrow())).doesNotContain("CVE-2099-0001").doesNotContain("123456");
     }
 
     @Test

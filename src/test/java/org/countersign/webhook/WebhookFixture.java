@@ -17,6 +17,8 @@ import org.countersign.domain.Outcome;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.TestPolicies;
 import org.countersign.domain.Workflow;
+import org.countersign.receipt.Receipts;
+import org.countersign.receipt.SigningKeys;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisRequestStore;
@@ -37,6 +39,7 @@ final class WebhookFixture implements AutoCloseable {
     final RedisKeyValues kv = new RedisKeyValues(TestRedis.client(), prefix);
     final RequestService service = new RequestService(store, new PolicyDirectory(TestPolicies.standard()),
             new Workflow(TestPolicies.standard()), Clock.systemUTC());
+    final Receipts receipts = new Receipts(SigningKeys.ephemeral());
     private final List<AutoCloseable> started = new ArrayList<>();
 
     /** A countersign-format integration with every event and the test secret. */
@@ -51,7 +54,8 @@ final class WebhookFixture implements AutoCloseable {
 
     /** Starts delivering to these integrations as consumer {@code consumer}. */
     Webhooks start(String consumer, Retries retries, Integration... integrations) {
-        var webhooks = new Webhooks(List.of(integrations), service, feed, Clock.systemUTC(), consumer, retries, TIMEOUT).start();
+        var webhooks = new Webhooks(List.of(integrations), service, feed, Clock.systemUTC(), consumer, retries, TIMEOUT,
+                receipts).start();
         started.add(webhooks);
         return webhooks;
     }
