@@ -25,6 +25,7 @@ import org.countersign.webhook.StandardWebhooks;
  * @param bindHost   the address to listen on, or null to let the web layer decide
  * @param web        the dashboard token and whether the local console is on
  * @param metricsToken the bearer token GET /metrics asks for, or null to leave it open
+ * @param privacyCheckInterval how often the security channel and room are checked to be private
  * @param receiptSigningKey   RECEIPT_SIGNING_KEY: the Ed25519 key receipts are signed with (PEM or a file path), or
  *                            null to generate one under {@code dataDir}
  * @param receiptPreviousKeys RECEIPT_PREVIOUS_KEYS: public keys that signed receipts before (PEM or file paths), or null
@@ -33,13 +34,15 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
                      String instanceName, String alertmanagerToken, WebSettings web, String metricsToken,
-                     String receiptSigningKey, String receiptPreviousKeys) {
+                     Duration privacyCheckInterval, String receiptSigningKey, String receiptPreviousKeys) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
     static final Duration DEFAULT_EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration MIN_SWEEP_INTERVAL = Duration.ofSeconds(1);
     static final Duration MAX_SWEEP_INTERVAL = Duration.ofHours(1);
+    static final Duration DEFAULT_PRIVACY_CHECK_INTERVAL = Duration.ofMinutes(5);
+    static final Duration MAX_PRIVACY_CHECK_INTERVAL = Duration.ofDays(1);
     static final String DEFAULT_PER_USER = "30/1m";
     static final String DEFAULT_PER_ADDRESS = "300/1m";
     static final int MIN_TOKEN_LENGTH = 16;
@@ -86,6 +89,17 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             else sweep = d.get();
         }
 
+        var privacyCheck = DEFAULT_PRIVACY_CHECK_INTERVAL;
+        var privacyText = value(env, "PRIVACY_CHECK_INTERVAL");
+        if (privacyText != null) {
+            var d = Durations.parse(privacyText);
+            if (d.isEmpty() || d.get().compareTo(MIN_SWEEP_INTERVAL) < 0
+                    || d.get().compareTo(MAX_PRIVACY_CHECK_INTERVAL) > 0)
+                problems.add("PRIVACY_CHECK_INTERVAL='" + privacyText + "': expected " + Durations.EXPECTED
+                        + ", from 1s to 1d (default 5m)");
+            else privacyCheck = d.get();
+        }
+
         var bindHost = value(env, "BIND_HOST");
         if (bindHost != null && !HOST.matcher(bindHost).matches())
             problems.add("BIND_HOST='" + bindHost + "': expected a host name or IP address such as 127.0.0.1 or 0.0.0.0");
@@ -127,7 +141,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
                 sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken,
-                receiptKey, previousKeys);
+                privacyCheck, receiptKey, previousKeys);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -162,6 +176,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
                 + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web
                 + ", metricsToken=" + (metricsToken == null ? null : "****")
+                + ", privacyCheckInterval=" + privacyCheckInterval
                 + ", receiptSigningKey=" + (receiptSigningKey == null ? null : "****")
                 + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + "]";
     }

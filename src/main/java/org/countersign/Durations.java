@@ -6,16 +6,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Reads the durations people write in config and policy files: {@code 90s}, {@code 60m}, {@code 2h}, {@code 1d}, {@code PT1H}. */
-final class Durations {
+public final class Durations {
     /** What to tell someone who wrote something else. */
-    static final String EXPECTED = "a duration such as 90s, 60m, 2h, 1d or PT1H";
+    public static final String EXPECTED = "a duration such as 90s, 60m, 2h, 1d or PT1H";
 
     private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})\\s*([smhd])");
 
     private Durations() {}
 
     /** The duration {@code text} says, or empty when it is not one of the accepted forms. */
-    static Optional<Duration> parse(String text) {
+    public static Optional<Duration> parse(String text) {
         if (text == null) return Optional.empty();
         var s = text.strip();
         var m = SHORT.matcher(s);

@@ -33,6 +33,8 @@ import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
 import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
+import org.countersign.chat.Privacy;
+import org.countersign.chat.PrivacyWatch;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
@@ -43,6 +45,7 @@ import org.countersign.domain.Workflow;
 import org.countersign.matrix.MatrixAlerts;
 import org.countersign.matrix.MatrixCards;
 import org.countersign.matrix.MatrixClient;
+import org.countersign.matrix.MatrixPrivacy;
 import org.countersign.matrix.MatrixRooms;
 import org.countersign.matrix.MatrixSyncLoop;
 import org.countersign.slack.SlackAlerts;
@@ -52,6 +55,7 @@ import org.countersign.slack.SlackChannels;
 import org.countersign.slack.SlackDirectory;
 import org.countersign.slack.SlackEmails;
 import org.countersign.slack.SlackEndpoint;
+import org.countersign.slack.SlackPrivacy;
 import org.countersign.store.DomainJson;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
@@ -66,6 +70,7 @@ import org.countersign.webhook.Webhooks;
 import org.countersign.web.ConsolePeople;
 import org.countersign.web.LiveEvents;
 import org.countersign.web.Metrics;
+import org.countersign.web.Readiness;
 import org.countersign.web.WebApp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +86,16 @@ public final class Main {
 
     private Main() {}
 
+    /**
+     * With no arguments (or {@code serve}) runs the service; with a command ({@code wait}, {@code report},
+     * {@code check-policy}, {@code --help}) runs the command line and exits with its code.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && !(args.length == 1 && args[0].equals("serve"))) {
+            var out = new java.io.PrintWriter(System.out, true, java.nio.charset.Charset.defaultCharset());
+            var err = new java.io.PrintWriter(System.err, true, java.nio.charset.Charset.defaultCharset());
+            System.exit(org.countersign.cli.Cli.run(args, out, err, System.getenv()));
+        }
         Running running;
         try {
             running = start(Config.fromEnv(System.getenv()));
@@ -142,15 +156,16 @@ public final class Main {
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var leases = new RedisLeases(client, config.redisPrefix());
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
+            var watches = new Watches(kv, config.privacyCheckInterval(), clock, metrics, running);
             if (slack.isPresent())
-                adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser));
+                adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser, watches));
             if (!loaded.integrations().isEmpty())
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, leases, running,
-                        instance, perUser);
+                        instance, perUser, watches);
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
@@ -158,7 +173,8 @@ public final class Main {
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts);
-            var web = WebApp.create(service, store::ping, metrics, DomainJson.mapper(), adapters, webOptions)
+            var readiness = Readiness.warning(store::ping, watches::problems);
+            var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             running.web(web, service);
             running.add(live.start()); // stops before the web server, so its browsers are told while it still answers
@@ -214,16 +230,21 @@ public final class Main {
         }
 
         Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,
-                                     Running running, String instance, Throttle perUser) {
+                                     Running running, String instance, Throttle perUser, Watches watches) {
             var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
             running.add(afterAck::shutdown);
+            var watch = settings.securityChannel() == null ? null
+                    : watches.watch(new SlackPrivacy(methods(), channels()));
+            var channels = new SlackChannels(settings.channel(), settings.securityChannel(),
+                    watch == null ? Privacy.ASSUMED : watch);
             var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
                     .singleTeamBotToken(settings.botToken()).slack(slack)
                     // SlackEndpoint checks every signature before Bolt sees the request: once is enough.
                     .requestVerificationEnabled(false)
-                    .build(), service, kv, channels(), afterAck, perUser);
+                    .build(), service, kv, channels, afterAck, perUser);
             var cards = new CardPublisher(service, new Cards(service.workflow()),
-                    new SlackCards(methods(), service.policy(), channels()), kv, leases, instance);
+                    new SlackCards(methods(), service.policy(), channels), kv, leases, instance);
+            if (watch != null) watch.whenPrivate(cards::catchUp).start();
             running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
             return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
         }
@@ -231,15 +252,40 @@ public final class Main {
 
     /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
     private static void startMatrix(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
-                                    Leases leases, Running running, String instance, Throttle perUser) {
+                                    Leases leases, Running running, String instance, Throttle perUser,
+                                    Watches watches) {
         var client = matrixClient(settings);
-        var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId());
+        var watch = settings.securityRoomId() == null ? null
+                : watches.watch(new MatrixPrivacy(matrixClient(settings), new MatrixRooms(settings.roomId(),
+                        settings.securityRoomId())));
+        var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId(), watch == null ? Privacy.ASSUMED : watch);
         var cards = new CardPublisher(service, new Cards(service.workflow()),
                 new MatrixCards(client, service.policy(), rooms, kv), kv, leases, instance);
+        if (watch != null) watch.whenPrivate(cards::catchUp).start();
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
         running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
                 perUser)
                 .start());
+    }
+
+    /** The privacy checks of the security channel and room: each stopped with the service, counted in the metrics. */
+    private record Watches(KeyValues kv, Duration interval, Clock clock, Metrics metrics, Running running,
+                           List<PrivacyWatch> all) {
+        Watches(KeyValues kv, Duration interval, Clock clock, Metrics metrics, Running running) {
+            this(kv, interval, clock, metrics, running, new java.util.concurrent.CopyOnWriteArrayList<>());
+        }
+
+        /** A watch of {@code probe}'s place, not started yet. */
+        PrivacyWatch watch(PrivacyWatch.Probe probe) {
+            var watch = new PrivacyWatch(probe, kv, interval, clock);
+            all.add(watch);
+            running.add(watch);
+            metrics.watch(probe.platform(), watch);
+            return watch;
+        }
+
+        /** Why confidential cards are held back now, one line per platform. */
+        List<String> problems() { return all.stream().flatMap(w -> w.problem().stream()).toList(); }
     }
 
     /** A client of its own for each user (sync loop and cards, alerts), so neither waits on the other's connections. */

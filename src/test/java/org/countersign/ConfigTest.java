@@ -39,13 +39,15 @@ class ConfigTest {
                 .with("DASHBOARD_TOKEN", "0123456789abcdef0123")
                 .with("CONSOLE", "on")
                 .with("METRICS_TOKEN", "fedcba9876543210fedcba")
+                .with("PRIVACY_CHECK_INTERVAL", "90s")
                 .build());
 
         assertThat(config).isEqualTo(new Config(8080, "rediss://:secret@redis.example.org:6380/2", "countersign:staging:",
                 Path.of("/var/lib/countersign"), Path.of("/etc/countersign/policy.yml"), Duration.ofSeconds(30), "0.0.0.0",
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
-                new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba", null, null));
+                new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba",
+                Duration.ofSeconds(90), null, null));
     }
 
     @Test
@@ -136,6 +138,20 @@ class ConfigTest {
     void a_sweep_interval_outside_1s_to_1h_is_refused(String interval) {
         assertThat(problemsWith("EXPIRY_SWEEP_INTERVAL", interval)).singleElement().asString()
                 .startsWith("EXPIRY_SWEEP_INTERVAL='" + interval + "'").contains("from 1s to 1h");
+    }
+
+    @Test
+    void the_privacy_check_runs_every_5_minutes_unless_set() {
+        assertThat(Config.fromEnv(Map.of()).privacyCheckInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Config.fromEnv(env().with("PRIVACY_CHECK_INTERVAL", "PT2M").build()).privacyCheckInterval())
+                .isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"never", "0s", "2d"})
+    void a_privacy_check_interval_outside_1s_to_1d_is_refused_with_the_forms_that_work(String interval) {
+        assertThat(problemsWith("PRIVACY_CHECK_INTERVAL", interval)).containsExactly("PRIVACY_CHECK_INTERVAL='"
+                + interval + "': expected a duration such as 90s, 60m, 2h, 1d or PT1H, from 1s to 1d (default 5m)");
     }
 
     @Test

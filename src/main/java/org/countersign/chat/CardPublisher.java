@@ -1,14 +1,18 @@
 package org.countersign.chat;
 
 import java.time.Duration;
+import java.util.Set;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
 import org.countersign.domain.RequestId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each request's card on one platform true: posts it when first needed, updates it in place on every later
@@ -17,6 +21,9 @@ import org.countersign.domain.RequestId;
  * share the events, so each holds a card's lease while it works on it. The platform is a {@link CardSurface}.
  */
 public final class CardPublisher implements StreamConsumer.Handler {
+    private static final Logger log = LoggerFactory.getLogger(CardPublisher.class);
+    /** How many of the newest requests {@link #catchUp} looks at. */
+    static final int CATCH_UP_MAX = 200;
     static final Duration CARD_LEASE = Duration.ofSeconds(30);
     static final Duration CARD_BUSY = Duration.ofMillis(100);
     static final Duration REPLY_MEMORY = Duration.ofDays(30);
@@ -53,6 +60,13 @@ public final class CardPublisher implements StreamConsumer.Handler {
         if (found.isEmpty()) return;
         var place = surface.place(found.get());
         if (place.isEmpty()) return;
+        var held = surface.heldBack(found.get());
+        if (held.isPresent()) {
+            // Not retried: a retry would hold up every other card; catchUp shows it once the room is private again.
+            log.warn("{} card of {} held back ({} {}): {}", surface.platform(), event.request(), event.type().wire(),
+                    event.id(), held.get());
+            return;
+        }
         // Two instances on events of one request would both post the card, or one would show an older version last.
         var lease = cardKey(surface.platform(), event.request());
         if (!leases.acquire(lease, instance, CARD_LEASE))
@@ -63,6 +77,31 @@ public final class CardPublisher implements StreamConsumer.Handler {
             if (event.type() != EventType.REQUEST_OPENED) reply(event, found.get(), ref);
         } finally {
             leases.release(lease, instance);
+        }
+    }
+
+    /**
+     * Brings every confidential card among the newest requests up to date: posts those held back while the security
+     * room was not private, and updates those that missed a change. Their thread notices of that time are not sent.
+     */
+    public void catchUp() {
+        for (var request : service.recent(Set.of(), CATCH_UP_MAX)) {
+            if (Disclosure.placeOf(request) != Disclosure.Place.SECURITY) continue;
+            var place = surface.place(request);
+            if (place.isEmpty() || surface.heldBack(request).isPresent()) continue;
+            var shown = kv.get(cardKey(surface.platform(), request.id())).flatMap(CardRef::parse);
+            if (shown.isPresent() && shown.get().version() >= request.version()) continue;
+            var lease = cardKey(surface.platform(), request.id());
+            if (!leases.acquire(lease, instance, CARD_LEASE)) continue; // another instance is showing it
+            try {
+                showLatest(request, place.get());
+                log.info("{} card of {} shown after it was held back", surface.platform(), request.id());
+            } catch (RuntimeException e) {
+                log.warn("could not show the held-back {} card of {}: {}", surface.platform(), request.id(),
+                        e.getMessage());
+            } finally {
+                leases.release(lease, instance);
+            }
         }
     }
 

@@ -16,6 +16,12 @@ public interface CardSurface {
     /** Where the request's card goes (a channel, a room); empty when it must not be shown on this platform. */
     Optional<String> place(EmergencyRequest request);
 
+    /**
+     * Why the request's card must not be shown now though it has a place (its security room is not private), or
+     * empty. A held card is brought up to date by {@link CardPublisher#catchUp} once the room is private again.
+     */
+    default Optional<String> heldBack(EmergencyRequest request) { return Optional.empty(); }
+
     /** Posts a new card at {@code place}; returns the posted message, showing {@code request}'s version. */
     CardRef post(String place, Card card, EmergencyRequest request);
 

@@ -20,6 +20,8 @@ import org.countersign.domain.Outcome.Unchanged;
 import org.countersign.domain.Problem;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one conversation Slack, Matrix, the console (and any chat platform after them) hold with people: a parsed
@@ -29,6 +31,7 @@ import org.countersign.domain.State;
  * only parse what arrived and render what comes back.
  */
 public final class Conversation {
+    private static final Logger log = LoggerFactory.getLogger(Conversation.class);
     public static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
     static final int LIST_MAX = 20;
     static final String ADVICE = "Rollback first, fix later. Availability before new features. Make on-wiki edits rarely.";
@@ -124,6 +127,16 @@ public final class Conversation {
             var text = "Security requests go to a private " + venue.roomWord() + " and none is set up ("
                     + venue.securitySetting() + "). Nothing was recorded; ask your Countersign admin.";
             return Reply.refused(Refusal.INVALID, null, text, List.of(new Problem("reason", text)));
+        }
+        var exposed = place == Disclosure.Place.SECURITY ? venue.privacy().problem() : Optional.<String>empty();
+        if (exposed.isPresent()) {
+            log.warn("Refused a security request from {}: {}", by, exposed.get());
+            var text = "Security requests go to the private security " + venue.roomWord() + ", but " + exposed.get()
+                    + ". Nothing was recorded and nothing was posted: make it private, or set " + venue.securitySetting()
+                    + " to a private " + venue.roomWord() + " (ask your Countersign admin), then try again.";
+            var refused = Reply.refused(Refusal.NOT_ALLOWED, null, text, List.of(new Problem("reason", text)));
+            // Typed where everyone reads it: what it is about must not stay there.
+            return where.isOpenRoom() ? refused.takingDown() : refused;
         }
         var outcome = service.open(by, draft);
         if (outcome instanceof Refused refused)

@@ -11,23 +11,34 @@ import org.countersign.domain.Disclosure.Place;
  * @param takesConfidential whether confidential requests have a place here
  * @param cardTip           one line of help on what a card offers (buttons, reactions), or null
  * @param cardsBelow        true where the cards are shown right under the answer (the console)
+ * @param privacy           whether the private room is private now: while it is not, it is spoken to as an open one
  */
 public record Venue(String roomWord, String securitySetting, boolean takesConfidential, Syntax syntax, String cardTip,
-                    boolean cardsBelow) {
+                    boolean cardsBelow, Privacy privacy) {
 
     /** A chat platform with an ops room and, when {@code takesConfidential}, a private security room. */
     public static Venue chat(String roomWord, String securitySetting, boolean takesConfidential, Syntax syntax,
                              String cardTip) {
-        return new Venue(roomWord, securitySetting, takesConfidential, syntax, cardTip, false);
+        return new Venue(roomWord, securitySetting, takesConfidential, syntax, cardTip, false, Privacy.ASSUMED);
+    }
+
+    /** The same platform, its security room checked by {@code privacy}. */
+    public Venue watchedBy(Privacy privacy) {
+        return new Venue(roomWord, securitySetting, takesConfidential, syntax, cardTip, cardsBelow, privacy);
     }
 
     /** A page only its reader sees, with the cards under the answers. */
     public static Venue page(Syntax syntax, String cardTip) {
-        return new Venue("page", null, true, syntax, cardTip, true);
+        return new Venue("page", null, true, syntax, cardTip, true, Privacy.ASSUMED);
     }
 
-    /** Said in the ops room (everyone reads the answer), or in the private security one. */
-    public Where room(boolean security) { return new Where(this, security ? Where.Kind.SECURITY_ROOM : Where.Kind.ROOM); }
+    /**
+     * Said in the ops room (everyone reads the answer), or in the private security one; a security room that is not
+     * private now is answered as an open room, so nothing confidential is said there.
+     */
+    public Where room(boolean security) {
+        return new Where(this, security && privacy.isPrivate() ? Where.Kind.SECURITY_ROOM : Where.Kind.ROOM);
+    }
 
     /** Said where only the person sees the answer (a form, a page of their own). */
     public Where alone() { return new Where(this, Where.Kind.ALONE); }

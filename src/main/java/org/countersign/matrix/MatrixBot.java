@@ -40,7 +40,7 @@ final class MatrixBot {
         this.conversation = new Conversation(service, throttle);
         this.venue = Venue.chat("room", "MATRIX_SECURITY_ROOM_ID", rooms.takesConfidential(), SYNTAX,
                 "React " + APPROVE_KEY + " on a card to approve it for your team; " + REJECT_KEY
-                        + " tells you how to reject.");
+                        + " tells you how to reject.").watchedBy(rooms.privacy());
         this.matrix = matrix;
         this.kv = kv;
         this.rooms = rooms;

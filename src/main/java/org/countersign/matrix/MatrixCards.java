@@ -44,6 +44,9 @@ public final class MatrixCards implements CardSurface {
     public Optional<String> place(EmergencyRequest request) { return rooms.forRequest(request); }
 
     @Override
+    public Optional<String> heldBack(EmergencyRequest request) { return rooms.heldBack(request); }
+
+    @Override
     public CardRef post(String room, Card card, EmergencyRequest request) {
         var content = renderer.content(card);
         var eventId = MatrixCalls.call("post the card of " + request.id(),

@@ -44,7 +44,7 @@ public final class SlackApp {
         this.conversation = new Conversation(service, throttle);
         this.channels = channels;
         this.venue = Venue.chat("channel", "SLACK_SECURITY_CHANNEL", channels.takesConfidential(), Syntax.slash(),
-                "Or press the buttons on a request's card.");
+                "Or press the buttons on a request's card.").watchedBy(channels.privacy());
         var client = config.getSlack().methods(config.getSingleTeamBotToken());
         this.replies = new SlackReplies(config.getSlack(), client, afterAck);
         bolt.command(COMMAND, new SlashCommand(this, service.policy(), replies)::handle);

@@ -37,6 +37,9 @@ public final class SlackCards implements CardSurface {
     public Optional<String> place(EmergencyRequest request) { return channels.forRequest(request); }
 
     @Override
+    public Optional<String> heldBack(EmergencyRequest request) { return channels.heldBack(request); }
+
+    @Override
     public CardRef post(String channel, Card card, EmergencyRequest request) {
         var blocks = blockKit.render(card);
         var text = blockKit.fallbackText(card);

@@ -57,6 +57,13 @@ public final class Metrics implements Consumer<Applied> {
         new UptimeMetrics().bindTo(registry);
     }
 
+    /** {@code countersign_security_place_private{platform}}: 1 while the platform's security room was found private. */
+    public void watch(String platform, org.countersign.chat.Privacy privacy) {
+        Gauge.builder("countersign.security.place.private", privacy, p -> p.isPrivate() ? 1 : 0)
+                .description("1 while the security channel or room was last found private, else 0 (confidential "
+                        + "cards held back)").tag("platform", platform).strongReference(true).register(registry);
+    }
+
     @Override
     public void accept(Applied applied) {
         applied.events().forEach(e -> transitions.get(e.type()).increment());

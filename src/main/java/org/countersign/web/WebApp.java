@@ -175,8 +175,10 @@ public final class WebApp {
 
     private void ready(Context ctx) {
         var problem = readiness.problem();
+        var warnings = readiness.warnings();
         if (problem.isPresent()) error(ctx, HttpStatus.SERVICE_UNAVAILABLE, problem.get());
-        else ctx.json(Map.of("status", "ready"));
+        else if (warnings.isEmpty()) ctx.json(Map.of("status", "ready"));
+        else ctx.json(Map.of("status", "ready", "warnings", warnings));
     }
 
     private void metrics(Context ctx) {

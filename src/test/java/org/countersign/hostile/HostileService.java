@@ -46,7 +46,7 @@ final class HostileService implements AutoCloseable {
     static final String FORM = "application/x-www-form-urlencoded";
 
     final FakeSlack slack = new FakeSlack(BOT_TOKEN).withChannel(OPS, "emergencies")
-            .withChannel(SECURITY, "security-emergencies").withUsergroup("S0SRE", List.of());
+            .withPrivateChannel(SECURITY, "security-emergencies").withUsergroup("S0SRE", List.of());
     final SlackSigner signer = new SlackSigner(SIGNING_SECRET);
     final String prefix = "hostile:" + UUID.randomUUID() + ":";
     final EmbeddedRedis redis;

@@ -80,7 +80,7 @@ class SecretsInLogsTest {
                 .setting("save \"\"").setting("appendonly no").setting("dir " + dir.toAbsolutePath()).build();
         redis.start();
         started.add(redis::stop);
-        var slack = closeLater(new FakeSlack(botToken).withChannel(OPS, "emergencies").withChannel(SECURITY, "security")
+        var slack = closeLater(new FakeSlack(botToken).withChannel(OPS, "emergencies").withPrivateChannel(SECURITY, "security")
                 .withUsergroup("S0SRE", List.of()));
         var homeserver = closeLater(new FakeHomeserver().withUser(BOT, matrixToken)
                 .withRoom(ROOM, BOT, "@sre1:example.org", "@dev:example.org"));

@@ -63,7 +63,7 @@ public final class SlackFixture implements AutoCloseable {
     /** With more of a workspace set up before the service starts (users and their emails, user groups). */
     SlackFixture(Path dataDir, boolean withSecurityChannel, Map<String, String> extraEnv,
                  java.util.function.Consumer<FakeSlack> workspace) throws Exception {
-        fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withChannel(SECURITY, "security-emergencies")
+        fake = new FakeSlack(TOKEN).withChannel(OPS, "emergencies").withPrivateChannel(SECURITY, "security-emergencies")
                 .withUsergroup("S0SRE", List.of(REL2));
         workspace.accept(fake);
         // Main refuses the embedded Redis with Slack on: the test's own server stands in for the deployment's Redis.

@@ -190,6 +190,16 @@ public final class FakeHomeserver implements AutoCloseable {
         return this;
     }
 
+    /** The room's creator sets its {@code m.room.join_rules} to {@code rule} ({@code public}, {@code invite}...). */
+    public void setJoinRule(String roomId, String rule) {
+        withState(roomId, "m.room.join_rules", "", object().put("join_rule", rule));
+    }
+
+    /** The room's creator sets its {@code m.room.history_visibility} ({@code world_readable}, {@code shared}...). */
+    public void setHistoryVisibility(String roomId, String visibility) {
+        withState(roomId, "m.room.history_visibility", "", object().put("history_visibility", visibility));
+    }
+
     /** {@code userId} joins the room now (a membership event in its timeline). */
     public void addMember(String roomId, String userId) {
         synchronized (lock) {

@@ -43,6 +43,22 @@ class FakeHomeserverTest {
     }
 
     @Test
+    void room_state_answers_the_join_rule_and_history_visibility_as_they_are_now() throws Exception {
+        var before = call("GET", ROOM_PATH + "/state/m.room.join_rules", "bot-token", null);
+        var noHistory = call("GET", ROOM_PATH + "/state/m.room.history_visibility", "bot-token", null);
+        homeserver.setJoinRule(ROOM, "public");
+        homeserver.setHistoryVisibility(ROOM, "world_readable");
+        var after = call("GET", ROOM_PATH + "/state/m.room.join_rules", "bot-token", null);
+        var history = call("GET", ROOM_PATH + "/state/m.room.history_visibility", "bot-token", null);
+
+        assertThat(before.body().path("join_rule").asText()).isEqualTo("invite");
+        assertThat(noHistory.status()).isEqualTo(404);
+        assertThat(noHistory.body().path("errcode").asText()).isEqualTo("M_NOT_FOUND");
+        assertThat(after.body().path("join_rule").asText()).isEqualTo("public");
+        assertThat(history.body().path("history_visibility").asText()).isEqualTo("world_readable");
+    }
+
+    @Test
     void a_request_without_a_token_is_401_missing_token() throws Exception {
         var answer = call("GET", "/_matrix/client/v3/account/whoami", null, null);
 

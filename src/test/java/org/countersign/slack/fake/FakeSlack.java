@@ -59,6 +59,7 @@ public final class FakeSlack implements AutoCloseable {
   private final Object lock = new Object();
   // Everything below is guarded by lock.
   private final Map<String, String> channels = new LinkedHashMap<>();
+  private final Set<String> privateChannels = new HashSet<>();
   private final Map<String, String> users = new LinkedHashMap<>();
   private final Map<String, String> emails = new LinkedHashMap<>();
   private final Map<String, List<String>> usergroups = new LinkedHashMap<>();
@@ -107,6 +108,36 @@ public final class FakeSlack implements AutoCloseable {
       channels.put(id, name);
     }
     return this;
+  }
+
+  /** Adds a private channel the bot is a member of ({@code conversations.info} says {@code is_private}). */
+  public FakeSlack withPrivateChannel(String id, String name) {
+    synchronized (lock) {
+      channels.put(id, name);
+      privateChannels.add(id);
+    }
+    return this;
+  }
+
+  /** A workspace admin converts the channel to public (or back, with {@link #makePrivate}); its id stays. */
+  public void makePublic(String id) {
+    synchronized (lock) {
+      requireChannel(id);
+      privateChannels.remove(id);
+    }
+  }
+
+  public void makePrivate(String id) {
+    synchronized (lock) {
+      requireChannel(id);
+      privateChannels.add(id);
+    }
+  }
+
+  private void requireChannel(String id) {
+    if (!channels.containsKey(id)) {
+      throw new IllegalArgumentException("no channel " + id);
+    }
   }
 
   /** Adds a user, known to {@code users.info}. */
@@ -350,6 +381,7 @@ public final class FakeSlack implements AutoCloseable {
         case "views.update" -> updateView(params);
         case "usergroups.users.list" -> usergroupMembers(params);
         case "users.info" -> userInfo(params);
+        case "conversations.info" -> conversationInfo(params);
         default -> throw new Refusal("unknown_method");
       };
     }
@@ -492,6 +524,30 @@ public final class FakeSlack implements AutoCloseable {
       user.put("is_email_confirmed", true);
     }
     return ok().set("user", user);
+  }
+
+  // conversations.info, as the conversation object's docs show it for a channel the bot is in.
+  private ObjectNode conversationInfo(Map<String, String> params) throws Refusal {
+    String id = params.get("channel");
+    String name = id == null ? null : channels.get(id);
+    if (name == null) {
+      throw new Refusal("channel_not_found");
+    }
+    boolean isPrivate = privateChannels.contains(id);
+    ObjectNode channel = json.createObjectNode();
+    channel.put("id", id).put("name", name).put("is_channel", true).put("is_group", false);
+    channel.put("is_im", false).put("is_mpim", false).put("is_private", isPrivate);
+    channel.put("created", 1449252889).put("is_archived", false).put("is_general", false);
+    channel.put("unlinked", 0).put("name_normalized", name).put("is_shared", false);
+    channel.put("is_org_shared", false).put("is_pending_ext_shared", false).put("is_ext_shared", false);
+    channel.putArray("pending_shared");
+    channel.put("context_team_id", teamId()).put("creator", "U0ADMIN");
+    channel.putArray("shared_team_ids").add(teamId());
+    channel.put("is_member", true).put("last_read", "0000000000.000000");
+    channel.putObject("topic").put("value", "").put("creator", "").put("last_set", 0);
+    channel.putObject("purpose").put("value", "").put("creator", "").put("last_set", 0);
+    channel.putArray("previous_names");
+    return ok().set("channel", channel);
   }
 
   // ---------------------------------------------------------------- HTTP: response_url

@@ -82,6 +82,26 @@ class FakeSlackTest {
   }
 
   @Test
+  void conversations_info_says_whether_a_channel_is_private_as_it_is_now() throws Exception {
+    slack.withPrivateChannel("G0SECURE", "security-emergencies");
+
+    var before = methods.conversationsInfo(r -> r.channel("G0SECURE"));
+    slack.makePublic("G0SECURE");
+    var after = methods.conversationsInfo(r -> r.channel("G0SECURE"));
+    var ops = methods.conversationsInfo(r -> r.channel(CHANNEL));
+    var unknown = methods.conversationsInfo(r -> r.channel("C0NOPE"));
+
+    assertThat(before.isOk()).isTrue();
+    assertThat(before.getChannel().getId()).isEqualTo("G0SECURE");
+    assertThat(before.getChannel().getName()).isEqualTo("security-emergencies");
+    assertThat(before.getChannel().isPrivate()).isTrue();
+    assertThat(after.getChannel().isPrivate()).isFalse();
+    assertThat(ops.getChannel().isPrivate()).isFalse();
+    assertThat(unknown.isOk()).isFalse();
+    assertThat(unknown.getError()).isEqualTo("channel_not_found");
+  }
+
+  @Test
   void a_call_without_a_token_is_not_authed() throws Exception {
     HttpResponse<String> answer = post("auth.test", "application/x-www-form-urlencoded", "", null);
 
