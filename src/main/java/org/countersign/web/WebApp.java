@@ -20,8 +20,10 @@ import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
 import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.Event;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
+import org.countersign.receipt.AuditLog;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
 import org.eclipse.jetty.io.EofException;
@@ -110,6 +112,7 @@ public final class WebApp {
             config.routes.get("/api/requests/{id}", web::one);
             config.routes.get("/api/requests/{id}/receipt", web::receipt);
             config.routes.get(KEYS_PATH, web::keys);
+            config.routes.get("/api/audit", web::audit);
             config.routes.before(ctx -> ctx.header("X-Content-Type-Options", "nosniff")
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -241,6 +244,38 @@ public final class WebApp {
                     + "had approved, so it has no receipt; open a new request if the deploy is still needed";
             default -> r.id() + " is " + state.label() + ", but its approvals were cleared, so it has no receipt";
         };
+    }
+
+    /**
+     * Every timeline entry at or after {@code since}, as hash-chained JSON Lines ending with a signed line
+     * ({@link AuditLog}); {@code countersign verify-audit} checks a saved copy.
+     */
+    private void audit(Context ctx) {
+        var since = parseSince(ctx.queryParam("since"));
+        var out = new java.io.StringWriter();
+        AuditLog.export(new AuditLog.History() {
+            @Override
+            public List<EmergencyRequest> opened(long offset, int limit) { return service.opened(offset, limit); }
+
+            @Override
+            public List<List<Event>> timelines(List<EmergencyRequest> requests) {
+                return service.timelines(requests.stream().map(EmergencyRequest::id).toList());
+            }
+        }, since, Clock.systemUTC().instant(), receipts.keys(), out);
+        ctx.header("Cache-Control", "no-store").contentType("application/x-ndjson; charset=utf-8").result(out.toString());
+    }
+
+    /** {@code 2026-03-01T12:00:00Z} or {@code 2026-03-01} (the start of that day, UTC); null when not given. */
+    static java.time.Instant parseSince(String raw) {
+        if (raw == null || raw.isBlank()) return null;
+        var text = raw.strip();
+        try {
+            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new BadRequest("since=\"" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
+                    + "\" is not a time: use a date such as 2026-03-01 or a time such as 2026-03-01T12:00:00Z");
+        }
     }
 
     /** The public keys receipts are signed with, current and earlier ones: what a pipeline verifies with. */

@@ -99,6 +99,7 @@ class HostileInputFuzzTest {
         inputs.addAll(apiOne(300));
         inputs.addAll(apiReceipt(300));
         inputs.addAll(receiptKeys(100));
+        inputs.addAll(audit(150));
         inputs.addAll(deadLetters(150));
         inputs.addAll(randomRoutes(300));
         inputs.addAll(notHttp(100));
@@ -384,6 +385,21 @@ class HostileInputFuzzTest {
             var target = "/.well-known/countersign/keys" + suffix;
             out.add(Input.raw("GET /.well-known/countersign/keys", target,
                     get(g.pick(List.of("GET", "GET", "HEAD", "POST", "PUT", "OPTIONS")), target)));
+        }
+        return out;
+    }
+
+    private List<Input> audit(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var since = g.pick(List.of("", "2026-01-01", "2026-13-45", "2026-01-01T00:00:00Z", "2026-01-01T25:00:00+01:00",
+                    "-999999999-01-01", "+999999999-12-31", "yesterday", "%zz", "%", Garbage.encode(g.text()),
+                    Garbage.encode(g.unicode(g.between(1, 20))), g.token(g.between(1, 9_000)), "1e9", "0"));
+            var query = g.pick(List.of("", "?since=" + since, "?since=" + since + "&since=" + since, "?" + g.token(20),
+                    "/", "/x", "%00"));
+            var target = "/api/audit" + query;
+            out.add(Input.raw("GET /api/audit", target,
+                    get(g.pick(List.of("GET", "GET", "GET", "HEAD", "POST", "DELETE")), target)));
         }
         return out;
     }
