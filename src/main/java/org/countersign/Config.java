@@ -113,7 +113,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("METRICS_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
                     + " characters, e.g. the output of openssl rand -hex 32");
 
-        var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
+        var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null,
+                Durations::parse, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
