@@ -34,8 +34,8 @@ final class OidcFixture implements AutoCloseable {
     static final String PIPELINE_TOKEN = "pipeline-token-4b1f0c9e2d7a6b3c8e5f";
     static final String POLICY = """
             teams:
-              sre:     { label: SRE, console-users: [alice, bob] }
-              releng:  { label: Release Engineering, console-users: [carol] }
+              sre:     { label: SRE, console-users: [alice, bob, dave] }
+              releng:  { label: Release Engineering, console-users: [carol, dave] }
             reasons:
               availability: { label: Availability, teams: [sre, releng] }
             expire-after: 60m
@@ -43,6 +43,7 @@ final class OidcFixture implements AutoCloseable {
               alice: { console: alice, email: alice@example.org }
               bob:   { console: bob, oidc: "sub-bob-7" }
               carol: { console: carol, email: Carol@Example.org }
+              dave:  { console: dave, email: dave@example.org }
               dev:   { console: dev, email: dev@example.org }
             """;
     private static final Pattern CSRF = Pattern.compile("data-csrf=\"([0-9a-f]+)\"");

@@ -89,7 +89,8 @@ class OidcSignInTest {
                         .digest("someone-elses-verifier-0123456789-0123456789".getBytes(StandardCharsets.US_ASCII))));
         var back = browser.get(browser.authorize(forged).toString());
         assertThat(back.statusCode()).isEqualTo(401);
-        assertThat(back.body()).contains("The sign-in did not go through").contains("refused the code");
+        assertThat(back.body()).contains("The sign-in did not go through").contains("refused the code")
+                .contains("invalid_pkce");
         assertThat(browser.cookie(Sessions.COOKIE)).isNull();
     }
 
