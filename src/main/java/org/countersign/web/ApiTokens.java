@@ -39,7 +39,7 @@ public final class ApiTokens {
                 if (entry.isEmpty()) continue;
                 int colon = entry.indexOf(':');
                 add(entries, colon < 0 ? entry : entry.substring(0, colon), colon < 0 ? "" : entry.substring(colon + 1),
-                        "API_TOKENS entry '" + shown(entry) + "'", problems);
+                        "API_TOKENS entry " + shown(colon < 0 ? "" : entry.substring(0, colon)), problems);
             }
         if (file != null) {
             List<String> lines;
@@ -55,7 +55,7 @@ public final class ApiTokens {
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 var parts = line.split("\\s+");
                 add(entries, parts[0], parts.length == 2 ? parts[1] : "",
-                        "API_TOKENS_FILE line " + (i + 1) + " ('" + shown(line) + "')", problems);
+                        "API_TOKENS_FILE line " + (i + 1) + " (" + shown(parts[0]) + ")", problems);
             }
         }
         return entries.isEmpty() ? NONE : new ApiTokens(entries);
@@ -71,9 +71,10 @@ public final class ApiTokens {
             problems.add(where + ": the name " + name + " is used twice; each pipeline gets a name of its own");
     }
 
-    /** The entry, with a hash shortened: a mistaken token pasted here is not repeated whole in a message. */
-    private static String shown(String entry) {
-        return entry.length() > 24 ? entry.substring(0, 20) + "…" : entry;
+    /** An entry by its name only: a token pasted by mistake is never repeated in a message. */
+    private static String shown(String name) {
+        var clean = name.length() > 64 ? name.substring(0, 64) + "…" : name;
+        return clean.isEmpty() ? "(no name)" : "'" + clean.replaceAll("\\p{Cntrl}", "?") + "'";
     }
 
     public boolean isEmpty() { return hashes.isEmpty(); }

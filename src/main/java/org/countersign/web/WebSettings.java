@@ -43,8 +43,8 @@ public record WebSettings(String dashboardToken, Boolean console, URI publicUrl,
         boolean signInSet = token != null || value(env, "OIDC_ISSUER") != null;
         if (!signInSet && bindHost != null && !isLoopback(bindHost))
             problems.add("BIND_HOST='" + bindHost + "' makes the dashboard and API reachable from other machines: "
-                    + "set OIDC_ISSUER (people sign in with your identity provider) or DASHBOARD_TOKEN too, or unset "
-                    + "BIND_HOST to listen on 127.0.0.1 only");
+                    + "set DASHBOARD_TOKEN too (people sign in with it) or OIDC_ISSUER (people sign in with your identity "
+                    + "provider), or unset BIND_HOST to listen on 127.0.0.1 only");
         Boolean console = null;
         var consoleText = value(env, "CONSOLE");
         if (consoleText != null) {
