@@ -32,7 +32,8 @@ final class SignIn {
                     .append("Sign in with the token</button>")
                     .append("<p class=\"hint\">The token is the DASHBOARD_TOKEN this Countersign was started with; it ")
                     .append("shows requests but names nobody, so it does not approve.</p></form>");
-        html.append("<form method=\"post\" action=\"/signout\"><button class=\"btn\" type=\"submit\">Sign out</button></form>");
+        if (ctx.cookie(Sessions.COOKIE) != null || ctx.cookie(Access.SESSION_COOKIE) != null)
+            html.append("<form method=\"post\" action=\"/signout\"><button class=\"btn\" type=\"submit\">Sign out</button></form>");
         var body = html.append("</main>").toString();
         ctx.html(Html.page("Sign in", "signin", false, body, null));
     }
