@@ -26,20 +26,32 @@ final class Sessions {
     private final SessionStore store;
     private final Duration ttl;
     private final Clock clock;
+    private final boolean https;
     private final SecureRandom random = new SecureRandom();
 
-    Sessions(SessionStore store, Duration ttl, Clock clock) {
+    /** @param https whether people reach Countersign over HTTPS (PUBLIC_URL), so the cookie is Secure */
+    Sessions(SessionStore store, Duration ttl, Clock clock, boolean https) {
         this.store = store;
         this.ttl = ttl;
         this.clock = clock;
+        this.https = https;
     }
 
-    /** Starts a session for {@code person} and gives the browser its cookie. */
+    /**
+     * Starts a session for {@code person} and gives the browser its cookie. A session this browser had before ends:
+     * a signed-in id is always a fresh one (no session fixation).
+     */
     void start(Context ctx, String person, String subject, String email) {
+        var before = ctx.cookie(COOKIE);
+        if (before != null && ID.matcher(before).matches()) store.revoke(before);
         var id = randomId();
         var now = clock.instant();
         store.save(id, new SessionStore.Session(person, subject, email, now, now.plus(ttl)));
-        ctx.cookie(new Cookie(COOKIE, id, "/", (int) ttl.toSeconds(), Access.isHttps(ctx), true, null, SameSite.LAX));
+        ctx.cookie(cookie(ctx, id, (int) ttl.toSeconds()));
+    }
+
+    private Cookie cookie(Context ctx, String value, int maxAge) {
+        return new Cookie(COOKIE, value, "/", maxAge, https || Access.isHttps(ctx), true, null, SameSite.LAX);
     }
 
     /** The person signed in on this request, if their session still stands. */
@@ -54,7 +66,7 @@ final class Sessions {
     void end(Context ctx) {
         var id = ctx.cookie(COOKIE);
         if (id != null && ID.matcher(id).matches()) store.revoke(id);
-        ctx.cookie(new Cookie(COOKIE, "", "/", 0, Access.isHttps(ctx), true, null, SameSite.LAX));
+        ctx.cookie(cookie(ctx, "", 0));
     }
 
     /**
@@ -80,7 +92,7 @@ final class Sessions {
             return;
         }
         int ended = store.revokeAll(person);
-        if (own) ctx.cookie(new Cookie(COOKIE, "", "/", 0, Access.isHttps(ctx), true, null, SameSite.LAX));
+        if (own) ctx.cookie(cookie(ctx, "", 0));
         ctx.json(Map.of("person", person, "revoked", ended));
     }
 

@@ -107,7 +107,8 @@ public final class WebApp {
         var web = new WebApp(service, readiness, metrics);
         var identity = options.identity();
         var sessions = identity.oidc() == null ? null
-                : new Sessions(identity.sessions(), identity.oidc().sessionTtl(), identity.clock());
+                : new Sessions(identity.sessions(), identity.oidc().sessionTtl(), identity.clock(),
+                "https".equals(identity.oidc().redirectUri().getScheme()));
         var callers = new Callers(sessions, identity.apiTokens());
         var access = new Access(options.dashboardToken(), callers);
         var oidc = sessions == null ? null

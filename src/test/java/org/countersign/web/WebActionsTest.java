@@ -185,6 +185,17 @@ class WebActionsTest {
     }
 
     @Test
+    void signing_in_again_gives_a_fresh_session_id_and_ends_the_one_before() throws Exception {
+        var browser = signedIn("carol@example.org");
+        var before = browser.cookie(Sessions.COOKIE);
+        assertThat(browser.signIn("sub-carol@example.org", email("carol@example.org", true), "/").statusCode()).isEqualTo(303);
+        var after = browser.cookie(Sessions.COOKIE);
+        assertThat(after).isNotEqualTo(before);
+        assertThat(web.browser().get("/api/requests", "Cookie", Sessions.COOKIE + "=" + before).statusCode()).isEqualTo(401);
+        assertThat(web.browser().get("/api/requests", "Cookie", Sessions.COOKIE + "=" + after).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void whoever_holds_the_dashboard_token_revokes_every_session_of_a_person() throws Exception {
         var one = signedIn("dave@example.org");
         var two = signedIn("dave@example.org");
