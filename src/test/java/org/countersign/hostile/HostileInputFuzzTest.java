@@ -357,7 +357,9 @@ class HostileInputFuzzTest {
     private List<Input> apiActions(int n) {
         var out = new ArrayList<Input>();
         for (int i = 0; i < n; i++) {
-            var id = g.chance(0.7) ? pending.toString() : g.pick(List.of("EMG-0", "emg-1", "%zz", "EMG-1%00",
+            // No %00 here: Jetty answers such a request line 400 before the body is read, and a client still sending a
+            // body can then see a reset instead (paths like it are fuzzed with GET above).
+            var id = g.chance(0.7) ? pending.toString() : g.pick(List.of("EMG-0", "emg-1", "%zz", "EMG-",
                     g.token(g.between(1, 60)), Garbage.encode(g.text())));
             var headers = headers("Content-Type", g.chance(0.85) ? "application/json"
                     : g.pick(List.of("text/plain", HostileService.FORM, g.token(8))));
