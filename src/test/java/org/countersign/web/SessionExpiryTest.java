@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A session stops opening anything at its end, by the app's clock, whatever the browser still holds. */
+/**
+ * A session stops opening anything at its end, by the app's clock, whatever the browser still holds; and a provider
+ * that cannot be reached is said so.
+ */
 class SessionExpiryTest {
     private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T09:00:00Z"));
     private final SessionStore sessions = new RedisSessionStore(TestRedis.client(), TestRedis.uniquePrefix());
@@ -74,6 +77,15 @@ class SessionExpiryTest {
     void a_cookie_that_is_not_a_session_id_is_refused_without_a_lookup_going_wrong() throws Exception {
         assertThat(status("not-a-session")).isEqualTo(401);
         assertThat(status("%00%ff")).isEqualTo(401);
+    }
+
+    @Test
+    void a_provider_that_does_not_answer_is_a_page_saying_so_not_a_failure_of_ours() throws Exception {
+        var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/signin/oidc"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("The sign-in provider does not answer").contains("Try again in a minute")
+                .doesNotContain("Exception");
     }
 
     /** A clock the test moves. */
