@@ -136,7 +136,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         var previousKeys = value(env, "RECEIPT_PREVIOUS_KEYS");
         problems.addAll(SigningKeys.problems(receiptKey, previousKeys));
 
-        var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
+        var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null,
+                Durations::parse, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,

@@ -63,6 +63,7 @@ import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
+import org.countersign.store.RedisSessionStore;
 import org.countersign.webhook.AlertmanagerWebhook;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
@@ -139,6 +140,7 @@ public final class Main {
             if (slack.isPresent()) platforms.add(Platform.SLACK);
             if (matrix.isPresent()) platforms.add(Platform.MATRIX);
             if (console) platforms.add(Platform.CONSOLE);
+            if (config.web().signInOn()) platforms.add(Platform.WEB);
             // From several platforms one person could act from two accounts: each must be tied to a person.
             boolean severalPlatforms = platforms.size() > 1;
             var workflow = new Workflow(policy, severalPlatforms);
@@ -170,9 +172,11 @@ public final class Main {
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var live = new LiveEvents(feed, DomainJson.mapper());
+            var identity = new WebApp.Identity(config.web().oidc(), config.web().apiTokens(),
+                    new RedisSessionStore(client, config.redisPrefix()), clock);
             var webOptions = new WebApp.Options(config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
-                    new Throttle(limiter, config.perAddress(), null), perUser, receipts);
+                    new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity);
             var readiness = Readiness.warning(store::ping, watches::problems);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
@@ -195,8 +199,12 @@ public final class Main {
             if (DEFAULT_BIND_HOST.equals(host))
                 log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
                         + "from elsewhere");
-            log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().dashboardTokenOpt().isPresent()
-                    ? "sign in with DASHBOARD_TOKEN" : "no sign-in: this machine only");
+            log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().signInOn()
+                    ? "people sign in at " + config.web().oidc().issuer()
+                    + (config.web().dashboardTokenOpt().isPresent() ? ", or with DASHBOARD_TOKEN" : "")
+                    : config.web().dashboardTokenOpt().isPresent() ? "sign in with DASHBOARD_TOKEN"
+                    : "no sign-in: this machine only");
+            if (!config.web().apiTokens().isEmpty()) log.info("API tokens: {}", config.web().apiTokens());
             if (console)
                 log.info("Try it: open http://127.0.0.1:{}/console and act as the policy's people (this machine only)",
                         web.port());

@@ -32,13 +32,15 @@ final class PolicyReader {
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
-    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email");
+    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
     private static final Pattern MATRIX_USER = Pattern.compile("@[^:\\s]+:[^\\s]+");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /** An OpenID Connect subject: the provider's stable id for a person, at most 255 printable characters. */
+    private static final Pattern SUBJECT = Pattern.compile("[\\x21-\\x7e]{1,255}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
 
@@ -199,6 +201,7 @@ final class PolicyReader {
             problems.unknownKeys(p, where + ".", ACCOUNT_KINDS);
             var accounts = accounts(p, where, "slack", "matrix", "console");
             accounts.addAll(accounts(p.get("email"), where + ".email", Platform.EMAIL));
+            accounts.addAll(accounts(p.get("oidc"), where + ".oidc", Platform.OIDC));
             people.put(person, accounts);
         });
         return people;
@@ -227,6 +230,7 @@ final class PolicyReader {
                 case SLACK -> SLACK_USER;
                 case MATRIX -> MATRIX_USER;
                 case EMAIL -> EMAIL;
+                case OIDC -> SUBJECT;
                 default -> NAME;
             };
             if (form.matcher(id).matches())
@@ -235,6 +239,7 @@ final class PolicyReader {
                 case SLACK -> "a Slack user id (U… or W…: the member id in the user's Slack profile)";
                 case MATRIX -> "a Matrix user id such as \"@sre1:example.org\" (quote it: @ starts no YAML value)";
                 case EMAIL -> "a mail address such as alice@example.org";
+                case OIDC -> "an OpenID Connect subject (the sub claim your provider gives this person; quote it)";
                 default -> "a console user name (letters, digits, dots, dashes and underscores)";
             });
         }

@@ -629,4 +629,32 @@ class PolicyFileTest {
                 + "must be a mail domain"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("identity.matrix-domains: unknown key"));
     }
+
+    @Test
+    void people_may_name_the_subject_their_sign_in_provider_gives_them() throws IOException {
+        var policy = PolicyFile.read(write(VALID + """
+                people:
+                  alice: { slack: U0SRE1, oidc: "248289761001" }
+                  bob:   { slack: U0SRE2, oidc: ["auth0|5f7c8ec7c33c6c004bbafe82", "b0b"] }
+                """), Map.of()).policy();
+
+        assertThat(policy.linkedPerson(org.countersign.domain.Policy.oidcSubject("248289761001"))).hasValue("alice");
+        assertThat(policy.linkedPerson(org.countersign.domain.Policy.oidcSubject("auth0|5f7c8ec7c33c6c004bbafe82")))
+                .hasValue("bob");
+        assertThat(policy.linkedPerson(org.countersign.domain.Policy.oidcSubject("U0SRE1"))).isEmpty();
+    }
+
+    @Test
+    void a_subject_with_spaces_or_linked_to_two_people_is_reported() throws IOException {
+        var e = invalid(write(VALID + """
+                people:
+                  alice: { slack: U0SRE1, oidc: "not one subject" }
+                  bob:   { slack: U0SRE2, oidc: same }
+                  carol: { oidc: same }
+                """));
+
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("people.alice.oidc: 'not one subject' is not "
+                + "an OpenID Connect subject"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("oidc:same is linked to both bob and carol"));
+    }
 }

@@ -23,8 +23,13 @@ public final class PolicyDirectory implements Directory {
 
     @Override
     public Member resolve(Actor actor) {
-        if (actor.platform() == Platform.SYSTEM || actor.platform() == Platform.WEBHOOK)
+        if (actor.platform() == Platform.SYSTEM || actor.platform() == Platform.WEBHOOK
+                || actor.platform() == Platform.API)
             return Member.outsider(actor);
+        // Signed in on the web: sign-in already tied the provider's subject or verified email to this policy person.
+        if (actor.platform() == Platform.WEB)
+            return policy.accountsOfPerson(actor.id()).isEmpty() ? Member.outsider(actor)
+                    : new Member(actor, actor.id(), policy.listedTeamsOf(actor.id(), actor));
         var person = policy.linkedPerson(actor)
                 .or(() -> policy.mailOf(actor).or(() -> emails.verifiedEmail(actor).map(Policy::email))
                         .map(policy::personOf))

@@ -22,5 +22,9 @@ public record Member(Actor actor, String person, Set<String> teams) {
     /** Whether the account is tied to a person (a policy link or a verified email), not known only as itself. */
     public boolean linked() { return isSystem() || !person.equals(actor.toString()); }
 
-    public boolean isSystem() { return actor.platform() == Platform.SYSTEM || actor.platform() == Platform.WEBHOOK; }
+    /** Countersign itself, or a pipeline (a signed webhook, a named API token): no person, no team. */
+    public boolean isSystem() {
+        return actor.platform() == Platform.SYSTEM || actor.platform() == Platform.WEBHOOK
+                || actor.platform() == Platform.API;
+    }
 }

@@ -132,6 +132,9 @@ public final class Policy {
         return domain == null ? Optional.empty() : Optional.of(email(id.substring(1, colon) + "@" + domain));
     }
 
+    /** The subject an OpenID Connect provider vouches for, as the account the policy's {@code oidc:} links. */
+    public static Actor oidcSubject(String subject) { return new Actor(Platform.OIDC, subject); }
+
     /** A verified mail address as the account that ties a person's accounts together. */
     public static Actor email(String address) {
         return new Actor(Platform.EMAIL, address.strip().toLowerCase(java.util.Locale.ROOT));
@@ -170,7 +173,9 @@ public final class Policy {
                 accounts.add(account);
                 if (accounts.stream().anyMatch(a -> a.platform() == Platform.EMAIL)
                         || mailOf(account).isPresent()) continue;
-                var missing = enabled.stream().filter(p -> accounts.stream().noneMatch(a -> a.platform() == p))
+                // On the web one signs in as a person through their oidc subject (or email, handled above).
+                var missing = enabled.stream().filter(p -> accounts.stream().noneMatch(a -> a.platform() == p
+                                || p == Platform.WEB && a.platform() == Platform.OIDC))
                         .map(p -> p.key()).toList();
                 if (!missing.isEmpty())
                     lines.add(person + " (" + team.label() + ", " + account + ") has no " + String.join(" or ", missing)

@@ -35,6 +35,15 @@ final class Keys {
 
     String lease(String name) { return prefix + "lease:" + name; }
 
+    /** A web session, under the hash of its id. */
+    String session(String idHash) { return prefix + "session:" + idHash; }
+
+    /** The session hashes of one person, for revoking them all. */
+    String sessionsOf(String person) { return prefix + "sessions:" + person; }
+
+    /** A sign-in in progress, under its OAuth state. */
+    String signIn(String state) { return prefix + "signin:" + state; }
+
     String rate(String limit, String caller) { return prefix + "rate:" + limit + ":" + caller; }
 
     /**

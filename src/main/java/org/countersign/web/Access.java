@@ -19,7 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
  * an HttpOnly, SameSite=Strict cookie (a keyed hash of the token, never the token itself); scripts send
  * {@code Authorization: Bearer <token>}. Without a token the server listens on loopback only (Config refuses
  * anything else), so everything here is open. Health, metrics and the chat platforms' endpoints (which check
- * their own signatures) are never behind the token.
+ * their own signatures) are never behind the token. People signed in through the identity provider and scripts with a
+ * named API token ({@link Callers}) are let through too.
  */
 final class Access {
     static final String SESSION_COOKIE = "countersign_session";
@@ -27,13 +28,23 @@ final class Access {
 
     private final byte[] token;
     private final byte[] session;
+    private final Callers callers;
 
-    Access(String dashboardToken) {
+    Access(String dashboardToken) { this(dashboardToken, Callers.NONE); }
+
+    Access(String dashboardToken, Callers callers) {
+        this.callers = callers;
         this.token = dashboardToken == null ? null : dashboardToken.getBytes(StandardCharsets.UTF_8);
         this.session = token == null ? null : sessionValue(token).getBytes(StandardCharsets.UTF_8);
     }
 
-    boolean required() { return token != null; }
+    boolean required() { return token != null || callers.signInOn(); }
+
+    /** Whether people sign in through the identity provider. */
+    boolean signInOn() { return callers.signInOn(); }
+
+    /** Whether the dashboard token opens the pages (else only the identity provider does). */
+    boolean tokenOn() { return token != null; }
 
     /** The paths behind the token: the dashboard, its live events and partials, the JSON API and the console. */
     static boolean guards(String path) {
@@ -52,12 +63,13 @@ final class Access {
             return;
         }
         ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
-        ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError(
-                "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"));
+        ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError(token == null
+                ? "Sign in at /signin, or send Authorization: Bearer <a named API token>"
+                : "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"));
     }
 
     boolean signedIn(Context ctx) {
-        if (!required()) return true;
+        if (!required() || callers.of(ctx).isPresent()) return true;
         var cookie = ctx.cookie(SESSION_COOKIE);
         if (cookie != null && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8), session)) return true;
         var auth = ctx.header("Authorization");

@@ -49,7 +49,9 @@ import org.countersign.domain.RequestId;
  * same card as in Slack; every action is a call to the {@link RequestService} as {@code console:<name>}. Answers
  * that only the presser should see (refusals, "you already approved") come back in the response, like Slack's
  * ephemeral messages; cards are refreshed from the live events. Only this machine may use it, and its POSTs carry
- * a token from the page (double-submit, with a SameSite=Strict cookie) so no other site can press for you.
+ * a token from the page (double-submit, with a SameSite=Strict cookie) so no other site can press for you. A person
+ * signed in through the identity provider uses it from anywhere, as themselves ({@code web:<person>}), with no choice
+ * of whom to act as.
  */
 final class Console {
     static final String COMMAND = "/emergency";
@@ -65,9 +67,15 @@ final class Console {
     private final Cards cards;
     private final List<String> people;
     private final ObjectMapper json;
+    private final Callers callers;
     private final SecureRandom random = new SecureRandom();
 
     Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson) {
+        this(service, people, json, perPerson, Callers.NONE);
+    }
+
+    Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson, Callers callers) {
+        this.callers = callers;
         this.service = service;
         this.conversation = new Conversation(service, perPerson);
         this.cards = new Cards(service.workflow());
@@ -79,10 +87,10 @@ final class Console {
 
     /** Before every console route: this machine only; and for POSTs, the page's token and no other site's origin. */
     void guard(Context ctx) {
-        if (!Access.isLocal(ctx)) {
+        if (!Access.isLocal(ctx) && callers.person(ctx).isEmpty()) {
             ctx.skipRemainingHandlers();
             ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("The console answers only on this machine "
-                    + "(a loopback address, no proxy); use Slack or Matrix from elsewhere"));
+                    + "(a loopback address, no proxy) and to people signed in at /signin; use Slack or Matrix from elsewhere"));
             return;
         }
         if (!"POST".equals(ctx.method().name())) return;
@@ -101,8 +109,10 @@ final class Console {
     // ---- pages -----------------------------------------------------------------------------------------------
 
     void page(Context ctx) {
-        var asked = ctx.queryParam("as");
-        var as = asked != null && people.contains(asked) ? asked : defaultPerson();
+        var signedIn = callers.person(ctx).map(Callers.Caller::actor);
+        var asked = signedIn.isPresent() ? null : ctx.queryParam("as");
+        var as = signedIn.map(Actor::id).orElse(asked != null && people.contains(asked) ? asked : defaultPerson());
+        Actor viewer = signedIn.orElse(as.isBlank() ? null : actor(as));
         var csrf = ctx.cookie(CSRF_COOKIE);
         if (csrf == null || !csrf.matches("[0-9a-f]{64}")) {
             var bytes = new byte[32];
@@ -113,14 +123,21 @@ final class Console {
         var html = new StringBuilder();
         html.append("<main class=\"console\" id=\"console\" data-as=\"").append(esc(as)).append("\" data-csrf=\"")
                 .append(esc(csrf)).append("\">");
-        html.append("<form class=\"who\" method=\"get\" action=\"/console\"><label for=\"as\">You are</label> ")
-                .append("<select id=\"as\" name=\"as\">");
-        for (var p : people)
-            html.append("<option value=\"").append(esc(p)).append("\"").append(p.equals(as) ? " selected" : "")
-                    .append(">").append(esc(p)).append(" · ").append(esc(ConsolePeople.describe(service.policy(), p)))
-                    .append("</option>");
-        html.append("</select> <noscript><button class=\"btn\">Switch</button></noscript>");
-        html.append("<span class=\"hint\">Open another window to act as someone else.</span></form>");
+        if (signedIn.isPresent()) {
+            var teams = service.member(signedIn.get()).teams().stream().map(service.policy()::teamLabel).sorted().toList();
+            html.append("<p class=\"who\">You are <strong>").append(esc(as)).append("</strong> · ")
+                    .append(esc(teams.isEmpty() ? "in no team" : String.join(", ", teams)))
+                    .append(" <span class=\"hint\">(signed in; <a href=\"/signin\">sign-in</a>)</span></p>");
+        } else {
+            html.append("<form class=\"who\" method=\"get\" action=\"/console\"><label for=\"as\">You are</label> ")
+                    .append("<select id=\"as\" name=\"as\">");
+            for (var p : people)
+                html.append("<option value=\"").append(esc(p)).append("\"").append(p.equals(as) ? " selected" : "")
+                        .append(">").append(esc(p)).append(" · ").append(esc(ConsolePeople.describe(service.policy(), p)))
+                        .append("</option>");
+            html.append("</select> <noscript><button class=\"btn\">Switch</button></noscript>");
+            html.append("<span class=\"hint\">Open another window to act as someone else.</span></form>");
+        }
         if (asked != null && !people.contains(asked))
             html.append("<p class=\"notice error\">").append(esc(asked)).append(" is not one of the policy's console ")
                     .append("people, so you are ").append(esc(as)).append(".</p>");
@@ -129,7 +146,7 @@ final class Console {
                 .append("requests, form, card and buttons as in Slack, on this machine only. Type <code>")
                 .append(COMMAND).append(" help</code>, or <code>").append(COMMAND)
                 .append(" availability API returns 500s</code> to open a request.</div>")
-                .append(channelCards(as)).append("</section>");
+                .append(channelCards(viewer)).append("</section>");
         html.append("<form class=\"composer\" id=\"composer\" autocomplete=\"off\"><input id=\"command\" name=\"text\" ")
                 .append("maxlength=\"3000\" placeholder=\"").append(COMMAND).append(" help\" aria-label=\"Command\">")
                 .append("<button class=\"btn primary\" type=\"submit\">Send</button></form>");
@@ -139,12 +156,12 @@ final class Console {
 
     /** Every card of the channel, oldest first, as {@code as} sees them. */
     void channel(Context ctx) {
-        var as = person(ctx.queryParam("as"));
+        var as = who(ctx, ctx.queryParam("as"));
         ctx.header("Cache-Control", "no-store").html(channelCards(as));
     }
 
     void card(Context ctx) {
-        var as = person(ctx.queryParam("as"));
+        var as = who(ctx, ctx.queryParam("as"));
         var id = requestId(ctx.pathParam("id"), "status");
         var request = service.find(id);
         if (request.isEmpty()) {
@@ -154,20 +171,20 @@ final class Console {
         ctx.header("Cache-Control", "no-store").html(cardHtml(request.get(), as));
     }
 
-    private String channelCards(String as) {
+    private String channelCards(Actor as) {
         var recent = new ArrayList<>(service.recent(Set.of(), CHANNEL_MAX));
         recent.sort(Comparator.comparing(EmergencyRequest::created));
         return recent.stream().map(r -> cardHtml(r, as)).collect(Collectors.joining());
     }
 
-    private String cardHtml(EmergencyRequest r, String as) {
+    private String cardHtml(EmergencyRequest r, Actor as) {
         return CardHtml.render(cards.of(r), service.policy(), !entitled(r, as));
     }
 
     /** The one disclosure rule, for the person looking (nobody yet, on a policy without console people). */
-    private boolean entitled(EmergencyRequest r, String as) {
-        var audience = as == null || as.isBlank() ? new Disclosure.Audience.Anyone()
-                : new Disclosure.Audience.Person(service.member(actor(as)));
+    private boolean entitled(EmergencyRequest r, Actor as) {
+        var audience = as == null ? new Disclosure.Audience.Anyone()
+                : new Disclosure.Audience.Person(service.member(as));
         return Disclosure.seesAll(r, audience);
     }
 
@@ -175,7 +192,7 @@ final class Console {
 
     void command(Context ctx) {
         var body = body(ctx);
-        var as = person(text(body, "as"));
+        var as = who(ctx, text(body, "as"));
         var text = Optional.ofNullable(text(body, "text")).orElse("").strip();
         if (!text.toLowerCase(Locale.ROOT).startsWith(COMMAND)) {
             var first = text.split("\\s+", 2)[0];
@@ -191,7 +208,7 @@ final class Console {
             ctx.json(Map.of("form", prefill(rest.strip())));
             return;
         }
-        var reply = conversation.said(actor(as), VENUE.alone(), verb.get());
+        var reply = conversation.said(as, VENUE.alone(), verb.get());
         if (reply.kind() == Reply.Kind.ANSWER) ctx.json(Map.of("reply", reply.text()));
         else answer(ctx, reply);
     }
@@ -215,7 +232,7 @@ final class Console {
 
     void open(Context ctx) {
         var body = body(ctx);
-        var as = person(text(body, "as"));
+        var as = who(ctx, text(body, "as"));
         var changes = text(body, "changes");
         var rollback = text(body, "rollback");
         var deployerName = text(body, "deployer");
@@ -234,7 +251,7 @@ final class Console {
             formError(ctx, problems);
             return;
         }
-        var reply = conversation.said(actor(as), VENUE.alone(), new Verb.Open(draft));
+        var reply = conversation.said(as, VENUE.alone(), new Verb.Open(draft));
         if (reply.kind() == Reply.Kind.OPENED)
             ctx.status(HttpStatus.CREATED).json(Map.of("outcome", "applied", "request", reply.request().toString(),
                     "message", reply.text()));
@@ -253,7 +270,7 @@ final class Console {
 
     void press(Context ctx) {
         var body = body(ctx);
-        var by = actor(person(text(body, "as")));
+        var by = who(ctx, text(body, "as"));
         var id = requestId(ctx.pathParam("id"), "status");
         var action = Card.Action.fromKey(Optional.ofNullable(text(body, "action")).orElse(""))
                 .orElseThrow(() -> new WebApp.BadRequest("Unknown button \"" + text(body, "action") + "\"; one of "
@@ -272,7 +289,7 @@ final class Console {
     }
 
     /** The reply as the presser sees it: what changed, or why nothing did, with a status a script can act on. */
-    private void answer(Context ctx, Reply reply) {
+    static void answer(Context ctx, Reply reply) {
         var request = reply.request() == null ? "" : reply.request().toString();
         switch (reply.kind()) {
             case DONE, OPENED -> ctx.json(Map.of("outcome", "applied", "request", request, "message", reply.text()));
@@ -295,6 +312,12 @@ final class Console {
         // A newcomer tries it as someone in no team first: the developer who asks.
         return people.stream().filter(p -> service.policy().listedTeamsOf(actor(p)).isEmpty()).findFirst()
                 .orElse(people.isEmpty() ? "" : people.get(0));
+    }
+
+    /** Who acts: the person signed in on this request, else the console person picked on the page. */
+    private Actor who(Context ctx, String picked) {
+        var signedIn = callers.person(ctx);
+        return signedIn.isPresent() ? signedIn.get().actor() : actor(person(picked));
     }
 
     private String person(String name) {

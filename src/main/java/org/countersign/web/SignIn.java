@@ -5,7 +5,7 @@ import static org.countersign.web.Html.esc;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 
-/** The sign-in page of the dashboard: one field, the dashboard token. */
+/** The sign-in page of the dashboard: the identity provider's button, the dashboard token's field, or both. */
 final class SignIn {
     private SignIn() {}
 
@@ -15,14 +15,26 @@ final class SignIn {
             return;
         }
         var next = Access.localPath(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next"));
-        var body = "<main class=\"signin\"><h1>Sign in</h1><form method=\"post\" action=\"/signin\">"
-                + (problem == null ? "" : "<p class=\"notice error\" role=\"alert\">" + esc(problem) + "</p>")
-                + "<label for=\"token\">Dashboard token</label>"
-                + "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required autofocus>"
-                + "<input type=\"hidden\" name=\"next\" value=\"" + esc(next) + "\">"
-                + "<button class=\"btn primary\" type=\"submit\">Sign in</button>"
-                + "<p class=\"hint\">The token is the DASHBOARD_TOKEN this Countersign was started with.</p>"
-                + "</form></main>";
+        var html = new StringBuilder("<main class=\"signin\"><h1>Sign in</h1>");
+        if (problem != null) html.append("<p class=\"notice error\" role=\"alert\">").append(esc(problem)).append("</p>");
+        if (access.signInOn())
+            html.append("<p><a class=\"btn primary\" href=\"").append(OidcSignIn.START).append("?next=")
+                    .append(esc(java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)))
+                    .append("\">Sign in with your organisation's account</a></p>")
+                    .append("<p class=\"hint\">You act as the person the policy names for your account.</p>");
+        if (access.tokenOn())
+            html.append("<form method=\"post\" action=\"/signin\">")
+                    .append("<label for=\"token\">Dashboard token</label>")
+                    .append("<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required")
+                    .append(access.signInOn() ? "" : " autofocus").append(">")
+                    .append("<input type=\"hidden\" name=\"next\" value=\"").append(esc(next)).append("\">")
+                    .append("<button class=\"btn").append(access.signInOn() ? "" : " primary").append("\" type=\"submit\">")
+                    .append("Sign in with the token</button>")
+                    .append("<p class=\"hint\">The token is the DASHBOARD_TOKEN this Countersign was started with; it ")
+                    .append("shows requests but names nobody, so it does not approve.</p></form>");
+        if (ctx.cookie(Sessions.COOKIE) != null || ctx.cookie(Access.SESSION_COOKIE) != null)
+            html.append("<form method=\"post\" action=\"/signout\"><button class=\"btn\" type=\"submit\">Sign out</button></form>");
+        var body = html.append("</main>").toString();
         ctx.html(Html.page("Sign in", "signin", false, body, null));
     }
 
@@ -32,6 +44,11 @@ final class SignIn {
             return;
         }
         var token = ctx.formParam("token");
+        if (!access.tokenOn()) {
+            ctx.status(HttpStatus.BAD_REQUEST);
+            page(ctx, access, "This Countersign has no dashboard token; sign in with your organisation's account.");
+            return;
+        }
         if (!access.matches(token == null ? null : token.strip())) {
             ctx.status(HttpStatus.UNAUTHORIZED);
             page(ctx, access, "That is not the dashboard token.");

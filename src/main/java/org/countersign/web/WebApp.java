@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.countersign.app.RequestService;
+import org.countersign.app.SessionStore;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
 import org.countersign.domain.Disclosure;
@@ -72,25 +73,55 @@ public final class WebApp {
      * @param dashboardToken the sign-in token, or null when the server listens on loopback only
      * @param consolePeople  who one may act as in the console; the console is off when null
      * @param live           the live events for Server-Sent Events, or null for pages without live updates
+     * @param identity       sign-in through an identity provider and the named API tokens
      */
     public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
-                          Throttle perPerson, Receipts receipts) {
+                          Throttle perPerson, Receipts receipts, Identity identity) {
         static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none());
 
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
             this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none());
         }
 
-        /** With receipts signed by a key of this app's own (tests; an app built without settings). */
+        /** With receipts signed by a key of this app's own and no sign-in (tests; an app built without settings). */
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
                        Throttle perPerson) {
-            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()));
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()),
+                    Identity.NONE);
+        }
+
+        /** With receipts signed by a key of this app's own. */
+        public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
+                       Throttle perPerson, Identity identity) {
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()), identity);
+        }
+
+        /** With no sign-in. */
+        public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
+                       Throttle perPerson, Receipts receipts) {
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, receipts, Identity.NONE);
         }
 
         @Override
         public String toString() {
             return "Options[dashboardToken=" + (dashboardToken == null ? null : "****") + ", consolePeople="
-                    + consolePeople + "]";
+                    + consolePeople + ", identity=" + identity + "]";
+        }
+    }
+
+    /**
+     * Who may act on the web besides the console's loopback people.
+     *
+     * @param oidc      sign-in through an OpenID Connect provider, or null when off
+     * @param apiTokens the named API tokens of scripts and pipelines
+     * @param sessions  where signed-in sessions and sign-ins in progress are kept (needed with {@code oidc})
+     * @param clock     the time sessions start and expire by
+     */
+    public record Identity(OidcSettings oidc, ApiTokens apiTokens, SessionStore sessions, Clock clock) {
+        public static final Identity NONE = new Identity(null, ApiTokens.NONE, null, Clock.systemUTC());
+
+        public Identity {
+            if (oidc != null && sessions == null) throw new IllegalArgumentException("sign-in needs a session store");
         }
     }
 
@@ -98,8 +129,17 @@ public final class WebApp {
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
         var web = new WebApp(service, readiness, metrics, options.receipts());
-        var access = new Access(options.dashboardToken());
-        var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json, options.perPerson());
+        var identity = options.identity();
+        var sessions = identity.oidc() == null ? null
+                : new Sessions(identity.sessions(), identity.oidc().sessionTtl(), identity.clock(),
+                "https".equals(identity.oidc().redirectUri().getScheme()));
+        var callers = new Callers(sessions, identity.apiTokens());
+        var access = new Access(options.dashboardToken(), callers);
+        var oidc = sessions == null ? null
+                : new OidcSignIn(identity.oidc(), identity.sessions(), sessions, service::policy, json);
+        var actions = new RequestActions(service, options.perPerson(), access, callers, json);
+        var console = options.consolePeople() == null ? null
+                : new Console(service, options.consolePeople(), json, options.perPerson(), callers);
         var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -121,7 +161,16 @@ public final class WebApp {
             config.routes.before(access::check);
             config.routes.get("/signin", ctx -> SignIn.page(ctx, access, null));
             config.routes.post("/signin", ctx -> SignIn.submit(ctx, access));
-            config.routes.post("/signout", ctx -> SignIn.signOut(ctx, access));
+            config.routes.post("/signout", ctx -> {
+                if (sessions != null) sessions.end(ctx);
+                SignIn.signOut(ctx, access);
+            });
+            if (oidc != null) {
+                config.routes.get(OidcSignIn.START, oidc::start);
+                config.routes.get(OidcSettings.CALLBACK, oidc::callback);
+                config.routes.post("/api/sessions/revoke", ctx -> sessions.revoke(ctx, access, callers, json));
+            }
+            config.routes.post("/api/requests/{id}/actions", actions::act);
             config.routes.get("/assets/{name}", Assets::serve);
             config.routes.get("/", dashboard::page);
             config.routes.get("/partials/dashboard", dashboard::partial);

@@ -1,28 +1,50 @@
 package org.countersign.web;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The dashboard's and the console's settings from the environment.
  *
  * @param dashboardToken the token people sign in with, or null: then the server must listen on loopback only
  * @param console        {@code CONSOLE=on|off}, or null to decide from whether a chat platform is configured
+ * @param publicUrl      {@code PUBLIC_URL}: the origin people open Countersign at, or null
+ * @param oidc           sign-in through an OpenID Connect provider, or null when off
+ * @param apiTokens      the named API tokens of scripts and pipelines
  */
-public record WebSettings(String dashboardToken, Boolean console) {
+public record WebSettings(String dashboardToken, Boolean console, URI publicUrl, OidcSettings oidc, ApiTokens apiTokens) {
     static final int TOKEN_MIN = 16;
 
-    /** Reads DASHBOARD_TOKEN and CONSOLE, adding what is wrong to {@code problems}; {@code bindHost} may be null. */
+    public WebSettings(String dashboardToken, Boolean console) { this(dashboardToken, console, null, null, ApiTokens.NONE); }
+
+    /** As {@link #fromEnv(Map, String, Function, List)}, reading durations in ISO-8601 only. */
     public static WebSettings fromEnv(Map<String, String> env, String bindHost, List<String> problems) {
+        return fromEnv(env, bindHost, WebSettings::isoDuration, problems);
+    }
+
+    /**
+     * Reads DASHBOARD_TOKEN, CONSOLE, PUBLIC_URL, the OIDC_* settings, SESSION_TTL, API_TOKENS and API_TOKENS_FILE,
+     * adding what is wrong to {@code problems}; {@code bindHost} may be null.
+     */
+    public static WebSettings fromEnv(Map<String, String> env, String bindHost,
+                                      Function<String, Optional<Duration>> durations, List<String> problems) {
         var token = value(env, "DASHBOARD_TOKEN");
+        var publicUrl = publicUrl(value(env, "PUBLIC_URL"), problems);
+        var oidc = OidcSettings.fromEnv(name -> value(env, name), publicUrl, durations, problems);
+        var apiTokens = ApiTokens.read(value(env, "API_TOKENS"), value(env, "API_TOKENS_FILE"), problems);
         if (token != null && token.length() < TOKEN_MIN)
             problems.add("DASHBOARD_TOKEN is " + token.length() + " characters long: use at least " + TOKEN_MIN
                     + " random characters (e.g. openssl rand -hex 24)");
-        if (token == null && bindHost != null && !isLoopback(bindHost))
+        boolean signInSet = token != null || value(env, "OIDC_ISSUER") != null;
+        if (!signInSet && bindHost != null && !isLoopback(bindHost))
             problems.add("BIND_HOST='" + bindHost + "' makes the dashboard and API reachable from other machines: "
-                    + "set DASHBOARD_TOKEN too (people sign in with it), or unset BIND_HOST to listen on 127.0.0.1 only");
+                    + "set DASHBOARD_TOKEN too (people sign in with it) or OIDC_ISSUER (people sign in with your identity "
+                    + "provider), or unset BIND_HOST to listen on 127.0.0.1 only");
         Boolean console = null;
         var consoleText = value(env, "CONSOLE");
         if (consoleText != null) {
@@ -33,7 +55,37 @@ public record WebSettings(String dashboardToken, Boolean console) {
                         + "Slack nor Matrix is configured)");
             }
         }
-        return new WebSettings(token, console);
+        return new WebSettings(token, console, publicUrl, oidc, apiTokens);
+    }
+
+    /** Whether people sign in with an OpenID Connect provider. */
+    public boolean signInOn() { return oidc != null; }
+
+    /** {@code https://countersign.example.org}: an origin, without path, query or fragment. */
+    private static URI publicUrl(String text, List<String> problems) {
+        if (text == null) return null;
+        var expected = "PUBLIC_URL='" + text + "': expected the address people open Countersign at, such as "
+                + "https://countersign.example.org (http only for this machine), without a path";
+        try {
+            var uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            boolean https = "https".equalsIgnoreCase(uri.getScheme());
+            boolean localHttp = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && isLoopback(uri.getHost());
+            if (uri.getHost() != null && (https || localHttp) && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null)
+                return uri;
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add(expected);
+        return null;
+    }
+
+    private static Optional<Duration> isoDuration(String text) {
+        try {
+            return Optional.of(Duration.parse(text));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     public Optional<String> dashboardTokenOpt() { return Optional.ofNullable(dashboardToken); }
@@ -50,7 +102,8 @@ public record WebSettings(String dashboardToken, Boolean console) {
 
     @Override
     public String toString() {
-        return "WebSettings[dashboardToken=" + (dashboardToken == null ? null : "****") + ", console=" + console + "]";
+        return "WebSettings[dashboardToken=" + (dashboardToken == null ? null : "****") + ", console=" + console
+                + ", publicUrl=" + publicUrl + ", oidc=" + oidc + ", apiTokens=" + apiTokens + "]";
     }
 
     private static String value(Map<String, String> env, String name) {

@@ -35,6 +35,8 @@ final class HostileService implements AutoCloseable {
     static final String SIGNING_SECRET = "hostile-signing-secret-5f1c9e0a7b";
     static final String BOT_TOKEN = "xoxb-hostile-bot-token-8d2e4c";
     static final String INBOUND_SECRET = "hostile-inbound-secret-3a9b7d1f";
+    /** A pipeline's named API token (deploy-bot): it reaches the actions API, where a pipeline approves nothing. */
+    static final String API_TOKEN = "hostile-pipeline-token-6e2a0f4c9b";
     static final String OPS = "C0EMERG1";
     static final String SECURITY = "G0SECURE";
     static final String DEV = "U0DEV1";
@@ -73,6 +75,7 @@ final class HostileService implements AutoCloseable {
         env.put("SLACK_CHANNEL", OPS);
         env.put("SLACK_SECURITY_CHANNEL", SECURITY);
         env.put("INBOUND_WEBHOOK_SECRET", INBOUND_SECRET);
+        env.put("API_TOKENS", "deploy-bot:sha256:" + java.util.HexFormat.of().formatHex(sha256(API_TOKEN)));
         // Garbage is sent from one address and as many made-up users: let it reach the parsers, not the limiter.
         env.put("RATE_LIMIT_PER_ADDRESS", "1000000/1m");
         env.put("RATE_LIMIT_PER_USER", "1000000/1m");
@@ -160,6 +163,14 @@ final class HostileService implements AutoCloseable {
             slack.close();
             jedis.close();
             redis.close();
+        }
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

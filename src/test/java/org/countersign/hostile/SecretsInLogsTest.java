@@ -46,7 +46,9 @@ class SecretsInLogsTest {
     /** The fixed secrets other test classes give the service; their reports must not show them either. */
     private static final List<String> SUITE_SECRETS = List.of("0123456789abcdef0123456789abcdef",
             "xoxb-countersign-test", "syt_Y291bnRlcnNpZ24_bot_token", "it's a secret to everybody",
-            HostileService.SIGNING_SECRET, HostileService.BOT_TOKEN, HostileService.INBOUND_SECRET);
+            HostileService.SIGNING_SECRET, HostileService.BOT_TOKEN, HostileService.INBOUND_SECRET, HostileService.API_TOKEN,
+            // web.OidcFixture's: the sign-in client secret, a pipeline's API token, the dashboard token
+            "client-secret-for-the-mock-provider", "pipeline-token-4b1f0c9e2d7a6b3c8e5f", "dashboard-token-for-the-oidc-tests");
 
     private final Map<String, String> secrets = new LinkedHashMap<>();
     private final List<AutoCloseable> started = new ArrayList<>();

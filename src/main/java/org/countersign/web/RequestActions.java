@@ -1,0 +1,108 @@
+package org.countersign.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.List;
+import java.util.Locale;
+import org.countersign.app.RequestService;
+import org.countersign.app.Throttle;
+import org.countersign.chat.Conversation;
+import org.countersign.chat.Syntax;
+import org.countersign.chat.Venue;
+import org.countersign.chat.Verb;
+import org.countersign.domain.DeployResult;
+import org.countersign.domain.RequestId;
+
+/**
+ * {@code POST /api/requests/{id}/actions}: what a card's buttons do, for a person signed in through the identity
+ * provider ({@code web:<person>}) or a pipeline with a named API token ({@code api:<name>}), through the same
+ * conversation, rules and timeline as a Slack click. The dashboard token names nobody, so it cannot act.
+ */
+final class RequestActions {
+    static final List<String> ACTIONS = List.of("approve", "reject", "cancel", "deploy_started", "deployed",
+            "rolled_back", "failed", "close");
+    static final int BODY_MAX = 16 * 1024;
+    private static final Venue VENUE = Venue.page(Syntax.slash(), "Or POST another action.");
+
+    private final Conversation conversation;
+    private final Access access;
+    private final Callers callers;
+    private final ObjectMapper json;
+
+    RequestActions(RequestService service, Throttle perPerson, Access access, Callers callers, ObjectMapper json) {
+        this.conversation = new Conversation(service, perPerson);
+        this.access = access;
+        this.callers = callers;
+        this.json = json;
+    }
+
+    void act(Context ctx) {
+        var caller = callers.of(ctx);
+        if (caller.isEmpty()) {
+            if (access.tokenOn() && access.signedIn(ctx)) {
+                ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("The dashboard token opens the pages but names "
+                        + "nobody, so it cannot act: sign in as yourself at /signin, or use a named API token (API_TOKENS)"));
+                return;
+            }
+            ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
+            ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError("Someone must answer for an action: sign in at "
+                    + "/signin, or send Authorization: Bearer <a named API token> (API_TOKENS)"));
+            return;
+        }
+        if (caller.get().proof() == Callers.Proof.SESSION && !sameOrigin(ctx)) {
+            ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("This came from another site (Origin "
+                    + ctx.header("Origin") + "); act from Countersign's own pages"));
+            return;
+        }
+        var type = ctx.contentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json"))
+            throw new WebApp.BadRequest("Send JSON (Content-Type: application/json), such as {\"action\": \"approve\", "
+                    + "\"team\": \"sre\"}");
+        var body = body(ctx);
+        var raw = ctx.pathParam("id");
+        var id = RequestId.parse(raw).orElseThrow(() ->
+                new WebApp.BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
+        var action = text(body, "action");
+        var note = text(body, "note");
+        Verb verb = switch (action == null ? "" : action) {
+            case "approve" -> new Verb.Approve(id, text(body, "team"));
+            case "reject" -> new Verb.Reject(id, text(body, "reason") != null ? text(body, "reason") : note == null ? "" : note);
+            case "cancel" -> new Verb.Cancel(id, note);
+            case "deploy_started" -> new Verb.DeployStarted(id, note);
+            case "deployed" -> new Verb.DeployEnded(id, DeployResult.SUCCEEDED, note);
+            case "rolled_back" -> new Verb.DeployEnded(id, DeployResult.ROLLED_BACK, note);
+            case "failed" -> new Verb.DeployEnded(id, DeployResult.FAILED, note);
+            case "close" -> new Verb.Close(id, note);
+            default -> throw new WebApp.BadRequest((action == null ? "Say which action" : "Unknown action \"" + action + "\"")
+                    + ": one of " + String.join(", ", ACTIONS));
+        };
+        Console.answer(ctx, conversation.said(caller.get().actor(), VENUE.alone(), verb));
+    }
+
+    /** A browser sends Origin on a POST; another site's page must not act with the session cookie. */
+    private static boolean sameOrigin(Context ctx) {
+        var origin = ctx.header("Origin");
+        return origin == null || origin.equals("http://" + ctx.host()) || origin.equals("https://" + ctx.host());
+    }
+
+    private JsonNode body(Context ctx) {
+        var text = ctx.body();
+        if (text.length() > BODY_MAX) throw new WebApp.TooLarge("That is more than " + BODY_MAX / 1024
+                + " KB; an action is a few fields");
+        try {
+            var node = json.readTree(text);
+            if (node == null || !node.isObject()) throw new WebApp.BadRequest("Send a JSON object, such as {\"action\": \"approve\"}");
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new WebApp.BadRequest("Send a JSON object (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        var node = body.get(field);
+        return node == null || !node.isValueNode() || node.isNull() ? null : node.asText();
+    }
+}
