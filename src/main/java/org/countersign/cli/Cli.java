@@ -11,12 +11,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "countersign", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Emergency deployments, countersigned. With no command, java -jar countersign.jar runs the service.",
-        subcommands = {WaitCommand.class, ReportCommand.class, VerifyCommand.class, VerifyAuditCommand.class,
+        subcommands = {OpenCommand.class, WaitCommand.class, ReportCommand.class, VerifyCommand.class, VerifyAuditCommand.class,
                 CheckPolicyCommand.class},
         footer = {"", "Exit codes:",
-                "  0  approved (wait); recorded (report); verified (verify, verify-audit); valid (check-policy)",
-                "  1  rejected or cancelled (wait); refused by the request's state (report); not verified (verify,",
-                "     verify-audit); problems (check-policy)",
+                "  0  opened (open); approved (wait, open --wait); recorded (report); verified (verify,",
+                "     verify-audit); valid (check-policy)",
+                "  1  refused (open); rejected or cancelled (wait); refused by the request's state (report);",
+                "     not verified (verify, verify-audit); problems (check-policy)",
                 "  2  expired, or its approval went stale (wait)",
                 "  3  still undecided at --timeout (wait)",
                 "  4  usage or authentication error, unknown request",
@@ -29,7 +30,7 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: wait, report, verify, verify-audit or check-policy");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: open, wait, report, verify, verify-audit or check-policy");
     }
 
     /** Runs the command line; returns its exit code. {@code env} stands in for the process environment. */
@@ -42,7 +43,7 @@ public final class Cli implements Runnable {
         cli.setParameterExceptionHandler((e, a) -> {
             if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine().getParent() == null
                     && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
-                err.println("Unknown command \"" + u.getUnmatched().get(0) + "\": use wait, report, verify, "
+                err.println("Unknown command \"" + u.getUnmatched().get(0) + "\": use open, wait, report, verify, "
                         + "verify-audit or check-policy (countersign --help tells more)");
                 err.flush();
                 return Exit.USAGE;
@@ -76,6 +77,7 @@ public final class Cli implements Runnable {
         public <K> K create(Class<K> type) throws Exception {
             if (type == WaitCommand.class) return type.cast(new WaitCommand(env));
             if (type == ReportCommand.class) return type.cast(new ReportCommand(env));
+            if (type == OpenCommand.class) return type.cast(new OpenCommand(env));
             if (type == VerifyCommand.class) return type.cast(new VerifyCommand(env));
             if (type == VerifyAuditCommand.class) return type.cast(new VerifyAuditCommand(env));
             return CommandLine.defaultFactory().create(type);

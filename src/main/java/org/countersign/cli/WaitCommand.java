@@ -67,8 +67,11 @@ final class WaitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Waits as the options say, printing to {@code out} and {@code err}; returns the exit code. */
+    int run(PrintWriter out, PrintWriter err) throws InterruptedException {
         RequestId id;
         URI base;
         Duration waitFor, every, giveUp;

@@ -14,6 +14,7 @@ import org.countersign.chat.Syntax;
 import org.countersign.chat.Venue;
 import org.countersign.chat.Verb;
 import org.countersign.domain.DeployResult;
+import org.countersign.domain.Draft;
 import org.countersign.domain.RequestId;
 
 /**
@@ -40,27 +41,8 @@ final class RequestActions {
     }
 
     void act(Context ctx) {
-        var caller = callers.of(ctx);
-        if (caller.isEmpty()) {
-            if (access.tokenOn() && access.signedIn(ctx)) {
-                ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("The dashboard token opens the pages but names "
-                        + "nobody, so it cannot act: sign in as yourself at /signin, or use a named API token (API_TOKENS)"));
-                return;
-            }
-            ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
-            ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError("Someone must answer for an action: sign in at "
-                    + "/signin, or send Authorization: Bearer <a named API token> (API_TOKENS)"));
-            return;
-        }
-        if (caller.get().proof() == Callers.Proof.SESSION && !sameOrigin(ctx)) {
-            ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("This came from another site (Origin "
-                    + ctx.header("Origin") + "); act from Countersign's own pages"));
-            return;
-        }
-        var type = ctx.contentType();
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json"))
-            throw new WebApp.BadRequest("Send JSON (Content-Type: application/json), such as {\"action\": \"approve\", "
-                    + "\"team\": \"sre\"}");
+        var caller = caller(ctx);
+        if (caller.isEmpty()) return; // answered
         var body = body(ctx);
         var raw = ctx.pathParam("id");
         var id = RequestId.parse(raw).orElseThrow(() ->
@@ -80,6 +62,65 @@ final class RequestActions {
                     + ": one of " + String.join(", ", ACTIONS));
         };
         Console.answer(ctx, conversation.said(caller.get().actor(), VENUE.alone(), verb));
+    }
+
+    /**
+     * {@code POST /api/requests}: opens a request, for a pipeline that asks for its own deploy (its API token names
+     * it on the card and the timeline) or a signed-in person. Body: {@code {"reason", "summary", "changes": [...],
+     * "rollback": true}} or {@code "rollback": false} with {@code "why_not_rollback"}; optional {@code details}, {@code task}.
+     */
+    void open(Context ctx) {
+        var caller = caller(ctx);
+        if (caller.isEmpty()) return; // answered
+        var body = body(ctx);
+        var changes = new java.util.ArrayList<String>();
+        var list = body.get("changes");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) throw new WebApp.BadRequest("\"changes\" must be a list, such as [\"https://gerrit.example.org/r/c/ops/+/123456\"]");
+            for (var c : list) {
+                if (!c.isTextual()) throw new WebApp.BadRequest("Each change must be text: a link, a change number or a commit");
+                changes.add(c.asText());
+            }
+        }
+        var rollbackNode = body.get("rollback");
+        if (rollbackNode != null && !rollbackNode.isNull() && !rollbackNode.isBoolean())
+            throw new WebApp.BadRequest("\"rollback\" must be true (this is a rollback) or false (with why_not_rollback)");
+        Boolean rollback = rollbackNode == null || rollbackNode.isNull() ? null : rollbackNode.asBoolean();
+        var why = text(body, "why_not_rollback") != null ? text(body, "why_not_rollback") : text(body, "whyNotRollback");
+        var draft = new Draft(text(body, "reason"), text(body, "summary"), text(body, "details"), changes,
+                text(body, "task"), rollback, why, null);
+        var reply = conversation.said(caller.get().actor(), VENUE.alone(), new Verb.Open(draft));
+        if (reply.kind() == org.countersign.chat.Reply.Kind.OPENED) {
+            ctx.status(HttpStatus.CREATED);
+            if (reply.request() != null) ctx.header("Location", "/api/requests/" + reply.request());
+        }
+        Console.answer(ctx, reply);
+    }
+
+    /** Who answers for this call: a signed-in person from this site, or a named API token; empty when answered. */
+    private java.util.Optional<Callers.Caller> caller(Context ctx) {
+        var caller = callers.of(ctx);
+        if (caller.isEmpty()) {
+            if (access.tokenOn() && access.signedIn(ctx)) {
+                ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("The dashboard token opens the pages but names "
+                        + "nobody, so it cannot act: sign in as yourself at /signin, or use a named API token (API_TOKENS)"));
+                return java.util.Optional.empty();
+            }
+            ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
+            ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError("Someone must answer for an action: sign in at "
+                    + "/signin, or send Authorization: Bearer <a named API token> (API_TOKENS)"));
+            return java.util.Optional.empty();
+        }
+        if (caller.get().proof() == Callers.Proof.SESSION && !sameOrigin(ctx)) {
+            ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("This came from another site (Origin "
+                    + ctx.header("Origin") + "); act from Countersign's own pages"));
+            return java.util.Optional.empty();
+        }
+        var type = ctx.contentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json"))
+            throw new WebApp.BadRequest("Send JSON (Content-Type: application/json), such as {\"action\": \"approve\", "
+                    + "\"team\": \"sre\"}");
+        return caller;
     }
 
     /** A browser sends Origin on a POST; another site's page must not act with the session cookie. */

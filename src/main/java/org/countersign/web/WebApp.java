@@ -170,6 +170,7 @@ public final class WebApp {
                 config.routes.get(OidcSettings.CALLBACK, oidc::callback);
                 config.routes.post("/api/sessions/revoke", ctx -> sessions.revoke(ctx, access, callers, json));
             }
+            config.routes.post("/api/requests", actions::open);
             config.routes.post("/api/requests/{id}/actions", actions::act);
             config.routes.get("/assets/{name}", Assets::serve);
             config.routes.get("/", dashboard::page);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliAgainstServiceTest {
     static final String TOKEN = "dashboard-token-0123456789";
     static final String SECRET = "inbound-secret-0123456789";
+    static final String PIPELINE_TOKEN = "pipeline-token-0123456789abcdef";
     static final Actor REQUESTER = new Actor(Platform.CONSOLE, "erin");
     static final Actor SRE = new Actor(Platform.CONSOLE, "alice");
     static final Actor RELENG = new Actor(Platform.CONSOLE, "carol");
@@ -50,6 +51,7 @@ class CliAgainstServiceTest {
         env.put("PORT", String.valueOf(port));
         env.put("DASHBOARD_TOKEN", TOKEN);
         env.put("INBOUND_WEBHOOK_SECRET", SECRET);
+        env.put("API_TOKENS", "deploy-bot:sha256:" + sha256(PIPELINE_TOKEN));
         return Config.fromEnv(env);
     }
 
@@ -206,6 +208,70 @@ class CliAgainstServiceTest {
         env.put("COUNTERSIGN_URL", "http://127.0.0.1:" + freePort());
         var r = CliTest.run(env, "report", "EMG-1", "started", "--unreachable-after", "1s");
         assertThat(r.code()).isEqualTo(Exit.UNREACHABLE);
+    }
+
+    static Map<String, String> pipeline() {
+        var env = new HashMap<>(env());
+        env.put("COUNTERSIGN_TOKEN", PIPELINE_TOKEN);
+        return env;
+    }
+
+    static final String[] OPEN = {"open", "--reason", "availability", "--summary", "Revert the cache change",
+            "--change", "https://gerrit.example.org/r/c/ops/+/123456", "--change", "0123456789abcdef0123456789abcdef01234567",
+            "--rollback"};
+
+    @Test
+    void open_with_a_pipeline_token_opens_a_request_the_timeline_says_the_pipeline_asked_for() {
+        var r = CliTest.run(pipeline(), OPEN);
+        assertThat(r.code()).as(r.err()).isEqualTo(Exit.OK);
+        assertThat(r.out()).containsPattern("Opened EMG-[0-9]+").contains("/requests/EMG-");
+        var id = RequestId.parse(r.out().replaceAll("(?s).*Opened (EMG-[0-9]+).*", "$1")).orElseThrow();
+        var request = running.service().find(id).orElseThrow();
+        assertThat(request.requester().toString()).isEqualTo("api:deploy-bot");
+        assertThat(request.changes()).hasSize(2);
+        assertThat(running.service().timeline(id).get(0).actor().toString()).isEqualTo("api:deploy-bot");
+    }
+
+    @Test
+    void open_wait_exits_as_wait_does_once_people_decide() {
+        var out = new java.io.StringWriter();
+        var args = new java.util.ArrayList<>(java.util.List.of(OPEN));
+        args.addAll(java.util.List.of("--wait", "--timeout", "30s"));
+        var waiting = CompletableFuture.supplyAsync(() -> Cli.run(args.toArray(String[]::new),
+                new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()), pipeline()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString().contains("is pending"));
+        var id = RequestId.parse(out.toString().replaceAll("(?s).*Opened (EMG-[0-9]+).*", "$1")).orElseThrow();
+        running.service().reject(id, SRE, "roll back instead");
+        assertThat(waiting.join()).isEqualTo(Exit.REFUSED);
+        assertThat(out.toString()).contains(id + " is rejected by console:alice: roll back instead");
+    }
+
+    @Test
+    void open_refuses_a_bad_draft_a_missing_rollback_answer_and_the_nameless_dashboard_token() {
+        var bad = CliTest.run(pipeline(), "open", "--reason", "boredom", "--summary", "x", "--change", "1", "--rollback");
+        assertThat(bad.code()).isEqualTo(Exit.USAGE);
+        assertThat(bad.err()).contains("boredom");
+
+        var noRollbackAnswer = CliTest.run(pipeline(), "open", "--reason", "availability", "--summary", "x", "--change", "1");
+        assertThat(noRollbackAnswer.code()).isEqualTo(Exit.USAGE);
+        assertThat(noRollbackAnswer.err()).contains("--rollback").contains("--no-rollback");
+
+        var dashboard = CliTest.run(env(), OPEN);
+        assertThat(dashboard.code()).isEqualTo(Exit.REFUSED);
+        assertThat(dashboard.err()).contains("names nobody");
+
+        var wrong = new HashMap<>(env());
+        wrong.put("COUNTERSIGN_TOKEN", "not-a-token-at-all-0123");
+        assertThat(CliTest.run(wrong, OPEN).code()).isEqualTo(Exit.USAGE);
+    }
+
+    static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static int freePort() throws Exception {

@@ -101,6 +101,7 @@ class HostileInputFuzzTest {
         inputs.addAll(receiptKeys(100));
         inputs.addAll(audit(150));
         inputs.addAll(apiActions(300));
+        inputs.addAll(apiOpen(200));
         inputs.addAll(deadLetters(150));
         inputs.addAll(randomRoutes(300));
         inputs.addAll(notHttp(100));
@@ -406,6 +407,39 @@ class HostileInputFuzzTest {
     }
 
     // ---- POST /api/requests/{id}/actions, as a pipeline's API token (which may not approve) or a wrong one ------
+
+    // ---- POST /api/requests, as a pipeline opening its own request, or with a wrong token ----------------------
+
+    private List<Input> apiOpen(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var headers = headers("Content-Type", g.chance(0.85) ? "application/json"
+                    : g.pick(List.of("text/plain", HostileService.FORM, g.token(8))));
+            if (g.chance(0.8)) headers.put("Authorization", "Bearer " + (g.chance(0.5) ? HostileService.API_TOKEN
+                    : g.token(g.between(0, 80))));
+            Body body = switch (g.random.nextInt(5)) {
+                case 0, 1, 2 -> {
+                    var json = Garbage.JSON.createObjectNode();
+                    // Never a complete, valid draft: the fuzz must store nothing.
+                    json.set("reason", g.maybeWrong(g.pick(List.of("nonsense", "", g.text()))));
+                    if (g.chance(0.7)) json.set("summary", g.maybeWrong(g.chance(0.2) ? g.huge(g.between(1_000, 40_000)) : g.text()));
+                    if (g.chance(0.7)) {
+                        var changes = json.putArray("changes");
+                        for (int c = g.between(0, 12); c > 0; c--) changes.add(g.maybeWrong(g.text()));
+                    }
+                    if (g.chance(0.6)) json.set("rollback", g.chance(0.7) ? Garbage.JSON.getNodeFactory().booleanNode(g.chance(0.5))
+                    : g.maybeWrong(g.text()));
+                    if (g.chance(0.4)) json.set("why_not_rollback", g.maybeWrong(g.text()));
+                    yield new Body("draft-shaped JSON", "", utf8(json.toString()));
+                }
+                case 3 -> new Body("random JSON", "", utf8(g.json(5).toString()));
+                default -> new Body("random bytes", "", g.bytes(g.between(0, 4096)));
+            };
+            out.add(Input.http("POST /api/requests", body.what(), "POST", "/api/requests", headers, body.bytes(),
+                    Signing.NONE));
+        }
+        return out;
+    }
 
     private List<Input> apiActions(int n) {
         var out = new ArrayList<Input>();
