@@ -15,36 +15,56 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Who may see the dashboard, the API and the console. With a dashboard token, a person signs in once and gets
- * an HttpOnly, SameSite=Strict cookie (a keyed hash of the token, never the token itself); scripts send
- * {@code Authorization: Bearer <token>}. Without a token the server listens on loopback only (Config refuses
- * anything else), so everything here is open. Health, metrics and the chat platforms' endpoints (which check
- * their own signatures) are never behind the token.
+ * Who may see the dashboard, the API and the console: every path but the few {@link RoutePolicy} lists as public
+ * needs the token. With a dashboard token, a person signs in once and gets an HttpOnly, SameSite=Strict cookie (a
+ * keyed hash of the token, never the token itself); scripts send {@code Authorization: Bearer <token>}. Without
+ * one, the token is made at start and printed in the start-up link ({@code /console?token=…}), which sets the same
+ * cookie, as notebook servers do: loopback is not authentication. Health, metrics and the chat platforms'
+ * endpoints (which check their own signatures) are never behind the token. {@link Limits} counts what follows.
  */
 final class Access {
     static final String SESSION_COOKIE = "countersign_session";
     static final int SESSION_DAYS = 30;
 
+    /** The query parameter of the start-up link that carries the token. */
+    static final String LINK_TOKEN = "token";
+
     private final byte[] token;
     private final byte[] session;
+    private final boolean startup;
+    private final Limits limits;
 
     Access(String dashboardToken) {
-        this.token = dashboardToken == null ? null : dashboardToken.getBytes(StandardCharsets.UTF_8);
-        this.session = token == null ? null : sessionValue(token).getBytes(StandardCharsets.UTF_8);
+        this(dashboardToken, false, Limits.NONE);
+    }
+
+    /** {@code startup}: the token was made at start (and printed in the start-up link), not set as DASHBOARD_TOKEN. */
+    Access(String token, boolean startup, Limits limits) {
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.session = this.token == null ? null : sessionValue(this.token).getBytes(StandardCharsets.UTF_8);
+        this.startup = startup;
+        this.limits = limits;
     }
 
     boolean required() { return token != null; }
 
-    /** The paths behind the token: the dashboard, its live events and partials, the JSON API and the console. */
+    /** Whether the token is this run's start-up token rather than DASHBOARD_TOKEN. */
+    boolean startup() { return startup; }
+
+    /** Every path is behind the token unless it is public, however it is spelled. */
     static boolean guards(String path) {
-        return path.equals("/") || path.startsWith("/requests/") || path.startsWith("/partials/")
-                || path.equals("/events") || path.equals("/api") || path.startsWith("/api/")
-                || path.equals("/console") || path.startsWith("/console/");
+        return !RoutePolicy.isPublic(path);
     }
 
     /** The before-handler: lets a signed-in person through; sends anyone else to sign in (pages) or answers 401. */
     void check(Context ctx) {
-        if (!required() || !guards(ctx.path()) || signedIn(ctx)) return;
+        if (!required() || !guards(ctx.path())) return;
+        if (signedIn(ctx)) {
+            limits.admitted(ctx, "dashboard-token");
+            return;
+        }
+        if (openedByLink(ctx)) return;
+        limits.failed(ctx);
         ctx.skipRemainingHandlers();
         if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !ctx.path().startsWith("/api")
                 && !ctx.path().equals("/events")) {
@@ -52,8 +72,30 @@ final class Access {
             return;
         }
         ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
-        ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError(
-                "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"));
+        ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError(startup
+                ? "Sign in at /signin with the token in the link Countersign printed when it started "
+                        + "(http://127.0.0.1:<port>/console?token=…; opening that link signs this browser in), or send "
+                        + "Authorization: Bearer <that token>"
+                : "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"));
+    }
+
+    /**
+     * The start-up link: a GET with the token in the query sets the session cookie and is sent to the same page
+     * without it, so the token leaves the address bar and the history at once.
+     */
+    private boolean openedByLink(Context ctx) {
+        var candidate = ctx.queryParam(LINK_TOKEN);
+        if (candidate == null || !"GET".equals(ctx.method().name()) || !matches(candidate)) return false;
+        signIn(ctx);
+        var rest = new StringBuilder();
+        var query = ctx.queryString();
+        for (var pair : query == null ? new String[0] : query.split("&"))
+            if (!pair.isEmpty() && !pair.equals(LINK_TOKEN) && !pair.startsWith(LINK_TOKEN + "="))
+                rest.append(rest.isEmpty() ? "?" : "&").append(pair);
+        ctx.skipRemainingHandlers();
+        ctx.header("Cache-Control", "no-store").header("Referrer-Policy", "no-referrer");
+        ctx.redirect(ctx.path() + rest, HttpStatus.SEE_OTHER);
+        return true;
     }
 
     boolean signedIn(Context ctx) {
@@ -113,6 +155,13 @@ final class Access {
     private static boolean acceptsHtml(Context ctx) {
         var accept = ctx.header("Accept");
         return accept == null || accept.contains("text/html") || accept.contains("*/*");
+    }
+
+    /** A token for one run: 32 random bytes, hex. */
+    static String randomToken() {
+        var bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     private static String sessionValue(byte[] token) {

@@ -5,7 +5,7 @@ import static org.countersign.web.Html.esc;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 
-/** The sign-in page of the dashboard: one field, the dashboard token. */
+/** The sign-in page of the dashboard: one field, the dashboard token (or this run's start-up token). */
 final class SignIn {
     private SignIn() {}
 
@@ -21,7 +21,9 @@ final class SignIn {
                 + "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" required autofocus>"
                 + "<input type=\"hidden\" name=\"next\" value=\"" + esc(next) + "\">"
                 + "<button class=\"btn primary\" type=\"submit\">Sign in</button>"
-                + "<p class=\"hint\">The token is the DASHBOARD_TOKEN this Countersign was started with.</p>"
+                + "<p class=\"hint\">" + (access.startup() ? "The token is the one in the link Countersign printed "
+                        + "when it started (…/console?token=…); opening that link signs you in too."
+                        : "The token is the DASHBOARD_TOKEN this Countersign was started with.") + "</p>"
                 + "</form></main>";
         ctx.html(Html.page("Sign in", "signin", false, body, null));
     }

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -15,6 +16,7 @@ import io.javalin.config.RoutesConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
@@ -59,16 +61,23 @@ public final class WebApp {
     /**
      * What the dashboard and the console need beyond the API.
      *
-     * @param dashboardToken the sign-in token, or null when the server listens on loopback only
+     * @param dashboardToken the sign-in token, or null: then one is made for this app, which nobody knows
      * @param consolePeople  who one may act as in the console; the console is off when null
      * @param live           the live events for Server-Sent Events, or null for pages without live updates
+     * @param perAddress     failed authentications per client address
+     * @param edge           who reaches the app, by which name, and how often
      */
     public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
-                          Throttle perPerson) {
-        static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none());
+                          Throttle perPerson, Edge edge) {
+        static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none(), Edge.NONE);
 
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
-            this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none());
+            this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none(), Edge.NONE);
+        }
+
+        public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
+                       Throttle perPerson) {
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, Edge.NONE);
         }
 
         @Override
@@ -78,12 +87,39 @@ public final class WebApp {
         }
     }
 
+    /**
+     * Who reaches the app and how often, at its edge.
+     *
+     * @param startupToken   the dashboard token was made at start (and printed in the start-up link), not set
+     * @param publicUrl      the address people reach Countersign by (PUBLIC_URL), or null: loopback names only
+     * @param trustedProxies load balancers (addresses, CIDRs) whose X-Forwarded-For or Forwarded names the client
+     * @param perCredential  requests per valid credential on the API, the console and the webhooks
+     * @param kv             where webhook credentials held back are remembered; null: never held back
+     */
+    public record Edge(boolean startupToken, URI publicUrl, List<String> trustedProxies, Throttle perCredential,
+                       KeyValues kv) {
+        static final Edge NONE = new Edge(false, null, List.of(), Throttle.none(), null);
+
+        public Edge {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+    }
+
+    /** A token for one run, for the start-up link when DASHBOARD_TOKEN is not set. */
+    public static String startupToken() { return Access.randomToken(); }
+
     /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
         var web = new WebApp(service, readiness, metrics);
-        var access = new Access(options.dashboardToken());
-        var console = options.consolePeople() == null ? null : new Console(service, options.consolePeople(), json, options.perPerson());
+        var edge = options.edge();
+        var limits = new Limits(options.perAddress(), edge.perCredential(), edge.kv(),
+                ClientAddress.parse(String.join(",", edge.trustedProxies()), new java.util.ArrayList<>()));
+        var hosts = new HostCheck(edge.publicUrl());
+        var access = options.dashboardToken() == null ? new Access(Access.randomToken(), false, limits)
+                : new Access(options.dashboardToken(), edge.startupToken(), limits);
+        var console = options.consolePeople() == null ? null
+                : new Console(service, options.consolePeople(), json, options.perPerson(), hosts);
         var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -98,8 +134,11 @@ public final class WebApp {
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
                             + "form-action 'self'; frame-ancestors 'none'"));
-            config.routes.before(ctx -> holdBackFloods(ctx, options.perAddress()));
+            config.routes.before(WebApp::refuseOtherSpellings);
+            config.routes.before(hosts::check);
+            config.routes.before(limits::beforeSigned);
             config.routes.before(access::check);
+            config.routes.after(limits::afterSigned);
             config.routes.get("/signin", ctx -> SignIn.page(ctx, access, null));
             config.routes.post("/signin", ctx -> SignIn.submit(ctx, access));
             config.routes.post("/signout", ctx -> SignIn.signOut(ctx, access));
@@ -108,7 +147,7 @@ public final class WebApp {
             config.routes.get("/partials/dashboard", dashboard::partial);
             config.routes.get("/requests/{id}", dashboard::requestPage);
             config.routes.get("/partials/requests/{id}", dashboard::requestPartial);
-            if (options.live() != null) config.routes.sse("/events", options.live()::connect);
+            if (options.live() != null) config.routes.get("/events", ctx -> options.live().stream(ctx, limits.client(ctx)));
             if (console != null) {
                 config.routes.before("/console", console::guard);
                 config.routes.before("/console/*", console::guard);
@@ -215,16 +254,12 @@ public final class WebApp {
         throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
     }
 
-    /** Webhooks, the API, sign-in and the console: one address may not flood them (Slack has its own per-user limit). */
-    private static void holdBackFloods(Context ctx, Throttle perAddress) {
-        var path = ctx.path();
-        if (!(path.startsWith("/webhooks/") || path.startsWith("/api/") || path.startsWith("/console")
-                || path.startsWith("/signin"))) return;
-        if (perAddress.check("ip:" + ctx.ip()) instanceof Throttle.Refused held) {
-            long seconds = Math.max(1, (held.retryAfter().toMillis() + 999) / 1000);
-            ctx.header("Retry-After", Long.toString(seconds));
-            throw new TooManyRequests(held.message());
-        }
+    /** One spelling per path, before routing: what is checked is what is served (see {@link RoutePolicy}). */
+    private static void refuseOtherSpellings(Context ctx) {
+        var problem = RoutePolicy.problem(ctx.path());
+        if (problem.isEmpty()) return;
+        ctx.skipRemainingHandlers();
+        error(ctx, HttpStatus.forStatus(problem.get().status()), problem.get().message());
     }
 
     /** Answered 429 with Retry-After and the message. */

@@ -1,5 +1,7 @@
 package org.countersign.web;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,11 +12,25 @@ import java.util.Optional;
  *
  * @param dashboardToken the token people sign in with, or null: then the server must listen on loopback only
  * @param console        {@code CONSOLE=on|off}, or null to decide from whether a chat platform is configured
+ * @param publicUrl      {@code PUBLIC_URL}: the address people and proxies reach Countersign by, or null (loopback
+ *                       names only)
+ * @param trustedProxies {@code TRUSTED_PROXIES}: the blocks whose {@code X-Forwarded-For}/{@code Forwarded} is believed
  */
-public record WebSettings(String dashboardToken, Boolean console) {
+public record WebSettings(String dashboardToken, Boolean console, URI publicUrl, List<String> trustedProxies) {
     static final int TOKEN_MIN = 16;
 
-    /** Reads DASHBOARD_TOKEN and CONSOLE, adding what is wrong to {@code problems}; {@code bindHost} may be null. */
+    public WebSettings {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    public WebSettings(String dashboardToken, Boolean console) {
+        this(dashboardToken, console, null, List.of());
+    }
+
+    /**
+     * Reads DASHBOARD_TOKEN, CONSOLE, PUBLIC_URL and TRUSTED_PROXIES, adding what is wrong to {@code problems};
+     * {@code bindHost} may be null.
+     */
     public static WebSettings fromEnv(Map<String, String> env, String bindHost, List<String> problems) {
         var token = value(env, "DASHBOARD_TOKEN");
         if (token != null && token.length() < TOKEN_MIN)
@@ -33,7 +49,26 @@ public record WebSettings(String dashboardToken, Boolean console) {
                         + "Slack nor Matrix is configured)");
             }
         }
-        return new WebSettings(token, console);
+        var proxies = ClientAddress.parse(value(env, "TRUSTED_PROXIES"), problems).blocks();
+        return new WebSettings(token, console, publicUrl(value(env, "PUBLIC_URL"), problems), proxies);
+    }
+
+    /** {@code https://countersign.example.org}: a scheme and a host, perhaps a port, nothing else. */
+    private static URI publicUrl(String text, List<String> problems) {
+        if (text == null) return null;
+        var expected = "PUBLIC_URL='" + text + "': expected the address people reach Countersign by, a scheme and a "
+                + "host such as https://countersign.example.org or http://10.0.0.5:7000";
+        try {
+            var uri = new URI(text);
+            var path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            if (uri.getHost() != null && uri.getScheme() != null && uri.getScheme().matches("(?i)https?")
+                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && (path.isEmpty() || path.equals("/"))) return uri;
+            problems.add(expected + (path.length() > 1 ? " (without a path: Countersign is served from /)" : ""));
+        } catch (URISyntaxException e) {
+            problems.add(expected + " (" + e.getReason() + ")");
+        }
+        return null;
     }
 
     public Optional<String> dashboardTokenOpt() { return Optional.ofNullable(dashboardToken); }
@@ -50,7 +85,8 @@ public record WebSettings(String dashboardToken, Boolean console) {
 
     @Override
     public String toString() {
-        return "WebSettings[dashboardToken=" + (dashboardToken == null ? null : "****") + ", console=" + console + "]";
+        return "WebSettings[dashboardToken=" + (dashboardToken == null ? null : "****") + ", console=" + console
+                + ", publicUrl=" + publicUrl + ", trustedProxies=" + trustedProxies + "]";
     }
 
     private static String value(Map<String, String> env, String name) {
