@@ -378,7 +378,10 @@ class HostileInputFuzzTest {
             if (g.chance(0.3)) path.append('?').append(g.token(g.between(1, 40)));
             var method = g.pick(methods);
             var body = g.chance(0.4) ? g.text() : "";
-            var request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            var host = g.chance(0.8) ? "127.0.0.1" : g.pick(List.of("localhost:7000", "[::1]", "evil.example", "",
+                    "127.0.0.1.nip.io", "localhost.", g.token(g.between(1, 40)), "[::1", "a b", "127.0.0.1:99999"));
+            var request = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + (g.chance(0.5) ? authorization() : "") + "Connection: close\r\n"
                     + (body.isEmpty() ? "" : "Content-Type: " + g.pick(List.of("application/json", HostileService.FORM, "text/plain"))
                     + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n") + "\r\n" + body;
             out.add(Input.raw("random paths and methods", method + " " + path, request));
@@ -550,8 +553,13 @@ class HostileInputFuzzTest {
         return headers;
     }
 
-    private static String get(String method, String target) {
-        return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    /** A request with this run's token, so the garbage reaches the parsers behind it, not only the sign-in check. */
+    private String get(String method, String target) {
+        return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + authorization() + "Connection: close\r\n\r\n";
+    }
+
+    private String authorization() {
+        return "Authorization: Bearer " + countersign.service.startupToken().orElseThrow() + "\r\n";
     }
 
     private static byte[] gzip(byte[] bytes) {
