@@ -68,7 +68,8 @@ final class Access {
         ctx.skipRemainingHandlers();
         if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !ctx.path().startsWith("/api")
                 && !ctx.path().equals("/events")) {
-            ctx.redirect("/signin?next=" + URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+            var next = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+            ctx.redirect("/signin?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
             return;
         }
         ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
