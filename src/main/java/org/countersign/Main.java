@@ -29,6 +29,7 @@ import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
+import org.countersign.app.RateLimiter;
 import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
 import org.countersign.chat.CardPublisher;
@@ -174,13 +175,22 @@ public final class Main {
             var live = new LiveEvents(feed, DomainJson.mapper());
             var identity = new WebApp.Identity(config.web().oidc(), config.web().apiTokens(),
                     new RedisSessionStore(client, config.redisPrefix()), clock);
-            var webOptions = new WebApp.Options(config.web().dashboardToken(),
+            // Loopback is not authentication: with neither DASHBOARD_TOKEN nor sign-in, a token of this run, printed in
+            // the start-up link.
+            var startupToken = config.web().dashboardTokenOpt().isEmpty() && !config.web().signInOn()
+                    ? WebApp.startupToken() : null;
+            var edge = new WebApp.Edge(startupToken != null, config.web().publicUrl(), config.web().trustedProxies(),
+                    new Throttle(limiter, new RateLimiter.Limit("http-credential", config.perAddress().count(),
+                            config.perAddress().window()), null), kv);
+            var webOptions = new WebApp.Options(startupToken != null ? startupToken : config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
-                    new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity);
+                    new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
             var readiness = Readiness.warning(store::ping, watches::problems);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
-            running.web(web, service);
+            var link = "http://127.0.0.1:" + web.port() + (console ? "/console" : "/")
+                    + (startupToken == null ? "" : "?token=" + startupToken);
+            running.web(web, service, link, startupToken);
             running.add(live.start()); // stops before the web server, so its browsers are told while it still answers
             log.info("Countersign is ready on http://{}:{} in {} ms (state: {}; policy: {}; {} teams, {}; {})",
                     host, web.port(), Duration.ofNanos(System.nanoTime() - started).toMillis(), redis.description(),
@@ -189,7 +199,7 @@ public final class Main {
                             + " webhook integration(s)",
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
                             + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off")
-                            + (console ? "; console on http://127.0.0.1:" + web.port() + "/console" : ""));
+                            + (console ? "; console on " + link : ""));
             log.info("Receipts are signed with key {} ({}); {} public key(s) at {}", receipts.keys().kid(),
                     receipts.keys().source(), receipts.keys().published().size(), WebApp.KEYS_PATH);
             if (config.receiptSigningKey() == null && config.redisUrlOpt().isPresent())
@@ -197,17 +207,21 @@ public final class Main {
                         + "with several instances, give each the same RECEIPT_SIGNING_KEY or their receipts differ",
                         config.dataDir());
             if (DEFAULT_BIND_HOST.equals(host))
-                log.info("Listening on loopback only; set BIND_HOST=0.0.0.0 and DASHBOARD_TOKEN to accept connections "
-                        + "from elsewhere");
-            log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), config.web().signInOn()
-                    ? "people sign in at " + config.web().oidc().issuer()
+                log.info("Listening on loopback only; set BIND_HOST=0.0.0.0, DASHBOARD_TOKEN and PUBLIC_URL to accept "
+                        + "connections from elsewhere");
+            else if (config.web().publicUrl() == null)
+                log.warn("BIND_HOST={} but PUBLIC_URL is not set: requests naming any host but localhost, 127.0.0.1, "
+                        + "[::1] or this machine's address get 421; set PUBLIC_URL to the address people use", host);
+            log.info("Dashboard: http://{}:{}/ ({})", host, web.port(), startupToken != null
+                    ? "open " + link + " to sign this browser in; this machine only"
+                    : config.web().signInOn() ? "people sign in at " + config.web().oidc().issuer()
                     + (config.web().dashboardTokenOpt().isPresent() ? ", or with DASHBOARD_TOKEN" : "")
-                    : config.web().dashboardTokenOpt().isPresent() ? "sign in with DASHBOARD_TOKEN"
-                    : "no sign-in: this machine only");
+                    : "sign in with DASHBOARD_TOKEN");
             if (!config.web().apiTokens().isEmpty()) log.info("API tokens: {}", config.web().apiTokens());
             if (console)
-                log.info("Try it: open http://127.0.0.1:{}/console and act as the policy's people (this machine only)",
-                        web.port());
+                log.info("Try it: open {} and act as the policy's people (this machine only{})", link,
+                        startupToken == null ? ", after signing in with DASHBOARD_TOKEN"
+                                : "; the link holds this run's token and signs the browser in");
             return running;
         } catch (RuntimeException e) {
             running.close();
@@ -341,6 +355,8 @@ public final class Main {
         private final Deque<AutoCloseable> started = new ArrayDeque<>();
         private Javalin web;
         private RequestService service;
+        private String startupLink;
+        private String startupToken;
 
         Running(RedisConnector redis) {
             started.push(redis);
@@ -348,13 +364,21 @@ public final class Main {
 
         void add(AutoCloseable part) { started.push(part); }
 
-        void web(Javalin web, RequestService service) {
+        void web(Javalin web, RequestService service, String startupLink, String startupToken) {
             this.web = web;
             this.service = service;
+            this.startupLink = startupLink;
+            this.startupToken = startupToken;
             started.push(web::stop);
         }
 
         public int port() { return web.port(); }
+
+        /** The link printed at start: the console (or the dashboard), with this run's token when DASHBOARD_TOKEN is unset. */
+        public String startupLink() { return startupLink; }
+
+        /** This run's token, when DASHBOARD_TOKEN is not set (it is in {@link #startupLink()}). */
+        public Optional<String> startupToken() { return Optional.ofNullable(startupToken); }
 
         public RequestService service() { return service; }
 

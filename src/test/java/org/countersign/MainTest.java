@@ -63,7 +63,7 @@ class MainTest {
     }
 
     @Test
-    void an_address_that_floods_the_api_gets_429_with_retry_after_and_health_stays_open() throws Exception {
+    void a_credential_that_floods_the_api_gets_429_with_retry_after_and_health_stays_open() throws Exception {
         try (var running = Main.start(config(Map.of("RATE_LIMIT_PER_ADDRESS", "5/1m")))) {
             for (int i = 0; i < 5; i++) assertThat(get(running, "/api/requests").statusCode()).isEqualTo(200);
 
@@ -89,6 +89,62 @@ class MainTest {
         }
     }
 
+    @Test
+    void with_no_configuration_the_api_needs_this_runs_token_and_the_start_up_link_signs_a_browser_in() throws Exception {
+        try (var running = Main.start(config(Map.of()))) {
+            var base = "http://127.0.0.1:" + running.port();
+            assertThat(running.startupLink()).matches(java.util.regex.Pattern.quote(base) + "/console\\?token=[0-9a-f]{64}");
+            var anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/api/requests")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.body()).contains("the link Countersign printed when it started");
+
+            var browser = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager())
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            var link = browser.send(HttpRequest.newBuilder(URI.create(running.startupLink() + "&as=alice")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(link.statusCode()).as("followed to the clean URL").isEqualTo(200);
+            assertThat(link.uri().toString()).isEqualTo(base + "/console?as=alice");
+            assertThat(link.body()).contains("data-as=\"alice\"");
+            assertThat(link.previousResponse()).hasValueSatisfying(r -> {
+                assertThat(r.statusCode()).isEqualTo(303);
+                assertThat(r.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
+                        .startsWith("countersign_session=").containsIgnoringCase("HttpOnly")
+                        .containsIgnoringCase("SameSite=Strict").doesNotContain(running.startupToken().orElseThrow()));
+            });
+            assertThat(browser.send(HttpRequest.newBuilder(URI.create(base + "/api/requests")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_wrong_token_in_the_link_opens_nothing() throws Exception {
+        try (var running = Main.start(config(Map.of()))) {
+            var wrong = running.startupLink().replaceAll("token=.*", "token=" + "0".repeat(64));
+            var response = http.send(HttpRequest.newBuilder(URI.create(wrong)).header("Accept", "application/json")
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("countersign_session="));
+        }
+    }
+
+    @Test
+    void junk_from_one_address_is_held_back_without_locking_out_a_caller_with_the_token() throws Exception {
+        try (var running = Main.start(config(Map.of("RATE_LIMIT_PER_ADDRESS", "5/1m")))) {
+            var anonymous = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + "/api/requests"))
+                    .header("Authorization", "Bearer not-the-token").build();
+            for (int i = 0; i < 5; i++)
+                assertThat(http.send(anonymous, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+
+            var held = http.send(anonymous, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(held.statusCode()).isEqualTo(429);
+            assertThat(held.body()).contains("Too many requests without a valid credential from 127.0.0.1");
+            assertThat(held.headers().firstValue("Retry-After")).isPresent();
+            assertThat(get(running, "/api/requests").statusCode()).as("the same address, with the token").isEqualTo(200);
+        }
+    }
+
     private Config config(Map<String, String> extra) throws Exception {
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dataDir.toString());
@@ -98,7 +154,8 @@ class MainTest {
     }
 
     private HttpResponse<String> get(Main.Running running, String path) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + path)).build();
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + path))
+                .header("Authorization", "Bearer " + running.startupToken().orElseThrow()).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

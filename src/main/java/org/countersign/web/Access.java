@@ -15,61 +15,123 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Who may see the dashboard, the API and the console. With a dashboard token, a person signs in once and gets
- * an HttpOnly, SameSite=Strict cookie (a keyed hash of the token, never the token itself); scripts send
- * {@code Authorization: Bearer <token>}. Without a token the server listens on loopback only (Config refuses
- * anything else), so everything here is open. Health, metrics and the chat platforms' endpoints (which check
- * their own signatures) are never behind the token. People signed in through the identity provider and scripts with a
- * named API token ({@link Callers}) are let through too.
+ * Who may see the dashboard, the API and the console: every path but the few {@link RoutePolicy} lists as public
+ * needs the token. With a dashboard token, a person signs in once and gets an HttpOnly, SameSite=Strict cookie (a
+ * keyed hash of the token, never the token itself); scripts send {@code Authorization: Bearer <token>}. Without
+ * one, the token is made at start and printed in the start-up link ({@code /console?token=…}), which sets the same
+ * cookie, as notebook servers do: loopback is not authentication. Health, metrics and the chat platforms'
+ * endpoints (which check their own signatures) are never behind the token. People signed in through the identity
+ * provider and scripts with a named API token ({@link Callers}) are let through too. {@link Limits} counts what
+ * follows: failures per client address, successes per credential.
  */
 final class Access {
     static final String SESSION_COOKIE = "countersign_session";
     static final int SESSION_DAYS = 30;
 
+    /** The query parameter of the start-up link that carries the token. */
+    static final String LINK_TOKEN = "token";
+
     private final byte[] token;
     private final byte[] session;
+    private final boolean tokenKnown;
+    private final boolean startup;
+    private final Limits limits;
     private final Callers callers;
 
-    Access(String dashboardToken) { this(dashboardToken, Callers.NONE); }
-
-    Access(String dashboardToken, Callers callers) {
-        this.callers = callers;
-        this.token = dashboardToken == null ? null : dashboardToken.getBytes(StandardCharsets.UTF_8);
-        this.session = token == null ? null : sessionValue(token).getBytes(StandardCharsets.UTF_8);
+    Access(String dashboardToken) {
+        this(dashboardToken, false, Limits.NONE, Callers.NONE);
     }
 
-    boolean required() { return token != null || callers.signInOn(); }
+    Access(String dashboardToken, Callers callers) {
+        this(dashboardToken, false, Limits.NONE, callers);
+    }
+
+    /**
+     * @param token   the token that opens the pages (DASHBOARD_TOKEN or this run's start-up token), or null when none
+     *                does: then only people signed in and API tokens get in (deny by default, never open)
+     * @param startup the token was made at start (and printed in the start-up link), not set as DASHBOARD_TOKEN
+     */
+    Access(String token, boolean startup, Limits limits, Callers callers) {
+        this.tokenKnown = token != null;
+        // With no token, one nobody holds: every protected path still asks for a credential.
+        this.token = (token != null ? token : randomToken()).getBytes(StandardCharsets.UTF_8);
+        this.session = sessionValue(this.token).getBytes(StandardCharsets.UTF_8);
+        this.startup = startup;
+        this.limits = limits;
+        this.callers = callers;
+    }
+
+    /** Every protected path asks for a credential: loopback is not authentication. */
+    boolean required() { return true; }
+
+    /** Whether a token (DASHBOARD_TOKEN or the start-up one) opens the pages, else only sign-in and API tokens do. */
+    boolean tokenOn() { return tokenKnown; }
 
     /** Whether people sign in through the identity provider. */
     boolean signInOn() { return callers.signInOn(); }
 
-    /** Whether the dashboard token opens the pages (else only the identity provider does). */
-    boolean tokenOn() { return token != null; }
+    /** Whether the token is this run's start-up token rather than DASHBOARD_TOKEN. */
+    boolean startup() { return startup; }
 
-    /** The paths behind the token: the dashboard, its live events and partials, the JSON API and the console. */
+    /** Every path is behind the token unless it is public, however it is spelled. */
     static boolean guards(String path) {
-        return path.equals("/") || path.startsWith("/requests/") || path.startsWith("/partials/")
-                || path.equals("/events") || path.equals("/api") || path.startsWith("/api/")
-                || path.equals("/console") || path.startsWith("/console/");
+        return !RoutePolicy.isPublic(path);
     }
 
     /** The before-handler: lets a signed-in person through; sends anyone else to sign in (pages) or answers 401. */
     void check(Context ctx) {
-        if (!required() || !guards(ctx.path()) || signedIn(ctx)) return;
+        if (!guards(ctx.path())) return;
+        var caller = callers.of(ctx);
+        if (caller.isPresent()) {
+            limits.admitted(ctx, caller.get().actor().toString());
+            return;
+        }
+        if (signedIn(ctx)) {
+            limits.admitted(ctx, "dashboard-token");
+            return;
+        }
+        if (openedByLink(ctx)) return;
+        limits.failed(ctx);
         ctx.skipRemainingHandlers();
+        // Answered while the client still sends its body, the connection is reset under it and it hears nothing.
+        WebApp.drain(ctx, WebApp.MAX_REQUEST_SIZE);
         if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !ctx.path().startsWith("/api")
                 && !ctx.path().equals("/events")) {
-            ctx.redirect("/signin?next=" + URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+            var next = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+            ctx.redirect("/signin?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
             return;
         }
         ctx.header("WWW-Authenticate", "Bearer realm=\"countersign\"");
-        ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError(token == null
-                ? "Sign in at /signin, or send Authorization: Bearer <a named API token>"
-                : "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"));
+        ctx.status(HttpStatus.UNAUTHORIZED).json(new ApiError(startup
+                ? "Sign in at /signin with the token in the link Countersign printed when it started "
+                        + "(http://127.0.0.1:<port>/console?token=…; opening that link signs this browser in), or send "
+                        + "Authorization: Bearer <that token>"
+                : tokenKnown ? "Sign in at /signin with the dashboard token, or send Authorization: Bearer <DASHBOARD_TOKEN>"
+                : "Sign in at /signin, or send Authorization: Bearer <a named API token>"));
     }
 
+    /**
+     * The start-up link: a GET with the token in the query sets the session cookie and is sent to the same page
+     * without it, so the token leaves the address bar and the history at once.
+     */
+    private boolean openedByLink(Context ctx) {
+        var candidate = ctx.queryParam(LINK_TOKEN);
+        if (candidate == null || !startup || !"GET".equals(ctx.method().name()) || !matches(candidate)) return false;
+        signIn(ctx);
+        var rest = new StringBuilder();
+        var query = ctx.queryString();
+        for (var pair : query == null ? new String[0] : query.split("&"))
+            if (!pair.isEmpty() && !pair.equals(LINK_TOKEN) && !pair.startsWith(LINK_TOKEN + "="))
+                rest.append(rest.isEmpty() ? "?" : "&").append(pair);
+        ctx.skipRemainingHandlers();
+        ctx.header("Cache-Control", "no-store").header("Referrer-Policy", "no-referrer");
+        ctx.redirect(ctx.path() + rest, HttpStatus.SEE_OTHER);
+        return true;
+    }
+
+    /** Whether the request carries the token, or its session cookie (people signed in are {@link Callers}). */
     boolean signedIn(Context ctx) {
-        if (!required() || callers.of(ctx).isPresent()) return true;
+        if (!tokenKnown) return false;
         var cookie = ctx.cookie(SESSION_COOKIE);
         if (cookie != null && MessageDigest.isEqual(cookie.getBytes(StandardCharsets.UTF_8), session)) return true;
         var auth = ctx.header("Authorization");
@@ -79,7 +141,7 @@ final class Access {
 
     /** Compares in constant time, so the answer's timing says nothing about how much of a guess was right. */
     boolean matches(String candidate) {
-        return candidate != null && token != null
+        return candidate != null && tokenKnown
                 && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8), token);
     }
 
@@ -125,6 +187,13 @@ final class Access {
     private static boolean acceptsHtml(Context ctx) {
         var accept = ctx.header("Accept");
         return accept == null || accept.contains("text/html") || accept.contains("*/*");
+    }
+
+    /** A token for one run: 32 random bytes, hex. */
+    static String randomToken() {
+        var bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     private static String sessionValue(byte[] token) {

@@ -69,23 +69,26 @@ final class Console {
     private final ObjectMapper json;
     private final Callers callers;
     private final SecureRandom random = new SecureRandom();
+    private final HostCheck hosts;
 
     Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson) {
-        this(service, people, json, perPerson, Callers.NONE);
+        this(service, people, json, perPerson, Callers.NONE, new HostCheck(null));
     }
 
-    Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson, Callers callers) {
+    Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson, Callers callers,
+            HostCheck hosts) {
         this.callers = callers;
         this.service = service;
         this.conversation = new Conversation(service, perPerson);
         this.cards = new Cards(service.workflow());
         this.people = List.copyOf(people);
         this.json = json;
+        this.hosts = hosts;
     }
 
     // ---- guards ----------------------------------------------------------------------------------------------
 
-    /** Before every console route: this machine only; and for POSTs, the page's token and no other site's origin. */
+    /** Before every console route: this machine only; and for POSTs, the page's token and this site's origin. */
     void guard(Context ctx) {
         if (!Access.isLocal(ctx) && callers.person(ctx).isEmpty()) {
             ctx.skipRemainingHandlers();
@@ -97,7 +100,9 @@ final class Console {
         var cookie = ctx.cookie(CSRF_COOKIE);
         var header = ctx.header(CSRF_HEADER);
         var origin = ctx.header("Origin");
-        boolean sameOrigin = origin == null || origin.equals("http://" + ctx.host()) || origin.equals("https://" + ctx.host());
+        // This site's origin as HostCheck knows it, not whatever the request names: a page on a name pointed here
+        // (DNS rebinding) would name itself in both Origin and Host.
+        boolean sameOrigin = origin == null || hosts.allowsOrigin(origin, ctx.header("Host"), Access.isHttps(ctx));
         if (cookie == null || header == null || !sameOrigin || !MessageDigest.isEqual(
                 cookie.getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8))) {
             ctx.skipRemainingHandlers();

@@ -99,6 +99,7 @@ final class RequestActions {
 
     /** Who answers for this call: a signed-in person from this site, or a named API token; empty when answered. */
     private java.util.Optional<Callers.Caller> caller(Context ctx) {
+        ctx.bodyAsBytes(); // read first: a refusal answered while the body still arrives reaches nobody
         var caller = callers.of(ctx);
         if (caller.isEmpty()) {
             if (access.tokenOn() && access.signedIn(ctx)) {

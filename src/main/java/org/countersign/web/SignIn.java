@@ -30,8 +30,10 @@ final class SignIn {
                     .append("<input type=\"hidden\" name=\"next\" value=\"").append(esc(next)).append("\">")
                     .append("<button class=\"btn").append(access.signInOn() ? "" : " primary").append("\" type=\"submit\">")
                     .append("Sign in with the token</button>")
-                    .append("<p class=\"hint\">The token is the DASHBOARD_TOKEN this Countersign was started with; it ")
-                    .append("shows requests but names nobody, so it does not approve.</p></form>");
+                    .append("<p class=\"hint\">").append(access.startup() ? "The token is the one in the link "
+                            + "Countersign printed when it started (…/console?token=…); opening that link signs you in too."
+                            : "The token is the DASHBOARD_TOKEN this Countersign was started with; it shows requests but "
+                            + "names nobody, so it does not approve.").append("</p></form>");
         if (ctx.cookie(Sessions.COOKIE) != null || ctx.cookie(Access.SESSION_COOKIE) != null)
             html.append("<form method=\"post\" action=\"/signout\"><button class=\"btn\" type=\"submit\">Sign out</button></form>");
         var body = html.append("</main>").toString();

@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -15,6 +16,7 @@ import io.javalin.config.RoutesConfig;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.SessionStore;
 import org.countersign.app.StoreUnavailable;
@@ -70,36 +72,44 @@ public final class WebApp {
     /**
      * What the dashboard and the console need beyond the API.
      *
-     * @param dashboardToken the sign-in token, or null when the server listens on loopback only
+     * @param dashboardToken the sign-in token, or null: then one is made for this app, which nobody knows
      * @param consolePeople  who one may act as in the console; the console is off when null
      * @param live           the live events for Server-Sent Events, or null for pages without live updates
+     * @param perAddress     failed authentications per client address
+     * @param receipts       what receipts are signed with
      * @param identity       sign-in through an identity provider and the named API tokens
+     * @param edge           who reaches the app, by which name, and how often
      */
     public record Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
-                          Throttle perPerson, Receipts receipts, Identity identity) {
+                          Throttle perPerson, Receipts receipts, Identity identity, Edge edge) {
         static final Options NONE = new Options(null, null, null, Throttle.none(), Throttle.none());
 
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live) {
             this(dashboardToken, consolePeople, live, Throttle.none(), Throttle.none());
         }
 
-        /** With receipts signed by a key of this app's own and no sign-in (tests; an app built without settings). */
+        /** With receipts signed by a key of this app's own, no sign-in, no proxies (tests; an app built without settings). */
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
                        Throttle perPerson) {
             this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()),
-                    Identity.NONE);
+                    Identity.NONE, Edge.NONE);
         }
 
-        /** With receipts signed by a key of this app's own. */
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
                        Throttle perPerson, Identity identity) {
-            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()), identity);
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()),
+                    identity, Edge.NONE);
         }
 
-        /** With no sign-in. */
         public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
                        Throttle perPerson, Receipts receipts) {
-            this(dashboardToken, consolePeople, live, perAddress, perPerson, receipts, Identity.NONE);
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, receipts, Identity.NONE, Edge.NONE);
+        }
+
+        public Options(String dashboardToken, List<String> consolePeople, LiveEvents live, Throttle perAddress,
+                       Throttle perPerson, Edge edge) {
+            this(dashboardToken, consolePeople, live, perAddress, perPerson, new Receipts(SigningKeys.ephemeral()),
+                    Identity.NONE, edge);
         }
 
         @Override
@@ -125,21 +135,47 @@ public final class WebApp {
         }
     }
 
+    /**
+     * Who reaches the app and how often, at its edge.
+     *
+     * @param startupToken   the dashboard token was made at start (and printed in the start-up link), not set
+     * @param publicUrl      the address people reach Countersign by (PUBLIC_URL), or null: loopback names only
+     * @param trustedProxies load balancers (addresses, CIDRs) whose X-Forwarded-For or Forwarded names the client
+     * @param perCredential  requests per valid credential on the API, the console and the webhooks
+     * @param kv             where webhook credentials held back are remembered; null: never held back
+     */
+    public record Edge(boolean startupToken, URI publicUrl, List<String> trustedProxies, Throttle perCredential,
+                       KeyValues kv) {
+        static final Edge NONE = new Edge(false, null, List.of(), Throttle.none(), null);
+
+        public Edge {
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+    }
+
+    /** A token for one run, for the start-up link when DASHBOARD_TOKEN is not set. */
+    public static String startupToken() { return Access.randomToken(); }
+
     /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
         var web = new WebApp(service, readiness, metrics, options.receipts());
+        var edge = options.edge();
+        var limits = new Limits(options.perAddress(), edge.perCredential(), edge.kv(),
+                ClientAddress.parse(String.join(",", edge.trustedProxies()), new java.util.ArrayList<>()));
+        var hosts = new HostCheck(edge.publicUrl());
         var identity = options.identity();
         var sessions = identity.oidc() == null ? null
                 : new Sessions(identity.sessions(), identity.oidc().sessionTtl(), identity.clock(),
                 "https".equals(identity.oidc().redirectUri().getScheme()));
         var callers = new Callers(sessions, identity.apiTokens());
-        var access = new Access(options.dashboardToken(), callers);
+        var access = new Access(options.dashboardToken(), options.dashboardToken() != null && edge.startupToken(),
+                limits, callers);
         var oidc = sessions == null ? null
                 : new OidcSignIn(identity.oidc(), identity.sessions(), sessions, service::policy, json);
         var actions = new RequestActions(service, options.perPerson(), access, callers, json);
         var console = options.consolePeople() == null ? null
-                : new Console(service, options.consolePeople(), json, options.perPerson(), callers);
+                : new Console(service, options.consolePeople(), json, options.perPerson(), callers, hosts);
         var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -157,8 +193,11 @@ public final class WebApp {
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
                             + "form-action 'self'; frame-ancestors 'none'"));
-            config.routes.before(ctx -> holdBackFloods(ctx, options.perAddress()));
+            config.routes.before(WebApp::refuseOtherSpellings);
+            config.routes.before(hosts::check);
+            config.routes.before(limits::beforeSigned);
             config.routes.before(access::check);
+            config.routes.after(limits::afterSigned);
             config.routes.get("/signin", ctx -> SignIn.page(ctx, access, null));
             config.routes.post("/signin", ctx -> SignIn.submit(ctx, access));
             config.routes.post("/signout", ctx -> {
@@ -177,7 +216,7 @@ public final class WebApp {
             config.routes.get("/partials/dashboard", dashboard::partial);
             config.routes.get("/requests/{id}", dashboard::requestPage);
             config.routes.get("/partials/requests/{id}", dashboard::requestPartial);
-            if (options.live() != null) config.routes.sse("/events", options.live()::connect);
+            if (options.live() != null) config.routes.get("/events", ctx -> options.live().stream(ctx, limits.client(ctx)));
             if (console != null) {
                 config.routes.before("/console", console::guard);
                 config.routes.before("/console/*", console::guard);
@@ -359,16 +398,12 @@ public final class WebApp {
         throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
     }
 
-    /** Webhooks, the API, sign-in and the console: one address may not flood them (Slack has its own per-user limit). */
-    private static void holdBackFloods(Context ctx, Throttle perAddress) {
-        var path = ctx.path();
-        if (!(path.startsWith("/webhooks/") || path.startsWith("/api/") || path.startsWith("/console")
-                || path.startsWith("/signin"))) return;
-        if (perAddress.check("ip:" + ctx.ip()) instanceof Throttle.Refused held) {
-            long seconds = Math.max(1, (held.retryAfter().toMillis() + 999) / 1000);
-            ctx.header("Retry-After", Long.toString(seconds));
-            throw new TooManyRequests(held.message());
-        }
+    /** One spelling per path, before routing: what is checked is what is served (see {@link RoutePolicy}). */
+    private static void refuseOtherSpellings(Context ctx) {
+        var problem = RoutePolicy.problem(ctx.path());
+        if (problem.isEmpty()) return;
+        ctx.skipRemainingHandlers();
+        error(ctx, HttpStatus.forStatus(problem.get().status()), problem.get().message());
     }
 
     /** Answered 429 with Retry-After and the message. */
@@ -391,11 +426,14 @@ public final class WebApp {
      * Reads and drops what is left of a body too large to take, up to a bound: answered while the client still sends,
      * the connection is reset under it and it hears no answer at all.
      */
-    private static void drain(Context ctx) {
+    private static void drain(Context ctx) { drain(ctx, DRAIN_MAX); }
+
+    /** Reads and drops up to {@code max} bytes of the body a refusal answers without reading it. */
+    static void drain(Context ctx, long max) {
         try {
             var in = ctx.req().getInputStream();
             var buffer = new byte[64 * 1024];
-            long left = DRAIN_MAX;
+            long left = max;
             for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) left -= n;
         } catch (java.io.IOException | RuntimeException ignored) {
             // the client went away: nobody is left to answer

@@ -1,6 +1,7 @@
 package org.countersign.web;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -13,14 +14,23 @@ import java.util.function.Function;
  *
  * @param dashboardToken the token people sign in with, or null: then the server must listen on loopback only
  * @param console        {@code CONSOLE=on|off}, or null to decide from whether a chat platform is configured
- * @param publicUrl      {@code PUBLIC_URL}: the origin people open Countersign at, or null
+ * @param publicUrl      {@code PUBLIC_URL}: the address people and proxies reach Countersign by, or null (loopback
+ *                       names only)
+ * @param trustedProxies {@code TRUSTED_PROXIES}: the blocks whose {@code X-Forwarded-For}/{@code Forwarded} is believed
  * @param oidc           sign-in through an OpenID Connect provider, or null when off
  * @param apiTokens      the named API tokens of scripts and pipelines
  */
-public record WebSettings(String dashboardToken, Boolean console, URI publicUrl, OidcSettings oidc, ApiTokens apiTokens) {
+public record WebSettings(String dashboardToken, Boolean console, URI publicUrl, List<String> trustedProxies,
+                          OidcSettings oidc, ApiTokens apiTokens) {
     static final int TOKEN_MIN = 16;
 
-    public WebSettings(String dashboardToken, Boolean console) { this(dashboardToken, console, null, null, ApiTokens.NONE); }
+    public WebSettings {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    public WebSettings(String dashboardToken, Boolean console) {
+        this(dashboardToken, console, null, List.of(), null, ApiTokens.NONE);
+    }
 
     /** As {@link #fromEnv(Map, String, Function, List)}, reading durations in ISO-8601 only. */
     public static WebSettings fromEnv(Map<String, String> env, String bindHost, List<String> problems) {
@@ -28,8 +38,8 @@ public record WebSettings(String dashboardToken, Boolean console, URI publicUrl,
     }
 
     /**
-     * Reads DASHBOARD_TOKEN, CONSOLE, PUBLIC_URL, the OIDC_* settings, SESSION_TTL, API_TOKENS and API_TOKENS_FILE,
-     * adding what is wrong to {@code problems}; {@code bindHost} may be null.
+     * Reads DASHBOARD_TOKEN, CONSOLE, PUBLIC_URL, TRUSTED_PROXIES, the OIDC_* settings, SESSION_TTL, API_TOKENS and
+     * API_TOKENS_FILE, adding what is wrong to {@code problems}; {@code bindHost} may be null.
      */
     public static WebSettings fromEnv(Map<String, String> env, String bindHost,
                                       Function<String, Optional<Duration>> durations, List<String> problems) {
@@ -55,30 +65,12 @@ public record WebSettings(String dashboardToken, Boolean console, URI publicUrl,
                         + "Slack nor Matrix is configured)");
             }
         }
-        return new WebSettings(token, console, publicUrl, oidc, apiTokens);
+        var proxies = ClientAddress.parse(value(env, "TRUSTED_PROXIES"), problems).blocks();
+        return new WebSettings(token, console, publicUrl, proxies, oidc, apiTokens);
     }
 
     /** Whether people sign in with an OpenID Connect provider. */
     public boolean signInOn() { return oidc != null; }
-
-    /** {@code https://countersign.example.org}: an origin, without path, query or fragment. */
-    private static URI publicUrl(String text, List<String> problems) {
-        if (text == null) return null;
-        var expected = "PUBLIC_URL='" + text + "': expected the address people open Countersign at, such as "
-                + "https://countersign.example.org (http only for this machine), without a path";
-        try {
-            var uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-            boolean https = "https".equalsIgnoreCase(uri.getScheme());
-            boolean localHttp = "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && isLoopback(uri.getHost());
-            if (uri.getHost() != null && (https || localHttp) && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null)
-                return uri;
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        problems.add(expected);
-        return null;
-    }
 
     private static Optional<Duration> isoDuration(String text) {
         try {
@@ -86,6 +78,25 @@ public record WebSettings(String dashboardToken, Boolean console, URI publicUrl,
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** {@code https://countersign.example.org}: a scheme and a host, perhaps a port, nothing else. */
+    private static URI publicUrl(String text, List<String> problems) {
+        if (text == null) return null;
+        var expected = "PUBLIC_URL='" + text + "': expected the address people reach Countersign by, a scheme and a "
+                + "host such as https://countersign.example.org or http://10.0.0.5:7000";
+        try {
+            var uri = new URI(text);
+            var path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            if (uri.getHost() != null && uri.getScheme() != null && uri.getScheme().matches("(?i)https?")
+                    && uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null
+                    && (path.isEmpty() || path.equals("/")))
+                return path.isEmpty() ? uri : URI.create(text.substring(0, text.length() - 1));
+            problems.add(expected + (path.length() > 1 ? " (without a path: Countersign is served from /)" : ""));
+        } catch (URISyntaxException e) {
+            problems.add(expected + " (" + e.getReason() + ")");
+        }
+        return null;
     }
 
     public Optional<String> dashboardTokenOpt() { return Optional.ofNullable(dashboardToken); }
@@ -103,7 +114,8 @@ public record WebSettings(String dashboardToken, Boolean console, URI publicUrl,
     @Override
     public String toString() {
         return "WebSettings[dashboardToken=" + (dashboardToken == null ? null : "****") + ", console=" + console
-                + ", publicUrl=" + publicUrl + ", oidc=" + oidc + ", apiTokens=" + apiTokens + "]";
+                + ", publicUrl=" + publicUrl + ", trustedProxies=" + trustedProxies + ", oidc=" + oidc
+                + ", apiTokens=" + apiTokens + "]";
     }
 
     private static String value(Map<String, String> env, String name) {

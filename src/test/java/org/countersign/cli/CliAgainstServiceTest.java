@@ -117,9 +117,11 @@ class CliAgainstServiceTest {
         env.put("PORT", String.valueOf(freePort()));
         env.put("POLICY_FILE", policy.toString());
         env.put("EXPIRY_SWEEP_INTERVAL", "1s");
+        env.put("DASHBOARD_TOKEN", TOKEN);
         try (var quick = Main.start(Config.fromEnv(env))) {
             var id = ((Outcome.Applied) quick.service().open(REQUESTER, TestPolicies.draft("availability"))).request().id();
-            var r = CliTest.run(Map.of("COUNTERSIGN_URL", "http://127.0.0.1:" + quick.port()), "wait", id.toString(),
+            var r = CliTest.run(Map.of("COUNTERSIGN_URL", "http://127.0.0.1:" + quick.port(), "COUNTERSIGN_TOKEN", TOKEN),
+                    "wait", id.toString(),
                     "--timeout", "30s", "--interval", "1s");
             assertThat(r.code()).as(r.out() + r.err()).isEqualTo(Exit.EXPIRED);
             assertThat(r.out()).contains(id + " is pending").contains(id + " is expired");

@@ -14,9 +14,15 @@ final class Http {
     private Http() {}
 
     static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return get(port, path, null);
+    }
+
+    /** With {@code Authorization: Bearer <token>} when {@code token} is not null (the API needs one). */
+    static HttpResponse<String> get(int port, String path, String token) throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build();
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(5));
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Polls /readyz until it answers 200; how long that took. */

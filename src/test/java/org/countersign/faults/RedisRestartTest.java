@@ -152,7 +152,7 @@ class RedisRestartTest {
         for (var state : requests.keySet()) paths.add("/api/requests?state=" + state.name().toLowerCase());
         for (var id : requests.values()) paths.add("/api/requests/" + id);
         for (var path : paths) {
-            var response = Http.get(countersign.port(), path);
+            var response = Http.get(countersign.port(), path, countersign.startupToken().orElseThrow());
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             answers.put(path, response.body());
         }

@@ -488,7 +488,8 @@ class HostileInputFuzzTest {
     private List<Input> randomRoutes(int n) {
         var segments = List.of("api", "requests", "slack", "events", "webhooks", "deploy", "console", "dashboard",
                 "metrics", "healthz", "readyz", "..", "%2e%2e", "%00", ";jsessionid=x", "", "EMG-1", "favicon.ico",
-                "WEB-INF", "index.html", "%zz", "~", "*");
+                "WEB-INF", "index.html", "%zz", "~", "*", "signin", "signout", "assets", ".well-known", "partials",
+                "%2F", "%2f", "\\", "API", "%61pi", ".", "app.css");
         var methods = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND",
                 "FOO", "get", "CONNECT");
         var out = new ArrayList<Input>();
@@ -496,12 +497,24 @@ class HostileInputFuzzTest {
             var path = new StringBuilder();
             for (int k = g.between(1, 5); k > 0; k--) path.append('/').append(g.chance(0.8) ? g.pick(segments) : g.token(g.between(1, 12)));
             if (g.chance(0.3)) path.append('?').append(g.token(g.between(1, 40)));
+            else if (g.chance(0.1)) path.append("?token=").append(g.pick(List.of(g.token(64), "", "%00", g.token(3_000))));
             var method = g.pick(methods);
             var body = g.chance(0.4) ? g.text() : "";
-            var request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            var host = g.chance(0.8) ? "127.0.0.1" : g.pick(List.of("localhost:7000", "[::1]", "evil.example", "",
+                    "127.0.0.1.nip.io", "localhost.", g.token(g.between(1, 40)), "[::1", "a b", "127.0.0.1:99999"));
+            var request = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                    + (g.chance(0.5) ? authorization() : "") + "Connection: close\r\n"
                     + (body.isEmpty() ? "" : "Content-Type: " + g.pick(List.of("application/json", HostileService.FORM, "text/plain"))
                     + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n") + "\r\n" + body;
             out.add(Input.raw("random paths and methods", method + " " + path, request));
+        }
+        // Sign-in with garbage for a token and where to go next.
+        for (int i = 0; i < n / 10; i++) {
+            var body = "token=" + Garbage.encode(g.text()) + "&next=" + Garbage.encode(g.pick(List.of("//evil.example",
+                    "https://evil.example", "/\\evil.example", g.text(), "/requests/EMG-1")));
+            out.add(Input.raw("random paths and methods", "POST /signin (garbage)", "POST /signin HTTP/1.1\r\nHost: "
+                    + "127.0.0.1\r\nConnection: close\r\nContent-Type: " + HostileService.FORM + "\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body));
         }
         // The real routes with the wrong methods.
         for (var route : List.of("PUT /slack/events", "GET /slack/events", "GET /webhooks/deploy", "DELETE /webhooks/deploy",
@@ -670,8 +683,13 @@ class HostileInputFuzzTest {
         return headers;
     }
 
-    private static String get(String method, String target) {
-        return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    /** A request with this run's token, so the garbage reaches the parsers behind it, not only the sign-in check. */
+    private String get(String method, String target) {
+        return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + authorization() + "Connection: close\r\n\r\n";
+    }
+
+    private String authorization() {
+        return "Authorization: Bearer " + countersign.service.startupToken().orElseThrow() + "\r\n";
     }
 
     private static byte[] gzip(byte[] bytes) {

@@ -86,6 +86,16 @@ final class HostileService implements AutoCloseable {
 
     String slackUrl() { return base + "/slack/events"; }
 
+    /** The header with this run's token (the start-up token: no DASHBOARD_TOKEN is set), for the API. */
+    Map<String, String> authorization() {
+        return Map.of("Authorization", "Bearer " + service.startupToken().orElseThrow());
+    }
+
+    /** The same, as the pairs HttpRequest.Builder.headers takes. */
+    String[] bearer() {
+        return new String[] {"Authorization", "Bearer " + service.startupToken().orElseThrow()};
+    }
+
     // ---- what is stored ------------------------------------------------------------------------------------
 
     /** Every key under this service's prefix, without it. */

@@ -144,7 +144,7 @@ class RendererEscapingTest {
     @Test
     void the_api_gives_the_text_back_exactly_as_typed_as_json_never_as_html() throws Exception {
         var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(countersign.base + "/api/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create(countersign.base + "/api/requests/" + id)).headers(countersign.bearer()).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");

@@ -73,6 +73,7 @@ class SecretsInLogsTest {
         var webhookSecret = secret("HOSTILE_WEBHOOK_SECRET", "hook-");
         var routingKey = secret("HOSTILE_PAGERDUTY_KEY", "R0");
         var adminLogToken = secret("HOSTILE_ADMIN_LOG_URL token", "T0");
+        var dashboardToken = secret("DASHBOARD_TOKEN", "dash-");
         var receiptKey = java.util.Base64.getEncoder().encodeToString(java.security.KeyPairGenerator.getInstance("Ed25519")
                 .generateKeyPair().getPrivate().getEncoded());
         secrets.put("RECEIPT_SIGNING_KEY", receiptKey);
@@ -112,6 +113,7 @@ class SecretsInLogsTest {
         env.put("MATRIX_ACCESS_TOKEN", matrixToken);
         env.put("MATRIX_ROOM_ID", ROOM);
         env.put("INBOUND_WEBHOOK_SECRET", inbound);
+        env.put("DASHBOARD_TOKEN", dashboardToken);
         env.put("HOSTILE_WEBHOOK_SECRET", webhookSecret);
         env.put("HOSTILE_PAGERDUTY_KEY", routingKey);
         env.put("HOSTILE_ADMIN_LOG_URL", adminLog.url("/services/T0/B0/" + adminLogToken));
@@ -134,7 +136,8 @@ class SecretsInLogsTest {
         assertThat(forged.withSignature("v0=" + "0".repeat(64)).sendTo(slackUrl).status()).isEqualTo(401);
         openThroughSlack(slack, signer, slackUrl, "security", SECURITY);
 
-        assertThat(Wire.send(base, "GET", "/api/requests/" + id + "/receipt", Map.of(), null).status())
+        assertThat(Wire.send(base, "GET", "/api/requests/" + id + "/receipt",
+                Map.of("Authorization", "Bearer " + dashboardToken), null).status())
                 .as("a receipt signed with RECEIPT_SIGNING_KEY").isEqualTo(200);
 
         // The pipeline reports back, signed; and someone without the secret tries.

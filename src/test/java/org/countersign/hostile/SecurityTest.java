@@ -119,8 +119,8 @@ class SecurityTest {
                 && publicLog.bodies().contains(secret + " approval for SRE"));
         var list = countersign.command(SRE1, "list").body();
         var status = countersign.command(SRE1, "status " + secret).body();
-        var api = Wire.send(countersign.base, "GET", "/api/requests", Map.of(), null).body();
-        var one = Wire.send(countersign.base, "GET", "/api/requests/" + secret, Map.of(), null).body();
+        var api = Wire.send(countersign.base, "GET", "/api/requests", countersign.authorization(), null).body();
+        var one = Wire.send(countersign.base, "GET", "/api/requests/" + secret, countersign.authorization(), null).body();
 
         assertThat(publicLog.bodies()).contains(secret.toString()).doesNotContain("SECRET-VULN");
         assertThat(countersign.slack.messages(OPS)).allSatisfy(m ->

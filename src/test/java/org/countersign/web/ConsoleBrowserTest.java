@@ -23,9 +23,10 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The console and the dashboard in real headless Chromium, on the whole service started as Main starts it: a
- * developer opens a request through the form, SRE and Release Engineering approve it from windows of their own,
- * and the dashboard, open in a third window, follows without a reload. Screenshots go to target/screenshots/.
+ * The console and the dashboard in real headless Chromium, on the whole service started as Main starts it: the
+ * browser opens the start-up link first, as the person who started Countersign would; a developer opens a request
+ * through the form, SRE and Release Engineering approve it from windows of their own, and the dashboard, open in a
+ * third window, follows without a reload. Screenshots go to target/screenshots/.
  */
 class ConsoleBrowserTest {
     private static final Pattern ID = Pattern.compile("EMG-\\d+");
@@ -35,6 +36,8 @@ class ConsoleBrowserTest {
     static Path dataDir;
     @TempDir
     static Path profile;
+    @TempDir
+    static Path otherProfile;
     static WebFixture web;
     static ChromeDriver driver;
 
@@ -43,6 +46,42 @@ class ConsoleBrowserTest {
         Chromium.requireInstalled();
         web = new WebFixture(dataDir, Map.of());
         driver = Chromium.start(profile);
+        // The link from the start-up line signs this browser in, in a window of its own (closed, so its live stream
+        // is too: Chrome keeps a page it navigated away from, with its stream, and allows 6 connections per host).
+        var first = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.TAB);
+        driver.get(web.service.startupLink());
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlToBe(web.base + "/console"));
+        driver.close();
+        driver.switchTo().window(first);
+    }
+
+    @Test
+    void a_browser_that_did_not_open_the_start_up_link_is_asked_for_its_token_and_signs_in_with_it() {
+        var other = Chromium.start(otherProfile);
+        try {
+            other.get(web.base + "/console?as=alice");
+            var wait = new WebDriverWait(other, WAIT);
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+            assertThat(other.getCurrentUrl()).startsWith(web.base + "/signin?next=");
+            assertThat(other.findElement(By.cssSelector(".signin .hint")).getText())
+                    .contains("the link Countersign printed when it started");
+
+            other.findElement(By.id("token")).sendKeys(web.service.startupToken().orElseThrow(), Keys.ENTER);
+
+            wait.until(ExpectedConditions.urlToBe(web.base + "/console?as=alice"));
+            wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+            assertThat(other.findElement(By.id("console")).getAttribute("data-as")).isEqualTo("alice");
+        } finally {
+            other.quit();
+        }
+    }
+
+    @Test
+    void after_the_start_up_link_the_console_opens_without_a_token_in_the_address() {
+        newWindow("/console");
+        assertThat(driver.getCurrentUrl()).isEqualTo(web.base + "/console").doesNotContain("token");
+        assertThat(driver.findElement(By.id("console")).isDisplayed()).isTrue();
     }
 
     @AfterAll

@@ -56,9 +56,8 @@ class ConsoleTest {
 
     @Test
     void the_page_lists_the_policys_console_people_including_the_developer_in_no_team() throws Exception {
-        var fresh = java.net.http.HttpClient.newHttpClient(); // a first visit: no cookie yet
-        var page = fresh.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(web.base + "/console")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var fresh = web.browser(); // a first visit: the start-up link opened, no console cookie yet
+        var page = fresh.get("/console");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("value=\"alice\"", "value=\"carol\"", "value=\"frank\"", "value=\"dev\"")
                 .contains("dev · in no team").contains("alice · SRE");

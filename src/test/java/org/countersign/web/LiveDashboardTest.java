@@ -56,7 +56,7 @@ class LiveDashboardTest {
         var connected = new CompletableFuture<Void>();
         var received = new CompletableFuture<String>();
         var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(web.base + "/events"))
-                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                .header("Accept", "text/event-stream").headers(web.bearer()).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         var reader = new Thread(() -> {

@@ -71,7 +71,7 @@ class ReceiptApiTest {
     }
 
     private Javalin app(SigningKeys signing) {
-        var options = new WebApp.Options(null, null, null, Throttle.none(), Throttle.none(), new Receipts(signing));
+        var options = new WebApp.Options(WebTesting.TOKEN, null, null, Throttle.none(), Throttle.none(), new Receipts(signing));
         return WebApp.create(service, store::ping, new Metrics(store::countByState), JSON, List.of(), options)
                 .start("127.0.0.1", 0);
     }
@@ -276,8 +276,8 @@ class ReceiptApiTest {
     }
 
     private HttpResponse<String> get(Javalin on, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(WebTesting.authorized(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + path)))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static java.security.KeyPair newPair() {

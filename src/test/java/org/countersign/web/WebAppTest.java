@@ -41,7 +41,7 @@ class WebAppTest {
         var policy = TestPolicies.standard();
         var metrics = new Metrics(store::countByState);
         service = new RequestService(store, new PolicyDirectory(policy), new Workflow(policy), Clock.systemUTC(), metrics);
-        app = WebApp.create(service, store::ping, metrics, JSON).start("127.0.0.1", 0);
+        app = WebApp.create(service, store::ping, metrics, JSON, java.util.List.of(), WebTesting.options()).start("127.0.0.1", 0);
     }
 
     @AfterEach
@@ -67,10 +67,10 @@ class WebAppTest {
     void readyz_is_503_with_the_reason_when_redis_does_not_answer() throws Exception {
         try (var dead = RedisConnector.pooled("redis://127.0.0.1:" + closedPort())) {
             var deadStore = new RedisRequestStore(dead, TestRedis.uniquePrefix());
-            var deadApp = WebApp.create(service, deadStore::ping, new Metrics(store::countByState), JSON)
+            var deadApp = WebApp.create(service, deadStore::ping, new Metrics(store::countByState), JSON, java.util.List.of(), WebTesting.options())
                     .start("127.0.0.1", 0);
             try {
-                var response = send(HttpRequest.newBuilder(url(deadApp, "/readyz")).build());
+                var response = send(WebTesting.authorized(HttpRequest.newBuilder(url(deadApp, "/readyz"))).build());
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(json(response).path("error").asText()).containsIgnoringCase("redis");
             } finally {
@@ -175,7 +175,7 @@ class WebAppTest {
     @Test
     void with_a_metrics_token_metrics_are_401_json_without_it_and_200_with_it() throws Exception {
         var token = "metrics-0123456789abcdef";
-        try (var guarded = new Closing(WebApp.create(service, store::ping, new Metrics(store::countByState, token), JSON)
+        try (var guarded = new Closing(WebApp.create(service, store::ping, new Metrics(store::countByState, token), JSON, java.util.List.of(), WebTesting.options())
                 .start("127.0.0.1", 0))) {
             var base = "http://127.0.0.1:" + guarded.app.port() + "/metrics";
             var none = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
@@ -214,10 +214,10 @@ class WebAppTest {
             var policy = TestPolicies.standard();
             var deadService = new RequestService(deadStore, new PolicyDirectory(policy), new Workflow(policy),
                     Clock.systemUTC());
-            var deadApp = WebApp.create(deadService, deadStore::ping, new Metrics(store::countByState), JSON)
+            var deadApp = WebApp.create(deadService, deadStore::ping, new Metrics(store::countByState), JSON, java.util.List.of(), WebTesting.options())
                     .start("127.0.0.1", 0);
             try {
-                var response = send(HttpRequest.newBuilder(url(deadApp, "/api/requests/EMG-1")).build());
+                var response = send(WebTesting.authorized(HttpRequest.newBuilder(url(deadApp, "/api/requests/EMG-1"))).build());
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(json(response).path("error").asText()).contains("nothing was recorded");
                 assertThat(response.body()).doesNotContain("Exception").doesNotContain("at org.");
@@ -234,7 +234,7 @@ class WebAppTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(url(app, path)).build());
+        return send(WebTesting.authorized(HttpRequest.newBuilder(url(app, path))).build());
     }
 
     private HttpResponse<String> send(HttpRequest request) throws Exception {

@@ -17,7 +17,8 @@ import org.countersign.Main;
 
 /**
  * The whole service started as Main starts it (embedded Redis under a temp data directory, the packaged example
- * policy, no Slack: so the console is on), and an HTTP client with its own cookies, like one browser.
+ * policy, no Slack: so the console is on), and an HTTP client with its own cookies, like one browser. Without
+ * DASHBOARD_TOKEN that client has opened the start-up link, as the person who started Countersign would.
  */
 final class WebFixture implements AutoCloseable {
     private static final Pattern CSRF = Pattern.compile("data-csrf=\"([0-9a-f]+)\"");
@@ -36,6 +37,27 @@ final class WebFixture implements AutoCloseable {
         env.putAll(extra);
         service = Main.start(Config.fromEnv(env));
         base = "http://127.0.0.1:" + service.port();
+        if (service.startupToken().isPresent()) openStartupLink(http, service);
+    }
+
+    /** Opens the start-up link as a browser would: its answer sets the session cookie and leads to the clean URL. */
+    static void openStartupLink(HttpClient client, Main.Running service) throws Exception {
+        var link = service.startupLink();
+        var response = client.send(HttpRequest.newBuilder(URI.create(link)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 303)
+            throw new AssertionError("the start-up link " + link + " answered " + response.statusCode() + " " + response.body());
+    }
+
+    /** {@code Authorization: Bearer <this run's token>}, for a client without the cookie. */
+    String[] bearer() {
+        return new String[] {"Authorization", "Bearer " + service.startupToken().orElseThrow()};
+    }
+
+    /** A second client that has opened the start-up link too, like another window of the same person's browser. */
+    Browser browser() throws Exception {
+        var browser = new Browser(base);
+        openStartupLink(browser.http, service);
+        return browser;
     }
 
     HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -74,7 +96,7 @@ final class WebFixture implements AutoCloseable {
     /** A second client with cookies of its own, like another browser. */
     static final class Browser {
         private final String base;
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
 
         Browser(String base) { this.base = base; }

@@ -14,6 +14,7 @@ import java.util.List;
 import org.countersign.store.DomainJson;
 import org.countersign.web.Metrics;
 import org.countersign.web.WebApp;
+import org.countersign.web.WebTesting;
 import org.countersign.webhook.Receiver.Answer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +35,14 @@ class WebhookDeadLettersTest {
         var integrations = List.of(integration("gone", gone.url()), integration("fine", fine.url()));
         countersign.start(integrations.toArray(Integration[]::new));
         var app = WebApp.create(countersign.service, countersign.store::ping, new Metrics(countersign.store::countByState),
-                DomainJson.mapper(), List.of(new WebhookDeadLetters(integrations, countersign.feed))).start("127.0.0.1", 0);
+                DomainJson.mapper(), List.of(new WebhookDeadLetters(integrations, countersign.feed)), WebTesting.options()).start("127.0.0.1", 0);
         countersign.closeLater(app::stop);
         var first = countersign.open("availability");
         var second = countersign.open("availability");
         await().atMost(Duration.ofSeconds(5)).until(() -> countersign.feed.deadLettersOf("webhook:gone", 10).size() == 2);
 
-        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.port() + WebhookDeadLetters.PATH + "?limit=10")).build(),
+        var response = HttpClient.newHttpClient().send(WebTesting.authorized(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + WebhookDeadLetters.PATH + "?limit=10"))).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -59,11 +60,11 @@ class WebhookDeadLettersTest {
     @Test
     void a_limit_out_of_range_is_400() throws Exception {
         var app = WebApp.create(countersign.service, countersign.store::ping, new Metrics(countersign.store::countByState),
-                DomainJson.mapper(), List.of(new WebhookDeadLetters(List.of(), countersign.feed))).start("127.0.0.1", 0);
+                DomainJson.mapper(), List.of(new WebhookDeadLetters(List.of(), countersign.feed)), WebTesting.options()).start("127.0.0.1", 0);
         countersign.closeLater(app::stop);
 
-        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + app.port() + WebhookDeadLetters.PATH + "?limit=lots")).build(),
+        var response = HttpClient.newHttpClient().send(WebTesting.authorized(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + WebhookDeadLetters.PATH + "?limit=lots"))).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(400);
