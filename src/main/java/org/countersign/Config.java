@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.countersign.github.GithubSettings;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
 import org.countersign.app.RateLimiter;
@@ -25,12 +26,13 @@ import org.countersign.webhook.StandardWebhooks;
  * @param web        the dashboard token and whether the local console is on
  * @param metricsToken the bearer token GET /metrics asks for, or null to leave it open
  * @param privacyCheckInterval how often the security channel and room are checked to be private
+ * @param github     the GitHub App for deployment protection rules, or null when GitHub is off
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
                      String instanceName, String alertmanagerToken, WebSettings web, String metricsToken,
-                     Duration privacyCheckInterval) {
+                     Duration privacyCheckInterval, GithubSettings github) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -128,12 +130,14 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
             problems.add("METRICS_TOKEN (hidden) is too short: use at least " + MIN_TOKEN_LENGTH
                     + " characters, e.g. the output of openssl rand -hex 32");
 
+        var github = GithubSettings.fromEnv(name -> value(env, name), problems);
+
         var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
                 sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken,
-                privacyCheck);
+                privacyCheck, github);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -154,6 +158,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** The bearer token Alertmanager sends to POST /webhooks/alertmanager; without it that endpoint is off. */
     public Optional<String> alertmanagerTokenOpt() { return Optional.ofNullable(alertmanagerToken); }
 
+    /** The GitHub App's settings, when GitHub deployments are configured. */
+    public Optional<GithubSettings> githubOpt() { return Optional.ofNullable(github); }
+
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
 
@@ -168,7 +175,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", inboundWebhookSecret=" + (inboundWebhookSecret == null ? null : "****")
                 + ", alertmanagerToken=" + (alertmanagerToken == null ? null : "****") + ", web=" + web
                 + ", metricsToken=" + (metricsToken == null ? null : "****")
-                + ", privacyCheckInterval=" + privacyCheckInterval + "]";
+                + ", privacyCheckInterval=" + privacyCheckInterval + ", github=" + github + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

@@ -41,6 +41,7 @@ class ArchitectureTest {
             .optionalLayer("slack").definedBy("org.countersign.slack..")
             .optionalLayer("matrix").definedBy("org.countersign.matrix..")
             .optionalLayer("webhook").definedBy("org.countersign.webhook..")
+            .optionalLayer("github").definedBy("org.countersign.github..")
             .optionalLayer("web").definedBy("org.countersign.web..")
             .optionalLayer("root").definedBy("org.countersign")
             .whereLayer("domain").mayNotAccessAnyLayer()
@@ -52,6 +53,8 @@ class ArchitectureTest {
             .whereLayer("matrix").mayOnlyAccessLayers("app", "chat", "domain")
             // webhook hands Alertmanager groups to chat's alert port (AlertSurface), which slack and matrix render.
             .whereLayer("webhook").mayOnlyAccessLayers("app", "chat", "domain")
+            // github opens requests and answers GitHub from the events stream, like the webhooks.
+            .whereLayer("github").mayOnlyAccessLayers("app", "domain")
             .whereLayer("web").mayOnlyAccessLayers("app", "chat", "domain", "store", "slack", "matrix", "webhook")
             .whereLayer("root").mayOnlyBeAccessedByLayers("root");
 
@@ -83,6 +86,9 @@ class ArchitectureTest {
             .orShould().callMethod(Clock.class, "systemUTC")
             .orShould().callMethod(Clock.class, "systemDefaultZone")
             .because("time is a parameter (STYLE.md): the Workflow is given now, the service asks its Clock");
+
+    @ArchTest
+    static final ArchRule github_knows_no_other_adapter = adapterKnowsNoOther("github", "slack", "matrix", "webhook", "chat");
 
     private static ArchRule adapterKnowsNoOther(String adapter, String... others) {
         var packages = java.util.Arrays.stream(others).map(o -> "org.countersign." + o + "..").toArray(String[]::new);
