@@ -37,14 +37,14 @@ record ProtectionRule(String environment, String event, URI callback, long runId
         var deployment = json.path("deployment");
         if (!deployment.isObject()) throw new Invalid(400, "\"deployment\" is missing: GitHub sends the deployment "
                 + "(sha, ref, ...) with action \"requested\"");
-        var sha = text(deployment, "sha", "the commit being deployed").toLowerCase(Locale.ROOT);
+        var sha = text(deployment, "deployment.sha", "the commit being deployed").toLowerCase(Locale.ROOT);
         if (!SHA.matcher(sha).matches()) throw new Invalid(400, "\"deployment.sha\" is not a 40-digit commit sha");
-        var ref = text(deployment, "ref", "the branch, tag or sha deployed");
+        var ref = text(deployment, "deployment.ref", "the branch, tag or sha deployed");
         if (ref.length() > 255) throw new Invalid(400, "\"deployment.ref\" is longer than 255 characters");
         var repository = json.path("repository");
-        var repo = text(repository, "full_name", "owner/name of the repository");
+        var repo = text(repository, "repository.full_name", "owner/name of the repository");
         if (!REPO.matcher(repo).matches()) throw new Invalid(400, "\"repository.full_name\" is not owner/name");
-        var repoUrl = https(text(repository, "html_url", "the repository's web address"), "repository.html_url");
+        var repoUrl = https(text(repository, "repository.html_url", "the repository's web address"), "repository.html_url");
         var installationId = json.path("installation").path("id");
         if (!installationId.canConvertToLong() || !installationId.isIntegralNumber() || installationId.longValue() < 1)
             throw new Invalid(400, "\"installation.id\" is missing: the webhook must come from the GitHub App's "
@@ -108,8 +108,9 @@ record ProtectionRule(String environment, String event, URI callback, long runId
         throw new Invalid(400, "\"" + field + "\" is not an https URL");
     }
 
-    private static String text(JsonNode node, String field, String what) {
-        var value = node.path(field);
+    private static String text(JsonNode node, String where, String what) {
+        var value = node.path(where.substring(where.lastIndexOf('.') + 1));
+        var field = where;
         if (!value.isTextual() || value.textValue().isBlank())
             throw new Invalid(400, "\"" + field + "\" is missing or not text: it should hold " + what);
         return value.textValue().strip();
