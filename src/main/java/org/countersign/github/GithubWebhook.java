@@ -102,7 +102,8 @@ final class GithubWebhook implements Consumer<RoutesConfig> {
             kv.delete(key);
             throw e;
         }
-        if (answer.status() == 200) kv.put(key, answer.json(), DELIVERY_MEMORY);
+        // Only a delivery that opened or linked a request is remembered: what was ignored or refused may be sent again.
+        if (answer.status() == 200 && answer.gated()) kv.put(key, answer.json(), DELIVERY_MEMORY);
         else kv.delete(key);
         answer(ctx, answer);
     }
@@ -151,7 +152,7 @@ final class GithubWebhook implements Consumer<RoutesConfig> {
                 + "); GitHub is told when it is decided");
         log.info("github: {} run {} to {} waits on {} ({})", rule.repo(), rule.runId(), rule.environment(), now.id(),
                 gated.linked() ? "linked" : "opened");
-        return new Answer(200, json(answer));
+        return new Answer(200, json(answer), true);
     }
 
     /** Whether the header is {@code sha256=<hex HMAC-SHA256(secret, body)>}, compared in constant time. */
@@ -184,5 +185,7 @@ final class GithubWebhook implements Consumer<RoutesConfig> {
         ctx.status(answer.status()).contentType("application/json").result(answer.json());
     }
 
-    private record Answer(int status, String json) {}
+    private record Answer(int status, String json, boolean gated) {
+        Answer(int status, String json) { this(status, json, false); }
+    }
 }

@@ -53,9 +53,15 @@ record ProtectionRule(String environment, String event, URI callback, long runId
         var callback = callback(callbackText, apiUrl, repo);
         var m = CALLBACK_PATH.matcher(callback.getRawPath().substring(basePath(apiUrl).length()));
         m.matches();
+        long runId;
+        try {
+            runId = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new Invalid(422, "\"deployment_callback_url\" names a workflow run id beyond GitHub's (" + m.group(2) + ")");
+        }
         var event = json.path("event").isTextual() ? json.path("event").textValue() : "";
         var sender = json.path("sender").path("login").isTextual() ? json.path("sender").path("login").textValue() : "";
-        return new ProtectionRule(environment, clip(event, 50), callback, Long.parseLong(m.group(2)), sha, clip(ref, 255),
+        return new ProtectionRule(environment, clip(event, 50), callback, runId, sha, clip(ref, 255),
                 repo, repoUrl, installationId.longValue(), clip(sender, 100));
     }
 
