@@ -187,6 +187,28 @@ class GithubDeploymentsTest {
     }
 
     @Test
+    void five_runs_for_one_commit_delivered_at_once_wait_on_one_request() throws Exception {
+        var sha = sha();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+        try {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse<String>>>();
+            for (long run = 9_000_000_101L; run <= 9_000_000_105L; run++) {
+                var payload = requested(github.url(), sha, "production", run);
+                answers.add(pool.submit(() -> deliver(running.port(), SECRET, "deployment_protection_rule", payload)));
+            }
+            var ids = new java.util.HashSet<String>();
+            for (var answer : answers) {
+                var response = answer.get();
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                ids.add(json(response).path("request").asText());
+            }
+            assertThat(ids).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void a_request_opened_by_hand_that_lists_the_commit_is_linked_instead_of_a_second_one() {
         var sha = sha();
         var draft = new Draft("availability", "Payments 500s: deploy the fix", null,
@@ -319,6 +341,29 @@ class GithubDeploymentsTest {
         // Earlier tests may have bought the one token; these two answers bought at most one more.
         assertThat(github.issued().stream().filter(t -> t.installation() == INSTALLATION).count() - before).isLessThanOrEqualTo(1);
         assertThat(github.issued()).isNotEmpty();
+    }
+
+    @Test
+    void github_on_with_a_policy_that_lacks_the_reason_stops_the_service_at_start_saying_so() throws Exception {
+        var policy = dir.resolve("no-availability.yml");
+        Files.writeString(policy, """
+                teams:
+                  sre: { label: SRE, console-users: [alice] }
+                reasons:
+                  outage: { label: Outage, teams: [sre] }
+                """);
+        var env = new HashMap<String, String>();
+        env.put("DATA_DIR", dir.resolve("data-2").toString());
+        env.put("PORT", String.valueOf(freePort()));
+        env.put("POLICY_FILE", policy.toString());
+        env.put("GITHUB_APP_ID", APP_ID);
+        env.put("GITHUB_APP_PRIVATE_KEY", GithubPayloads.pkcs8Pem(keys));
+        env.put("GITHUB_WEBHOOK_SECRET", SECRET);
+
+        var e = org.assertj.core.api.Assertions.catchThrowableOfType(Config.Invalid.class,
+                () -> Main.start(Config.fromEnv(env)).close());
+
+        assertThat(e.problems()).singleElement().asString().contains("no reason 'availability'").contains("github.reason");
     }
 
     // --- helpers
