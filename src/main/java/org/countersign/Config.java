@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.countersign.github.GithubSettings;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
 import org.countersign.app.RateLimiter;
@@ -29,12 +30,14 @@ import org.countersign.webhook.StandardWebhooks;
  * @param receiptSigningKey   RECEIPT_SIGNING_KEY: the Ed25519 key receipts are signed with (PEM or a file path), or
  *                            null to generate one under {@code dataDir}
  * @param receiptPreviousKeys RECEIPT_PREVIOUS_KEYS: public keys that signed receipts before (PEM or file paths), or null
+ * @param github     the GitHub App for deployment protection rules, or null when GitHub is off
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
                      String instanceName, String alertmanagerToken, WebSettings web, String metricsToken,
-                     Duration privacyCheckInterval, String receiptSigningKey, String receiptPreviousKeys) {
+                     Duration privacyCheckInterval, String receiptSigningKey, String receiptPreviousKeys,
+                     GithubSettings github) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -136,13 +139,15 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         var previousKeys = value(env, "RECEIPT_PREVIOUS_KEYS");
         problems.addAll(SigningKeys.problems(receiptKey, previousKeys));
 
+        var github = GithubSettings.fromEnv(name -> value(env, name), problems);
+
         var web = WebSettings.fromEnv(env, bindHost != null && HOST.matcher(bindHost).matches() ? bindHost : null,
                 Durations::parse, problems);
 
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
                 sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken,
-                privacyCheck, receiptKey, previousKeys);
+                privacyCheck, receiptKey, previousKeys, github);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -163,6 +168,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** The bearer token Alertmanager sends to POST /webhooks/alertmanager; without it that endpoint is off. */
     public Optional<String> alertmanagerTokenOpt() { return Optional.ofNullable(alertmanagerToken); }
 
+    /** The GitHub App's settings, when GitHub deployments are configured. */
+    public Optional<GithubSettings> githubOpt() { return Optional.ofNullable(github); }
+
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
 
@@ -179,7 +187,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", metricsToken=" + (metricsToken == null ? null : "****")
                 + ", privacyCheckInterval=" + privacyCheckInterval
                 + ", receiptSigningKey=" + (receiptSigningKey == null ? null : "****")
-                + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + "]";
+                + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + ", github=" + github + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */

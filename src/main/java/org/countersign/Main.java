@@ -36,6 +36,9 @@ import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
 import org.countersign.chat.Privacy;
 import org.countersign.chat.PrivacyWatch;
+import org.countersign.github.GithubDeployments;
+import org.countersign.github.GithubGate;
+import org.countersign.github.GithubSettings;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
@@ -166,6 +169,8 @@ public final class Main {
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).start());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
+            config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
+                    running)));
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, leases, running,
                         instance, perUser, watches);
@@ -314,6 +319,20 @@ public final class Main {
     private static MatrixClient matrixClient(MatrixSettings settings) {
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));
+    }
+
+    /** POST /webhooks/github: a GitHub App's deployment protection rule, answered when the request is decided. */
+    private static GithubDeployments github(GithubSettings settings, GithubGate gate, RequestService service,
+                                            KeyValues kv, EventFeed feed, Clock clock, String instance, Running running) {
+        if (service.policy().reason(gate.reason()).isEmpty())
+            throw new Config.Invalid(List.of("GitHub deployments are on (GITHUB_APP_ID), but the policy has no reason '"
+                    + gate.reason() + "' for the requests they open: add it, or set github.reason in the policy"));
+        var github = new GithubDeployments(settings, gate, service, kv, feed, clock, instance).start();
+        running.add(github);
+        log.info("GitHub deployments on at {} (App {}, API {}); requests opened as {}, for {}", GithubDeployments.PATH,
+                settings.appId(), settings.apiUrl(), gate.reason(),
+                gate.environments().isEmpty() ? "every environment" : String.join(", ", gate.environments()));
+        return github;
     }
 
     /** POST /webhooks/alertmanager: alert groups shown in the ops channel and room, with a button to open a request. */

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
+import org.countersign.github.GithubGate;
 import org.countersign.webhook.Integration;
 
 /**
@@ -37,10 +38,14 @@ public final class PolicyFile {
 
     private PolicyFile() {}
 
-    /** The policy and the outbound webhooks of one policy file. */
-    public record Loaded(Policy policy, List<Integration> integrations) {
+    /** The policy, the outbound webhooks and what a GitHub deployment opens, of one policy file. */
+    public record Loaded(Policy policy, List<Integration> integrations, GithubGate github) {
         public Loaded {
             integrations = List.copyOf(integrations);
+        }
+
+        public Loaded(Policy policy, List<Integration> integrations) {
+            this(policy, integrations, GithubGate.DEFAULT);
         }
     }
 
@@ -109,7 +114,7 @@ public final class PolicyFile {
             throw invalid(source + ": " + yamlError(e));
         }
         var loaded = new PolicyReader(source, env).read(root);
-        return new Loaded(loaded.policy().withSha256(sha256(yaml)), loaded.integrations());
+        return new Loaded(loaded.policy().withSha256(sha256(yaml)), loaded.integrations(), loaded.github());
     }
 
     /**

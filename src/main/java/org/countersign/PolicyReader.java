@@ -18,6 +18,7 @@ import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
 import org.countersign.domain.Reason;
 import org.countersign.domain.Team;
+import org.countersign.github.GithubGate;
 
 /**
  * Reads a policy file's YAML tree: its teams, reasons and people into a {@link Policy}, its integrations
@@ -28,12 +29,13 @@ final class PolicyReader {
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
-            "approval-valid-for", "people", "integrations", "identity");
+            "approval-valid-for", "people", "integrations", "identity", "github");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
     private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
+    private static final List<String> GITHUB_KEYS = List.of("reason", "environments");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
@@ -79,6 +81,7 @@ final class PolicyReader {
         var people = people(root.get("people"));
         var mailDomains = mailDomains(root.get("identity"));
         var integrations = new PolicyIntegrations(problems, env).read(root.get("integrations"));
+        var github = github(root.get("github"), reasons);
 
         // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
         if (!teamsReadable) {
@@ -91,11 +94,37 @@ final class PolicyReader {
         }
         try {
             var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains);
-            if (problems.none()) return new PolicyFile.Loaded(policy, integrations);
+            if (problems.none()) return new PolicyFile.Loaded(policy, integrations, github);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);
         }
         throw problems.invalid();
+    }
+
+    /**
+     * The {@code github} section: the reason of the requests GitHub deployments open (default availability) and the
+     * environments gated (default: every one whose protection rules list the App).
+     */
+    private GithubGate github(JsonNode node, Map<String, Reason> reasons) {
+        if (node == null || node.isNull()) return GithubGate.DEFAULT;
+        if (!node.isObject()) {
+            problems.add("github", "must be a map with reason and environments, not " + show(node));
+            return GithubGate.DEFAULT;
+        }
+        problems.unknownKeys(node, "github.", GITHUB_KEYS);
+        var reason = GithubGate.DEFAULT_REASON;
+        if (node.has("reason")) {
+            var r = problems.text(node.get("reason"), "github.reason");
+            if (r != null && !reasons.isEmpty() && !reasons.containsKey(r))
+                problems.add("github.reason", "unknown reason '" + r + "' (known: " + String.join(", ", reasons.keySet())
+                        + ")");
+            if (r != null) reason = r;
+        }
+        var environments = node.has("environments") ? problems.list(node.get("environments"), "github.environments")
+                : List.<String>of();
+        if (node.has("environments") && node.get("environments").isArray() && node.get("environments").isEmpty())
+            problems.add("github.environments", "is empty: list the environments to gate, or leave it out for all");
+        return new GithubGate(reason, environments);
     }
 
     /** The duration under {@code key}, or {@code fallback} when it is left out or cannot be read (a problem then). */

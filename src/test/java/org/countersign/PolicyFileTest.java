@@ -258,7 +258,31 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github)");
+    }
+
+    @Test
+    void the_github_section_says_what_a_github_deployment_opens_and_which_environments_it_gates() throws IOException {
+        var loaded = PolicyFile.read(write(VALID + "github: { reason: availability, environments: [production, staging] }\n"),
+                Map.of());
+
+        assertThat(loaded.github()).isEqualTo(new org.countersign.github.GithubGate("availability",
+                java.util.List.of("production", "staging")));
+        assertThat(loaded.github().gates("staging")).isTrue();
+        assertThat(loaded.github().gates("preview")).isFalse();
+        assertThat(PolicyFile.read(write(VALID), Map.of()).github().gates("anything")).isTrue();
+    }
+
+    @Test
+    void a_github_section_with_an_unknown_reason_or_key_or_no_environments_lists_every_problem() throws IOException {
+        var file = write(VALID + "github: { reason: outage, environment: [production], environments: [] }\n");
+
+        var e = invalid(file);
+
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                file + ": github.environment: unknown key (known: reason, environments)",
+                file + ": github.reason: unknown reason 'outage' (known: availability)",
+                file + ": github.environments: is empty: list the environments to gate, or leave it out for all");
     }
 
     @Test
@@ -355,7 +379,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",

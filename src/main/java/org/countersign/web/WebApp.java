@@ -245,12 +245,13 @@ public final class WebApp {
             // The client sent fewer bytes than it announced (Content-Length, a broken chunk) and closed: its fault.
             config.routes.exception(EofException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST,
                     "The request body ended early (fewer bytes than announced, or a broken chunk); nothing was recorded"));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                var ref = UUID.randomUUID().toString().substring(0, 8);
-                log.error("unexpected error on {} {} (ref {})", ctx.method(), ctx.path(), ref, e);
-                error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Something broke on our side (ref " + ref
-                        + "); nothing was recorded. The server log has the details");
+            // A path parameter with a % not followed by two hex digits fails Javalin's decoding: the sender's mistake.
+            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
+                if (String.valueOf(e.getMessage()).startsWith("URLDecoder:")) error(ctx, HttpStatus.BAD_REQUEST,
+                        "The path has a % that is not followed by two hex digits; encode % as %25");
+                else unexpected(e, ctx);
             });
+            config.routes.exception(Exception.class, WebApp::unexpected);
             // Javalin answers unmatched routes in plain text; ours are JSON and already say what is missing.
             config.routes.error(404, ctx -> {
                 if (!isJson(ctx) && !isHtml(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
@@ -259,6 +260,13 @@ public final class WebApp {
                 if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
             });
         });
+    }
+
+    private static void unexpected(Exception e, Context ctx) {
+        var ref = UUID.randomUUID().toString().substring(0, 8);
+        log.error("unexpected error on {} {} (ref {})", ctx.method(), ctx.path(), ref, e);
+        error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Something broke on our side (ref " + ref
+                + "); nothing was recorded. The server log has the details");
     }
 
     private void health(Context ctx) {

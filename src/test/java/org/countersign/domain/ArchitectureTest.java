@@ -42,6 +42,7 @@ class ArchitectureTest {
             .optionalLayer("slack").definedBy("org.countersign.slack..")
             .optionalLayer("matrix").definedBy("org.countersign.matrix..")
             .optionalLayer("webhook").definedBy("org.countersign.webhook..")
+            .optionalLayer("github").definedBy("org.countersign.github..")
             .optionalLayer("web").definedBy("org.countersign.web..")
             .optionalLayer("cli").definedBy("org.countersign.cli..")
             .optionalLayer("root").definedBy("org.countersign")
@@ -55,6 +56,8 @@ class ArchitectureTest {
             .whereLayer("slack").mayOnlyAccessLayers("app", "chat", "domain")
             .whereLayer("matrix").mayOnlyAccessLayers("app", "chat", "domain")
             // webhook hands Alertmanager groups to chat's alert port (AlertSurface), which slack and matrix render.
+            // github opens requests and answers GitHub from the events stream, like the webhooks.
+            .whereLayer("github").mayOnlyAccessLayers("app", "domain")
             .whereLayer("webhook").mayOnlyAccessLayers("app", "chat", "domain", "receipt")
             .whereLayer("web").mayOnlyAccessLayers("app", "chat", "domain", "store", "slack", "matrix", "webhook", "receipt")
             // The command line talks to a service over HTTP: it reads settings' forms (root), signs reports (webhook)
@@ -90,6 +93,9 @@ class ArchitectureTest {
             .orShould().callMethod(Clock.class, "systemUTC")
             .orShould().callMethod(Clock.class, "systemDefaultZone")
             .because("time is a parameter (STYLE.md): the Workflow is given now, the service asks its Clock");
+
+    @ArchTest
+    static final ArchRule github_knows_no_other_adapter = adapterKnowsNoOther("github", "slack", "matrix", "webhook", "chat");
 
     private static ArchRule adapterKnowsNoOther(String adapter, String... others) {
         var packages = java.util.Arrays.stream(others).map(o -> "org.countersign." + o + "..").toArray(String[]::new);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Thousands of malformed, oversized, wrongly encoded and random requests to every endpoint of the running service:
  * Slack's Request URL signed and unsigned (signed garbage reaches the parser and Bolt), the deploy webhook signed
- * and unsigned, the JSON API, random paths and methods, and bytes that are not HTTP at all. None may get a 5xx or
+ * and unsigned, the GitHub App's webhook signed and unsigned, the JSON API, random paths and methods, and bytes that are not HTTP at all. None may get a 5xx or
  * an answer naming Java classes, and none may store anything. The inputs come from one seed, printed, and set
  * with {@code -Dhostile.seed=…} to replay a run.
  */
@@ -50,7 +50,8 @@ class HostileInputFuzzTest {
     private RequestId approved;
 
     /** How a request is signed when it is sent (so a slow run never makes a signature stale by accident). */
-    enum Signing { NONE, SLACK, SLACK_STALE, SLACK_OTHER_SECRET, SLACK_TAMPERED, WEBHOOK, WEBHOOK_STALE, WEBHOOK_OTHER_SECRET }
+    enum Signing { NONE, SLACK, SLACK_STALE, SLACK_OTHER_SECRET, SLACK_TAMPERED, WEBHOOK, WEBHOOK_STALE, WEBHOOK_OTHER_SECRET,
+        GITHUB, GITHUB_OTHER_SECRET }
 
     /** One hostile request: over HTTP with these parts, or {@code raw} bytes on a socket. */
     record Input(String endpoint, String what, String method, String path, Map<String, String> headers, byte[] body,
@@ -95,6 +96,8 @@ class HostileInputFuzzTest {
         inputs.addAll(slackUnsigned(500));
         inputs.addAll(webhookSigned(500));
         inputs.addAll(webhookUnsigned(250));
+        inputs.addAll(githubSigned(400));
+        inputs.addAll(githubUnsigned(150));
         inputs.addAll(apiList(300));
         inputs.addAll(apiOne(300));
         inputs.addAll(apiReceipt(300));
@@ -332,6 +335,89 @@ class HostileInputFuzzTest {
         return headers;
     }
 
+    // ---- POST /webhooks/github -------------------------------------------------------------------------------
+
+    private List<Input> githubSigned(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var body = githubBody();
+            out.add(Input.http("POST /webhooks/github (signed)", body.what(), "POST", "/webhooks/github",
+                    githubHeaders(body.contentType()), body.bytes(), Signing.GITHUB));
+        }
+        return out;
+    }
+
+    private List<Input> githubUnsigned(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var body = githubBody();
+            var headers = githubHeaders(body.contentType());
+            var signing = g.chance(0.5) ? Signing.GITHUB_OTHER_SECRET : Signing.NONE;
+            if (signing == Signing.NONE && g.chance(0.7)) headers.put("X-Hub-Signature-256", g.pick(List.of("", "sha256=",
+                    "sha256=zz", "sha1=" + HexFormat.of().formatHex(g.bytes(20)), "sha256=" + HexFormat.of().formatHex(g.bytes(32)),
+                    "SHA256=" + HexFormat.of().formatHex(g.bytes(32)), g.token(80))));
+            out.add(Input.http("POST /webhooks/github (unsigned)", signing + " " + body.what(), "POST",
+                    "/webhooks/github", headers, body.bytes(), signing));
+        }
+        return out;
+    }
+
+    private Map<String, String> githubHeaders(String contentType) {
+        var headers = headers("Content-Type", contentType);
+        if (g.chance(0.95)) headers.put("X-GitHub-Event", g.chance(0.75) ? "deployment_protection_rule"
+                : g.pick(List.of("ping", "push", "", " ", g.token(30))));
+        if (g.chance(0.9)) headers.put("X-GitHub-Delivery", g.pick(List.of(java.util.UUID.randomUUID().toString(),
+                java.util.UUID.randomUUID().toString(), "", " ", g.token(101), g.token(2_000))));
+        return headers;
+    }
+
+    /** GitHub's requested payload with parts wrong; its callback is never on GITHUB_API_URL, so nothing may open. */
+    private Body githubBody() {
+        var type = g.chance(0.9) ? "application/json" : g.pick(List.of("application/x-www-form-urlencoded", g.token(8)));
+        return switch (g.random.nextInt(8)) {
+            case 0, 1, 2, 3 -> {
+                com.fasterxml.jackson.databind.node.ObjectNode json;
+                try (var in = getClass().getResourceAsStream("/github/deployment_protection_rule.requested.json")) {
+                    json = (com.fasterxml.jackson.databind.node.ObjectNode) Garbage.JSON.readTree(in);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                var deployment = (com.fasterxml.jackson.databind.node.ObjectNode) json.get("deployment");
+                var repository = (com.fasterxml.jackson.databind.node.ObjectNode) json.get("repository");
+                if (g.chance(0.3)) json.set("action", g.maybeWrong(g.pick(List.of("requested", "approved", g.text()))));
+                if (g.chance(0.4)) json.set("environment", g.maybeWrong(g.pick(List.of("production", "", g.huge(300),
+                        "prod\u0000uction", g.text()))));
+                if (g.chance(0.4)) deployment.set("sha", g.maybeWrong(g.pick(List.of(HexFormat.of().formatHex(g.bytes(20)),
+                        "3F786850E387550FDAB836ED7E6DC881DE23001B", "3f78685", g.text()))));
+                if (g.chance(0.3)) deployment.set("ref", g.maybeWrong(g.chance(0.2) ? g.huge(1_000) : g.text()));
+                if (g.chance(0.3)) repository.set("full_name", g.maybeWrong(g.pick(List.of("octo-org/payments", "../..",
+                        "a/b/c", g.text()))));
+                if (g.chance(0.3)) repository.set("html_url", g.maybeWrong(g.pick(List.of("javascript:alert(1)",
+                        "https://github.com/octo-org/payments\"><x>", g.huge(400), g.text()))));
+                if (g.chance(0.3)) json.set("installation", g.chance(0.5) ? g.json(2)
+                        : Garbage.JSON.createObjectNode().set("id", g.maybeWrong(g.pick(List.of("0", "-1",
+                        "99999999999999999999999", g.text())))));
+                if (g.chance(0.5)) json.set("deployment_callback_url", g.maybeWrong(g.pick(List.of(
+                        "https://api.github.com/repos/octo-org/payments/actions/runs/1/deployment_protection_rule",
+                        "http://127.0.0.1:9@evil.example.org/repos/octo-org/payments/actions/runs/1/deployment_protection_rule",
+                        "http://127.0.0.1:9/repos/octo-org/payments/actions/runs/1/deployment_protection_rule?x=1",
+                        "http://127.0.0.1:9/repos/octo-org/payments/actions/runs/1/deployment_protection_rule/../../../app",
+                        "http://127.0.0.1:9/repos/octo-org/other/actions/runs/1/deployment_protection_rule",
+                        "http://127.0.0.1:9/repos/octo-org/payments/actions/runs/99999999999999999999/deployment_protection_rule",
+                        "http://127.0.0.1:9/repos/octo-org/payments/actions/runs/9999999999999999999/deployment_protection_rule",
+                        "file:///etc/passwd", "http://[::1", g.huge(5_000), g.text()))));
+                else json.put("deployment_callback_url", "https://api.github.com/repos/octo-org/payments/actions/runs/1/"
+                        + "deployment_protection_rule");
+                for (int i = g.between(0, 2); i > 0; i--) json.set(g.text(), g.json(2));
+                yield new Body("protection-rule-shaped JSON", type, utf8(json.toString()));
+            }
+            case 4 -> new Body("random JSON", type, utf8(g.json(5).toString()));
+            case 5 -> new Body("deeply nested JSON", type, utf8("{\"a\":".repeat(g.between(1_000, 50_000))));
+            case 6 -> new Body("invalid UTF-8", type, g.invalidUtf8("{\"action\":\"requested\",\"environment\":\"" + g.text() + "\"}"));
+            default -> new Body("random bytes", type, g.bytes(g.between(0, 4096)));
+        };
+    }
+
     // ---- GET /api/requests, GET /api/requests/{id} -----------------------------------------------------------
 
     private List<Input> apiList(int n) {
@@ -486,7 +572,7 @@ class HostileInputFuzzTest {
     // ---- everything else -------------------------------------------------------------------------------------
 
     private List<Input> randomRoutes(int n) {
-        var segments = List.of("api", "requests", "slack", "events", "webhooks", "deploy", "console", "dashboard",
+        var segments = List.of("api", "requests", "slack", "events", "webhooks", "deploy", "github", "console", "dashboard",
                 "metrics", "healthz", "readyz", "..", "%2e%2e", "%00", ";jsessionid=x", "", "EMG-1", "favicon.ico",
                 "WEB-INF", "index.html", "%zz", "~", "*", "signin", "signout", "assets", ".well-known", "partials",
                 "%2F", "%2f", "\\", "API", "%61pi", ".", "app.css");
@@ -614,6 +700,8 @@ class HostileInputFuzzTest {
             case WEBHOOK -> webhookSign(headers, HostileService.INBOUND_SECRET, now, input.body());
             case WEBHOOK_STALE -> webhookSign(headers, HostileService.INBOUND_SECRET, now - 6 * 60, input.body());
             case WEBHOOK_OTHER_SECRET -> webhookSign(headers, "another-secret-of-16-chars", now, input.body());
+            case GITHUB -> headers.put("X-Hub-Signature-256", "sha256=" + hmac(HostileService.GITHUB_SECRET, input.body()));
+            case GITHUB_OTHER_SECRET -> headers.put("X-Hub-Signature-256", "sha256=" + hmac("another-github-secret", input.body()));
         }
         return Wire.send(countersign.base, input.method(), input.path(), headers, input.body());
     }

@@ -37,6 +37,9 @@ final class HostileService implements AutoCloseable {
     static final String INBOUND_SECRET = "hostile-inbound-secret-3a9b7d1f";
     /** A pipeline's named API token (deploy-bot): it reaches the actions API, where a pipeline approves nothing. */
     static final String API_TOKEN = "hostile-pipeline-token-6e2a0f4c9b";
+    static final String GITHUB_SECRET = "hostile-github-secret-6c2e8f0b4d";
+    /** Nothing listens there: a hostile delivery must never get as far as calling GitHub. */
+    static final String GITHUB_API = "http://127.0.0.1:9";
     static final String OPS = "C0EMERG1";
     static final String SECURITY = "G0SECURE";
     static final String DEV = "U0DEV1";
@@ -76,12 +79,24 @@ final class HostileService implements AutoCloseable {
         env.put("SLACK_SECURITY_CHANNEL", SECURITY);
         env.put("INBOUND_WEBHOOK_SECRET", INBOUND_SECRET);
         env.put("API_TOKENS", "deploy-bot:sha256:" + java.util.HexFormat.of().formatHex(sha256(API_TOKEN)));
+        env.put("GITHUB_APP_ID", "1012345");
+        env.put("GITHUB_APP_PRIVATE_KEY", appKey());
+        env.put("GITHUB_WEBHOOK_SECRET", GITHUB_SECRET);
+        env.put("GITHUB_API_URL", GITHUB_API);
         // Garbage is sent from one address and as many made-up users: let it reach the parsers, not the limiter.
         env.put("RATE_LIMIT_PER_ADDRESS", "1000000/1m");
         env.put("RATE_LIMIT_PER_USER", "1000000/1m");
         env.putAll(extraEnv);
         service = Main.start(Config.fromEnv(env));
         base = "http://127.0.0.1:" + service.port();
+    }
+
+    /** A GitHub App key, PKCS#8 PEM. */
+    private static String appKey() throws java.security.GeneralSecurityException {
+        var generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+                generator.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
     }
 
     String slackUrl() { return base + "/slack/events"; }

@@ -48,7 +48,8 @@ class SecretsInLogsTest {
             "xoxb-countersign-test", "syt_Y291bnRlcnNpZ24_bot_token", "it's a secret to everybody",
             HostileService.SIGNING_SECRET, HostileService.BOT_TOKEN, HostileService.INBOUND_SECRET, HostileService.API_TOKEN,
             // web.OidcFixture's: the sign-in client secret, a pipeline's API token, the dashboard token
-            "client-secret-for-the-mock-provider", "pipeline-token-4b1f0c9e2d7a6b3c8e5f", "dashboard-token-for-the-oidc-tests");
+            "client-secret-for-the-mock-provider", "pipeline-token-4b1f0c9e2d7a6b3c8e5f", "dashboard-token-for-the-oidc-tests",
+            HostileService.GITHUB_SECRET, "github-webhook-secret-0123456789");
 
     private final Map<String, String> secrets = new LinkedHashMap<>();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -77,6 +78,12 @@ class SecretsInLogsTest {
         var receiptKey = java.util.Base64.getEncoder().encodeToString(java.security.KeyPairGenerator.getInstance("Ed25519")
                 .generateKeyPair().getPrivate().getEncoded());
         secrets.put("RECEIPT_SIGNING_KEY", receiptKey);
+        var githubSecret = secret("GITHUB_WEBHOOK_SECRET", "gh-hook-");
+        var appKeys = java.security.KeyPairGenerator.getInstance("RSA");
+        appKeys.initialize(2048);
+        var app = appKeys.generateKeyPair();
+        var appKey = java.util.Base64.getEncoder().encodeToString(app.getPrivate().getEncoded());
+        secrets.put("GITHUB_APP_PRIVATE_KEY", appKey.substring(200, 264)); // any line of the PEM would be a leak
 
         int redisPort = HostileService.freePort();
         var redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1").setting("requirepass " + redisPassword)
@@ -87,6 +94,8 @@ class SecretsInLogsTest {
                 .withUsergroup("S0SRE", List.of()));
         var homeserver = closeLater(new FakeHomeserver().withUser(BOT, matrixToken)
                 .withRoom(ROOM, BOT, "@sre1:example.org", "@dev:example.org"));
+        var github = closeLater(new org.countersign.github.fake.FakeGithub("1012345",
+                (java.security.interfaces.RSAPublicKey) app.getPublic()).installed(51234567, "octo-org/payments"));
         var pipeline = closeLater(new Receiver(2));
         var adminLog = closeLater(new Receiver());
         var pager = closeLater(new Receiver());
@@ -120,6 +129,10 @@ class SecretsInLogsTest {
         env.put("RECEIPT_SIGNING_KEY", "-----BEGIN PRIVATE KEY-----\n" + receiptKey + "\n-----END PRIVATE KEY-----\n");
         env.put("DATA_DIR", dir.resolve("data").toString());
         env.put("COUNTERSIGN_INSTANCE", "secrets-test");
+        env.put("GITHUB_APP_ID", "1012345");
+        env.put("GITHUB_APP_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\n" + appKey + "\n-----END PRIVATE KEY-----");
+        env.put("GITHUB_WEBHOOK_SECRET", githubSecret);
+        env.put("GITHUB_API_URL", github.url());
         var log = dir.resolve("countersign.log");
         process = start(env, log);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -144,6 +157,26 @@ class SecretsInLogsTest {
         assertThat(report(base, inbound, id, "started").status()).isEqualTo(200);
         assertThat(report(base, inbound, id, "succeeded").status()).isEqualTo(200);
         assertThat(report(base, "not-the-secret-at-all", id, "failed").status()).isEqualTo(401);
+
+        // GitHub: a deployment waits on a request; GitHub fails once when it is approved; a forged delivery tries.
+        var rule = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(getClass().getResourceAsStream("/github/deployment_protection_rule.requested.json"));
+        rule.put("deployment_callback_url", github.url() + "/repos/octo-org/payments/actions/runs/77/deployment_protection_rule");
+        var ruleBody = rule.toString().getBytes(StandardCharsets.UTF_8);
+        var gated = Wire.post(base, "/webhooks/github", Map.of("Content-Type", "application/json",
+                "X-GitHub-Event", "deployment_protection_rule", "X-GitHub-Delivery", "d-77",
+                "X-Hub-Signature-256", "sha256=" + HostileInputFuzzTest.hmac(githubSecret, ruleBody)), ruleBody);
+        assertThat(gated.status()).as(gated.body()).isEqualTo(200);
+        assertThat(Wire.post(base, "/webhooks/github", Map.of("Content-Type", "application/json", "X-GitHub-Event",
+                "deployment_protection_rule", "X-Hub-Signature-256", "sha256=" + HostileInputFuzzTest.hmac("forged-secret",
+                ruleBody)), ruleBody).status()).isEqualTo(401);
+        var gatedId = org.countersign.domain.RequestId.parse(gated.body().replaceAll(".*\"request\":\"(EMG-\\d+)\".*", "$1"))
+                .orElseThrow();
+        github.failNext(1);
+        press(slack, signer, slackUrl, OPS, gatedId, "approve:sre", "U0SRE1");
+        press(slack, signer, slackUrl, OPS, gatedId, "approve:releng", "U0REL1");
+        await().atMost(WAIT).until(() -> github.reviews().size() == 1);
+        github.issued().forEach(t -> secrets.put("a GitHub installation token", t.token()));
 
         // Matrix: commands answered in the room.
         homeserver.postText(ROOM, "@dev:example.org", "!status " + id);

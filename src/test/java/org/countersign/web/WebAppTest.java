@@ -127,6 +127,17 @@ class WebAppTest {
     }
 
     @Test
+    void a_percent_sign_without_two_hex_digits_in_the_path_is_400_not_500() throws Exception {
+        // java.net.URI refuses to send such a path, so it goes on a socket of its own.
+        try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.getOutputStream().write(("GET /api/requests/EMG-1;x=%PJ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("\"error\"").doesNotContain("Exception");
+        }
+    }
+
+    @Test
     void the_list_filters_by_state_newest_first() throws Exception {
         var first = open("availability");
         var second = open("abuse");
