@@ -119,4 +119,14 @@ class CliTest {
         assertThat(missing.code()).isEqualTo(Exit.REFUSED);
         assertThat(missing.err()).contains("no such file");
     }
+
+    @Test
+    void the_wrapper_says_how_to_build_the_jar_when_it_is_missing() throws Exception {
+        var process = new ProcessBuilder("sh", "bin/countersign", "--help").redirectErrorStream(true);
+        process.environment().put("COUNTERSIGN_JAR", dir.resolve("absent.jar").toString());
+        var started = process.start();
+        var output = new String(started.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(started.waitFor()).isEqualTo(Exit.USAGE);
+        assertThat(output).contains("absent.jar not found").contains("mvn -B -DskipTests package");
+    }
 }
