@@ -97,7 +97,7 @@ final class PolicyWindows {
             return null;
         }
         var node = map.get(key);
-        // YAML 1.1 reads an unquoted 07:00 as a number of minutes; say to quote it rather than guess.
+        // A number (from: 7) is no time of day: say to quote it rather than guess what was meant.
         if (!node.isTextual() || !CLOCK.matcher(node.textValue().strip()).matches()) {
             problems.add(where + "." + key, "must be a time of day in quotes such as \"07:00\", not " + show(node));
             return null;
