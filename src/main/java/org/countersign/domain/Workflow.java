@@ -91,12 +91,12 @@ public final class Workflow {
     public java.util.Optional<Refused> mayOpen(Member by) {
         var opening = policy.opening();
         if (opening.allows(by)) return java.util.Optional.empty();
-        var who = new ArrayList<String>();
-        if (!opening.teams().isEmpty())
-            who.add("members of " + labels(opening.teams().stream().sorted(java.util.Comparator.comparing(
-                    t -> policy.teams().keySet().stream().toList().indexOf(t))).toList()));
-        if (!opening.people().isEmpty()) who.add(String.join(", ", opening.people().stream().sorted().toList()));
-        return java.util.Optional.of(Refused.of(NOT_ALLOWED, "Only " + String.join(" and ", who)
+        var teams = policy.teams().keySet().stream().filter(opening.teams()::contains).map(this::label).toList();
+        var who = teams.isEmpty() ? "" : "members of " + (teams.size() == 1 ? teams.get(0)
+                : String.join(", ", teams.subList(0, teams.size() - 1)) + " or " + teams.get(teams.size() - 1));
+        var people = String.join(", ", opening.people().stream().sorted().toList());
+        return java.util.Optional.of(Refused.of(NOT_ALLOWED, "Only " + (who.isEmpty() ? people
+                : people.isEmpty() ? who : who + " (and " + people + ")")
                 + " may open emergency requests, and you are not one of them. Nothing was recorded: ask one of them to "
                 + "open it for you, or ask your Countersign admin to add you to may-open in the policy"));
     }

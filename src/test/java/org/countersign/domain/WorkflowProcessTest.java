@@ -201,7 +201,7 @@ class WorkflowProcessTest {
                     MONDAY_NIGHT));
 
             assertThat(refused.kind()).isEqualTo(NOT_ALLOWED);
-            assertThat(refused.message()).isEqualTo("Only members of SRE and Release Engineering and sec1 may open "
+            assertThat(refused.message()).isEqualTo("Only members of SRE or Release Engineering (and sec1) may open "
                     + "emergency requests, and you are not one of them. Nothing was recorded: ask one of them to open it "
                     + "for you, or ask your Countersign admin to add you to may-open in the policy");
         }
