@@ -1,5 +1,6 @@
 package org.countersign.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -8,8 +9,10 @@ import org.countersign.domain.Workflow;
 
 /**
  * Where the deployment windows and freezes stand, as the JSON API shows it: the window open now, the next, the freeze
- * on now, today's windows and the next ones, and the sentence the form and the card show.
+ * on now, today's windows and the next ones, and the sentence the form and the card show. What is not there is
+ * {@code null}, never left out, so a client can test {@code open == null}.
  */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 record WindowsView(Instant now, String timeZone, boolean configured, String sentence, WindowView open,
                    WindowView next, FreezeView freeze, List<WindowView> today, List<WindowView> upcoming,
                    List<FreezeView> freezes) {
