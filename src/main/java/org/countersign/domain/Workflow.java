@@ -110,7 +110,7 @@ public final class Workflow {
         return Refused.of(NOT_ALLOWED, "You opened " + opening.limit() + " request(s) within "
                 + Opening.span(opening.per()) + ", as many as the policy allows (open-limit: " + opening.limitText()
                 + "), so nothing was recorded. Try again after " + HH_MM_ONLY.format(retryAt) + " (" + Windows.in(
-                java.time.Duration.between(now, retryAt)) + "), or add to one of your open requests");
+                java.time.Duration.between(now, retryAt)) + "), or ask your Countersign admin to raise open-limit");
     }
 
     /** Applies a command to the request as it stands now. */

@@ -231,8 +231,8 @@ class WorkflowProcessTest {
 
             assertThat(refused.kind()).isEqualTo(NOT_ALLOWED);
             assertThat(refused.message()).isEqualTo("You opened 5 request(s) within 1h, as many as the policy allows "
-                    + "(open-limit: 5/1h), so nothing was recorded. Try again after 22:12 UTC (in 12 min), or add to one "
-                    + "of your open requests");
+                    + "(open-limit: 5/1h), so nothing was recorded. Try again after 22:12 UTC (in 12 min), or ask your "
+                    + "Countersign admin to raise open-limit");
         }
 
         @Test
