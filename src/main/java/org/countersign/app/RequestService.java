@@ -72,7 +72,7 @@ public final class RequestService {
         var refused = workflow.check(draft);
         if (refused.isPresent()) return refused.get();
         var member = directory.resolve(by);
-        var notAllowed = workflow.mayOpen(member);
+        var notAllowed = workflow.mayOpen(member, directory.unchecked(by));
         if (notAllowed.isPresent()) return notAllowed.get();
         var opening = workflow.policy().opening();
         if (opening.limited() && !member.isSystem()) {
@@ -126,6 +126,9 @@ public final class RequestService {
     }
 
     public Optional<EmergencyRequest> find(RequestId id) { return store.find(id); }
+
+    /** Why {@link #open} would refuse {@code by} under the policy's {@code may-open}; empty when they may open. */
+    public Optional<Refused> mayOpen(Actor by) { return workflow.mayOpen(directory.resolve(by), directory.unchecked(by)); }
 
     /** Who an account is now: the person behind it and their teams. */
     public Member member(Actor actor) { return directory.resolve(actor); }

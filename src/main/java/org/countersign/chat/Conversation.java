@@ -86,7 +86,7 @@ public final class Conversation {
      */
     public Optional<Reply> mayOpen(Actor by) {
         try {
-            return service.workflow().mayOpen(service.member(by))
+            return service.mayOpen(by)
                     .map(refused -> Reply.refused(refused.kind(), null, refused.message(), List.of()));
         } catch (StoreUnavailable e) {
             return Optional.empty();

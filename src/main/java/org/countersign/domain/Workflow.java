@@ -88,9 +88,17 @@ public final class Workflow {
     }
 
     /** Why {@code by} may not open a request (the policy's {@code may-open}); empty when they may. */
-    public java.util.Optional<Refused> mayOpen(Member by) {
+    public java.util.Optional<Refused> mayOpen(Member by) { return mayOpen(by, Map.of()); }
+
+    /**
+     * As {@link #mayOpen(Member)}, for a member whose membership of some teams cannot be checked now ({@code unchecked}:
+     * team to why): when one of them would let them open, the refusal says why it cannot be checked.
+     */
+    public java.util.Optional<Refused> mayOpen(Member by, Map<String, String> unchecked) {
         var opening = policy.opening();
         if (opening.allows(by)) return java.util.Optional.empty();
+        var why = opening.teams().stream().map(unchecked::get).filter(Objects::nonNull).findFirst();
+        if (why.isPresent()) return java.util.Optional.of(Refused.of(NOT_ALLOWED, why.get()));
         var teams = policy.teams().keySet().stream().filter(opening.teams()::contains).map(this::label).toList();
         var who = teams.isEmpty() ? "" : "members of " + (teams.size() == 1 ? teams.get(0)
                 : String.join(", ", teams.subList(0, teams.size() - 1)) + " or " + teams.get(teams.size() - 1));

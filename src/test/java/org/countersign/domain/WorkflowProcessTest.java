@@ -216,6 +216,15 @@ class WorkflowProcessTest {
         }
 
         @Test
+        void when_a_teams_membership_cannot_be_checked_now_the_refusal_says_why() {
+            var refused = new Workflow(restricted).mayOpen(member(restricted, SEC2),
+                    Map.of("releng", "Slack has not answered for 20 min about the Release Engineering user group"));
+
+            assertThat(refused).map(Refused::message)
+                    .contains("Slack has not answered for 20 min about the Release Engineering user group");
+        }
+
+        @Test
         void a_pipeline_with_its_own_token_may_open() {
             assertThat(new Workflow(restricted).mayOpen(Member.outsider(new Actor(Platform.API, "deploy")))).isEmpty();
         }
