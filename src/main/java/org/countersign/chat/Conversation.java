@@ -135,7 +135,7 @@ public final class Conversation {
         out.append("Today, ").append(DateTimeFormatter.ofPattern("EEE d MMM", Locale.ENGLISH)
                 .format(now.atZone(windows.zone()))).append(": ");
         out.append(today.isEmpty() ? "no window" : today.stream().map(w -> span(windows, w) + " " + w.label() + " ("
-                + (w.contains(now) ? "open now" : w.end().isAfter(now) ? windows.in(Duration.between(now, w.start()))
+                + (w.contains(now) ? "open now" : w.end().isAfter(now) ? Windows.in(Duration.between(now, w.start()))
                 : "over") + ")").collect(Collectors.joining("; "))).append('\n');
         var next = windows.upcoming(now, NEXT_WINDOWS);
         out.append("Next: ").append(next.isEmpty() ? "none" : next.stream().map(w -> windows.dayAndTime(w.start())

@@ -180,7 +180,7 @@ public final class Windows {
         long rest = minutes % 60;
         if (hours < 10 && rest != 0) return "in " + hours + " h " + rest + " min";
         if (hours < 48) return "in " + hours + " h";
-        return "in " + (hours / 24) + " d";
+        return "in " + (hours + 12) / 24 + " d"; // to the nearest day: 70 h is "in 3 d"
     }
 
     private LocalDate today(Instant now) { return now.atZone(zone).toLocalDate(); }

@@ -64,7 +64,7 @@ class WindowsTest {
             var now = at("2026-12-04T09:00:00Z");
 
             assertThat(morning(UTC).next(now)).map(Windows.Window::start).contains(at("2026-12-07T07:00:00Z"));
-            assertThat(morning(UTC).sentence(now)).contains("No deployment window is open; the next is Mon 07:00 UTC (in 2 d)");
+            assertThat(morning(UTC).sentence(now)).contains("No deployment window is open; the next is Mon 07:00 UTC (in 3 d)");
         }
 
         @Test
@@ -199,6 +199,7 @@ class WindowsTest {
         assertThat(Windows.in(Duration.ofMinutes(90))).isEqualTo("in 1 h 30 min");
         assertThat(Windows.in(Duration.ofHours(9))).isEqualTo("in 9 h");
         assertThat(Windows.in(Duration.ofHours(30))).isEqualTo("in 30 h");
+        assertThat(Windows.in(Duration.ofHours(70))).isEqualTo("in 3 d");
         assertThat(Windows.in(Duration.ofDays(3))).isEqualTo("in 3 d");
     }
 }
