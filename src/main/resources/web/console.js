@@ -84,6 +84,8 @@
     clearErrors(form);
     if (prefill.reason) form.elements.reason.value = prefill.reason;
     if (prefill.summary) form.elements.summary.value = prefill.summary;
+    // Where the deployment windows stand, as text: the server wrote it, the page never reads it as markup.
+    form.querySelector('#windows-standing').textContent = prefill.standing ? prefill.standing + '.' : '';
     requestForm.showModal();
     (prefill.reason ? form.elements.changes : form.elements.reason).focus();
   }

@@ -153,12 +153,12 @@ public final class Main {
             Directory directory = new PolicyDirectory(policy, severalPlatforms && slack.isPresent()
                     ? new SlackEmails(slack.get().methods(), clock) : Emails.NONE);
             if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
-            var service = new RequestService(store, directory, workflow, clock, metrics);
+            var limiter = new RedisRateLimiter(client, config.redisPrefix());
+            var service = new RequestService(store, directory, workflow, clock, metrics, limiter);
             if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
-            var limiter = new RedisRateLimiter(client, config.redisPrefix());
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var leases = new RedisLeases(client, config.redisPrefix());
             var adapters = new ArrayList<Consumer<RoutesConfig>>();

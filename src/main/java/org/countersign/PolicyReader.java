@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.countersign.domain.Actor;
+import org.countersign.domain.Opening;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
@@ -29,10 +30,12 @@ final class PolicyReader {
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
-            "approval-valid-for", "people", "integrations", "identity", "github");
+            "approval-valid-for", "people", "integrations", "identity", "github", "windows", "freezes", "may-open",
+            "open-limit");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
-    private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
+    private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential", "informed", "approvals");
+    private static final List<String> MAY_OPEN_KEYS = List.of("teams", "people");
     private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
     private static final List<String> GITHUB_KEYS = List.of("reason", "environments");
@@ -82,6 +85,8 @@ final class PolicyReader {
         var mailDomains = mailDomains(root.get("identity"));
         var integrations = new PolicyIntegrations(problems, env).read(root.get("integrations"));
         var github = github(root.get("github"), reasons);
+        var windows = new PolicyWindows(problems).read(root.get("windows"), root.get("freezes"));
+        var opening = opening(root.get("may-open"), root.get("open-limit"));
 
         // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
         if (!teamsReadable) {
@@ -93,7 +98,8 @@ final class PolicyReader {
             reasons.put("stand-in", new Reason("stand-in", "stand-in", List.of(team), false));
         }
         try {
-            var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains);
+            var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains)
+                    .withWindows(windows).withOpening(opening);
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations, github);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);
@@ -185,7 +191,14 @@ final class PolicyReader {
             var label = label(r, key, where);
             var teams = r.has("teams") ? problems.list(r.get("teams"), where + ".teams") : List.<String>of();
             boolean confidential = problems.flag(r.get("confidential"), where + ".confidential");
-            reasons.put(key, new Reason(key, label, teams, confidential));
+            var informed = r.has("informed") ? problems.list(r.get("informed"), where + ".informed") : List.<String>of();
+            var approvals = new LinkedHashMap<String, Integer>();
+            if (r.has("approvals") && isMap(r.get("approvals"), where + ".approvals", null, "team key to approvals"))
+                r.get("approvals").properties().forEach(a -> {
+                    var n = problems.integer(a.getValue(), where + ".approvals." + a.getKey());
+                    if (n != null) approvals.put(a.getKey(), n);
+                });
+            reasons.put(key, new Reason(key, label, teams, confidential, informed, approvals));
         });
         return reasons;
     }
@@ -297,6 +310,41 @@ final class PolicyReader {
             else domains.put(e.getKey(), domain);
         });
         return domains;
+    }
+
+    /** {@code may-open: { teams: [...], people: [...] }} and {@code open-limit: 5/1h}. */
+    private Opening opening(JsonNode mayOpen, JsonNode limit) {
+        var teams = new LinkedHashSet<String>();
+        var people = new LinkedHashSet<String>();
+        if (mayOpen != null && !mayOpen.isNull() && isMap(mayOpen, "may-open", null, "teams and people")) {
+            problems.unknownKeys(mayOpen, "may-open.", MAY_OPEN_KEYS);
+            if (mayOpen.has("teams")) teams.addAll(problems.list(mayOpen.get("teams"), "may-open.teams"));
+            if (mayOpen.has("people")) people.addAll(problems.list(mayOpen.get("people"), "may-open.people"));
+            if (teams.isEmpty() && people.isEmpty())
+                problems.add("may-open", "names nobody; list teams or people who may open requests, or leave it out "
+                        + "so everyone may");
+        }
+        int count = 0;
+        Duration per = null;
+        if (limit != null && !limit.isNull()) {
+            var text = limit.isTextual() ? limit.textValue().strip() : "";
+            int slash = text.indexOf('/');
+            var window = slash > 0 ? Durations.parse(text.substring(slash + 1)) : Optional.<Duration>empty();
+            Integer n = null;
+            try {
+                n = slash > 0 ? Integer.valueOf(text.substring(0, slash).strip()) : null;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            if (n != null && n > 0 && window.isPresent() && !window.get().isZero()) {
+                count = n;
+                per = window.get();
+            } else {
+                problems.add("open-limit", "must be a count and a window such as 5/1h (each person opens at most 5 "
+                        + "requests an hour), not " + show(limit));
+            }
+        }
+        return new Opening(teams, people, count, per);
     }
 
     private static Team standIn(String key, int quorum) {

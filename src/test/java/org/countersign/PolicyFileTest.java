@@ -258,7 +258,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit)");
     }
 
     @Test
@@ -379,7 +379,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",

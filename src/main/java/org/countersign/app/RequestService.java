@@ -35,14 +35,25 @@ public final class RequestService {
     private final Workflow workflow;
     private final Clock clock;
     private final Consumer<Applied> onApplied;
+    private final RateLimiter opens;
 
     public RequestService(RequestStore store, Directory directory, Workflow workflow, Clock clock,
                           Consumer<Applied> onApplied) {
+        this(store, directory, workflow, clock, onApplied, RateLimiter.NONE);
+    }
+
+    /**
+     * @param opens counts the requests each person opens, for the policy's {@code open-limit} (shared by every
+     *              instance, so the limit holds across a fleet)
+     */
+    public RequestService(RequestStore store, Directory directory, Workflow workflow, Clock clock,
+                          Consumer<Applied> onApplied, RateLimiter opens) {
         this.store = store;
         this.directory = directory;
         this.workflow = workflow;
         this.clock = clock;
         this.onApplied = onApplied;
+        this.opens = opens;
     }
 
     public RequestService(RequestStore store, Directory directory, Workflow workflow, Clock clock) {
@@ -53,12 +64,27 @@ public final class RequestService {
 
     public Workflow workflow() { return workflow; }
 
+    /** The time by the service's clock, for answers that depend on it (where the deployment windows stand). */
+    public java.time.Instant now() { return clock.instant(); }
+
     /** Opens a request; no id is used up unless the draft is complete. */
     public Outcome open(Actor by, Draft draft) {
         var refused = workflow.check(draft);
         if (refused.isPresent()) return refused.get();
+        var member = directory.resolve(by);
+        var notAllowed = workflow.mayOpen(member, directory.unchecked(by));
+        if (notAllowed.isPresent()) return notAllowed.get();
+        var opening = workflow.policy().opening();
+        if (opening.limited() && !member.isSystem()) {
+            // Counted per person, whichever account they open from; a refused flood pages nobody.
+            var wait = opens.tryAcquire(member.person(), new RateLimiter.Limit("open", opening.limit(), opening.per()));
+            if (wait.isPresent()) {
+                var now = clock.instant();
+                return workflow.openLimitReached(now, now.plus(wait.get()));
+            }
+        }
         var id = store.nextId();
-        var outcome = workflow.open(id, draft, directory.resolve(by), clock.instant());
+        var outcome = workflow.open(id, draft, member, clock.instant());
         if (outcome instanceof Applied applied) {
             if (!store.save(applied.request(), 0, applied.events()))
                 throw new IllegalStateException("id " + id + " was already taken: the id counter (" + id + ") is behind the stored requests");
@@ -100,6 +126,9 @@ public final class RequestService {
     }
 
     public Optional<EmergencyRequest> find(RequestId id) { return store.find(id); }
+
+    /** Why {@link #open} would refuse {@code by} under the policy's {@code may-open}; empty when they may open. */
+    public Optional<Refused> mayOpen(Actor by) { return workflow.mayOpen(directory.resolve(by), directory.unchecked(by)); }
 
     /** Who an account is now: the person behind it and their teams. */
     public Member member(Actor actor) { return directory.resolve(actor); }

@@ -35,6 +35,11 @@ public final class Cards {
         fields.add(new Field("Rollback", new Text(r.rollback() ? "Yes, this is a rollback or revert"
                 : "No. Why not: " + r.whyNotRollback())));
         if (r.details() != null) fields.add(new Field("Details", new Text(r.details())));
+        var informed = workflow.informedTeams(r);
+        if (!informed.isEmpty())
+            fields.add(new Field("Informed", new Text(workflow.labels(informed) + " (told, not asked to approve)")));
+        // Where the normal train stood when it was opened: the approvers weigh the emergency against it.
+        policy.windows().sentence(r.created()).ifPresent(line -> fields.add(new Field("When opened", new Text(line))));
         if (r.state() == State.PENDING) fields.add(new Field("Expires", new Time(r.expires())));
         if (r.state() == State.APPROVED) fields.add(new Field("Deploy before", new Time(workflow.approvalsValidUntil(r))));
         if (r.approvalsExpired()) fields.add(new Field("Approvals expired", new Time(r.approvalsValidUntil())));
@@ -58,7 +63,7 @@ public final class Cards {
     public String line(EmergencyRequest r, boolean reveal, String hidden) {
         var policy = workflow.policy();
         var teams = String.join(", ", r.requiredTeams().stream().map(t -> policy.teamLabel(t) + " "
-                + (r.approvalsFor(t).size() >= workflow.quorum(t) ? "approved" : "waiting")).toList());
+                + (r.approvalsFor(t).size() >= workflow.quorum(r, t) ? "approved" : "waiting")).toList());
         var reason = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
         var summary = reveal ? Texts.truncate(r.summary(), 150) : hidden;
         return r.id() + " · " + reason + " · " + r.state().label() + " — " + summary + " (" + teams + ")";
@@ -66,7 +71,7 @@ public final class Cards {
 
     private TeamLine teamLine(EmergencyRequest r, String team) {
         var signatures = r.approvalsFor(team).stream().map(a -> new Signature(a.by(), a.at())).toList();
-        int needed = workflow.quorum(team);
+        int needed = workflow.quorum(r, team);
         TeamStatus status = signatures.size() >= needed ? TeamStatus.APPROVED
                 : r.state() == State.REJECTED && r.rejection() != null ? TeamStatus.REJECTED : TeamStatus.WAITING;
         return new TeamLine(team, workflow.policy().teamLabel(team), status, signatures, needed);

@@ -1,6 +1,10 @@
 package org.countersign.chat;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.countersign.app.RequestService;
@@ -20,6 +24,8 @@ import org.countersign.domain.Outcome.Unchanged;
 import org.countersign.domain.Problem;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
+import org.countersign.domain.Windows;
+import org.countersign.domain.Workflow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,7 @@ public final class Conversation {
     private static final Logger log = LoggerFactory.getLogger(Conversation.class);
     public static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
     static final int LIST_MAX = 20;
+    static final int NEXT_WINDOWS = 5;
     static final String ADVICE = "Rollback first, fix later. Availability before new features. Make on-wiki edits rarely.";
 
     private final RequestService service;
@@ -67,10 +74,31 @@ public final class Conversation {
         return Optional.empty();
     }
 
+    /**
+     * Where the deployment windows stand now, as the request form shows it ({@code No deployment window is open; the
+     * next is Mon 07:00 UTC (in 9 h)}); empty when the policy names none.
+     */
+    public Optional<String> standing() { return service.policy().windows().sentence(service.now()); }
+
+    /**
+     * The refusal of someone the policy's {@code may-open} leaves out, before a form is put in front of them; empty when
+     * they may open.
+     */
+    public Optional<Reply> mayOpen(Actor by) {
+        try {
+            return service.mayOpen(by)
+                    .map(refused -> Reply.refused(refused.kind(), null, refused.message(), List.of()));
+        } catch (StoreUnavailable e) {
+            return Optional.empty();
+        }
+    }
+
     private Reply answer(Actor by, Where where, Verb verb) {
         if (verb instanceof Verb.Usage u) return usage(u, where.venue().syntax());
         if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue()));
         if (verb instanceof Verb.ListOpen) return list(by, where);
+        if (verb instanceof Verb.Windows) return Reply.of(Kind.ANSWER, windows(service.policy().windows(), service.now(),
+                service.workflow()));
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
         if (verb instanceof Verb.Open o) return open(by, where, o.draft());
         return act(by, where, verb);
@@ -95,6 +123,35 @@ public final class Conversation {
         if (!syntax.opensByForm())
             out.append("\nQuote arguments with spaces: --no-rollback \"the bad change also migrated the schema\".");
         return out.append('\n').append(ADVICE).toString();
+    }
+
+    /** Where the deployment windows and freezes stand at {@code now}: the line the form shows, today's, the next. */
+    public static String windows(Windows windows, Instant now, Workflow workflow) {
+        if (!windows.configured())
+            return "The policy names no deployment windows and no freezes (windows: and freezes: in the policy file).";
+        var out = new StringBuilder("Deployment windows (" + windows.zone().getId() + "):\n");
+        windows.sentence(now).ifPresent(line -> out.append(line).append(".\n"));
+        var today = windows.todays(now);
+        out.append("Today, ").append(DateTimeFormatter.ofPattern("EEE d MMM", Locale.ENGLISH)
+                .format(now.atZone(windows.zone()))).append(": ");
+        out.append(today.isEmpty() ? "no window" : today.stream().map(w -> span(windows, w) + " " + w.label() + " ("
+                + (w.contains(now) ? "open now" : w.end().isAfter(now) ? Windows.in(Duration.between(now, w.start()))
+                : "over") + ")").collect(Collectors.joining("; "))).append('\n');
+        var next = windows.upcoming(now, NEXT_WINDOWS);
+        out.append("Next: ").append(next.isEmpty() ? "none" : next.stream().map(w -> windows.dayAndTime(w.start())
+                .replaceFirst(" [^ ]+$", "") + "–" + windows.time(w.end()) + " " + w.label() + " ("
+                + Windows.in(Duration.between(now, w.start())) + ")").collect(Collectors.joining("; ")));
+        var day = now.atZone(windows.zone()).toLocalDate();
+        var freezes = windows.freezes().stream().filter(f -> !f.to().isBefore(day)).toList();
+        if (!freezes.isEmpty())
+            out.append("\nFreezes: ").append(freezes.stream().map(f -> f.label() + ", " + f.from() + " to " + f.to()
+                    + (f.teams().isEmpty() ? "" : " (" + workflow.labels(f.teams()) + " must approve too)"))
+                    .collect(Collectors.joining("; ")));
+        return out.toString();
+    }
+
+    private static String span(Windows windows, Windows.Window w) {
+        return windows.time(w.start()).replaceFirst(" [^ ]+$", "") + "–" + windows.time(w.end());
     }
 
     private Reply list(Actor by, Where where) {

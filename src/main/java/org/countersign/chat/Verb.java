@@ -36,6 +36,9 @@ public sealed interface Verb {
 
     record ListOpen() implements Verb {}
 
+    /** Where the deployment windows and freezes stand: today's windows and the next ones. */
+    record Windows() implements Verb {}
+
     record Help() implements Verb {}
 
     /** A known command typed wrongly: what is wrong, and the usage line to answer with. */

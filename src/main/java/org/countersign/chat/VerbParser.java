@@ -61,6 +61,8 @@ public final class VerbParser {
         what.put("status", "Show one request, e.g. !status EMG-12, or every open one");
         usage.put("list", "");
         what.put("list", "List the open requests");
+        usage.put("windows", "");
+        what.put("windows", "Show the deployment windows today and the next ones, and any freeze");
         usage.put("help", "");
         what.put("help", "Show this help");
         USAGE = Collections.unmodifiableMap(usage);
@@ -133,6 +135,10 @@ public final class VerbParser {
                 case "list" -> {
                     args.end();
                     yield new ListOpen();
+                }
+                case "windows" -> {
+                    args.end();
+                    yield new Verb.Windows();
                 }
                 default -> new Help();
             });

@@ -26,10 +26,12 @@ public final class Policy {
     private final Map<Actor, String> personOf;
     private final Map<String, String> matrixMailDomains;
     private final String sha256;
+    private final Windows windows;
+    private final Opening opening;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                    Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
-                   String sha256) {
+                   String sha256, Windows windows, Opening opening) {
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
@@ -37,6 +39,8 @@ public final class Policy {
         this.personOf = Map.copyOf(personOf);
         this.matrixMailDomains = Map.copyOf(matrixMailDomains);
         this.sha256 = sha256;
+        this.windows = windows;
+        this.opening = opening;
     }
 
     /**
@@ -65,6 +69,7 @@ public final class Policy {
                 if (!teams.containsKey(team))
                     problems.add("reason " + reason.key() + " requires unknown team " + team
                             + " (known: " + String.join(", ", teams.keySet()) + ")");
+            problems.addAll(reason.problems(teams));
         }
         if (expireAfter == null || expireAfter.isNegative() || expireAfter.isZero())
             problems.add("expire-after must be a positive duration such as 60m, not " + expireAfter);
@@ -76,7 +81,8 @@ public final class Policy {
             if (other != null) problems.add("account " + a + " is linked to both " + other + " and " + person);
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null, Windows.none(),
+                Opening.everyone());
     }
 
     /**
@@ -87,14 +93,62 @@ public final class Policy {
         var lower = new HashMap<String, String>();
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, windows, opening);
     }
 
     /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
     public Policy withSha256(String sha256) {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
             throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
+                opening);
+    }
+
+    /** This policy with deployment windows and freezes, or {@link InvalidPolicy} saying what is wrong with them. */
+    public Policy withWindows(Windows windows) {
+        var problems = windows.problems(teams);
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
+                opening);
+    }
+
+    /** This policy with who may open requests and how often, or {@link InvalidPolicy} naming unknown teams or people. */
+    public Policy withOpening(Opening opening) {
+        var problems = new ArrayList<String>();
+        for (var t : opening.teams())
+            if (!teams.containsKey(t))
+                problems.add("may-open.teams names unknown team " + t + " (known: " + String.join(", ", teams.keySet()) + ")");
+        var persons = new LinkedHashSet<>(personOf.values());
+        for (var p : opening.people())
+            if (!persons.contains(p))
+                problems.add("may-open.people names " + p + ", who is not under people: (known: "
+                        + String.join(", ", persons) + ")");
+        if (opening.limited() && (opening.per().isNegative() || opening.per().isZero()))
+            problems.add("open-limit needs a positive window such as 5/1h");
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
+                opening);
+    }
+
+    /** The deployment windows and freezes (none unless the policy names them). */
+    public Windows windows() { return windows; }
+
+    /** Who may open requests, and how many each person may open in a while. */
+    public Opening opening() { return opening; }
+
+    /**
+     * How many people of {@code team} must approve a request of {@code reason}: the reason's own count for it, else
+     * the team's (which is {@code approvals-per-team} unless the team says otherwise).
+     */
+    public int quorum(String reason, String team) {
+        var own = reason(reason).map(r -> r.approvals().get(team));
+        return own.orElseGet(() -> team(team).map(Team::quorum).orElse(1));
+    }
+
+    /** The teams a reason only informs, less those a request of it must approve anyway. */
+    public List<String> informed(String reason, List<String> required) {
+        return reason(reason).map(r -> r.informed().stream().filter(t -> !required.contains(t)).toList())
+                .orElse(List.of());
     }
 
     /** The SHA-256 (lowercase hex) of the policy file's bytes; null for a policy built in code. */

@@ -33,6 +33,7 @@ public final class Workflow {
     public static final int NOTE_MAX = 2000;
     static final DateTimeFormatter HH_MM =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter HH_MM_ONLY = DateTimeFormatter.ofPattern("HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     private final Policy policy;
     private final boolean linkedPeopleOnly;
@@ -63,14 +64,61 @@ public final class Workflow {
         var refused = check(draft);
         if (refused.isPresent()) return refused.get();
         if (unlinked(by)) return Refused.of(NOT_ALLOWED, notLinked(by, "open a request"));
+        var notAllowed = mayOpen(by);
+        if (notAllowed.isPresent()) return notAllowed.get();
         var reason = policy.reason(draft.reason()).orElseThrow();
-        var request = new EmergencyRequest(id, 1, State.PENDING, reason.key(), reason.confidential(), reason.teams(),
+        var teams = requiredTeams(reason, now);
+        var request = new EmergencyRequest(id, 1, State.PENDING, reason.key(), reason.confidential(), teams,
                 draft.summary(), draft.details(), draft.changes(), draft.task(), draft.rollback(),
                 draft.rollback() ? null : draft.whyNotRollback(), by.actor(), by.person(), draft.deployer(),
                 now, now, now.plus(policy.expireAfter()), List.of(), null, null, null, null, policy.sha256());
         var event = event(request, 0, EventType.REQUEST_OPENED, now, by, null, reason.label());
-        return new Applied(request, List.of(event), id + " is open; it needs " + labels(reason.teams())
+        return new Applied(request, List.of(event), id + " is open; it needs " + labels(teams)
                 + " to approve before " + HH_MM.format(request.expires()));
+    }
+
+    /**
+     * The teams a request of {@code reason} opened at {@code now} must approve: the reason's, then those a freeze on now
+     * requires too.
+     */
+    public List<String> requiredTeams(Reason reason, Instant now) {
+        var teams = new ArrayList<>(reason.teams());
+        for (var extra : policy.windows().extraTeams(now)) if (!teams.contains(extra)) teams.add(extra);
+        return List.copyOf(teams);
+    }
+
+    /** Why {@code by} may not open a request (the policy's {@code may-open}); empty when they may. */
+    public java.util.Optional<Refused> mayOpen(Member by) { return mayOpen(by, Map.of()); }
+
+    /**
+     * As {@link #mayOpen(Member)}, for a member whose membership of some teams cannot be checked now ({@code unchecked}:
+     * team to why): when one of them would let them open, the refusal says why it cannot be checked.
+     */
+    public java.util.Optional<Refused> mayOpen(Member by, Map<String, String> unchecked) {
+        var opening = policy.opening();
+        if (opening.allows(by)) return java.util.Optional.empty();
+        var why = opening.teams().stream().map(unchecked::get).filter(Objects::nonNull).findFirst();
+        if (why.isPresent()) return java.util.Optional.of(Refused.of(NOT_ALLOWED, why.get()));
+        var teams = policy.teams().keySet().stream().filter(opening.teams()::contains).map(this::label).toList();
+        var who = teams.isEmpty() ? "" : "members of " + (teams.size() == 1 ? teams.get(0)
+                : String.join(", ", teams.subList(0, teams.size() - 1)) + " or " + teams.get(teams.size() - 1));
+        var people = String.join(", ", opening.people().stream().sorted().toList());
+        return java.util.Optional.of(Refused.of(NOT_ALLOWED, "Only " + (who.isEmpty() ? people
+                : people.isEmpty() ? who : who + " (and " + people + ")")
+                + " may open emergency requests, and you are not one of them. Nothing was recorded: ask one of them to "
+                + "open it for you, or ask your Countersign admin to add you to may-open in the policy"));
+    }
+
+    /**
+     * The refusal of someone who opened {@code limit} requests within {@code per} (the policy's {@code open-limit}),
+     * who may open again at {@code retryAt}.
+     */
+    public Refused openLimitReached(Instant now, Instant retryAt) {
+        var opening = policy.opening();
+        return Refused.of(NOT_ALLOWED, "You opened " + opening.limit() + " request(s) within "
+                + Opening.span(opening.per()) + ", as many as the policy allows (open-limit: " + opening.limitText()
+                + "), so nothing was recorded. Try again after " + HH_MM_ONLY.format(retryAt) + " (" + Windows.in(
+                java.time.Duration.between(now, retryAt)) + "), or ask your Countersign admin to raise open-limit");
     }
 
     /** Applies a command to the request as it stands now. */
@@ -94,13 +142,17 @@ public final class Workflow {
 
     /** Teams still short of their quorum, in the order the reason lists them. */
     public List<String> teamsStillNeeded(EmergencyRequest r) {
-        return r.requiredTeams().stream().filter(t -> r.approvalsFor(t).size() < quorum(t)).toList();
+        return r.requiredTeams().stream().filter(t -> r.approvalsFor(t).size() < quorum(r, t)).toList();
     }
+
+    /** The teams a request's reason only informs: told on its card, never asked to approve it. */
+    public List<String> informedTeams(EmergencyRequest r) { return policy.informed(r.reason(), r.requiredTeams()); }
 
     /** When the approvals of an approved request expire unless its deploy has started. */
     public Instant approvalsValidUntil(EmergencyRequest r) { return deploys.approvalsValidUntil(r); }
 
-    public int quorum(String team) { return policy.team(team).map(Team::quorum).orElse(1); }
+    /** How many people of {@code team} must approve {@code r}: its reason's count for the team, else the team's. */
+    public int quorum(EmergencyRequest r, String team) { return policy.quorum(r.reason(), team); }
 
     private Outcome approve(EmergencyRequest r, Approve c, Instant now, Map<String, String> unchecked) {
         var mine = r.approvalBy(c.by().person());
@@ -119,6 +171,10 @@ public final class Workflow {
         String team = c.team();
         if (team == null) {
             var candidates = teamsStillNeeded(r).stream().filter(c.by()::in).toList();
+            var informedOnly = informedTeams(r).stream().filter(c.by()::in).toList();
+            if (candidates.isEmpty() && !informedOnly.isEmpty()
+                    && r.requiredTeams().stream().noneMatch(c.by()::in))
+                return Refused.of(NOT_ALLOWED, onlyInformed(r, informedOnly.get(0)));
             if (candidates.isEmpty())
                 return Refused.of(NOT_ALLOWED, teamsStillNeeded(r).stream().map(unchecked::get).filter(Objects::nonNull)
                         .findFirst().orElseGet(() -> youAreNotIn(r, teamsStillNeeded(r))));
@@ -127,6 +183,8 @@ public final class Workflow {
                         + r.id() + " for (one person fills one team slot)");
             team = candidates.get(0);
         }
+        if (!r.requiredTeams().contains(team) && informedTeams(r).contains(team))
+            return Refused.of(NOT_ALLOWED, onlyInformed(r, team));
         if (!r.requiredTeams().contains(team))
             return Refused.of(INVALID, r.id() + " does not need " + label(team) + "; it needs "
                     + labels(r.requiredTeams()));
@@ -136,7 +194,7 @@ public final class Workflow {
         if (mine.isPresent())
             return Refused.of(NOT_ALLOWED, "You already approved " + r.id() + " for " + label(mine.get().team())
                     + "; one person fills one team slot, so someone else must approve for " + label(team));
-        if (r.approvalsFor(team).size() >= quorum(team))
+        if (r.approvalsFor(team).size() >= quorum(r, team))
             return Refused.of(WRONG_STATE, label(team) + " has already approved " + r.id() + " ("
                     + r.approvalsFor(team).stream().map(a -> a.by().toString()).collect(Collectors.joining(", "))
                     + "); it still needs " + labels(teamsStillNeeded(r)));
@@ -239,6 +297,12 @@ public final class Workflow {
         var next = r.next(State.EXPIRED, now);
         return new Applied(next, List.of(event(next, 0, EventType.REQUEST_EXPIRED, now, c.by(), null,
                 "still needed " + labels(teamsStillNeeded(r)))), r.id() + " expired");
+    }
+
+    // Refused, not ignored: a silent no-op would let someone believe they signed.
+    private String onlyInformed(EmergencyRequest r, String team) {
+        return label(team) + " is informed of " + r.id() + ", not asked to approve it, so your approval does not count; "
+                + "it needs " + labels(teamsStillNeeded(r).isEmpty() ? r.requiredTeams() : teamsStillNeeded(r));
     }
 
     private boolean unlinked(Member m) { return linkedPeopleOnly && !m.linked(); }

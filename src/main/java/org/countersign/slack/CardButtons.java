@@ -76,7 +76,8 @@ final class CardButtons {
         var value = p.getActions().get(0).getValue();
         int bar = value == null ? -1 : value.indexOf('|');
         var summary = bar < 0 || value.substring(bar + 1).isBlank() ? null : value.substring(bar + 1).strip();
-        var modal = SlackForms.requestModal(policy, new SlackForms.Prefill(ALERT_REASON, summary), channel);
+        var modal = SlackForms.requestModal(policy, new SlackForms.Prefill(ALERT_REASON, summary), channel,
+                app.conversation().standing());
         replies.open(p.getTriggerId(), modal, error -> replies.tell(ctx, SlackReplies.formNotOpened(error,
                 "press again.")));
     }

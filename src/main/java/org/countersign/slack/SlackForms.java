@@ -59,6 +59,7 @@ final class SlackForms {
     static final String DETAILS_BLOCK = "details";
     static final String DETAILS_ACTION = "details_input";
     static final String ADVICE_BLOCK = "advice";
+    static final String WINDOWS_BLOCK = "windows";
     /** The radio values of "Is this a rollback or revert?". */
     static final String YES = "yes";
     static final String NO = "no";
@@ -100,6 +101,12 @@ final class SlackForms {
 
     /** The request form, pre-filled from the command's text. */
     static View requestModal(Policy policy, Prefill prefill, String privateMetadata) {
+        return requestModal(policy, prefill, privateMetadata, java.util.Optional.empty());
+    }
+
+    /** The request form, with where the deployment windows stand now ({@code standing}) above its fields. */
+    static View requestModal(Policy policy, Prefill prefill, String privateMetadata,
+                             java.util.Optional<String> standing) {
         var options = policy.reasons().values().stream()
                 .map(r -> option(plainText(SlackText.shorten(r.label(), OPTION_TEXT_MAX)), r.key())).toList();
         var initialReason = prefill == null || prefill.reason() == null ? null : options.stream()
@@ -110,6 +117,8 @@ final class SlackForms {
         var no = option(plainText("No: it deploys a fix or a new change"), NO);
 
         var blocks = new ArrayList<LayoutBlock>();
+        standing.ifPresent(line -> blocks.add(context(c -> c.blockId(WINDOWS_BLOCK).elements(List.of(markdownText(
+                SlackText.escape(line) + "."))))));
         blocks.add(input(i -> i.blockId(REASON_BLOCK).label(plainText("Reason"))
                 .element(staticSelect(s -> s.actionId(REASON_ACTION).options(options).initialOption(initialReason)
                         .placeholder(plainText("Why must production change now?"))))));

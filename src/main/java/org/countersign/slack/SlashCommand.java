@@ -34,7 +34,10 @@ final class SlashCommand {
         if (verb.isPresent()) return answer(ctx, app.conversation().said(by, app.in(p.getChannelId()), verb.get()));
         var held = app.conversation().heldBack(by);
         if (held.isPresent()) return answer(ctx, held.get());
-        var modal = SlackForms.requestModal(policy, SlackForms.Prefill.fromCommandText(policy, text), p.getChannelId());
+        var refused = app.conversation().mayOpen(by);
+        if (refused.isPresent()) return answer(ctx, refused.get());
+        var modal = SlackForms.requestModal(policy, SlackForms.Prefill.fromCommandText(policy, text), p.getChannelId(),
+                app.conversation().standing());
         replies.open(p.getTriggerId(), modal, error -> ctx.respond(r -> r.responseType("ephemeral")
                 .text(SlackReplies.formNotOpened(error, "run " + SlackApp.COMMAND + " again."))));
         return ctx.ack();

@@ -220,6 +220,7 @@ final class Console {
 
     private Map<String, String> prefill(String text) {
         var prefill = new LinkedHashMap<String, String>();
+        conversation.standing().ifPresent(line -> prefill.put("standing", line));
         if (text.isEmpty()) return prefill;
         var parts = text.split("\\s+", 2);
         var reason = service.policy().reasons().keySet().stream()

@@ -15,6 +15,7 @@ final class ConsoleForms {
         var f = new StringBuilder();
         f.append("<dialog id=\"request-form\" class=\"modal\" aria-labelledby=\"request-form-title\">")
                 .append("<form method=\"dialog\" novalidate><h2 id=\"request-form-title\">Emergency deploy</h2>")
+                .append("<p class=\"hint\" id=\"windows-standing\"></p>")
                 .append("<p class=\"error\" data-error-for=\"_form\"></p>");
         f.append(field("reason", "Reason", null, "<select id=\"f-reason\" name=\"reason\"><option value=\"\">Why must "
                 + "production change now?</option>" + policy.reasons().values().stream().map(r -> "<option value=\""

@@ -15,7 +15,7 @@ import org.countersign.domain.Workflow;
 record RequestView(String id, String state, String reason, String reasonLabel, boolean confidential,
                    boolean redacted, String summary, String details, List<String> changes, String task,
                    Boolean rollback, String whyNotRollback, String requester, String deployer,
-                   Instant created, Instant updated, Instant expires, List<TeamView> teams,
+                   Instant created, Instant updated, Instant expires, List<TeamView> teams, List<String> informed,
                    RejectionView rejection, String deployNote, String closeNote, long version,
                    String policySha256, List<EntryView> timeline) {
 
@@ -29,8 +29,8 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
 
     static RequestView of(EmergencyRequest r, List<Event> timeline, Workflow workflow) {
         Policy policy = workflow.policy();
-        var teams = r.requiredTeams().stream().map(t -> new TeamView(t, policy.teamLabel(t), workflow.quorum(t),
-                r.approvalsFor(t).size() >= workflow.quorum(t),
+        var teams = r.requiredTeams().stream().map(t -> new TeamView(t, policy.teamLabel(t), workflow.quorum(r, t),
+                r.approvalsFor(t).size() >= workflow.quorum(r, t),
                 r.approvalsFor(t).stream().map(a -> new ApprovalView(a.by().toString(), a.at())).toList())).toList();
         // The API and the dashboard do not know who is asking: they show what anyone may see.
         boolean hide = Disclosure.hidesFrom(r, new Disclosure.Audience.Anyone());
@@ -43,6 +43,7 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
                 hide ? null : r.summary(), hide ? null : r.details(), hide ? null : r.changes(), hide ? null : r.task(),
                 hide ? null : r.rollback(), hide ? null : r.whyNotRollback(), r.requester().toString(),
                 r.deployer() == null ? null : r.deployer().toString(), r.created(), r.updated(), r.expires(), teams,
+                workflow.informedTeams(r),
                 rejection, hide ? null : r.deployNote(), hide ? null : r.closeNote(), r.version(), r.policySha256(),
                 entries);
     }

@@ -189,6 +189,7 @@ public final class WebApp {
             config.routes.get("/api/requests/{id}/receipt", web::receipt);
             config.routes.get(KEYS_PATH, web::keys);
             config.routes.get("/api/audit", web::audit);
+            config.routes.get("/api/windows", web::windows);
             config.routes.before(ctx -> ctx.header("X-Content-Type-Options", "nosniff")
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
@@ -288,6 +289,11 @@ public final class WebApp {
             return;
         }
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    }
+
+    /** Where the deployment windows and freezes stand now: {@code GET /api/windows}. */
+    private void windows(Context ctx) {
+        ctx.json(WindowsView.of(service.policy().windows(), service.now(), service.workflow()));
     }
 
     private void list(Context ctx) {

@@ -153,7 +153,7 @@ class RequestServiceConcurrencyTest {
         assertThat(request.approvals()).extracting(Approval::person).doesNotHaveDuplicates().doesNotContain(
                 request.requesterPerson());
         for (var team : request.requiredTeams())
-            assertThat(request.approvalsFor(team)).as("approvals for " + team).hasSizeLessThanOrEqualTo(workflow.quorum(team));
+            assertThat(request.approvalsFor(team)).as("approvals for " + team).hasSizeLessThanOrEqualTo(workflow.quorum(request, team));
         for (var approval : request.approvals())
             assertThat(policy.team(approval.team()).orElseThrow().members()).contains(approval.by());
 

@@ -103,6 +103,7 @@ class HostileInputFuzzTest {
         inputs.addAll(apiReceipt(300));
         inputs.addAll(receiptKeys(100));
         inputs.addAll(audit(150));
+        inputs.addAll(windows(100));
         inputs.addAll(apiActions(300));
         inputs.addAll(apiOpen(200));
         inputs.addAll(deadLetters(150));
@@ -488,6 +489,18 @@ class HostileInputFuzzTest {
             var target = "/api/audit" + query;
             out.add(Input.raw("GET /api/audit", target,
                     get(g.pick(List.of("GET", "GET", "GET", "HEAD", "POST", "DELETE")), target)));
+        }
+        return out;
+    }
+
+    private List<Input> windows(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var suffix = g.pick(List.of("", "", "?at=" + Garbage.encode(g.text()), "?" + g.token(g.between(1, 9_000)),
+                    "/", "/" + g.token(8), "%00", "/..%2f..", ".json", "?tz=" + Garbage.encode(g.unicode(g.between(1, 20)))));
+            var target = "/api/windows" + suffix;
+            out.add(Input.raw("GET /api/windows", target,
+                    get(g.pick(List.of("GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")), target)));
         }
         return out;
     }
