@@ -26,10 +26,21 @@ public final class Policy {
     private final Map<Actor, String> personOf;
     private final Map<String, String> matrixMailDomains;
     private final String sha256;
+    private final BreakGlassRule breakGlass;
+    private final ReviewRule review;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                    Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
                    String sha256) {
+        this(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, BreakGlassRule.NONE,
+                ReviewRule.NONE);
+    }
+
+    private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
+                   Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
+                   String sha256, BreakGlassRule breakGlass, ReviewRule review) {
+        this.breakGlass = breakGlass;
+        this.review = review;
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
@@ -87,15 +98,35 @@ public final class Policy {
         var lower = new HashMap<String, String>();
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, breakGlass, review);
     }
 
     /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
     public Policy withSha256(String sha256) {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
             throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, breakGlass,
+                review);
     }
+
+    /**
+     * This policy with its {@code break-glass:} and {@code review:} rules, or {@link InvalidPolicy} listing every
+     * problem with them (an unknown person, reason or team).
+     */
+    public Policy withAftercare(BreakGlassRule breakGlass, ReviewRule review) {
+        var problems = new ArrayList<String>();
+        problems.addAll(breakGlass.problems(new LinkedHashSet<>(personOf.values()), reasons.keySet()));
+        problems.addAll(review.problems(teams.keySet(), reasons.keySet()));
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, breakGlass,
+                review);
+    }
+
+    /** Who may let a request proceed without its quorum, for which reasons; {@link BreakGlassRule#NONE} when nobody. */
+    public BreakGlassRule breakGlass() { return breakGlass; }
+
+    /** Who reviews requests after their deploy, which must be reviewed, and when a review is overdue. */
+    public ReviewRule review() { return review; }
 
     /** The SHA-256 (lowercase hex) of the policy file's bytes; null for a policy built in code. */
     public String sha256() { return sha256; }

@@ -37,6 +37,7 @@ public final class Workflow {
     private final Policy policy;
     private final boolean linkedPeopleOnly;
     private final Deploys deploys = new Deploys(this);
+    private final Aftercare aftercare = new Aftercare(this);
 
     public Workflow(Policy policy) { this(policy, false); }
 
@@ -89,6 +90,9 @@ public final class Workflow {
         if (command instanceof FinishDeploy c) return deploys.finishDeploy(r, c, now);
         if (command instanceof Close c) return deploys.close(r, c, now);
         if (command instanceof Expire c) return expire(r, c, now);
+        if (command instanceof Command.BreakGlass c) return aftercare.breakGlass(r, c, now);
+        if (command instanceof Command.Review c) return aftercare.review(r, c, now);
+        if (command instanceof Command.RemindReview c) return aftercare.remind(r, c, now);
         throw new IllegalArgumentException("unknown command: " + command);
     }
 
@@ -99,6 +103,11 @@ public final class Workflow {
 
     /** When the approvals of an approved request expire unless its deploy has started. */
     public Instant approvalsValidUntil(EmergencyRequest r) { return deploys.approvalsValidUntil(r); }
+
+    /** Whether this member is the request's deployer, matched as a person across their linked accounts. */
+    boolean isDeployer(EmergencyRequest r, Member m) { return deploys.isDeployer(r, m); }
+
+    Aftercare aftercare() { return aftercare; }
 
     public int quorum(String team) { return policy.team(team).map(Team::quorum).orElse(1); }
 

@@ -210,6 +210,9 @@ final class Dashboard {
             case DEPLOY_STARTED -> "started the deploy";
             case DEPLOY_FINISHED -> "finished the deploy";
             case REQUEST_CLOSED -> "closed it";
+            case REQUEST_BREAK_GLASS -> "BROKE THE GLASS: approved it without its quorum";
+            case REQUEST_REVIEWED -> "reviewed it";
+            case REVIEW_OVERDUE -> "noted that its review is overdue";
         };
     }
 
