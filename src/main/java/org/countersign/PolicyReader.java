@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.countersign.domain.Actor;
+import org.countersign.domain.BreakGlassRule;
+import org.countersign.domain.ReviewRule;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
@@ -28,12 +30,14 @@ final class PolicyReader {
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
-            "approval-valid-for", "people", "integrations", "identity");
+            "approval-valid-for", "people", "integrations", "identity", "break-glass", "review");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential");
     private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
+    private static final List<String> BREAK_GLASS_KEYS = List.of("people", "reasons", "min-reason");
+    private static final List<String> REVIEW_KEYS = List.of("teams", "required-for", "due-after");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
@@ -79,6 +83,8 @@ final class PolicyReader {
         var people = people(root.get("people"));
         var mailDomains = mailDomains(root.get("identity"));
         var integrations = new PolicyIntegrations(problems, env).read(root.get("integrations"));
+        var breakGlass = breakGlass(root.get("break-glass"));
+        var review = review(root.get("review"));
 
         // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
         if (!teamsReadable) {
@@ -90,7 +96,8 @@ final class PolicyReader {
             reasons.put("stand-in", new Reason("stand-in", "stand-in", List.of(team), false));
         }
         try {
-            var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains);
+            var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains)
+                    .withAftercare(breakGlass, review);
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);
@@ -103,6 +110,33 @@ final class PolicyReader {
         if (!root.has(key)) return fallback;
         var d = problems.duration(root.get(key), key);
         return d == null ? fallback : d;
+    }
+
+    /** {@code break-glass: { people: [...], reasons: [...], min-reason: 40 }}; checked against people and reasons later. */
+    private BreakGlassRule breakGlass(JsonNode node) {
+        if (!isMap(node, "break-glass", null, "people, reasons and min-reason")) return BreakGlassRule.NONE;
+        problems.unknownKeys(node, "break-glass.", BREAK_GLASS_KEYS);
+        var people = node.has("people") ? problems.list(node.get("people"), "break-glass.people") : List.<String>of();
+        if (people.isEmpty()) problems.add("break-glass.people", "missing: list who may break the glass, as people: names them");
+        var reasons = node.has("reasons") ? problems.list(node.get("reasons"), "break-glass.reasons") : List.<String>of();
+        int minReason = BreakGlassRule.DEFAULT_MIN_REASON;
+        if (node.has("min-reason")) {
+            var n = problems.integer(node.get("min-reason"), "break-glass.min-reason");
+            if (n != null) minReason = n;
+        }
+        return new BreakGlassRule(new LinkedHashSet<>(people), new LinkedHashSet<>(reasons), minReason);
+    }
+
+    /** {@code review: { teams: [sre], required-for: [break-glass, all], due-after: 2d }}. */
+    private ReviewRule review(JsonNode node) {
+        if (!isMap(node, "review", null, "teams, required-for and due-after")) return ReviewRule.NONE;
+        problems.unknownKeys(node, "review.", REVIEW_KEYS);
+        var teams = node.has("teams") ? problems.list(node.get("teams"), "review.teams") : List.<String>of();
+        if (teams.isEmpty()) problems.add("review.teams", "missing: list the teams whose members review requests");
+        var requiredFor = node.has("required-for") ? problems.list(node.get("required-for"), "review.required-for")
+                : List.<String>of();
+        var dueAfter = node.has("due-after") ? problems.duration(node.get("due-after"), "review.due-after") : null;
+        return new ReviewRule(new LinkedHashSet<>(teams), new LinkedHashSet<>(requiredFor), dueAfter);
     }
 
     private Map<String, Team> teams(JsonNode node, int perTeam) {
