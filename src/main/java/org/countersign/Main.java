@@ -24,6 +24,7 @@ import org.countersign.app.Directory;
 import org.countersign.app.Emails;
 import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
+import org.countersign.app.ReviewReminder;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
@@ -81,6 +82,8 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND_HOST = "127.0.0.1";
     static final Duration MATRIX_LEASE = Duration.ofSeconds(15);
+    /** How often overdue reviews are looked for; each is reminded once per the policy's review.due-after. */
+    static final Duration REVIEW_REMINDER_INTERVAL = Duration.ofMinutes(10);
     /** Cards of this many requests are updated at once (each request's updates stay in order). */
     static final int CARD_LANES = 8;
     static final Duration MATRIX_LONG_POLL = Duration.ofSeconds(5);
@@ -152,6 +155,7 @@ public final class Main {
             var service = new RequestService(store, directory, workflow, clock, metrics);
             if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
+            if (policy.review().isOn()) running.add(new ReviewReminder(service).start(REVIEW_REMINDER_INTERVAL));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var limiter = new RedisRateLimiter(client, config.redisPrefix());
