@@ -220,12 +220,16 @@ public final class Workflow {
         if (c.changes().equals(r.changes())) return new Unchanged(r, "The changes of " + r.id() + " are the same");
 
         int cleared = r.approvals().size();
-        var expires = cleared > 0 ? now.plus(policy.expireAfter()) : r.expires();
-        var next = r.withChanges(c.changes(), expires).withApprovals(List.of(), null).next(State.PENDING, now);
+        // A break-glass let these changes through, not the new ones: it is cleared with the approvals.
+        boolean glass = r.breakGlass() != null;
+        var expires = cleared > 0 || glass ? now.plus(policy.expireAfter()) : r.expires();
+        var next = r.withChanges(c.changes(), expires).withApprovals(List.of(), null).withBreakGlass(null, null)
+                .next(State.PENDING, now);
         var events = new ArrayList<Event>();
         events.add(event(next, 0, EventType.REQUEST_EDITED, now, c.by(), null, String.join("\n", c.changes())));
-        if (cleared == 0) return new Applied(next, events, "You changed the changes of " + r.id());
-        events.add(event(next, 1, EventType.APPROVALS_CLEARED, now, c.by(), null, cleared + " approval(s) cleared"));
+        if (cleared == 0 && !glass) return new Applied(next, events, "You changed the changes of " + r.id());
+        events.add(event(next, 1, EventType.APPROVALS_CLEARED, now, c.by(), null, cleared + " approval(s) cleared"
+                + (glass ? ", and the break-glass" : "")));
         return new Applied(next, events, "You changed the changes of " + r.id() + "; its " + cleared
                 + " approval(s) were cleared, so " + labels(r.requiredTeams()) + " must approve again");
     }

@@ -142,6 +142,21 @@ class AftercareTest {
         }
 
         @Test
+        void editing_the_changes_clears_the_break_glass_with_the_approvals() {
+            var r = aRequest().withPolicy(POLICY).brokenGlassBy(SRE1, GLASS_REASON).build();
+
+            var applied = applied(WORKFLOW.apply(r, new Command.EditChanges(ID, member(DEV), java.util.List.of("999")),
+                    LATER));
+
+            assertThat(applied.request().state()).isEqualTo(State.PENDING);
+            assertThat(applied.request().breakGlass()).isNull();
+            assertThat(applied.request().approvalsValidUntil()).isNull();
+            assertThat(applied.events()).extracting(Event::type, Event::detail).contains(
+                    tuple(EventType.APPROVALS_CLEARED, "0 approval(s) cleared, and the break-glass"));
+            applied(WORKFLOW.apply(applied.request(), new Command.BreakGlass(ID, member(SRE1), GLASS_REASON), LATER));
+        }
+
+        @Test
         void the_person_who_broke_the_glass_may_report_the_deploy() {
             var r = aRequest().withPolicy(POLICY).brokenGlassBy(SRE1, GLASS_REASON).build();
 
