@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -24,6 +25,7 @@ import org.countersign.app.Directory;
 import org.countersign.app.Emails;
 import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
+import org.countersign.app.ReviewReminder;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
@@ -85,6 +87,8 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND_HOST = "127.0.0.1";
     static final Duration MATRIX_LEASE = Duration.ofSeconds(15);
+    /** How often overdue reviews are looked for; each is reminded once per the policy's review.due-after. */
+    static final Duration REVIEW_REMINDER_INTERVAL = Duration.ofMinutes(10);
     /** Cards of this many requests are updated at once (each request's updates stay in order). */
     static final int CARD_LANES = 8;
     static final Duration MATRIX_LONG_POLL = Duration.ofSeconds(5);
@@ -121,10 +125,16 @@ public final class Main {
     }
 
     /** Starts the service; close the result to stop it (and the embedded Redis, if any) cleanly. */
-    public static Running start(Config config) {
+    public static Running start(Config config) { return start(config, System.getenv()); }
+
+    /**
+     * As {@link #start(Config)}, with the environment the policy's {@code secret-env} and {@code url-env} names are
+     * read from (the process's own, or a test's).
+     */
+    public static Running start(Config config, Map<String, String> env) {
         long started = System.nanoTime();
-        var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p))
-                .orElseGet(() -> PolicyFile.readDefault(System.getenv()));
+        var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p, env))
+                .orElseGet(() -> PolicyFile.readDefault(env));
         Policy policy = loaded.policy();
         var receipts = new Receipts(SigningKeys.load(config.receiptSigningKey(), config.receiptPreviousKeys(),
                 config.dataDir()));
@@ -157,6 +167,7 @@ public final class Main {
             var service = new RequestService(store, directory, workflow, clock, metrics, limiter);
             if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
+            if (policy.review().isOn()) running.add(new ReviewReminder(service).start(REVIEW_REMINDER_INTERVAL));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var perUser = new Throttle(limiter, config.perUser(), kv);

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Opening;
+import org.countersign.domain.BreakGlassRule;
+import org.countersign.domain.ReviewRule;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
@@ -31,7 +33,7 @@ final class PolicyReader {
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
             "approval-valid-for", "people", "integrations", "identity", "github", "windows", "freezes", "may-open",
-            "open-limit");
+            "open-limit", "break-glass", "review");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential", "informed", "approvals");
@@ -39,6 +41,8 @@ final class PolicyReader {
     private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
     private static final List<String> GITHUB_KEYS = List.of("reason", "environments");
+    private static final List<String> BREAK_GLASS_KEYS = List.of("people", "reasons", "min-reason");
+    private static final List<String> REVIEW_KEYS = List.of("teams", "required-for", "due-after");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
@@ -87,6 +91,8 @@ final class PolicyReader {
         var github = github(root.get("github"), reasons);
         var windows = new PolicyWindows(problems).read(root.get("windows"), root.get("freezes"));
         var opening = opening(root.get("may-open"), root.get("open-limit"));
+        var breakGlass = breakGlass(root.get("break-glass"));
+        var review = review(root.get("review"));
 
         // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
         if (!teamsReadable) {
@@ -99,7 +105,8 @@ final class PolicyReader {
         }
         try {
             var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains)
-                    .withWindows(windows).withOpening(opening);
+                    .withWindows(windows).withOpening(opening)
+                    .withAftercare(breakGlass, review);
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations, github);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);
@@ -138,6 +145,33 @@ final class PolicyReader {
         if (!root.has(key)) return fallback;
         var d = problems.duration(root.get(key), key);
         return d == null ? fallback : d;
+    }
+
+    /** {@code break-glass: { people: [...], reasons: [...], min-reason: 40 }}; checked against people and reasons later. */
+    private BreakGlassRule breakGlass(JsonNode node) {
+        if (!isMap(node, "break-glass", null, "people, reasons and min-reason")) return BreakGlassRule.NONE;
+        problems.unknownKeys(node, "break-glass.", BREAK_GLASS_KEYS);
+        var people = node.has("people") ? problems.list(node.get("people"), "break-glass.people") : List.<String>of();
+        if (people.isEmpty()) problems.add("break-glass.people", "missing: list who may break the glass, as people: names them");
+        var reasons = node.has("reasons") ? problems.list(node.get("reasons"), "break-glass.reasons") : List.<String>of();
+        int minReason = BreakGlassRule.DEFAULT_MIN_REASON;
+        if (node.has("min-reason")) {
+            var n = problems.integer(node.get("min-reason"), "break-glass.min-reason");
+            if (n != null) minReason = n;
+        }
+        return new BreakGlassRule(new LinkedHashSet<>(people), new LinkedHashSet<>(reasons), minReason);
+    }
+
+    /** {@code review: { teams: [sre], required-for: [break-glass, all], due-after: 2d }}. */
+    private ReviewRule review(JsonNode node) {
+        if (!isMap(node, "review", null, "teams, required-for and due-after")) return ReviewRule.NONE;
+        problems.unknownKeys(node, "review.", REVIEW_KEYS);
+        var teams = node.has("teams") ? problems.list(node.get("teams"), "review.teams") : List.<String>of();
+        if (teams.isEmpty()) problems.add("review.teams", "missing: list the teams whose members review requests");
+        var requiredFor = node.has("required-for") ? problems.list(node.get("required-for"), "review.required-for")
+                : List.<String>of();
+        var dueAfter = node.has("due-after") ? problems.duration(node.get("due-after"), "review.due-after") : null;
+        return new ReviewRule(new LinkedHashSet<>(teams), new LinkedHashSet<>(requiredFor), dueAfter);
     }
 
     private Map<String, Team> teams(JsonNode node, int perTeam) {

@@ -50,6 +50,50 @@ class PolicyFileTest {
     }
 
     @Test
+    void the_packaged_example_names_who_may_break_the_glass_and_who_reviews() {
+        var policy = PolicyFile.loadDefault();
+
+        assertThat(policy.breakGlass().people()).containsExactly("alice");
+        assertThat(policy.breakGlass().reasons()).containsExactlyInAnyOrder("availability", "data-loss", "security");
+        assertThat(policy.breakGlass().minReason()).isEqualTo(40);
+        assertThat(policy.review().teams()).containsExactly("sre");
+        assertThat(policy.review().requiredFor()).containsExactly("break-glass");
+        assertThat(policy.review().dueAfter()).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void break_glass_and_review_are_read_with_their_defaults() throws IOException {
+        var policy = PolicyFile.load(write(VALID + """
+                people:
+                  alice: { slack: U0SRE1 }
+                break-glass: { people: [alice], reasons: [availability] }
+                review: { teams: [sre] }
+                """));
+
+        assertThat(policy.breakGlass().minReason()).isEqualTo(40);
+        assertThat(policy.review().requiredFor()).isEmpty();
+        assertThat(policy.review().dueAfter()).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void every_problem_with_break_glass_and_review_is_listed_where_it_is() throws IOException {
+        var file = write(VALID + """
+                people:
+                  alice: { slack: U0SRE1 }
+                break-glass: { people: [mallory], reasons: [abuse], min-reason: lots, colour: red }
+                review: { teams: [auditors], required-for: [sometimes], due-after: soon }
+                """);
+
+        assertThat(invalid(file).problems()).anySatisfy(p -> assertThat(p).contains("break-glass.colour"))
+                .anySatisfy(p -> assertThat(p).contains("break-glass.min-reason: must be a number"))
+                .anySatisfy(p -> assertThat(p).contains("review.due-after: must be"))
+                .anySatisfy(p -> assertThat(p).contains("break-glass.people names mallory"))
+                .anySatisfy(p -> assertThat(p).contains("break-glass.reasons names unknown reason abuse"))
+                .anySatisfy(p -> assertThat(p).contains("review.teams names unknown team auditors"))
+                .anySatisfy(p -> assertThat(p).contains("review.required-for names sometimes"));
+    }
+
+    @Test
     void a_policy_is_known_by_the_sha256_of_its_files_bytes_as_sha256sum_prints_it() throws Exception {
         var file = Files.writeString(dir.resolve("policy.yml"), VALID);
         var sha256sum = new ProcessBuilder("sha256sum", file.toString()).start();
@@ -258,7 +302,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)");
     }
 
     @Test
@@ -379,7 +423,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
@@ -589,7 +633,7 @@ class PolicyFileTest {
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
                         + "approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "
-                        + "request.expired, deploy.started, deploy.finished, request.closed)",
+                        + "request.expired, deploy.started, deploy.finished, request.closed, request.break_glass, request.reviewed, review.overdue)",
                 file + ": integrations[0].confidential: must be true or false, not 'maybe'",
                 file + ": integrations[0].secret-env: PIPELINE_WEBHOOK_SECRET is not set in the environment (set it to the secret shared with pipeline)",
                 file + ": integrations[1].name: 'pipeline' is used twice",

@@ -121,6 +121,31 @@ public final class RequestService {
         return execute(id, by, m -> new Command.Close(id, m, note));
     }
 
+    /** Lets a pending request proceed without its quorum, for a written reason, if the policy names {@code by}. */
+    public Outcome breakGlass(RequestId id, Actor by, String reason) {
+        return execute(id, by, m -> new Command.BreakGlass(id, m, reason));
+    }
+
+    /** Reviews a request whose deploy ended, with a follow-up task or URL. */
+    public Outcome review(RequestId id, Actor by, String followUp) {
+        return execute(id, by, m -> new Command.Review(id, m, followUp));
+    }
+
+    /** Tells people the review of a request is overdue, once per the policy's due-after. */
+    public Outcome remindReview(RequestId id) {
+        return execute(id, Actor.SYSTEM, m -> new Command.RemindReview(id, m));
+    }
+
+    /** How many ended deploys {@link #awaitingReview} looks through, newest first. */
+    static final int REVIEW_SCAN = 500;
+
+    /** Requests whose deploy ended and that await a review the policy requires, the longest due first. */
+    public List<EmergencyRequest> awaitingReview() {
+        return store.recent(Set.of(State.DEPLOYED, State.FAILED, State.ROLLED_BACK), REVIEW_SCAN).stream()
+                .filter(EmergencyRequest::awaitsReview)
+                .sorted(java.util.Comparator.comparing(EmergencyRequest::reviewDue)).toList();
+    }
+
     public Outcome expire(RequestId id) {
         return execute(id, Actor.SYSTEM, m -> new Command.Expire(id, m));
     }

@@ -34,6 +34,7 @@ public final class CardPublisher implements StreamConsumer.Handler {
     private final KeyValues kv;
     private final Leases leases;
     private final String instance;
+    private final Notices notices;
 
     /** @param instance this instance's name, as holder of card leases */
     public CardPublisher(RequestService service, Cards cards, CardSurface surface, KeyValues kv, Leases leases,
@@ -44,6 +45,7 @@ public final class CardPublisher implements StreamConsumer.Handler {
         this.kv = kv;
         this.leases = leases;
         this.instance = instance;
+        this.notices = new Notices(service.policy());
     }
 
     /** The consumer group of a platform's card publisher: {@code slack-cards}. */
@@ -75,6 +77,7 @@ public final class CardPublisher implements StreamConsumer.Handler {
         try {
             var ref = showLatest(found.get(), place.get());
             if (event.type() != EventType.REQUEST_OPENED) reply(event, found.get(), ref);
+            if (event.type() == EventType.REQUEST_BREAK_GLASS) announceBreakGlass(event, found.get());
         } finally {
             leases.release(lease, instance);
         }
@@ -122,6 +125,27 @@ public final class CardPublisher implements StreamConsumer.Handler {
             current = service.find(request.id()).orElse(current);
         }
         return ref;
+    }
+
+    /**
+     * A break-glass is loud: told at the top of the ops and of the security channel or room, once each. In the ops one,
+     * the reason of a confidential request is left out, as the Disclosure rule says.
+     */
+    private void announceBreakGlass(Event event, EmergencyRequest request) {
+        if (request.breakGlass() == null) return;
+        for (var place : Disclosure.Place.values()) {
+            var room = surface.room(place);
+            if (room.isEmpty()) continue;
+            var key = announceKey(surface.platform(), event, place);
+            if (kv.get(key).isPresent()) continue;
+            var seesAll = Disclosure.seesAll(request, new Disclosure.Audience.Room(place == Disclosure.Place.SECURITY));
+            var sent = surface.announce(room.get(), notices.breakGlass(request, seesAll), event);
+            kv.put(key, sent, REPLY_MEMORY);
+        }
+    }
+
+    static String announceKey(String platform, Event event, Disclosure.Place place) {
+        return platform + ":announce:" + event.id() + ":" + place.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private void reply(Event event, EmergencyRequest request, CardRef ref) {

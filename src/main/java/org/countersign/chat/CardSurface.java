@@ -1,6 +1,8 @@
 package org.countersign.chat;
 
+import java.util.List;
 import java.util.Optional;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 
@@ -30,4 +32,15 @@ public interface CardSurface {
 
     /** Posts the notice for {@code event} in the card's thread; the reply's message id, empty when it says nothing. */
     Optional<String> reply(CardRef ref, Event event, EmergencyRequest request);
+
+    /**
+     * The channel or room of {@code place} when it is set up and may be written to now (the security one only while it
+     * is private), for the loud notices told in both places: a break-glass. Empty when there is none.
+     */
+    default Optional<String> room(Disclosure.Place place) { return Optional.empty(); }
+
+    /** Posts {@code notice} at the top level of {@code room}, not in a thread; the message's id. */
+    default String announce(String room, List<Card.Value> notice, Event event) {
+        throw new UnsupportedOperationException(platform() + " does not announce");
+    }
 }

@@ -47,7 +47,17 @@ public final class Cards {
             fields.add(new Field("Rejected by", new Person(r.rejection().by())));
             fields.add(new Field("Rejected because", new Text(r.rejection().reason())));
         }
+        if (r.breakGlass() != null) {
+            fields.add(new Field("🚨 Break-glass by", new Person(r.breakGlass().by())));
+            fields.add(new Field("Break-glass reason", new Text(r.breakGlass().reason())));
+            fields.add(new Field("Break-glass at", new Time(r.breakGlass().at())));
+        }
         if (r.deployNote() != null) fields.add(new Field("Deploy note", new Text(r.deployNote())));
+        if (r.awaitsReview()) fields.add(new Field("Review due", new Time(r.reviewDue())));
+        if (r.review() != null) {
+            fields.add(new Field("Reviewed by", new Person(r.review().by())));
+            fields.add(new Field("Review follow-up", new Links(List.of(r.review().followUp()))));
+        }
         if (r.closeNote() != null) fields.add(new Field("Follow-up", new Text(r.closeNote())));
 
         var teams = r.requiredTeams().stream().map(t -> teamLine(r, t)).toList();
@@ -82,11 +92,12 @@ public final class Cards {
         return switch (r.state()) {
             case PENDING -> "Waiting for " + String.join(", ", workflow.teamsStillNeeded(r).stream()
                     .map(policy::teamLabel).toList());
-            case APPROVED -> "Approved: ready to deploy";
+            case APPROVED -> r.breakGlass() != null ? "BREAK-GLASS: approved without its quorum; ready to deploy"
+                    : "Approved: ready to deploy";
             case DEPLOYING -> "Deploying";
-            case DEPLOYED -> "Deployed; close it with a follow-up note";
-            case FAILED -> "Deploy failed; close it with a follow-up note";
-            case ROLLED_BACK -> "Rolled back; close it with a follow-up note";
+            case DEPLOYED -> "Deployed; " + afterDeploy(r);
+            case FAILED -> "Deploy failed; " + afterDeploy(r);
+            case ROLLED_BACK -> "Rolled back; " + afterDeploy(r);
             case CLOSED -> "Closed";
             case REJECTED -> "Rejected";
             case CANCELLED -> "Cancelled";
@@ -94,6 +105,11 @@ public final class Cards {
                     ? "Expired: the approvals went stale before the deploy started; open a new request"
                     : "Expired without every approval";
         };
+    }
+
+    private static String afterDeploy(EmergencyRequest r) {
+        return r.awaitsReview() ? "it must be reviewed, then closed with a follow-up note"
+                : "close it with a follow-up note";
     }
 
     private List<Button> buttons(EmergencyRequest r) {

@@ -41,6 +41,8 @@ public final class Conversation {
     public static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
     static final int LIST_MAX = 20;
     static final int NEXT_WINDOWS = 5;
+    private static final java.time.format.DateTimeFormatter UTC_MINUTE = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
     static final String ADVICE = "Rollback first, fix later. Availability before new features. Make on-wiki edits rarely.";
 
     private final RequestService service;
@@ -99,6 +101,7 @@ public final class Conversation {
         if (verb instanceof Verb.ListOpen) return list(by, where);
         if (verb instanceof Verb.Windows) return Reply.of(Kind.ANSWER, windows(service.policy().windows(), service.now(),
                 service.workflow()));
+        if (verb instanceof Verb.Reviews) return reviews(by, where);
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
         if (verb instanceof Verb.Open o) return open(by, where, o.draft());
         return act(by, where, verb);
@@ -162,6 +165,20 @@ public final class Conversation {
                 .collect(Collectors.joining("\n")));
     }
 
+    /** The requests awaiting a review, the longest due first, overdue ones marked. */
+    private Reply reviews(Actor by, Where where) {
+        var awaiting = service.awaitingReview();
+        if (awaiting.isEmpty()) return Reply.of(Kind.ANSWER, "No request awaits its review.");
+        var now = service.now();
+        var audience = audience(by, where);
+        var teams = teams(service.policy().review().teams().stream().sorted().toList());
+        return Reply.of(Kind.ANSWER, "Awaiting their review (by " + teams + ", not the requester or the deployer: "
+                + where.venue().syntax().typed("review EMG-n <follow-up link or task>") + "):\n"
+                + awaiting.stream().limit(LIST_MAX).map(r -> (r.reviewOverdue(now) ? "OVERDUE since " : "due ")
+                        + UTC_MINUTE.format(r.reviewDue()) + ": " + line(r, audience, where))
+                .collect(Collectors.joining("\n")));
+    }
+
     private Reply status(Actor by, Where where, RequestId id) {
         return service.find(id).map(r -> Reply.about(Kind.ANSWER, id, line(r, audience(by, where), where)))
                 .orElseGet(() -> Reply.refused(Refusal.NOT_FOUND, id, "There is no request " + id + "; "
@@ -212,6 +229,9 @@ public final class Conversation {
     private Reply act(Actor by, Where where, Verb verb) {
         var id = Verb.target(verb).orElseThrow(() -> new IllegalArgumentException("not a verb on a request: " + verb));
         var syntax = where.venue().syntax();
+        if (verb instanceof Verb.BreakGlass glass && (glass.reason() == null || glass.reason().isBlank()))
+            return Reply.about(Kind.ANSWER, id, "To break the glass on " + id + ", write why it cannot wait: "
+                    + syntax.typed("break-glass " + id + " <reason>"));
         if (verb instanceof Verb.Reject reject && reject.reason() == null)
             return Reply.about(Kind.ANSWER, id, "To reject " + id + ", say why: " + syntax.typed("reject " + id
                     + " <reason>"));
@@ -243,6 +263,8 @@ public final class Conversation {
         if (verb instanceof Verb.DeployStarted v) return service.startDeploy(id, by);
         if (verb instanceof Verb.DeployEnded v) return service.finishDeploy(id, by, v.result(), v.note());
         if (verb instanceof Verb.Close v) return service.close(id, by, v.note());
+        if (verb instanceof Verb.BreakGlass v) return service.breakGlass(id, by, v.reason());
+        if (verb instanceof Verb.Review v) return service.review(id, by, v.followUp());
         throw new IllegalArgumentException("not a verb on a request: " + verb);
     }
 

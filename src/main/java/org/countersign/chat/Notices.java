@@ -28,7 +28,9 @@ public final class Notices {
             case REQUEST_OPENED -> { return Optional.empty(); }
             case APPROVAL_ADDED -> n.text("✅ ").person(e.actor()).text(" approved " + r.id() + " for "
                     + policy.teamLabel(e.team()) + ".");
-            case REQUEST_APPROVED -> n.text("🟢 " + r.id() + " is approved by every team: ready to deploy. ")
+            case REQUEST_APPROVED -> n.text("break-glass".equals(e.detail())
+                            ? "🟢 " + r.id() + " is approved without its quorum (break-glass): ready to deploy. "
+                            : "🟢 " + r.id() + " is approved by every team: ready to deploy. ")
                     .person(r.requester()).deployer(r);
             case APPROVALS_CLEARED -> n.text("⚠️ The changes of " + r.id() + " were edited, so its approvals were "
                     + "cleared: " + String.join(", ", r.requiredTeams().stream().map(policy::teamLabel).toList())
@@ -46,8 +48,29 @@ public final class Notices {
             case DEPLOY_FINISHED -> n.text("🏁 ").person(e.actor()).text(" reported the deploy of " + r.id() + ": "
                     + detail + ". Close it with a follow-up note.");
             case REQUEST_CLOSED -> n.text("🔒 ").person(e.actor()).text(" closed " + r.id() + ". Follow-up: " + detail);
+            case REQUEST_BREAK_GLASS -> n.text("🚨 BREAK-GLASS: ").person(e.actor()).text(" let " + r.id()
+                    + " proceed without its quorum: " + detail + " It must be reviewed afterwards.");
+            case REQUEST_REVIEWED -> n.text("🔎 ").person(e.actor()).text(" reviewed " + r.id() + ". Follow-up: " + detail);
+            case REVIEW_OVERDUE -> n.text("⏰ The review of " + r.id() + " is overdue (" + detail + "): someone in "
+                    + String.join(", ", policy.review().teams().stream().sorted().map(policy::teamLabel).toList())
+                    + " who neither opened nor deployed it, please review it. ").person(r.requester());
         }
         return Optional.of(n.parts);
+    }
+
+    /**
+     * The loud top-level notice of a break-glass, told in the ops and the security channel or room alike;
+     * {@code seesAll} false (the ops room, for a confidential request) leaves the reason out, as the Disclosure rule says.
+     */
+    public List<Value> breakGlass(EmergencyRequest r, boolean seesAll) {
+        var bg = r.breakGlass();
+        var n = new Builder().text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.reason(r.reason())
+                .map(x -> x.label()).orElse(r.reason()) + "): ").person(bg.by())
+                .text(" let it proceed without the approval of " + String.join(", ", r.requiredTeams().stream()
+                        .filter(t -> r.approvalsFor(t).size() < policy.team(t).map(x -> x.quorum()).orElse(1))
+                        .map(policy::teamLabel).toList()) + ". ");
+        n.text(seesAll ? "Reason: " + bg.reason() + " " : "The reason is told only where the request may be read. ");
+        return n.text("It must be reviewed afterwards.").parts;
     }
 
     private static final class Builder {

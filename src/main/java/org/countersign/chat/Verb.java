@@ -31,6 +31,15 @@ public sealed interface Verb {
 
     record Close(RequestId id, String note) implements Verb {}
 
+    /** Let a pending request proceed without its quorum; a null reason is answered with how to give one. */
+    record BreakGlass(RequestId id, String reason) implements Verb {}
+
+    /** Review a request whose deploy ended, with a follow-up task or URL. */
+    record Review(RequestId id, String followUp) implements Verb {}
+
+    /** The requests awaiting their review, the overdue ones first. */
+    record Reviews() implements Verb {}
+
     /** Where one request stands or, when {@code id} is empty, those still open. */
     record Status(Optional<RequestId> id) implements Verb {}
 
@@ -52,6 +61,8 @@ public sealed interface Verb {
         if (verb instanceof DeployStarted v) return Optional.of(v.id());
         if (verb instanceof DeployEnded v) return Optional.of(v.id());
         if (verb instanceof Close v) return Optional.of(v.id());
+        if (verb instanceof BreakGlass v) return Optional.of(v.id());
+        if (verb instanceof Review v) return Optional.of(v.id());
         return Optional.empty();
     }
 
@@ -62,6 +73,8 @@ public sealed interface Verb {
         if (verb instanceof DeployStarted v) return v.note();
         if (verb instanceof DeployEnded v) return v.note();
         if (verb instanceof Close v) return v.note();
+        if (verb instanceof BreakGlass v) return v.reason();
+        if (verb instanceof Review v) return v.followUp();
         return null;
     }
 }

@@ -57,6 +57,13 @@ public final class VerbParser {
         what.put("deploy", "Report how the deploy is going");
         usage.put("close", "EMG-n <note…>");
         what.put("close", "Close after the deploy, saying what is left to do");
+        usage.put("break-glass", "EMG-n <reason…>");
+        what.put("break-glass", "Let a pending request through without its approvals (only people the policy names;"
+                + " told to the ops and security rooms, paged, reviewed afterwards)");
+        usage.put("review", "EMG-n <follow-up link or task>");
+        what.put("review", "Review a request after its deploy, with the follow-up (not its requester or deployer)");
+        usage.put("reviews", "");
+        what.put("reviews", "List the requests awaiting their review, overdue ones first");
         usage.put("status", "[EMG-n]");
         what.put("status", "Show one request, e.g. !status EMG-12, or every open one");
         usage.put("list", "");
@@ -131,6 +138,14 @@ public final class VerbParser {
                 case "deploy" -> deploy(args);
                 case "close" -> new Close(id(args), required(args.rest(),
                         "add a follow-up note: what is left to do (the proper fix, a task, an incident report)"));
+                case "break-glass" -> new Verb.BreakGlass(id(args), required(args.rest(),
+                        "write why it cannot wait for its approvals; everyone in the ops and security rooms will read it"));
+                case "review" -> new Verb.Review(id(args), required(args.rest(),
+                        "give the follow-up: a task id (T12345) or a URL"));
+                case "reviews" -> {
+                    args.end();
+                    yield new Verb.Reviews();
+                }
                 case "status" -> status(args);
                 case "list" -> {
                     args.end();

@@ -44,4 +44,19 @@ public sealed interface Command {
     record Expire(RequestId id, Member by) implements Command {
         public Expire { Objects.requireNonNull(id); Objects.requireNonNull(by); }
     }
+
+    /** Let a pending request proceed without its quorum, for a written reason (the policy's break-glass). */
+    record BreakGlass(RequestId id, Member by, String reason) implements Command {
+        public BreakGlass { Objects.requireNonNull(id); Objects.requireNonNull(by); }
+    }
+
+    /** Review a request whose deploy ended, with a follow-up: a task id or a URL. */
+    record Review(RequestId id, Member by, String followUp) implements Command {
+        public Review { Objects.requireNonNull(id); Objects.requireNonNull(by); }
+    }
+
+    /** Tell people that the review of a request is overdue (Countersign itself, periodically). */
+    record RemindReview(RequestId id, Member by) implements Command {
+        public RemindReview { Objects.requireNonNull(id); Objects.requireNonNull(by); }
+    }
 }

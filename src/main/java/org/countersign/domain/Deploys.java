@@ -65,7 +65,8 @@ final class Deploys {
         if (note != null && note.length() > Workflow.NOTE_MAX)
             return Refused.of(INVALID, "Keep the note to " + Workflow.NOTE_MAX + " characters");
         var events = new ArrayList<Event>();
-        var next = r.withNotes(note, r.closeNote()).next(target, now);
+        var ended = r.withNotes(note, r.closeNote());
+        var next = ended.withReview(null, workflow.aftercare().reviewDueAfterDeploy(ended, now), null).next(target, now);
         // A pipeline may report the end without having reported the start: record both, in order.
         if (r.state() == State.APPROVED)
             events.add(Workflow.event(next, 0, EventType.DEPLOY_STARTED, now, c.by(), null, null));
@@ -88,6 +89,8 @@ final class Deploys {
                     List.of(new Problem("note", "Give a follow-up note")));
         if (note.length() > Workflow.NOTE_MAX)
             return Refused.of(INVALID, "Keep the note to " + Workflow.NOTE_MAX + " characters");
+        var waits = workflow.aftercare().closeWaits(r);
+        if (waits.isPresent()) return waits.get();
         var next = r.withNotes(r.deployNote(), note).next(State.CLOSED, now);
         return new Applied(next, List.of(Workflow.event(next, 0, EventType.REQUEST_CLOSED, now, c.by(), null, note)),
                 "You closed " + r.id());
@@ -99,7 +102,8 @@ final class Deploys {
     }
 
     private boolean mayDeploy(EmergencyRequest r, Member m) {
-        return m.isSystem() || isDeployer(r, m) || r.approvalBy(m.person()).isPresent();
+        return m.isSystem() || isDeployer(r, m) || r.approvalBy(m.person()).isPresent()
+                || r.breakGlass() != null && r.breakGlass().person().equals(m.person());
     }
 
     private String deployersOnly(EmergencyRequest r) {

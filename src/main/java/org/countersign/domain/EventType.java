@@ -12,7 +12,10 @@ public enum EventType {
     REQUEST_EXPIRED("request.expired"),
     DEPLOY_STARTED("deploy.started"),
     DEPLOY_FINISHED("deploy.finished"),
-    REQUEST_CLOSED("request.closed");
+    REQUEST_CLOSED("request.closed"),
+    REQUEST_BREAK_GLASS("request.break_glass"),
+    REQUEST_REVIEWED("request.reviewed"),
+    REVIEW_OVERDUE("review.overdue");
 
     private final String wire;
 

@@ -28,10 +28,14 @@ public final class Policy {
     private final String sha256;
     private final Windows windows;
     private final Opening opening;
+    private final BreakGlassRule breakGlass;
+    private final ReviewRule review;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                    Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
-                   String sha256, Windows windows, Opening opening) {
+                   String sha256, Windows windows, Opening opening, BreakGlassRule breakGlass, ReviewRule review) {
+        this.breakGlass = breakGlass;
+        this.review = review;
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
@@ -82,7 +86,7 @@ public final class Policy {
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null, Windows.none(),
-                Opening.everyone());
+                Opening.everyone(), BreakGlassRule.NONE, ReviewRule.NONE);
     }
 
     /**
@@ -93,7 +97,8 @@ public final class Policy {
         var lower = new HashMap<String, String>();
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, windows, opening);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, windows, opening,
+                breakGlass, review);
     }
 
     /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
@@ -101,7 +106,7 @@ public final class Policy {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
             throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening);
+                opening, breakGlass, review);
     }
 
     /** This policy with deployment windows and freezes, or {@link InvalidPolicy} saying what is wrong with them. */
@@ -109,7 +114,7 @@ public final class Policy {
         var problems = windows.problems(teams);
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening);
+                opening, breakGlass, review);
     }
 
     /** This policy with who may open requests and how often, or {@link InvalidPolicy} naming unknown teams or people. */
@@ -127,7 +132,7 @@ public final class Policy {
             problems.add("open-limit needs a positive window such as 5/1h");
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening);
+                opening, breakGlass, review);
     }
 
     /** The deployment windows and freezes (none unless the policy names them). */
@@ -150,6 +155,25 @@ public final class Policy {
         return reason(reason).map(r -> r.informed().stream().filter(t -> !required.contains(t)).toList())
                 .orElse(List.of());
     }
+
+    /**
+     * This policy with its {@code break-glass:} and {@code review:} rules, or {@link InvalidPolicy} listing every
+     * problem with them (an unknown person, reason or team).
+     */
+    public Policy withAftercare(BreakGlassRule breakGlass, ReviewRule review) {
+        var problems = new ArrayList<String>();
+        problems.addAll(breakGlass.problems(new LinkedHashSet<>(personOf.values()), reasons.keySet()));
+        problems.addAll(review.problems(teams.keySet(), reasons.keySet()));
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
+                opening, breakGlass, review);
+    }
+
+    /** Who may let a request proceed without its quorum, for which reasons; {@link BreakGlassRule#NONE} when nobody. */
+    public BreakGlassRule breakGlass() { return breakGlass; }
+
+    /** Who reviews requests after their deploy, which must be reviewed, and when a review is overdue. */
+    public ReviewRule review() { return review; }
 
     /** The SHA-256 (lowercase hex) of the policy file's bytes; null for a policy built in code. */
     public String sha256() { return sha256; }

@@ -38,6 +38,7 @@ public final class Workflow {
     private final Policy policy;
     private final boolean linkedPeopleOnly;
     private final Deploys deploys = new Deploys(this);
+    private final Aftercare aftercare = new Aftercare(this);
 
     public Workflow(Policy policy) { this(policy, false); }
 
@@ -137,6 +138,9 @@ public final class Workflow {
         if (command instanceof FinishDeploy c) return deploys.finishDeploy(r, c, now);
         if (command instanceof Close c) return deploys.close(r, c, now);
         if (command instanceof Expire c) return expire(r, c, now);
+        if (command instanceof Command.BreakGlass c) return aftercare.breakGlass(r, c, now);
+        if (command instanceof Command.Review c) return aftercare.review(r, c, now);
+        if (command instanceof Command.RemindReview c) return aftercare.remind(r, c, now);
         throw new IllegalArgumentException("unknown command: " + command);
     }
 
@@ -153,6 +157,12 @@ public final class Workflow {
 
     /** How many people of {@code team} must approve {@code r}: its reason's count for the team, else the team's. */
     public int quorum(EmergencyRequest r, String team) { return policy.quorum(r.reason(), team); }
+
+    /** Whether this member is the request's deployer, matched as a person across their linked accounts. */
+    boolean isDeployer(EmergencyRequest r, Member m) { return deploys.isDeployer(r, m); }
+
+    Aftercare aftercare() { return aftercare; }
+
 
     private Outcome approve(EmergencyRequest r, Approve c, Instant now, Map<String, String> unchecked) {
         var mine = r.approvalBy(c.by().person());
@@ -269,12 +279,16 @@ public final class Workflow {
         if (c.changes().equals(r.changes())) return new Unchanged(r, "The changes of " + r.id() + " are the same");
 
         int cleared = r.approvals().size();
-        var expires = cleared > 0 ? now.plus(policy.expireAfter()) : r.expires();
-        var next = r.withChanges(c.changes(), expires).withApprovals(List.of(), null).next(State.PENDING, now);
+        // A break-glass let these changes through, not the new ones: it is cleared with the approvals.
+        boolean glass = r.breakGlass() != null;
+        var expires = cleared > 0 || glass ? now.plus(policy.expireAfter()) : r.expires();
+        var next = r.withChanges(c.changes(), expires).withApprovals(List.of(), null).withBreakGlass(null, null)
+                .next(State.PENDING, now);
         var events = new ArrayList<Event>();
         events.add(event(next, 0, EventType.REQUEST_EDITED, now, c.by(), null, String.join("\n", c.changes())));
-        if (cleared == 0) return new Applied(next, events, "You changed the changes of " + r.id());
-        events.add(event(next, 1, EventType.APPROVALS_CLEARED, now, c.by(), null, cleared + " approval(s) cleared"));
+        if (cleared == 0 && !glass) return new Applied(next, events, "You changed the changes of " + r.id());
+        events.add(event(next, 1, EventType.APPROVALS_CLEARED, now, c.by(), null, cleared + " approval(s) cleared"
+                + (glass ? ", and the break-glass" : "")));
         return new Applied(next, events, "You changed the changes of " + r.id() + "; its " + cleared
                 + " approval(s) were cleared, so " + labels(r.requiredTeams()) + " must approve again");
     }

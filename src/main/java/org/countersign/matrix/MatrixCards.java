@@ -63,13 +63,28 @@ public final class MatrixCards implements CardSurface {
     }
 
     @Override
+    public Optional<String> room(org.countersign.domain.Disclosure.Place place) { return rooms.room(place); }
+
+    @Override
+    public String announce(String room, java.util.List<Card.Value> notice, Event event) {
+        var content = notice(notice);
+        return MatrixCalls.call("announce " + event.type().wire() + " of " + event.request(),
+                () -> matrix.send(room, "m.room.message", content, "announce-" + event.id() + "-"
+                        + Integer.toHexString(room.hashCode())));
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode notice(java.util.List<Card.Value> parts) {
+        var body = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.name(person.actor())
+                : ((Card.Text) p).text()).collect(Collectors.joining());
+        var html = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.pill(person.actor())
+                : MatrixText.html(MatrixText.clean(((Card.Text) p).text()))).collect(Collectors.joining());
+        return MatrixReplies.notice(MatrixText.plain(body, 4000), html);
+    }
+
+    @Override
     public Optional<String> reply(CardRef ref, Event event, EmergencyRequest request) {
         return notices.of(event, request).map(parts -> {
-            var body = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.name(person.actor())
-                    : ((Card.Text) p).text()).collect(Collectors.joining());
-            var html = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.pill(person.actor())
-                    : MatrixText.html(MatrixText.clean(((Card.Text) p).text()))).collect(Collectors.joining());
-            var content = MatrixReplies.notice(MatrixText.plain(body, 4000), html);
+            var content = notice(parts);
             var thread = content.putObject("m.relates_to");
             thread.put("rel_type", "m.thread").put("event_id", ref.message()).put("is_falling_back", true);
             thread.putObject("m.in_reply_to").put("event_id", ref.message());

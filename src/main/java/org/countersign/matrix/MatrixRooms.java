@@ -26,6 +26,12 @@ public record MatrixRooms(String room, String securityRoom, Privacy privacy) {
         return Optional.ofNullable(Disclosure.placeOf(request) == Disclosure.Place.SECURITY ? securityRoom : room);
     }
 
+    /** The room of a place, when set up and, for the security one, private now. */
+    public Optional<String> room(Disclosure.Place place) {
+        if (place == Disclosure.Place.OPS) return Optional.ofNullable(room);
+        return securityRoom == null || !privacy.isPrivate() ? Optional.empty() : Optional.of(securityRoom);
+    }
+
     boolean takesConfidential() { return securityRoom != null; }
 
     boolean isSecurityRoom(String roomId) { return roomId != null && roomId.equals(securityRoom); }

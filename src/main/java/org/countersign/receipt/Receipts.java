@@ -44,9 +44,10 @@ public final class Receipts {
 
     public SigningKeys keys() { return keys; }
 
-    /** It was approved, and no edit cleared those approvals since: its last approval still stands. */
+    /** It was approved, and no edit cleared those approvals since: its last approval (or its break-glass) still stands. */
     static boolean approved(EmergencyRequest r, List<Event> timeline) {
-        if (r.state() == State.PENDING || r.approvals().isEmpty()) return false;
+        // A break-glass approves without (all) the approvals; its mark says who let it through.
+        if (r.state() == State.PENDING || r.approvals().isEmpty() && r.breakGlass() == null) return false;
         boolean approved = false;
         for (var e : timeline) {
             if (e.type() == EventType.REQUEST_APPROVED) approved = true;

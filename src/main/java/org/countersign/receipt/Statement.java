@@ -88,8 +88,22 @@ public final class Statement {
                 "approvals", r.approvals().stream().map(a -> approval(a, timeline)).toList(),
                 "rejection", r.rejection() == null ? null : Canonical.object("account", r.rejection().by().toString(),
                         "at", time(r.rejection().at())),
+                "breakGlass", breakGlass(r, hide),
+                "review", r.review() == null ? null : Canonical.object("account", r.review().by().toString(),
+                        "person", r.review().person(), "followUp", hide ? null : r.review().followUp(),
+                        "at", time(r.review().at())),
                 "times", times(r, timeline),
                 "states", states(timeline));
+    }
+
+    /** Who let it through without its quorum, why (left out when hidden) and when; null when its teams approved it. */
+    private static Map<String, Object> breakGlass(EmergencyRequest r, boolean hide) {
+        var bg = r.breakGlass();
+        if (bg == null) return null;
+        var fields = new TreeMap<>(account(bg.by(), bg.person()));
+        if (!hide) fields.put("reason", bg.reason());
+        fields.put("at", time(bg.at()));
+        return fields;
     }
 
     private static Map<String, Object> account(Actor actor, String person) {

@@ -57,6 +57,16 @@ public final class SlackCards implements CardSurface {
     }
 
     @Override
+    public Optional<String> room(org.countersign.domain.Disclosure.Place place) { return channels.room(place); }
+
+    @Override
+    public String announce(String channel, java.util.List<Card.Value> notice, Event event) {
+        var text = SlackNotices.text(notice);
+        return SlackCalls.call("chat.postMessage", () -> slack.chatPostMessage(r -> r.channel(channel).text(text)
+                .unfurlLinks(false))).getTs();
+    }
+
+    @Override
     public Optional<String> reply(CardRef ref, Event event, EmergencyRequest request) {
         return notices.replyFor(event, request).map(text -> SlackCalls.call("chat.postMessage",
                 () -> slack.chatPostMessage(r -> r.channel(ref.place()).threadTs(ref.message()).text(text)

@@ -24,6 +24,12 @@ public record SlackChannels(String channel, String securityChannel, Privacy priv
         return Optional.ofNullable(Disclosure.placeOf(request) == Disclosure.Place.SECURITY ? securityChannel : channel);
     }
 
+    /** The channel of a place, when set up and, for the security one, private now. */
+    public Optional<String> room(Disclosure.Place place) {
+        if (place == Disclosure.Place.OPS) return Optional.ofNullable(channel);
+        return securityChannel == null || !privacy.isPrivate() ? Optional.empty() : Optional.of(securityChannel);
+    }
+
     public boolean takesConfidential() { return securityChannel != null; }
 
     /** Whether a channel id is the private security channel. */

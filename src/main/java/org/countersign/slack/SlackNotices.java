@@ -20,6 +20,11 @@ final class SlackNotices {
                 .collect(Collectors.joining()), MAX));
     }
 
+    /** A notice of parts as Slack text, people as mentions. */
+    static String text(java.util.List<Card.Value> parts) {
+        return SlackText.truncate(parts.stream().map(SlackNotices::render).collect(Collectors.joining()), MAX);
+    }
+
     private static String render(Card.Value part) {
         if (part instanceof Card.Person p) return SlackText.mention(p.actor());
         if (part instanceof Card.Text t) return SlackText.escape(t.text());

@@ -101,11 +101,30 @@ final class Dashboard {
         if (open.isEmpty()) html.append("<p class=\"empty\">Nothing is waiting. ")
                 .append(console ? "Try one in the <a href=\"/console\">console</a>." : "").append("</p>");
         else table(html, open, now, true);
+        reviews(html, now);
         html.append("</section><section class=\"recent\"><h2>Recent</h2>");
         if (recent.isEmpty()) html.append("<p class=\"empty\">No finished requests yet.</p>");
         else table(html, recent, now, false);
         html.append("</section><p class=\"updated\">As of ").append(Html.time(now)).append("</p>");
         return html.toString();
+    }
+
+    /** The requests awaiting the review their policy requires, overdue ones marked; nothing when none awaits one. */
+    private void reviews(StringBuilder html, java.time.Instant now) {
+        var awaiting = service.awaitingReview();
+        if (awaiting.isEmpty()) return;
+        html.append("</section><section class=\"reviews\"><h2>Awaiting review <span class=\"count\">")
+                .append(awaiting.size()).append("</span></h2><ul class=\"reviews\">");
+        for (var r : awaiting) {
+            var v = RequestView.of(r, null, service.workflow());
+            boolean overdue = r.reviewOverdue(now);
+            html.append("<li data-id=\"").append(esc(v.id())).append("\" class=\"").append(overdue ? "overdue" : "due")
+                    .append("\"><a href=\"/requests/").append(esc(v.id())).append("\">").append(esc(v.id())).append("</a> ")
+                    .append(state(v.state())).append(r.breakGlass() != null ? " <strong>break-glass</strong>" : "")
+                    .append(overdue ? " <strong class=\"overdue\">overdue</strong> since " : " due ")
+                    .append(Html.time(r.reviewDue())).append("</li>");
+        }
+        html.append("</ul>");
     }
 
     private void table(StringBuilder html, List<RequestView> views, java.time.Instant now, boolean open) {
@@ -180,7 +199,15 @@ final class Dashboard {
         if (v.rejection() != null)
             html.append(row("Rejected", Html.actor(v.rejection().by(), service.policy()) + " at "
                     + Html.time(v.rejection().at()) + ": " + esc(v.rejection().reason())));
+        if (v.breakGlass() != null)
+            html.append(row("Break-glass", "<strong>Approved without its quorum</strong> by "
+                    + Html.actor(v.breakGlass().by(), service.policy()) + " at " + Html.time(v.breakGlass().at()) + ": "
+                    + esc(v.breakGlass().reason())));
         if (v.deployNote() != null) html.append(row("Deploy note", esc(v.deployNote())));
+        if (v.reviewDue() != null && v.review() == null) html.append(row("Review due", Html.time(v.reviewDue())));
+        if (v.review() != null)
+            html.append(row("Reviewed", Html.actor(v.review().by(), service.policy()) + " at "
+                    + Html.time(v.review().at()) + ": " + link(v.review().followUp())));
         if (v.closeNote() != null) html.append(row("Follow-up", esc(v.closeNote())));
         html.append(row("Version", String.valueOf(v.version()))).append("</dl>");
         html.append("<h2>Teams</h2><div class=\"teams\">").append(teams(v, true)).append("</div>");
@@ -210,6 +237,9 @@ final class Dashboard {
             case DEPLOY_STARTED -> "started the deploy";
             case DEPLOY_FINISHED -> "finished the deploy";
             case REQUEST_CLOSED -> "closed it";
+            case REQUEST_BREAK_GLASS -> "BROKE THE GLASS: approved it without its quorum";
+            case REQUEST_REVIEWED -> "reviewed it";
+            case REVIEW_OVERDUE -> "noted that its review is overdue";
         };
     }
 

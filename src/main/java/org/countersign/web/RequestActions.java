@@ -24,7 +24,7 @@ import org.countersign.domain.RequestId;
  */
 final class RequestActions {
     static final List<String> ACTIONS = List.of("approve", "reject", "cancel", "deploy_started", "deployed",
-            "rolled_back", "failed", "close");
+            "rolled_back", "failed", "close", "break_glass", "review");
     static final int BODY_MAX = 16 * 1024;
     private static final Venue VENUE = Venue.page(Syntax.slash(), "Or POST another action.");
 
@@ -58,6 +58,9 @@ final class RequestActions {
             case "rolled_back" -> new Verb.DeployEnded(id, DeployResult.ROLLED_BACK, note);
             case "failed" -> new Verb.DeployEnded(id, DeployResult.FAILED, note);
             case "close" -> new Verb.Close(id, note);
+            case "break_glass" -> new Verb.BreakGlass(id, text(body, "reason") != null ? text(body, "reason") : note);
+            case "review" -> new Verb.Review(id, text(body, "follow_up") != null ? text(body, "follow_up")
+                    : text(body, "followUp") != null ? text(body, "followUp") : note);
             default -> throw new WebApp.BadRequest((action == null ? "Say which action" : "Unknown action \"" + action + "\"")
                     + ": one of " + String.join(", ", ACTIONS));
         };

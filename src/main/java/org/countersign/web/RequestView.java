@@ -17,7 +17,13 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
                    Boolean rollback, String whyNotRollback, String requester, String deployer,
                    Instant created, Instant updated, Instant expires, List<TeamView> teams, List<String> informed,
                    RejectionView rejection, String deployNote, String closeNote, long version,
-                   String policySha256, List<EntryView> timeline) {
+                   String policySha256, List<EntryView> timeline, BreakGlassView breakGlass, ReviewView review,
+                   Instant reviewDue) {
+
+    /** Who let it through without its quorum, why (left out where it is hidden) and when. */
+    record BreakGlassView(String by, String person, String reason, Instant at) {}
+
+    record ReviewView(String by, String followUp, Instant at) {}
 
     record TeamView(String team, String label, int needed, boolean satisfied, List<ApprovalView> approvals) {}
 
@@ -45,6 +51,10 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
                 r.deployer() == null ? null : r.deployer().toString(), r.created(), r.updated(), r.expires(), teams,
                 workflow.informedTeams(r),
                 rejection, hide ? null : r.deployNote(), hide ? null : r.closeNote(), r.version(), r.policySha256(),
-                entries);
+                entries, r.breakGlass() == null ? null : new BreakGlassView(r.breakGlass().by().toString(),
+                        r.breakGlass().person(), hide ? null : r.breakGlass().reason(), r.breakGlass().at()),
+                r.review() == null ? null : new ReviewView(r.review().by().toString(),
+                        hide ? null : r.review().followUp(), r.review().at()),
+                r.reviewDue());
     }
 }

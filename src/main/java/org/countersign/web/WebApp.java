@@ -186,6 +186,7 @@ public final class WebApp {
             config.routes.get("/metrics", web::metrics);
             config.routes.get("/api/requests", web::list);
             config.routes.get("/api/requests/{id}", web::one);
+            config.routes.get("/api/reviews", web::reviews);
             config.routes.get("/api/requests/{id}/receipt", web::receipt);
             config.routes.get(KEYS_PATH, web::keys);
             config.routes.get("/api/audit", web::audit);
@@ -305,6 +306,14 @@ public final class WebApp {
         var views = service.recent(states, limit).stream()
                 .map(r -> RequestView.of(r, null, service.workflow())).toList();
         ctx.json(Map.of("requests", views));
+    }
+
+    /** The requests awaiting the review their policy requires, the longest due first, each marked overdue or not. */
+    private void reviews(Context ctx) {
+        var now = service.now();
+        var awaiting = service.awaitingReview().stream().map(r -> Map.of("overdue", r.reviewOverdue(now),
+                "request", RequestView.of(r, null, service.workflow()))).toList();
+        ctx.json(Map.of("reviews", awaiting, "dueAfter", service.policy().review().dueAfter().toString()));
     }
 
     private void one(Context ctx) {

@@ -37,13 +37,17 @@ final class AdminLogLine {
             case APPROVAL_ADDED -> "approval for " + escape(policy.teamLabel(e.team())) + " by " + by;
             case APPROVALS_CLEARED -> "changes edited by " + by + "; " + escape(e.detail()) + ", approval starts again";
             case REQUEST_EDITED -> "changes edited by " + by;
-            case REQUEST_APPROVED -> "approved by " + approvers(e, timeline);
+            case REQUEST_APPROVED -> "break-glass".equals(e.detail()) ? "approved without its quorum (break-glass by "
+                    + by + ")" : "approved by " + approvers(e, timeline);
             case REQUEST_REJECTED -> "rejected by " + by + text(": ", e.detail(), hide);
             case REQUEST_CANCELLED -> "cancelled by " + by + text(": ", e.detail(), hide);
             case REQUEST_EXPIRED -> "expired; " + escape(e.detail());
             case DEPLOY_STARTED -> "deploy started (" + by + ")";
             case DEPLOY_FINISHED -> finished(e.state()) + " (" + by + ")" + text(": ", note(e.detail()), hide);
             case REQUEST_CLOSED -> "closed by " + by + text(": ", e.detail(), hide);
+            case REQUEST_BREAK_GLASS -> "BREAK-GLASS by " + by + ", without its quorum" + text(": ", e.detail(), hide);
+            case REQUEST_REVIEWED -> "reviewed by " + by + text("; follow-up: ", e.detail(), hide);
+            case REVIEW_OVERDUE -> "review overdue (" + escape(e.detail()) + ")";
         };
         return HH_MM.format(e.at()) + " " + r.id() + " " + what;
     }

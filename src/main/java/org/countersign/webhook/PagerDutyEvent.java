@@ -28,6 +28,7 @@ final class PagerDutyEvent {
         return switch (e.type()) {
             case REQUEST_OPENED -> Optional.of(trigger(e, r, routingKey, hide));
             case REQUEST_REJECTED, REQUEST_CANCELLED, REQUEST_EXPIRED, REQUEST_CLOSED -> Optional.of(resolve(r, routingKey));
+            case REQUEST_BREAK_GLASS -> Optional.of(breakGlass(e, r, routingKey, hide));
             case DEPLOY_FINISHED -> e.state() == State.DEPLOYED ? Optional.of(resolve(r, routingKey)) : Optional.empty();
             default -> Optional.empty();
         };
@@ -48,6 +49,27 @@ final class PagerDutyEvent {
         payload.put("class", e.type().wire());
         payload.put("custom_details", RequestPayload.of(r, hide));
         var body = envelope(r, routingKey, "trigger");
+        body.put("payload", payload);
+        return WebhookJson.bytes(body);
+    }
+
+    /** A page of its own (dedup key {@code EMG-12/break-glass}), left for a person to acknowledge. */
+    private byte[] breakGlass(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
+        var summary = "BREAK-GLASS: " + r.id() + " emergency deploy ("
+                + policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()) + ") approved without its quorum by "
+                + e.actor() + (hide || e.detail() == null ? "" : ": " + e.detail());
+        if (summary.length() > SUMMARY_MAX) summary = summary.substring(0, SUMMARY_MAX - 1) + "…";
+        var payload = new LinkedHashMap<String, Object>();
+        payload.put("summary", summary);
+        payload.put("source", "countersign");
+        payload.put("severity", "critical");
+        payload.put("timestamp", e.at().toString());
+        payload.put("component", "emergency-deploy");
+        payload.put("group", r.reason());
+        payload.put("class", e.type().wire());
+        payload.put("custom_details", RequestPayload.of(r, hide));
+        var body = envelope(r, routingKey, "trigger");
+        body.put("dedup_key", r.id() + "/break-glass");
         body.put("payload", payload);
         return WebhookJson.bytes(body);
     }

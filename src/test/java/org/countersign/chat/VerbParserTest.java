@@ -87,6 +87,26 @@ class VerbParserTest {
     }
 
     @Test
+    void break_glass_review_and_reviews_are_read_with_their_text() {
+        assertThat(parse("!break-glass EMG-12 the API is down and \"nobody\" answers"))
+                .isEqualTo(new Verb.BreakGlass(EMG_12, "the API is down and \"nobody\" answers"));
+        assertThat(parse("!review EMG-12 https://phabricator.example.org/T1")).isEqualTo(
+                new Verb.Review(EMG_12, "https://phabricator.example.org/T1"));
+        assertThat(parse("!reviews")).isEqualTo(new Verb.Reviews());
+        assertThat(VerbParser.parseAfterSlash("break-glass EMG-12 down for everyone", Syntax.slash()))
+                .contains(new Verb.BreakGlass(EMG_12, "down for everyone"));
+    }
+
+    @Test
+    void break_glass_and_review_without_their_text_or_reviews_with_words_answer_with_their_usage() {
+        assertThat(parse("!break-glass EMG-12")).isInstanceOfSatisfying(Usage.class, u -> assertThat(u.usage())
+                .isEqualTo("!break-glass EMG-n <reason…>"));
+        assertThat(parse("!review EMG-12")).isInstanceOfSatisfying(Usage.class, u -> assertThat(u.usage())
+                .isEqualTo("!review EMG-n <follow-up link or task>"));
+        assertThat(parse("!reviews all")).isInstanceOf(Usage.class);
+    }
+
+    @Test
     void reject_keeps_the_reason_as_typed_with_its_lines_and_quotes() {
         assertThat(parse("!reject EMG-12 revert instead;\nthe \"fix\" is   risky"))
                 .isEqualTo(new Reject(EMG_12, "revert instead;\nthe \"fix\" is   risky"));

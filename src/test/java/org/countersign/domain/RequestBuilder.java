@@ -62,6 +62,24 @@ public final class RequestBuilder {
         return this;
     }
 
+    /** Let through without its quorum by {@code actor}, for {@code why}. */
+    public RequestBuilder brokenGlassBy(Actor actor, String why) {
+        steps.add(b -> new Command.BreakGlass(ID, b.member(actor), why));
+        return this;
+    }
+
+    /** Reviewed by {@code actor} with a follow-up task. */
+    public RequestBuilder reviewedBy(Actor actor) {
+        steps.add(b -> new Command.Review(ID, b.member(actor), "T4242"));
+        return this;
+    }
+
+    /** The pipeline reports the deploy ended with {@code result}, without reporting its start. */
+    public RequestBuilder finished(DeployResult result) {
+        steps.add(b -> new Command.FinishDeploy(ID, b.member(Actor.SYSTEM), result, null));
+        return this;
+    }
+
     public RequestBuilder rejectedBy(Actor actor, String why) {
         steps.add(b -> new Command.Reject(ID, b.member(actor), why));
         return this;

@@ -40,6 +40,20 @@ public final class TestPolicies {
         return Policy.of(teams, reasons, Duration.ofMinutes(60), Map.of("sre1", Set.of(SRE1, SRE1_MATRIX)));
     }
 
+    /** A reason long enough for break-glass (at least 40 characters). */
+    public static final String GLASS_REASON = "The API is down for everyone and no releng is awake to approve";
+
+    /**
+     * The standard policy, where sre1 (SRE1, also on Matrix) may break the glass on availability and security
+     * requests, SRE reviews, and break-glass requests must be reviewed within two days.
+     */
+    public static Policy withAftercare() { return withAftercare(Set.of(ReviewRule.BREAK_GLASS)); }
+
+    public static Policy withAftercare(Set<String> requiredFor) {
+        return standard().withAftercare(new BreakGlassRule(Set.of("sre1"), Set.of("availability", "security"), 40),
+                new ReviewRule(Set.of("sre"), requiredFor, Duration.ofDays(2)));
+    }
+
     /** A complete draft for {@code reason}: a revert of one Gerrit change. */
     public static Draft draft(String reason) {
         return new Draft(reason, "Revert the cache change that took the API down", null,

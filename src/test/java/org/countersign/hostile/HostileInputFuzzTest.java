@@ -110,6 +110,10 @@ class HostileInputFuzzTest {
         inputs.addAll(randomRoutes(300));
         inputs.addAll(notHttp(100));
         inputs.addAll(oversized());
+        // Last, so the inputs before them stay what the seed made of them before break-glass and review existed.
+        inputs.addAll(aftercareCommands(300));
+        inputs.addAll(aftercareActions(200));
+        inputs.addAll(apiReviews(150));
         var keysBefore = countersign.keys();
         long requestsBefore = countersign.requestCount();
         long eventsBefore = countersign.eventCount();
@@ -501,6 +505,67 @@ class HostileInputFuzzTest {
             var target = "/api/windows" + suffix;
             out.add(Input.raw("GET /api/windows", target,
                     get(g.pick(List.of("GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")), target)));
+        }
+        return out;
+    }
+
+    // ---- break-glass, review and reviews: typed in Slack, posted to the actions API, GET /api/reviews ------------
+
+    /**
+     * Signed slash commands of the break-glass and review verbs: by strangers with any reason, and by alice (U0SRE1,
+     * whom the example policy lets break the glass) with reasons too short, so each one is refused.
+     */
+    private List<Input> aftercareCommands(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            boolean alice = g.chance(0.3);
+            var shortText = g.text();
+            shortText = shortText.substring(0, Math.min(shortText.length(), 39));
+            var text = alice ? g.pick(List.of("break-glass EMG-1 " + shortText, "break-glass EMG-1", "break-glass " + g.text(),
+                    "review EMG-1 " + g.text(), "review EMG-2 T1", "reviews", "reviews " + g.text()))
+                    : g.pick(List.of("break-glass EMG-1 " + g.text(), "break-glass EMG-1 " + g.huge(g.between(40, 5_000)),
+                    "break-glass EMG-2 " + g.text(), "break-glass", "break-glass " + g.text(), "review EMG-1 " + g.text(),
+                    "review EMG-2 " + g.pick(List.of("T1", "https://x.example/1", g.text())), "review", "reviews",
+                    "reviews " + g.text(), "BREAK-GLASS EMG-1 " + g.huge(g.between(40, 500))));
+            var body = utf8(Garbage.form(List.of(new String[] {"token", "deprecated-verification-token"},
+                    new String[] {"team_id", "T0COUNTER"}, new String[] {"channel_id", g.chance(0.8) ? HostileService.OPS : g.text()},
+                    new String[] {"user_id", alice ? "U0SRE1" : g.stranger()}, new String[] {"user_name", g.text()},
+                    new String[] {"command", "/emergency"}, new String[] {"text", text},
+                    new String[] {"response_url", responseUrl()}, new String[] {"trigger_id", triggerId()},
+                    new String[] {"api_app_id", "A0COUNTER"})));
+            out.add(Input.http("POST /slack/events (break-glass, review)", alice ? "alice, reason too short" : "a stranger",
+                    "POST", "/slack/events", headers("Content-Type", HostileService.FORM), body, Signing.SLACK));
+        }
+        return out;
+    }
+
+    /** break_glass and review through the actions API, as a pipeline's token (which names no person) or a wrong one. */
+    private List<Input> aftercareActions(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var id = g.chance(0.8) ? g.pick(List.of(pending.toString(), approved.toString()))
+                    : g.pick(List.of("EMG-0", "%zz", g.token(g.between(1, 60)), Garbage.encode(g.text())));
+            var headers = headers("Content-Type", g.chance(0.9) ? "application/json" : g.token(8));
+            if (g.chance(0.9)) headers.put("Authorization", "Bearer " + (g.chance(0.8) ? HostileService.API_TOKEN
+                    : g.token(g.between(0, 80))));
+            var json = Garbage.JSON.createObjectNode();
+            json.set("action", g.maybeWrong(g.pick(List.of("break_glass", "review", "BREAK_GLASS", "break-glass"))));
+            if (g.chance(0.8)) json.set(g.pick(List.of("reason", "note", "follow_up", "followUp")),
+                    g.maybeWrong(g.chance(0.3) ? g.huge(g.between(40, 40_000)) : g.text()));
+            out.add(Input.http("POST /api/requests/{id}/actions (break_glass, review)", "action-shaped JSON", "POST",
+                    "/api/requests/" + id + "/actions", headers, utf8(json.toString()), Signing.NONE));
+        }
+        return out;
+    }
+
+    private List<Input> apiReviews(int n) {
+        var out = new ArrayList<Input>();
+        for (int i = 0; i < n; i++) {
+            var suffix = g.pick(List.of("", "", "?" + g.token(g.between(1, 40)), "?limit=" + Garbage.encode(g.text()),
+                    "/", "/x", "/" + Garbage.encode(g.unicode(g.between(1, 20))), "%zz", ";x=y", "?" + g.token(9_000)));
+            var target = "/api/reviews" + suffix;
+            out.add(Input.raw("GET /api/reviews", target,
+                    get(g.pick(List.of("GET", "GET", "GET", "HEAD", "POST", "DELETE")), target)));
         }
         return out;
     }

@@ -54,7 +54,7 @@ final class MatrixFixture implements AutoCloseable {
     }
 
     static Main.Running start(Map<String, String> env) {
-        return Main.start(Config.fromEnv(env));
+        return Main.start(Config.fromEnv(env), env);
     }
 
     /** Waits until the bot has synced once (and so skipped the history): it then long-polls from a token. */
@@ -63,12 +63,21 @@ final class MatrixFixture implements AutoCloseable {
                 .anyMatch(c -> c.query().containsKey("since")));
     }
 
-    /** The cards in a room: the bot's notices that are not edits and not replies or thread notices. */
+    /** The cards in a room: the bot's notices that are not edits, replies, thread notices or announcements. */
     List<RoomEvent> cards(String room) {
         return homeserver.notices(room).stream()
-                .filter(e -> e.sender().equals(BOT) && e.relatesTo().isMissingNode())
+                .filter(e -> e.sender().equals(BOT) && e.relatesTo().isMissingNode() && !isAnnouncement(e))
                 .toList();
     }
+
+    /** The bot's loud top-level notices in a room (a break-glass), as their plain bodies. */
+    List<String> announcements(String room) {
+        return homeserver.notices(room).stream()
+                .filter(e -> e.sender().equals(BOT) && e.relatesTo().isMissingNode() && isAnnouncement(e))
+                .map(RoomEvent::body).toList();
+    }
+
+    private static boolean isAnnouncement(RoomEvent e) { return e.body().startsWith("🚨 BREAK-GLASS on "); }
 
     /** Replies and thread notices by the bot, oldest first, as their plain bodies. */
     List<String> replies(String room) {

@@ -57,7 +57,12 @@ class BlockKitCardTest {
                 SlackRequests.opened(SlackRequests.worstCaseDraft()).approve(TestPolicies.SRE1, "sre")
                         .reject(TestPolicies.REL1, HOSTILE.repeat(Workflow.REJECT_REASON_MAX / 3)),
                 SlackRequests.opened(SlackRequests.worstCaseDraft()).approved().deploying()
-                        .deployEnded(DeployResult.FAILED, longNote).closed(longNote));
+                        .deployEnded(DeployResult.FAILED, longNote).closed(longNote),
+                SlackRequests.opened(TestPolicies.withAftercare(), SlackRequests.worstCaseDraft()).approve(TestPolicies.SRE1, "sre")
+                        .breakGlass(TestPolicies.SRE1_MATRIX, HOSTILE.repeat(Workflow.REJECT_REASON_MAX / 3))
+                        .deployEnded(DeployResult.FAILED, longNote)
+                        .reviewed(TestPolicies.SRE2, "https://tasks.example.org/" + "T".repeat(Workflow.NOTE_MAX / 5))
+                        .closed(longNote));
     }
 
     @ParameterizedTest

@@ -80,7 +80,7 @@ public final class SlackFixture implements AutoCloseable {
         env.put("RATE_LIMIT_PER_USER", "100000/1m"); // tests click fast; SlackRateLimitTest sets a real limit
         env.putAll(extraEnv);
         try {
-            service = Main.start(Config.fromEnv(env));
+            service = Main.start(Config.fromEnv(env), env);
         } catch (RuntimeException e) {
             redis.close();
             fake.close();
@@ -146,9 +146,10 @@ public final class SlackFixture implements AutoCloseable {
         return fake.messages(channel).stream().filter(m -> card.ts().equals(m.threadTs()) && m.isReply()).toList();
     }
 
-    /** The card of {@code id} as it is now in {@code channel}. */
+    /** The card of {@code id} as it is now in {@code channel} (a message with blocks, not a plain announcement). */
     PostedMessage card(String channel, RequestId id) {
-        return cards(channel).stream().filter(m -> m.text().contains(id.toString())).reduce((a, b) -> b)
+        return cards(channel).stream().filter(m -> m.text().contains(id.toString()) && !m.blocks().isEmpty())
+                .reduce((a, b) -> b)
                 .orElseThrow(() -> new AssertionError("no card for " + id + " in " + channel));
     }
 

@@ -85,6 +85,14 @@ final class SlackRequests {
         return then(new Command.Reject(ID, member(actor), why));
     }
 
+    SlackRequests breakGlass(Actor actor, String why) {
+        return then(new Command.BreakGlass(ID, member(actor), why));
+    }
+
+    SlackRequests reviewed(Actor actor, String followUp) {
+        return then(new Command.Review(ID, member(actor), followUp));
+    }
+
     SlackRequests deploying() {
         return then(new Command.StartDeploy(ID, member(Actor.SYSTEM)));
     }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.List;
 import org.countersign.domain.Approval;
+import org.countersign.domain.BreakGlass;
+import org.countersign.domain.Review;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
@@ -46,6 +48,36 @@ class DomainJsonTest {
     void a_request_with_empty_fields_round_trips_exactly() throws Exception {
         var request = fewFieldsSet();
         assertThat(json.readValue(json.writeValueAsString(request), EmergencyRequest.class)).isEqualTo(request);
+    }
+
+    @Test
+    void a_request_let_through_by_break_glass_and_reviewed_round_trips_exactly() throws Exception {
+        var r = everyFieldSet();
+        var request = new EmergencyRequest(r.id(), r.version(), State.DEPLOYED, r.reason(), r.confidential(),
+                r.requiredTeams(), r.summary(), r.details(), r.changes(), r.task(), r.rollback(), r.whyNotRollback(),
+                r.requester(), r.requesterPerson(), r.deployer(), r.created(), r.updated(), r.expires(), r.approvals(),
+                null, r.deployNote(), null, r.approvalsValidUntil(), r.policySha256(),
+                new BreakGlass(SRE1, "sre1", "The API is down and nobody in releng answers the page", t0.plusSeconds(5)),
+                new Review(REL1, "carol", "https://phabricator.example.org/T4242", t0.plusSeconds(90)),
+                t0.plusSeconds(172_800), t0.plusSeconds(172_900));
+
+        var text = json.writeValueAsString(request);
+
+        assertThat(json.readValue(text, EmergencyRequest.class)).isEqualTo(request);
+        assertThat(json.readTree(text).path("breakGlass").path("by").asText()).isEqualTo("slack:U0SRE1");
+    }
+
+    @Test
+    void a_request_stored_before_break_glass_and_review_reads_without_them() throws Exception {
+        var stored = json.writeValueAsString(fewFieldsSet());
+        assertThat(stored).doesNotContain("breakGlass").doesNotContain("review");
+
+        var read = json.readValue(stored, EmergencyRequest.class);
+
+        assertThat(read.breakGlass()).isNull();
+        assertThat(read.review()).isNull();
+        assertThat(read.reviewDue()).isNull();
+        assertThat(read).isEqualTo(fewFieldsSet());
     }
 
     @Test

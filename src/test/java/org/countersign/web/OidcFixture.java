@@ -53,12 +53,15 @@ final class OidcFixture implements AutoCloseable {
     final Main.Running service;
     final String base;
 
-    OidcFixture(Path dir, Map<String, String> extra) throws Exception {
+    OidcFixture(Path dir, Map<String, String> extra) throws Exception { this(dir, extra, POLICY); }
+
+    /** With another policy file (the people of {@link #POLICY} should stay, for their sign-ins). */
+    OidcFixture(Path dir, Map<String, String> extra, String policyText) throws Exception {
         provider.start();
         int port = WebFixture.freePort();
         base = "http://127.0.0.1:" + port;
         var policy = dir.resolve("policy.yml");
-        Files.writeString(policy, POLICY);
+        Files.writeString(policy, policyText);
         var env = new HashMap<String, String>();
         env.put("DATA_DIR", dir.resolve("data").toString());
         env.put("PORT", String.valueOf(port));

@@ -124,6 +124,35 @@ class FormatsTest {
         assertThat(receiver.take().json().path("event_action").asText()).isEqualTo("resolve");
     }
 
+    @Test
+    void pagerduty_pages_a_break_glass_critically_under_its_own_dedup_key_with_the_reason() throws Exception {
+        countersign.start(pagerDuty());
+        var id = countersign.open("availability");
+        receiver.take(); // the trigger of the request itself
+
+        countersign.service.breakGlass(id, TestPolicies.SRE1, TestPolicies.GLASS_REASON);
+
+        var page = receiver.take().json();
+        assertThat(page.path("event_action").asText()).isEqualTo("trigger");
+        assertThat(page.path("dedup_key").asText()).isEqualTo(id + "/break-glass");
+        assertThat(page.path("payload").path("severity").asText()).isEqualTo("critical");
+        assertThat(page.path("payload").path("summary").asText()).isEqualTo("BREAK-GLASS: " + id + " emergency deploy "
+                + "(Availability) approved without its quorum by slack:U0SRE1: " + TestPolicies.GLASS_REASON);
+    }
+
+    @Test
+    void pagerduty_pages_a_confidential_break_glass_without_its_reason() throws Exception {
+        countersign.start(pagerDuty());
+        var id = countersign.open(draft("security", "Patch CVE-2099-0001"));
+        receiver.take();
+
+        countersign.service.breakGlass(id, TestPolicies.SRE1, TestPolicies.GLASS_REASON + " CVE-2099-0001");
+
+        var page = receiver.take();
+        assertThat(page.json().path("dedup_key").asText()).isEqualTo(id + "/break-glass");
+        assertThat(page.text()).doesNotContain("CVE-2099-0001").doesNotContain(TestPolicies.GLASS_REASON);
+    }
+
     private Integration pagerDuty() {
         return new Integration("pager", receiver.url(), Set.of(), Format.PAGERDUTY,
                 "PD_KEY", Secret.of("R0UT1NGKEY"), false);

@@ -37,8 +37,9 @@ final class WebhookFixture implements AutoCloseable {
     final RedisRequestStore store = new RedisRequestStore(TestRedis.client(), prefix);
     final RedisEventFeed feed = new RedisEventFeed(TestRedis.client(), prefix);
     final RedisKeyValues kv = new RedisKeyValues(TestRedis.client(), prefix);
-    final RequestService service = new RequestService(store, new PolicyDirectory(TestPolicies.standard()),
-            new Workflow(TestPolicies.standard()), Clock.systemUTC());
+    /** The standard policy, with sre1 (SRE1) allowed to break the glass on availability and security requests. */
+    final RequestService service = new RequestService(store, new PolicyDirectory(TestPolicies.withAftercare()),
+            new Workflow(TestPolicies.withAftercare()), Clock.systemUTC());
     final Receipts receipts = new Receipts(SigningKeys.ephemeral());
     private final List<AutoCloseable> started = new ArrayList<>();
 
