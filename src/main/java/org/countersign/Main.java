@@ -24,6 +24,7 @@ import org.countersign.app.Directory;
 import org.countersign.app.Emails;
 import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
+import org.countersign.app.ReminderSweeper;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
@@ -152,6 +153,7 @@ public final class Main {
             var service = new RequestService(store, directory, workflow, clock, metrics);
             if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
+            running.add(new ReminderSweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var limiter = new RedisRateLimiter(client, config.redisPrefix());

@@ -4,12 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.chat.Card.Person;
+import org.countersign.chat.Card.TeamCall;
 import org.countersign.chat.Card.Text;
 import org.countersign.chat.Card.Value;
 import org.countersign.domain.Actor;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.Policy;
+import org.countersign.domain.Team;
 
 /**
  * The short message that tells people what just happened to a request (a threaded reply under its card),
@@ -46,11 +48,36 @@ public final class Notices {
             case DEPLOY_FINISHED -> n.text("🏁 ").person(e.actor()).text(" reported the deploy of " + r.id() + ": "
                     + detail + ". Close it with a follow-up note.");
             case REQUEST_CLOSED -> n.text("🔒 ").person(e.actor()).text(" closed " + r.id() + ". Follow-up: " + detail);
+            case REQUEST_REMINDED -> {
+                var needed = stillNeeded(r);
+                if (needed.isEmpty()) return Optional.empty(); // approved meanwhile: nobody to remind
+                n.text("⏰ " + r.id() + " is waiting for ");
+                for (int i = 0; i < needed.size(); i++) {
+                    if (i > 0) n.text(i == needed.size() - 1 ? " and " : ", ");
+                    n.call(needed.get(i));
+                }
+                n.text(" to approve (open " + since(r, e) + ").");
+            }
+            case REQUEST_ESCALATED -> n.text("📟 " + r.id() + " has been escalated: it " + detail
+                    + ", so the on-call is being paged.");
+            case REQUEST_EXPIRY_WARNED -> n.text("⏳ ").person(r.requester()).text(" " + detail + ".");
         }
         return Optional.of(n.parts);
     }
 
-    private static final class Builder {
+    /** The required teams still short of their quorum now, in the order the reason lists them. */
+    private List<String> stillNeeded(EmergencyRequest r) {
+        if (r.state() != org.countersign.domain.State.PENDING) return List.of();
+        return r.requiredTeams().stream()
+                .filter(t -> r.approvalsFor(t).size() < policy.team(t).map(Team::quorum).orElse(1)).toList();
+    }
+
+    private static String since(EmergencyRequest r, Event e) {
+        long m = Math.max(0, java.time.Duration.between(r.created(), e.at()).toMinutes());
+        return m < 60 ? m + " min" : m / 60 + " h" + (m % 60 == 0 ? "" : " " + m % 60 + " min");
+    }
+
+    private final class Builder {
         final List<Value> parts = new ArrayList<>();
 
         Builder text(String text) {
@@ -60,6 +87,14 @@ public final class Notices {
 
         Builder person(Actor actor) {
             parts.add(new Person(actor));
+            return this;
+        }
+
+        Builder call(String team) {
+            var t = policy.team(team);
+            var members = t.map(x -> x.members().stream()
+                    .sorted(java.util.Comparator.comparing(Actor::toString)).toList()).orElse(List.of());
+            parts.add(new TeamCall(policy.teamLabel(team), t.map(Team::slackUsergroup).orElse(null), members));
             return this;
         }
 

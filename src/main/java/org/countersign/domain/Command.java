@@ -44,4 +44,9 @@ public sealed interface Command {
     record Expire(RequestId id, Member by) implements Command {
         public Expire { Objects.requireNonNull(id); Objects.requireNonNull(by); }
     }
+
+    /** Send whatever reminder, escalation or expiry warning is due now (the sweeper, as the system). */
+    record Remind(RequestId id, Member by) implements Command {
+        public Remind { Objects.requireNonNull(id); Objects.requireNonNull(by); }
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
  *                            (and for requests approved before approvals had a deadline)
  * @param policySha256        the SHA-256 (hex) of the policy file the request was opened under, so a receipt says which
  *                            rules it was held to; null for requests opened before it was kept
+ * @param reminded            the reminders, escalation and expiry warning already sent ({@link Reminded#NONE} before any)
  */
 public record EmergencyRequest(
         RequestId id, long version, State state,
@@ -23,15 +24,31 @@ public record EmergencyRequest(
         Actor requester, String requesterPerson, Actor deployer,
         Instant created, Instant updated, Instant expires,
         List<Approval> approvals, Rejection rejection, String deployNote, String closeNote,
-        Instant approvalsValidUntil, String policySha256) {
+        Instant approvalsValidUntil, String policySha256, Reminded reminded) {
 
     public EmergencyRequest {
         Objects.requireNonNull(id, "id");
+        reminded = reminded == null ? Reminded.NONE : reminded;
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(requester, "requester");
         requiredTeams = List.copyOf(requiredTeams);
         changes = List.copyOf(changes);
         approvals = List.copyOf(approvals);
+    }
+
+    /** A request none of whose reminders has been sent yet. */
+    public EmergencyRequest(
+            RequestId id, long version, State state,
+            String reason, boolean confidential, List<String> requiredTeams,
+            String summary, String details, List<String> changes, String task,
+            boolean rollback, String whyNotRollback,
+            Actor requester, String requesterPerson, Actor deployer,
+            Instant created, Instant updated, Instant expires,
+            List<Approval> approvals, Rejection rejection, String deployNote, String closeNote,
+            Instant approvalsValidUntil, String policySha256) {
+        this(id, version, state, reason, confidential, requiredTeams, summary, details, changes, task, rollback,
+                whyNotRollback, requester, requesterPerson, deployer, created, updated, expires, approvals, rejection,
+                deployNote, closeNote, approvalsValidUntil, policySha256, Reminded.NONE);
     }
 
     public List<Approval> approvalsFor(String team) {
@@ -58,30 +75,36 @@ public record EmergencyRequest(
     EmergencyRequest next(State state, Instant now) {
         return new EmergencyRequest(id, version + 1, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, now, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, reminded);
     }
 
     EmergencyRequest withApprovals(List<Approval> approvals, Instant approvalsValidUntil) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, reminded);
     }
 
     EmergencyRequest withChanges(List<String> changes, Instant expires) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, reminded);
     }
 
     EmergencyRequest withRejection(Rejection rejection) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, reminded);
     }
 
     EmergencyRequest withNotes(String deployNote, String closeNote) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
-                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256);
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, reminded);
+    }
+
+    EmergencyRequest withReminded(Reminded reminded) {
+        return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, reminded);
     }
 }

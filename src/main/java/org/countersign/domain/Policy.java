@@ -26,10 +26,11 @@ public final class Policy {
     private final Map<Actor, String> personOf;
     private final Map<String, String> matrixMailDomains;
     private final String sha256;
+    private final Reminders reminders;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                    Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
-                   String sha256) {
+                   String sha256, Reminders reminders) {
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
         this.reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
         this.expireAfter = expireAfter;
@@ -37,6 +38,7 @@ public final class Policy {
         this.personOf = Map.copyOf(personOf);
         this.matrixMailDomains = Map.copyOf(matrixMailDomains);
         this.sha256 = sha256;
+        this.reminders = reminders;
     }
 
     /**
@@ -76,7 +78,7 @@ public final class Policy {
             if (other != null) problems.add("account " + a + " is linked to both " + other + " and " + person);
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null, Reminders.NONE);
     }
 
     /**
@@ -87,15 +89,25 @@ public final class Policy {
         var lower = new HashMap<String, String>();
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, reminders);
     }
 
     /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
     public Policy withSha256(String sha256) {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
             throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
-        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, reminders);
     }
+
+    /** This policy, chasing waiting requests as {@code reminders} says; {@link InvalidPolicy} when they cannot work. */
+    public Policy withReminders(Reminders reminders) {
+        var problems = reminders.problems(expireAfter);
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, reminders);
+    }
+
+    /** When waiting requests are reminded, escalated and their requesters warned ({@link Reminders#NONE}: never). */
+    public Reminders reminders() { return reminders; }
 
     /** The SHA-256 (lowercase hex) of the policy file's bytes; null for a policy built in code. */
     public String sha256() { return sha256; }

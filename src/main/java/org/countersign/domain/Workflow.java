@@ -37,6 +37,7 @@ public final class Workflow {
     private final Policy policy;
     private final boolean linkedPeopleOnly;
     private final Deploys deploys = new Deploys(this);
+    private final Chasing chasing = new Chasing(this);
 
     public Workflow(Policy policy) { this(policy, false); }
 
@@ -89,6 +90,7 @@ public final class Workflow {
         if (command instanceof FinishDeploy c) return deploys.finishDeploy(r, c, now);
         if (command instanceof Close c) return deploys.close(r, c, now);
         if (command instanceof Expire c) return expire(r, c, now);
+        if (command instanceof Command.Remind c) return chasing.remind(r, c, now);
         throw new IllegalArgumentException("unknown command: " + command);
     }
 
@@ -96,6 +98,12 @@ public final class Workflow {
     public List<String> teamsStillNeeded(EmergencyRequest r) {
         return r.requiredTeams().stream().filter(t -> r.approvalsFor(t).size() < quorum(t)).toList();
     }
+
+    /**
+     * The reminder, escalation and expiry warning due for {@code r} at {@code now} that have not been sent (as the
+     * event types that record them), in order; empty when nothing is. See {@link Reminders} for when each falls.
+     */
+    public List<EventType> remindersDue(EmergencyRequest r, Instant now) { return chasing.due(r, now); }
 
     /** When the approvals of an approved request expire unless its deploy has started. */
     public Instant approvalsValidUntil(EmergencyRequest r) { return deploys.approvalsValidUntil(r); }

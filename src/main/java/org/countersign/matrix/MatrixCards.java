@@ -10,6 +10,7 @@ import org.countersign.chat.CardSurface;
 import org.countersign.chat.Notices;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
+import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 
 /**
@@ -65,16 +66,45 @@ public final class MatrixCards implements CardSurface {
     @Override
     public Optional<String> reply(CardRef ref, Event event, EmergencyRequest request) {
         return notices.of(event, request).map(parts -> {
-            var body = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.name(person.actor())
-                    : ((Card.Text) p).text()).collect(Collectors.joining());
-            var html = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.pill(person.actor())
-                    : MatrixText.html(MatrixText.clean(((Card.Text) p).text()))).collect(Collectors.joining());
+            var body = parts.stream().map(MatrixCards::plain).collect(Collectors.joining());
+            var html = parts.stream().map(MatrixCards::html).collect(Collectors.joining());
             var content = MatrixReplies.notice(MatrixText.plain(body, 4000), html);
+            // Only a reminder mentions anyone, and only the policy's listed users of the teams it calls on.
+            var called = parts.stream().filter(p -> p instanceof Card.TeamCall).flatMap(p -> matrixUsers((Card.TeamCall) p))
+                    .distinct().toList();
+            if (!called.isEmpty()) {
+                var ids = ((com.fasterxml.jackson.databind.node.ObjectNode) content.get("m.mentions")).putArray("user_ids");
+                called.forEach(ids::add);
+            }
             var thread = content.putObject("m.relates_to");
             thread.put("rel_type", "m.thread").put("event_id", ref.message()).put("is_falling_back", true);
             thread.putObject("m.in_reply_to").put("event_id", ref.message());
             return MatrixCalls.call("post a notice on " + request.id(),
                     () -> matrix.send(ref.place(), "m.room.message", content, "notice-" + event.id()));
         });
+    }
+
+    private static java.util.stream.Stream<String> matrixUsers(Card.TeamCall call) {
+        return call.members().stream().filter(a -> a.platform() == Platform.MATRIX && MatrixText.isUserId(a.id()))
+                .map(a -> a.id());
+    }
+
+    private static String plain(Card.Value p) {
+        if (p instanceof Card.Person person) return MatrixText.name(person.actor());
+        if (p instanceof Card.TeamCall call) {
+            var users = matrixUsers(call).toList();
+            return MatrixText.clean(call.label()) + (users.isEmpty() ? "" : " (" + String.join(" ", users) + ")");
+        }
+        return ((Card.Text) p).text();
+    }
+
+    private static String html(Card.Value p) {
+        if (p instanceof Card.Person person) return MatrixText.pill(person.actor());
+        if (p instanceof Card.TeamCall call) {
+            var pills = call.members().stream().filter(a -> a.platform() == Platform.MATRIX && MatrixText.isUserId(a.id()))
+                    .map(MatrixText::pill).toList();
+            return MatrixText.html(MatrixText.clean(call.label())) + (pills.isEmpty() ? "" : " (" + String.join(" ", pills) + ")");
+        }
+        return MatrixText.html(MatrixText.clean(((Card.Text) p).text()));
     }
 }

@@ -210,6 +210,9 @@ final class Dashboard {
             case DEPLOY_STARTED -> "started the deploy";
             case DEPLOY_FINISHED -> "finished the deploy";
             case REQUEST_CLOSED -> "closed it";
+            case REQUEST_REMINDED -> "reminded the teams"; // the detail names those still needed
+            case REQUEST_ESCALATED -> "paged the on-call";
+            case REQUEST_EXPIRY_WARNED -> "warned the requester";
         };
     }
 

@@ -44,6 +44,9 @@ final class AdminLogLine {
             case DEPLOY_STARTED -> "deploy started (" + by + ")";
             case DEPLOY_FINISHED -> finished(e.state()) + " (" + by + ")" + text(": ", note(e.detail()), hide);
             case REQUEST_CLOSED -> "closed by " + by + text(": ", e.detail(), hide);
+            case REQUEST_REMINDED -> "reminder: " + escape(e.detail());
+            case REQUEST_ESCALATED -> "escalated to the on-call: " + escape(e.detail());
+            case REQUEST_EXPIRY_WARNED -> "requester warned: " + escape(e.detail());
         };
         return HH_MM.format(e.at()) + " " + r.id() + " " + what;
     }
