@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -118,10 +119,13 @@ public final class Main {
     }
 
     /** Starts the service; close the result to stop it (and the embedded Redis, if any) cleanly. */
-    public static Running start(Config config) {
+    public static Running start(Config config) { return start(config, System.getenv()); }
+
+    /** As {@link #start(Config)}, reading the variables the policy names ({@code secret-env}, {@code url-env}) from {@code env}. */
+    public static Running start(Config config, Map<String, String> env) {
         long started = System.nanoTime();
-        var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p))
-                .orElseGet(() -> PolicyFile.readDefault(System.getenv()));
+        var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p, env))
+                .orElseGet(() -> PolicyFile.readDefault(env));
         Policy policy = loaded.policy();
         var receipts = new Receipts(SigningKeys.load(config.receiptSigningKey(), config.receiptPreviousKeys(),
                 config.dataDir()));

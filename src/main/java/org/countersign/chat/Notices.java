@@ -73,8 +73,7 @@ public final class Notices {
     }
 
     private static String since(EmergencyRequest r, Event e) {
-        long m = Math.max(0, java.time.Duration.between(r.created(), e.at()).toMinutes());
-        return m < 60 ? m + " min" : m / 60 + " h" + (m % 60 == 0 ? "" : " " + m % 60 + " min");
+        return org.countersign.domain.Reminders.spoken(java.time.Duration.between(r.created(), e.at()));
     }
 
     private final class Builder {

@@ -94,11 +94,5 @@ final class Chasing {
         return waited.isNegative() ? 0 : waited.toMillis() / every.toMillis();
     }
 
-    /** {@code 15 min}, {@code 2 h 5 min}; under a minute, {@code 40 s}. */
-    static String minutes(Duration d) {
-        long s = Math.max(0, d.toSeconds());
-        if (s < 60) return s + " s";
-        long m = s / 60;
-        return m < 60 ? m + " min" : (m / 60) + " h" + (m % 60 == 0 ? "" : " " + m % 60 + " min");
-    }
+    static String minutes(Duration d) { return Reminders.spoken(d); }
 }

@@ -16,6 +16,14 @@ import java.util.List;
 public record Reminders(Duration remindAfter, Duration escalateAfter, Duration warnBeforeExpiry) {
     public static final Reminders NONE = new Reminders(null, null, null);
 
+    /** A wait as people say it: {@code 40 s}, {@code 15 min}, {@code 2 h 5 min}. */
+    public static String spoken(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s < 60) return s + " s";
+        long m = s / 60;
+        return m < 60 ? m + " min" : (m / 60) + " h" + (m % 60 == 0 ? "" : " " + m % 60 + " min");
+    }
+
     /** Whether any of the three is on. */
     public boolean any() { return remindAfter != null || escalateAfter != null || warnBeforeExpiry != null; }
 
