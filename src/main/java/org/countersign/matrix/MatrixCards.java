@@ -69,9 +69,13 @@ public final class MatrixCards implements CardSurface {
             var body = parts.stream().map(MatrixCards::plain).collect(Collectors.joining());
             var html = parts.stream().map(MatrixCards::html).collect(Collectors.joining());
             var content = MatrixReplies.notice(MatrixText.plain(body, 4000), html);
-            // Only a reminder mentions anyone, and only the policy's listed users of the teams it calls on.
-            var called = parts.stream().filter(p -> p instanceof Card.TeamCall).flatMap(p -> matrixUsers((Card.TeamCall) p))
-                    .distinct().toList();
+            // Only a reminder mentions anyone (the policy's listed users of the teams it calls on), and the expiry
+            // warning its requester: the notices people must act on.
+            var called = new java.util.ArrayList<>(parts.stream().filter(p -> p instanceof Card.TeamCall)
+                    .flatMap(p -> matrixUsers((Card.TeamCall) p)).distinct().toList());
+            if (event.type() == org.countersign.domain.EventType.REQUEST_EXPIRY_WARNED
+                    && request.requester().platform() == Platform.MATRIX && MatrixText.isUserId(request.requester().id()))
+                called.add(request.requester().id());
             if (!called.isEmpty()) {
                 var ids = ((com.fasterxml.jackson.databind.node.ObjectNode) content.get("m.mentions")).putArray("user_ids");
                 called.forEach(ids::add);
