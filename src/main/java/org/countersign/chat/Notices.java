@@ -65,6 +65,21 @@ public final class Notices {
         return Optional.of(n.parts);
     }
 
+    /**
+     * The reminder, escalation or expiry warning as one plain line for a thread that is re-drawn from the timeline
+     * (the console's card), from the event alone, so it reads the same after the request moved on; empty for others.
+     */
+    public Optional<String> reminderLine(Event e) {
+        var detail = e.detail() == null ? "" : e.detail();
+        return switch (e.type()) {
+            case REQUEST_REMINDED -> Optional.of("⏰ Reminder: " + e.request() + " " + detail + ".");
+            case REQUEST_ESCALATED -> Optional.of("📟 " + e.request() + " has been escalated: it " + detail
+                    + ", so the on-call is being paged.");
+            case REQUEST_EXPIRY_WARNED -> Optional.of("⏳ " + detail + ".");
+            default -> Optional.empty();
+        };
+    }
+
     /** The required teams still short of their quorum now, in the order the reason lists them. */
     private List<String> stillNeeded(EmergencyRequest r) {
         if (r.state() != org.countersign.domain.State.PENDING) return List.of();
