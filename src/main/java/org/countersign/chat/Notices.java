@@ -11,6 +11,8 @@ import org.countersign.domain.Actor;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.Policy;
+import org.countersign.domain.Reminders;
+import org.countersign.domain.State;
 import org.countersign.domain.Team;
 
 /**
@@ -58,8 +60,7 @@ public final class Notices {
                 }
                 n.text(" to approve (open " + since(r, e) + ").");
             }
-            case REQUEST_ESCALATED -> n.text("📟 " + r.id() + " has been escalated: it " + detail
-                    + ", so the on-call is being paged.");
+            case REQUEST_ESCALATED -> n.text(reminderLine(e).orElseThrow()); // the same sentence as the console's
             case REQUEST_EXPIRY_WARNED -> n.text("⏳ ").person(r.requester()).text(" " + detail + ".");
         }
         return Optional.of(n.parts);
@@ -82,13 +83,13 @@ public final class Notices {
 
     /** The required teams still short of their quorum now, in the order the reason lists them. */
     private List<String> stillNeeded(EmergencyRequest r) {
-        if (r.state() != org.countersign.domain.State.PENDING) return List.of();
+        if (r.state() != State.PENDING) return List.of();
         return r.requiredTeams().stream()
                 .filter(t -> r.approvalsFor(t).size() < policy.team(t).map(Team::quorum).orElse(1)).toList();
     }
 
     private static String since(EmergencyRequest r, Event e) {
-        return org.countersign.domain.Reminders.spoken(java.time.Duration.between(r.created(), e.at()));
+        return Reminders.spoken(java.time.Duration.between(r.created(), e.at()));
     }
 
     private final class Builder {

@@ -61,10 +61,10 @@ class RemindersInstancesTest {
     void two_instances_then_a_restart_send_each_reminder_and_page_exactly_once() throws Exception {
         var policy = dir.resolve("policy.yml");
         Files.writeString(policy, Files.readString(Path.of("infra/policy.example.yml"))
-                .replace("expire-after: 60m", "expire-after: 60s")
+                .replace("expire-after: 60m", "expire-after: 90s")
                 .replace("# remind-after: 15m", "remind-after: 3s")
                 .replace("# escalate-after: 30m", "escalate-after: 4s")
-                .replace("# warn-before-expiry: 10m", "warn-before-expiry: 54s") + """
+                .replace("# warn-before-expiry: 10m", "warn-before-expiry: 84s") + """
                 integrations:
                   - name: pager
                     url: http://127.0.0.1:%d/v2/enqueue
@@ -84,6 +84,10 @@ class RemindersInstancesTest {
         int remindedBefore = (int) count(id, EventType.REQUEST_REMINDED);
         var c = instance("web-c", policy);
         await().atMost(WAIT).until(() -> count(id, EventType.REQUEST_REMINDED) > remindedBefore);
+        // A notice the stopped instances had taken but not sent is taken over by the one left once it has been
+        // abandoned for 30 s; until then the request stays pending, so the reminder is still worth sending.
+        await().atMost(Duration.ofSeconds(70)).until(() -> replies(id).stream().filter(t -> t.startsWith("⏰")).count()
+                == count(id, EventType.REQUEST_REMINDED));
         c.service().cancel(id, TestPolicies.DEV, "fixed by a config change");
         await().atMost(WAIT).until(() -> pages.stream().anyMatch(p -> p.contains("\"resolve\"")
                 && p.contains("\"" + id + "/escalation\"")));
@@ -93,7 +97,9 @@ class RemindersInstancesTest {
         var reminded = count(id, EventType.REQUEST_REMINDED);
         assertThat(c.service().find(id).orElseThrow().reminded().reminders()).as("reminder slots sent")
                 .isGreaterThanOrEqualTo((int) reminded);
-        assertThat(replies(id)).filteredOn(t -> t.startsWith("⏰")).hasSize((int) reminded);
+        // Every reminder before the cancel was replied (awaited above); one recorded as the cancel came is not sent.
+        assertThat(replies(id)).filteredOn(t -> t.startsWith("⏰")).doesNotHaveDuplicates()
+                .hasSizeBetween((int) reminded - 1, (int) reminded);
         assertThat(replies(id)).filteredOn(t -> t.startsWith("📟")).hasSize(1);
         assertThat(replies(id)).filteredOn(t -> t.startsWith("⏳")).hasSize(1);
         assertThat(count(id, EventType.REQUEST_ESCALATED)).isEqualTo(1);
