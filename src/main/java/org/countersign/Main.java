@@ -26,6 +26,7 @@ import org.countersign.app.Emails;
 import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
 import org.countersign.app.ReviewReminder;
+import org.countersign.app.ReminderSweeper;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
@@ -168,6 +169,7 @@ public final class Main {
             if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
             if (policy.review().isOn()) running.add(new ReviewReminder(service).start(REVIEW_REMINDER_INTERVAL));
+            running.add(new ReminderSweeper(store, service, clock).start(config.expirySweepInterval()));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var perUser = new Throttle(limiter, config.perUser(), kv);

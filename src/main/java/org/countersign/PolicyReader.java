@@ -19,9 +19,12 @@ import org.countersign.domain.ReviewRule;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
+import org.countersign.domain.EventType;
 import org.countersign.domain.Reason;
+import org.countersign.domain.Reminders;
 import org.countersign.domain.Team;
 import org.countersign.github.GithubGate;
+import org.countersign.webhook.Integration;
 
 /**
  * Reads a policy file's YAML tree: its teams, reasons and people into a {@link Policy}, its integrations
@@ -32,8 +35,8 @@ final class PolicyReader {
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
-            "approval-valid-for", "people", "integrations", "identity", "github", "windows", "freezes", "may-open",
-            "open-limit", "break-glass", "review");
+            "approval-valid-for", "remind-after", "escalate-after", "warn-before-expiry", "people", "integrations",
+            "identity", "github", "windows", "freezes", "may-open", "open-limit", "break-glass", "review");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential", "informed", "approvals");
@@ -103,10 +106,17 @@ final class PolicyReader {
             var team = teams.keySet().iterator().next();
             reasons.put("stand-in", new Reason("stand-in", "stand-in", List.of(team), false));
         }
+        var reminders = new Reminders(duration(root, "remind-after", null), duration(root, "escalate-after", null),
+                duration(root, "warn-before-expiry", null));
+        if (reminders.escalateAfter() != null && integrations.stream().noneMatch(i ->
+                i.format() == Integration.Format.PAGERDUTY && i.wants(EventType.REQUEST_ESCALATED)))
+            problems.add("escalate-after", "pages the on-call through a pagerduty integration, and none is listed "
+                    + "(with request.escalated among its events)");
         try {
             var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains)
                     .withWindows(windows).withOpening(opening)
-                    .withAftercare(breakGlass, review);
+                    .withAftercare(breakGlass, review)
+                    .withReminders(reminders);
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations, github);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);

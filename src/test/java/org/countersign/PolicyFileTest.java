@@ -181,6 +181,45 @@ class PolicyFileTest {
     }
 
     @Test
+    void the_packaged_example_with_its_reminder_keys_uncommented_and_the_pager_reads_every_one() throws IOException {
+        var example = Files.readString(Path.of("infra/policy.example.yml"))
+                .replace("# remind-after: 15m", "remind-after: 15m")
+                .replace("# escalate-after: 30m", "escalate-after: 30m")
+                .replace("# warn-before-expiry: 10m", "warn-before-expiry: 10m")
+                + "integrations:\n  - { name: pager, format: pagerduty, secret-env: PD_KEY }\n";
+
+        var loaded = PolicyFile.read(write(example), Map.of("PD_KEY", "R0UT1NGKEY0123456789"));
+
+        assertThat(loaded.policy().reminders()).isEqualTo(new org.countersign.domain.Reminders(Duration.ofMinutes(15),
+                Duration.ofMinutes(30), Duration.ofMinutes(10)));
+        assertThat(PolicyFile.load(write(VALID)).reminders()).isEqualTo(org.countersign.domain.Reminders.NONE);
+    }
+
+    @Test
+    void escalate_after_without_a_pagerduty_integration_that_takes_request_escalated_is_reported() throws IOException {
+        var file = write(VALID + """
+                escalate-after: 30m
+                integrations:
+                  - { name: pager, format: pagerduty, secret-env: PD_KEY, events: [request.opened] }
+                """);
+
+        var e = catchThrowableOfType(InvalidPolicy.class, () -> PolicyFile.read(file,
+                Map.of("PD_KEY", "R0UT1NGKEY0123456789")));
+
+        assertThat(e.problems()).containsExactly(file + ": escalate-after: pages the on-call through a pagerduty "
+                + "integration, and none is listed (with request.escalated among its events)");
+    }
+
+    @Test
+    void a_reminder_that_could_never_come_before_the_expiry_or_a_bad_one_is_reported() throws IOException {
+        var file = write(VALID + "remind-after: 1h\nwarn-before-expiry: soon\n");
+
+        assertThat(invalid(file).problems()).containsExactly(
+                file + ": warn-before-expiry: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
+                file + ": remind-after (PT1H) must be shorter than expire-after (PT1H), or no reminder is ever sent");
+    }
+
+    @Test
     void a_bad_approval_valid_for_is_reported_with_the_forms_that_work() throws IOException {
         var file = write(VALID + "approval-valid-for: two hours\n");
 
@@ -302,7 +341,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, remind-after, escalate-after, warn-before-expiry, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)");
     }
 
     @Test
@@ -423,7 +462,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, remind-after, escalate-after, warn-before-expiry, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
@@ -633,7 +672,7 @@ class PolicyFileTest {
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
                         + "approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "
-                        + "request.expired, deploy.started, deploy.finished, request.closed, request.break_glass, request.reviewed, review.overdue)",
+                        + "request.expired, deploy.started, deploy.finished, request.closed, request.break_glass, request.reviewed, review.overdue, request.reminded, request.escalated, request.expiry_warned)",
                 file + ": integrations[0].confidential: must be true or false, not 'maybe'",
                 file + ": integrations[0].secret-env: PIPELINE_WEBHOOK_SECRET is not set in the environment (set it to the secret shared with pipeline)",
                 file + ": integrations[1].name: 'pipeline' is used twice",

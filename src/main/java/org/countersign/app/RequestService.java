@@ -150,6 +150,15 @@ public final class RequestService {
         return execute(id, Actor.SYSTEM, m -> new Command.Expire(id, m));
     }
 
+    /**
+     * Sends the reminder, escalation or expiry warning due now for {@code id}, as the system. Recorded with the
+     * request's version check, so of two instances (or two sweeps) deciding at once one records it and the other
+     * finds it done: each is sent once.
+     */
+    public Outcome remind(RequestId id) {
+        return execute(id, Actor.SYSTEM, m -> new Command.Remind(id, m));
+    }
+
     public Optional<EmergencyRequest> find(RequestId id) { return store.find(id); }
 
     /** Why {@link #open} would refuse {@code by} under the policy's {@code may-open}; empty when they may open. */

@@ -34,6 +34,14 @@ public record Card(String requestId, String title, State state, String status, b
 
     public record Time(Instant at) implements Value {}
 
+    /**
+     * A team called on to act (a reminder): Slack mentions its user group, or its listed Slack users when it has
+     * none; Matrix names its listed Matrix users; elsewhere its label.
+     */
+    public record TeamCall(String label, String slackUsergroup, List<Actor> members) implements Value {
+        public TeamCall { members = List.copyOf(members); }
+    }
+
     /** One required team's standing on the request. */
     public record TeamLine(String team, String label, TeamStatus status, List<Signature> signatures, int needed) {
         public TeamLine { signatures = List.copyOf(signatures); }

@@ -4,12 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.chat.Card.Person;
+import org.countersign.chat.Card.TeamCall;
 import org.countersign.chat.Card.Text;
 import org.countersign.chat.Card.Value;
 import org.countersign.domain.Actor;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.Policy;
+import org.countersign.domain.Reminders;
+import org.countersign.domain.State;
+import org.countersign.domain.Team;
 
 /**
  * The short message that tells people what just happened to a request (a threaded reply under its card),
@@ -54,6 +58,18 @@ public final class Notices {
             case REVIEW_OVERDUE -> n.text("⏰ The review of " + r.id() + " is overdue (" + detail + "): someone in "
                     + String.join(", ", policy.review().teams().stream().sorted().map(policy::teamLabel).toList())
                     + " who neither opened nor deployed it, please review it. ").person(r.requester());
+            case REQUEST_REMINDED -> {
+                var needed = stillNeeded(r);
+                if (needed.isEmpty()) return Optional.empty(); // approved meanwhile: nobody to remind
+                n.text("⏰ " + r.id() + " is waiting for ");
+                for (int i = 0; i < needed.size(); i++) {
+                    if (i > 0) n.text(i == needed.size() - 1 ? " and " : ", ");
+                    n.call(needed.get(i));
+                }
+                n.text(" to approve (open " + since(r, e) + ").");
+            }
+            case REQUEST_ESCALATED -> n.text(reminderLine(e).orElseThrow()); // the same sentence as the console's
+            case REQUEST_EXPIRY_WARNED -> n.text("⏳ ").person(r.requester()).text(" " + detail + ".");
         }
         return Optional.of(n.parts);
     }
@@ -73,7 +89,33 @@ public final class Notices {
         return n.text("It must be reviewed afterwards.").parts;
     }
 
-    private static final class Builder {
+    /**
+     * The reminder, escalation or expiry warning as one plain line for a thread that is re-drawn from the timeline
+     * (the console's card), from the event alone, so it reads the same after the request moved on; empty for others.
+     */
+    public Optional<String> reminderLine(Event e) {
+        var detail = e.detail() == null ? "" : e.detail();
+        return switch (e.type()) {
+            case REQUEST_REMINDED -> Optional.of("⏰ Reminder: " + e.request() + " " + detail + ".");
+            case REQUEST_ESCALATED -> Optional.of("📟 " + e.request() + " has been escalated: it " + detail
+                    + ", so the on-call is being paged.");
+            case REQUEST_EXPIRY_WARNED -> Optional.of("⏳ " + detail + ".");
+            default -> Optional.empty();
+        };
+    }
+
+    /** The required teams still short of their quorum now, in the order the reason lists them. */
+    private List<String> stillNeeded(EmergencyRequest r) {
+        if (r.state() != State.PENDING) return List.of();
+        return r.requiredTeams().stream()
+                .filter(t -> r.approvalsFor(t).size() < policy.team(t).map(Team::quorum).orElse(1)).toList();
+    }
+
+    private static String since(EmergencyRequest r, Event e) {
+        return Reminders.spoken(java.time.Duration.between(r.created(), e.at()));
+    }
+
+    private final class Builder {
         final List<Value> parts = new ArrayList<>();
 
         Builder text(String text) {
@@ -83,6 +125,14 @@ public final class Notices {
 
         Builder person(Actor actor) {
             parts.add(new Person(actor));
+            return this;
+        }
+
+        Builder call(String team) {
+            var t = policy.team(team);
+            var members = t.map(x -> x.members().stream()
+                    .sorted(java.util.Comparator.comparing(Actor::toString)).toList()).orElse(List.of());
+            parts.add(new TeamCall(policy.teamLabel(team), t.map(Team::slackUsergroup).orElse(null), members));
             return this;
         }
 

@@ -59,4 +59,9 @@ public sealed interface Command {
     record RemindReview(RequestId id, Member by) implements Command {
         public RemindReview { Objects.requireNonNull(id); Objects.requireNonNull(by); }
     }
+
+    /** Send whatever reminder, escalation or expiry warning is due now (the sweeper, as the system). */
+    record Remind(RequestId id, Member by) implements Command {
+        public Remind { Objects.requireNonNull(id); Objects.requireNonNull(by); }
+    }
 }

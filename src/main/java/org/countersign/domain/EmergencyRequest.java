@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param review              the look afterwards, once its deploy ended; null until someone reviews it
  * @param reviewDue           when its review is due: set when its deploy ends, if the policy requires one; else null
  * @param reviewReminded      when people were last told its review is overdue; null before
+ * @param reminded            the reminders, escalation and expiry warning already sent ({@link Reminded#NONE} before any)
  */
 public record EmergencyRequest(
         RequestId id, long version, State state,
@@ -28,10 +29,11 @@ public record EmergencyRequest(
         Instant created, Instant updated, Instant expires,
         List<Approval> approvals, Rejection rejection, String deployNote, String closeNote,
         Instant approvalsValidUntil, String policySha256,
-        BreakGlass breakGlass, Review review, Instant reviewDue, Instant reviewReminded) {
+        BreakGlass breakGlass, Review review, Instant reviewDue, Instant reviewReminded, Reminded reminded) {
 
     public EmergencyRequest {
         Objects.requireNonNull(id, "id");
+        reminded = reminded == null ? Reminded.NONE : reminded;
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(requester, "requester");
         requiredTeams = List.copyOf(requiredTeams);
@@ -39,7 +41,7 @@ public record EmergencyRequest(
         approvals = List.copyOf(approvals);
     }
 
-    /** A request without break-glass or review, as stored before they existed. */
+    /** A request without break-glass, review or reminders, as stored before they existed. */
     public EmergencyRequest(
             RequestId id, long version, State state,
             String reason, boolean confidential, List<String> requiredTeams,
@@ -51,7 +53,8 @@ public record EmergencyRequest(
             Instant approvalsValidUntil, String policySha256) {
         this(id, version, state, reason, confidential, requiredTeams, summary, details, changes, task, rollback,
                 whyNotRollback, requester, requesterPerson, deployer, created, updated, expires, approvals, rejection,
-                deployNote, closeNote, approvalsValidUntil, policySha256, null, null, null, null);
+                deployNote, closeNote, approvalsValidUntil, policySha256, null, null, null, null,
+                Reminded.NONE);
     }
 
     public List<Approval> approvalsFor(String team) {
@@ -87,48 +90,55 @@ public record EmergencyRequest(
         return new EmergencyRequest(id, version + 1, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, now, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
     }
 
     EmergencyRequest withApprovals(List<Approval> approvals, Instant approvalsValidUntil) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
     }
 
     EmergencyRequest withChanges(List<String> changes, Instant expires) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
     }
 
     EmergencyRequest withRejection(Rejection rejection) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
     }
 
     EmergencyRequest withNotes(String deployNote, String closeNote) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
     }
 
     EmergencyRequest withBreakGlass(BreakGlass breakGlass, Instant approvalsValidUntil) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
     }
 
     EmergencyRequest withReview(Review review, Instant reviewDue, Instant reviewReminded) {
         return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
                 changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
                 approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
-                reviewDue, reviewReminded);
+                reviewDue, reviewReminded, reminded);
+    }
+
+    EmergencyRequest withReminded(Reminded reminded) {
+        return new EmergencyRequest(id, version, state, reason, confidential, requiredTeams, summary, details,
+                changes, task, rollback, whyNotRollback, requester, requesterPerson, deployer, created, updated, expires,
+                approvals, rejection, deployNote, closeNote, approvalsValidUntil, policySha256, breakGlass, review,
+                reviewDue, reviewReminded, reminded);
     }
 }

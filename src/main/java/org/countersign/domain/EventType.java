@@ -15,7 +15,13 @@ public enum EventType {
     REQUEST_CLOSED("request.closed"),
     REQUEST_BREAK_GLASS("request.break_glass"),
     REQUEST_REVIEWED("request.reviewed"),
-    REVIEW_OVERDUE("review.overdue");
+    REVIEW_OVERDUE("review.overdue"),
+    /** The thread was told which teams a pending request still needs. */
+    REQUEST_REMINDED("request.reminded"),
+    /** A request pending too long: the on-call is paged ({@code pagerduty} integrations). */
+    REQUEST_ESCALATED("request.escalated"),
+    /** The requester was told the request (or its approvals) will soon expire. */
+    REQUEST_EXPIRY_WARNED("request.expiry_warned");
 
     private final String wire;
 

@@ -30,10 +30,13 @@ public final class Policy {
     private final Opening opening;
     private final BreakGlassRule breakGlass;
     private final ReviewRule review;
+    private final Reminders reminders;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                    Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
-                   String sha256, Windows windows, Opening opening, BreakGlassRule breakGlass, ReviewRule review) {
+                   String sha256, Windows windows, Opening opening, BreakGlassRule breakGlass, ReviewRule review,
+                   Reminders reminders) {
+        this.reminders = reminders;
         this.breakGlass = breakGlass;
         this.review = review;
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
@@ -86,7 +89,7 @@ public final class Policy {
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null, Windows.none(),
-                Opening.everyone(), BreakGlassRule.NONE, ReviewRule.NONE);
+                Opening.everyone(), BreakGlassRule.NONE, ReviewRule.NONE, Reminders.NONE);
     }
 
     /**
@@ -98,7 +101,7 @@ public final class Policy {
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, windows, opening,
-                breakGlass, review);
+                breakGlass, review, reminders);
     }
 
     /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
@@ -106,7 +109,7 @@ public final class Policy {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
             throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review);
+                opening, breakGlass, review, reminders);
     }
 
     /** This policy with deployment windows and freezes, or {@link InvalidPolicy} saying what is wrong with them. */
@@ -114,7 +117,7 @@ public final class Policy {
         var problems = windows.problems(teams);
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review);
+                opening, breakGlass, review, reminders);
     }
 
     /** This policy with who may open requests and how often, or {@link InvalidPolicy} naming unknown teams or people. */
@@ -132,7 +135,7 @@ public final class Policy {
             problems.add("open-limit needs a positive window such as 5/1h");
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review);
+                opening, breakGlass, review, reminders);
     }
 
     /** The deployment windows and freezes (none unless the policy names them). */
@@ -166,7 +169,7 @@ public final class Policy {
         problems.addAll(review.problems(teams.keySet(), reasons.keySet()));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review);
+                opening, breakGlass, review, reminders);
     }
 
     /** Who may let a request proceed without its quorum, for which reasons; {@link BreakGlassRule#NONE} when nobody. */
@@ -174,6 +177,18 @@ public final class Policy {
 
     /** Who reviews requests after their deploy, which must be reviewed, and when a review is overdue. */
     public ReviewRule review() { return review; }
+
+
+    /** This policy, chasing waiting requests as {@code reminders} says; {@link InvalidPolicy} when they cannot work. */
+    public Policy withReminders(Reminders reminders) {
+        var problems = reminders.problems(expireAfter);
+        if (!problems.isEmpty()) throw new InvalidPolicy(problems);
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
+                opening, breakGlass, review, reminders);
+    }
+
+    /** When waiting requests are reminded, escalated and their requesters warned ({@link Reminders#NONE}: never). */
+    public Reminders reminders() { return reminders; }
 
     /** The SHA-256 (lowercase hex) of the policy file's bytes; null for a policy built in code. */
     public String sha256() { return sha256; }

@@ -39,6 +39,7 @@ public final class Workflow {
     private final boolean linkedPeopleOnly;
     private final Deploys deploys = new Deploys(this);
     private final Aftercare aftercare = new Aftercare(this);
+    private final Chasing chasing = new Chasing(this);
 
     public Workflow(Policy policy) { this(policy, false); }
 
@@ -141,6 +142,7 @@ public final class Workflow {
         if (command instanceof Command.BreakGlass c) return aftercare.breakGlass(r, c, now);
         if (command instanceof Command.Review c) return aftercare.review(r, c, now);
         if (command instanceof Command.RemindReview c) return aftercare.remind(r, c, now);
+        if (command instanceof Command.Remind c) return chasing.remind(r, c, now);
         throw new IllegalArgumentException("unknown command: " + command);
     }
 
@@ -151,6 +153,12 @@ public final class Workflow {
 
     /** The teams a request's reason only informs: told on its card, never asked to approve it. */
     public List<String> informedTeams(EmergencyRequest r) { return policy.informed(r.reason(), r.requiredTeams()); }
+
+    /**
+     * The reminder, escalation and expiry warning due for {@code r} at {@code now} that have not been sent (as the
+     * event types that record them), in order; empty when nothing is. See {@link Reminders} for when each falls.
+     */
+    public List<EventType> remindersDue(EmergencyRequest r, Instant now) { return chasing.due(r, now); }
 
     /** When the approvals of an approved request expire unless its deploy has started. */
     public Instant approvalsValidUntil(EmergencyRequest r) { return deploys.approvalsValidUntil(r); }

@@ -10,6 +10,7 @@ import org.countersign.chat.CardSurface;
 import org.countersign.chat.Notices;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
+import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 
 /**
@@ -74,10 +75,8 @@ public final class MatrixCards implements CardSurface {
     }
 
     private static com.fasterxml.jackson.databind.node.ObjectNode notice(java.util.List<Card.Value> parts) {
-        var body = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.name(person.actor())
-                : ((Card.Text) p).text()).collect(Collectors.joining());
-        var html = parts.stream().map(p -> p instanceof Card.Person person ? MatrixText.pill(person.actor())
-                : MatrixText.html(MatrixText.clean(((Card.Text) p).text()))).collect(Collectors.joining());
+        var body = parts.stream().map(MatrixCards::plain).collect(Collectors.joining());
+        var html = parts.stream().map(MatrixCards::html).collect(Collectors.joining());
         return MatrixReplies.notice(MatrixText.plain(body, 4000), html);
     }
 
@@ -85,11 +84,46 @@ public final class MatrixCards implements CardSurface {
     public Optional<String> reply(CardRef ref, Event event, EmergencyRequest request) {
         return notices.of(event, request).map(parts -> {
             var content = notice(parts);
+            // Only a reminder mentions anyone (the policy's listed users of the teams it calls on), and the expiry
+            // warning its requester: the notices people must act on.
+            var called = new java.util.ArrayList<>(parts.stream().filter(p -> p instanceof Card.TeamCall)
+                    .flatMap(p -> matrixUsers((Card.TeamCall) p)).distinct().toList());
+            if (event.type() == org.countersign.domain.EventType.REQUEST_EXPIRY_WARNED
+                    && request.requester().platform() == Platform.MATRIX && MatrixText.isUserId(request.requester().id()))
+                called.add(request.requester().id());
+            if (!called.isEmpty()) {
+                var ids = ((com.fasterxml.jackson.databind.node.ObjectNode) content.get("m.mentions")).putArray("user_ids");
+                called.forEach(ids::add);
+            }
             var thread = content.putObject("m.relates_to");
             thread.put("rel_type", "m.thread").put("event_id", ref.message()).put("is_falling_back", true);
             thread.putObject("m.in_reply_to").put("event_id", ref.message());
             return MatrixCalls.call("post a notice on " + request.id(),
                     () -> matrix.send(ref.place(), "m.room.message", content, "notice-" + event.id()));
         });
+    }
+
+    private static java.util.stream.Stream<String> matrixUsers(Card.TeamCall call) {
+        return call.members().stream().filter(a -> a.platform() == Platform.MATRIX && MatrixText.isUserId(a.id()))
+                .map(a -> a.id());
+    }
+
+    private static String plain(Card.Value p) {
+        if (p instanceof Card.Person person) return MatrixText.name(person.actor());
+        if (p instanceof Card.TeamCall call) {
+            var users = matrixUsers(call).toList();
+            return MatrixText.clean(call.label()) + (users.isEmpty() ? "" : " (" + String.join(" ", users) + ")");
+        }
+        return ((Card.Text) p).text();
+    }
+
+    private static String html(Card.Value p) {
+        if (p instanceof Card.Person person) return MatrixText.pill(person.actor());
+        if (p instanceof Card.TeamCall call) {
+            var pills = call.members().stream().filter(a -> a.platform() == Platform.MATRIX && MatrixText.isUserId(a.id()))
+                    .map(MatrixText::pill).toList();
+            return MatrixText.html(MatrixText.clean(call.label())) + (pills.isEmpty() ? "" : " (" + String.join(" ", pills) + ")");
+        }
+        return MatrixText.html(MatrixText.clean(((Card.Text) p).text()));
     }
 }

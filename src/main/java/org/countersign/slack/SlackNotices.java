@@ -6,6 +6,7 @@ import org.countersign.chat.Card;
 import org.countersign.chat.Notices;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
+import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 
 /** The threaded reply under a Slack card: the neutral notice, with people as mentions and the rest escaped. */
@@ -25,9 +26,18 @@ final class SlackNotices {
         return SlackText.truncate(parts.stream().map(SlackNotices::render).collect(Collectors.joining()), MAX);
     }
 
+    /** A team called on: its user group mentioned, else its listed Slack members, else just its name. */
+    static String call(Card.TeamCall call) {
+        var label = SlackText.escape(call.label());
+        if (call.slackUsergroup() != null) return label + " (<!subteam^" + call.slackUsergroup() + ">)";
+        var people = call.members().stream().filter(a -> a.platform() == Platform.SLACK).map(SlackText::mention).toList();
+        return people.isEmpty() ? label : label + " (" + String.join(" ", people) + ")";
+    }
+
     private static String render(Card.Value part) {
         if (part instanceof Card.Person p) return SlackText.mention(p.actor());
         if (part instanceof Card.Text t) return SlackText.escape(t.text());
+        if (part instanceof Card.TeamCall call) return call(call);
         throw new IllegalArgumentException("not a notice part: " + part);
     }
 }

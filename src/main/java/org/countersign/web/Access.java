@@ -93,8 +93,7 @@ final class Access {
         if (openedByLink(ctx)) return;
         limits.failed(ctx);
         ctx.skipRemainingHandlers();
-        // Answered while the client still sends its body, the connection is reset under it and it hears nothing.
-        WebApp.drain(ctx, WebApp.MAX_REQUEST_SIZE);
+        WebApp.refusing(ctx);
         if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !ctx.path().startsWith("/api")
                 && !ctx.path().equals("/events")) {
             var next = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());

@@ -65,6 +65,7 @@ final class Console {
     private final RequestService service;
     private final Conversation conversation;
     private final Cards cards;
+    private final org.countersign.chat.Notices notices;
     private final List<String> people;
     private final ObjectMapper json;
     private final Callers callers;
@@ -81,6 +82,7 @@ final class Console {
         this.service = service;
         this.conversation = new Conversation(service, perPerson);
         this.cards = new Cards(service.workflow());
+        this.notices = new org.countersign.chat.Notices(service.policy());
         this.people = List.copyOf(people);
         this.json = json;
         this.hosts = hosts;
@@ -92,6 +94,7 @@ final class Console {
     void guard(Context ctx) {
         if (!Access.isLocal(ctx) && callers.person(ctx).isEmpty()) {
             ctx.skipRemainingHandlers();
+            WebApp.refusing(ctx);
             ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("The console answers only on this machine "
                     + "(a loopback address, no proxy) and to people signed in at /signin; use Slack or Matrix from elsewhere"));
             return;
@@ -106,6 +109,7 @@ final class Console {
         if (cookie == null || header == null || !sameOrigin || !MessageDigest.isEqual(
                 cookie.getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8))) {
             ctx.skipRemainingHandlers();
+            WebApp.refusing(ctx);
             ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("This did not come from the console page "
                     + "(its token is missing or stale); reload /console and try again"));
         }
@@ -183,7 +187,13 @@ final class Console {
     }
 
     private String cardHtml(EmergencyRequest r, Actor as) {
-        return CardHtml.render(cards.of(r), service.policy(), !entitled(r, as));
+        var card = CardHtml.render(cards.of(r), service.policy(), !entitled(r, as));
+        if (!service.policy().reminders().any()) return card;
+        // The console's thread: a line per reminder, escalation and expiry warning (ids, teams and times only).
+        var lines = service.timeline(r.id()).stream().map(notices::reminderLine).flatMap(Optional::stream)
+                .map(l -> "<li>" + esc(l) + "</li>").collect(Collectors.joining());
+        if (lines.isEmpty()) return card;
+        return card.substring(0, card.length() - "</article>".length()) + "<ul class=\"thread\">" + lines + "</ul></article>";
     }
 
     /** The one disclosure rule, for the person looking (nobody yet, on a policy without console people). */

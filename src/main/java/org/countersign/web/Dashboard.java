@@ -240,6 +240,9 @@ final class Dashboard {
             case REQUEST_BREAK_GLASS -> "BROKE THE GLASS: approved it without its quorum";
             case REQUEST_REVIEWED -> "reviewed it";
             case REVIEW_OVERDUE -> "noted that its review is overdue";
+            case REQUEST_REMINDED -> "reminded the teams"; // the detail names those still needed
+            case REQUEST_ESCALATED -> "paged the on-call";
+            case REQUEST_EXPIRY_WARNED -> "warned the requester";
         };
     }
 

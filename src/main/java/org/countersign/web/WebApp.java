@@ -464,7 +464,19 @@ public final class WebApp {
     }
 
     private static void error(Context ctx, HttpStatus status, String message) {
+        refusing(ctx);
         ctx.status(status).json(new ApiError(message));
+    }
+
+    /**
+     * Before answering a refusal: reads and drops what is left of the body (up to {@link #MAX_REQUEST_SIZE}), for a
+     * refusal answered while the client still sends its body has the connection reset under it, and it hears nothing.
+     * A body already read costs nothing here.
+     */
+    static void refusing(Context ctx) {
+        var method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return;
+        drain(ctx, MAX_REQUEST_SIZE);
     }
 
     /** A body larger than the route takes; answered with 413 and the message. */

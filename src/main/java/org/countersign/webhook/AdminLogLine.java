@@ -48,6 +48,9 @@ final class AdminLogLine {
             case REQUEST_BREAK_GLASS -> "BREAK-GLASS by " + by + ", without its quorum" + text(": ", e.detail(), hide);
             case REQUEST_REVIEWED -> "reviewed by " + by + text("; follow-up: ", e.detail(), hide);
             case REVIEW_OVERDUE -> "review overdue (" + escape(e.detail()) + ")";
+            case REQUEST_REMINDED -> "reminder: " + escape(e.detail());
+            case REQUEST_ESCALATED -> "escalated to the on-call: " + escape(e.detail());
+            case REQUEST_EXPIRY_WARNED -> "requester warned: " + escape(e.detail());
         };
         return HH_MM.format(e.at()) + " " + r.id() + " " + what;
     }

@@ -65,7 +65,10 @@ public record Integration(String name, URI url, Set<EventType> events, Format fo
         COUNTERSIGN("countersign", false),
         /** {@code {"text": "14:02 EMG-12 …"}}: one Server Admin Log line per event (Slack, Mattermost, Rocket.Chat). */
         SLACK_INCOMING("slack-incoming", false),
-        /** PagerDuty Events API v2: trigger when a request opens, resolve when it ends; the secret is the routing key. */
+        /**
+         * PagerDuty Events API v2: trigger when a request opens, and a critical alert of its own when it is escalated;
+         * both resolved when it ends. The secret is the routing key.
+         */
         PAGERDUTY("pagerduty", true);
 
         private final String wire;

@@ -1,11 +1,13 @@
 package org.countersign.webhook;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
+import org.countersign.domain.EventType;
 import org.countersign.domain.Policy;
 import org.countersign.domain.State;
 
@@ -13,7 +15,11 @@ import org.countersign.domain.State;
  * The {@code pagerduty} format: an Events API v2 alert per request, {@code dedup_key} = the request id. It is
  * triggered when the request opens, and resolved when nobody needs to act on it any more: it was rejected,
  * cancelled, expired or closed, or its deploy succeeded. A failed or rolled-back deploy keeps the alert open
- * until the request is closed with its follow-up note. Other events send nothing.
+ * until the request is closed with its follow-up note. A request escalated for waiting too long
+ * ({@code request.escalated}) triggers a second, critical alert of its own, {@code dedup_key} = {@code EMG-12/escalation},
+ * resolved once with the first of those ends that follows it. A break-glass ({@code request.break_glass}) triggers a
+ * critical page of its own, {@code dedup_key} = {@code EMG-12/break-glass}, left for a person to acknowledge. Other
+ * events send nothing.
  */
 final class PagerDutyEvent {
     static final String DEFAULT_URL = "https://events.pagerduty.com/v2/enqueue";
@@ -24,65 +30,101 @@ final class PagerDutyEvent {
 
     PagerDutyEvent(Policy policy) { this.policy = policy; }
 
-    Optional<byte[]> body(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
+    /** Whether the event type is one this format might send for; the others need no timeline read. */
+    static boolean mayUse(Event e) {
+        return e.type() == EventType.REQUEST_OPENED || e.type() == EventType.REQUEST_ESCALATED
+                || e.type() == EventType.REQUEST_BREAK_GLASS || resolves(e);
+    }
+
+    /**
+     * What to send for {@code e}, in order; {@code timeline} is the request's, read after {@code e} was recorded (only
+     * looked at on an end, to resolve an escalation that is still open).
+     */
+    List<byte[]> bodies(Event e, EmergencyRequest r, List<Event> timeline, Secret routingKey, boolean hide) {
+        if (e.type() == EventType.REQUEST_OPENED) return List.of(trigger(e, r, routingKey, hide));
+        if (e.type() == EventType.REQUEST_ESCALATED) return List.of(escalate(e, r, routingKey, hide));
+        if (e.type() == EventType.REQUEST_BREAK_GLASS) return List.of(breakGlass(e, r, routingKey, hide));
+        if (!resolves(e)) return List.of();
+        var bodies = new ArrayList<byte[]>();
+        if (escalationOpenAt(e, timeline))
+            bodies.add(WebhookJson.bytes(envelope(escalationKey(r), routingKey, "resolve")));
+        bodies.add(resolve(r, routingKey));
+        return bodies;
+    }
+
+    /** The dedup key of a request's escalation: its own alert, beside the request's. */
+    static String escalationKey(EmergencyRequest r) { return r.id() + "/escalation"; }
+
+    private static boolean resolves(Event e) {
         return switch (e.type()) {
-            case REQUEST_OPENED -> Optional.of(trigger(e, r, routingKey, hide));
-            case REQUEST_REJECTED, REQUEST_CANCELLED, REQUEST_EXPIRED, REQUEST_CLOSED -> Optional.of(resolve(r, routingKey));
-            case REQUEST_BREAK_GLASS -> Optional.of(breakGlass(e, r, routingKey, hide));
-            case DEPLOY_FINISHED -> e.state() == State.DEPLOYED ? Optional.of(resolve(r, routingKey)) : Optional.empty();
-            default -> Optional.empty();
+            case REQUEST_REJECTED, REQUEST_CANCELLED, REQUEST_EXPIRED, REQUEST_CLOSED -> true;
+            case DEPLOY_FINISHED -> e.state() == State.DEPLOYED;
+            default -> false;
         };
     }
 
-    private byte[] trigger(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
-        var teams = r.requiredTeams().stream().map(policy::teamLabel).toList();
-        var summary = r.id() + " emergency deploy (" + policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason())
-                + ") needs approval from " + String.join(", ", teams) + (hide || r.summary() == null ? "" : ": " + r.summary());
-        if (summary.length() > SUMMARY_MAX) summary = summary.substring(0, SUMMARY_MAX - 1) + "…";
-        var payload = new LinkedHashMap<String, Object>();
-        payload.put("summary", summary);
-        payload.put("source", "countersign");
-        payload.put("severity", CRITICAL_REASONS.contains(r.reason()) ? "critical" : "error");
-        payload.put("timestamp", e.at().toString());
-        payload.put("component", "emergency-deploy");
-        payload.put("group", r.reason());
-        payload.put("class", e.type().wire());
-        payload.put("custom_details", RequestPayload.of(r, hide));
-        var body = envelope(r, routingKey, "trigger");
-        body.put("payload", payload);
-        return WebhookJson.bytes(body);
+    /** Whether the request was escalated before {@code end} and no end came between the two. */
+    static boolean escalationOpenAt(Event end, List<Event> timeline) {
+        boolean open = false;
+        for (var e : timeline) {
+            if (e.id().equals(end.id())) return open;
+            if (e.type() == EventType.REQUEST_ESCALATED) open = true;
+            else if (resolves(e)) open = false;
+        }
+        return false; // the end is not in the timeline read: say nothing rather than guess
+    }
+
+    private byte[] escalate(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
+        var summary = r.id() + " emergency deploy (" + reasonLabel(r) + ") is escalated: it " + e.detail()
+                + (hide || r.summary() == null ? "" : ": " + r.summary());
+        return WebhookJson.bytes(alert(e, r, routingKey, hide, escalationKey(r), summary, "critical"));
     }
 
     /** A page of its own (dedup key {@code EMG-12/break-glass}), left for a person to acknowledge. */
     private byte[] breakGlass(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
-        var summary = "BREAK-GLASS: " + r.id() + " emergency deploy ("
-                + policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()) + ") approved without its quorum by "
+        var summary = "BREAK-GLASS: " + r.id() + " emergency deploy (" + reasonLabel(r) + ") approved without its quorum by "
                 + e.actor() + (hide || e.detail() == null ? "" : ": " + e.detail());
+        return WebhookJson.bytes(alert(e, r, routingKey, hide, r.id() + "/break-glass", summary, "critical"));
+    }
+
+    private String reasonLabel(EmergencyRequest r) {
+        return policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+    }
+
+    private byte[] trigger(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
+        var teams = r.requiredTeams().stream().map(policy::teamLabel).toList();
+        var summary = r.id() + " emergency deploy (" + reasonLabel(r)
+                + ") needs approval from " + String.join(", ", teams) + (hide || r.summary() == null ? "" : ": " + r.summary());
+        var severity = CRITICAL_REASONS.contains(r.reason()) ? "critical" : "error";
+        return WebhookJson.bytes(alert(e, r, routingKey, hide, r.id().toString(), summary, severity));
+    }
+
+    private static Map<String, Object> alert(Event e, EmergencyRequest r, Secret routingKey, boolean hide,
+                                             String dedupKey, String summary, String severity) {
         if (summary.length() > SUMMARY_MAX) summary = summary.substring(0, SUMMARY_MAX - 1) + "…";
         var payload = new LinkedHashMap<String, Object>();
         payload.put("summary", summary);
         payload.put("source", "countersign");
-        payload.put("severity", "critical");
+        payload.put("severity", severity);
         payload.put("timestamp", e.at().toString());
         payload.put("component", "emergency-deploy");
         payload.put("group", r.reason());
         payload.put("class", e.type().wire());
         payload.put("custom_details", RequestPayload.of(r, hide));
-        var body = envelope(r, routingKey, "trigger");
-        body.put("dedup_key", r.id() + "/break-glass");
+        var body = envelope(dedupKey, routingKey, "trigger");
         body.put("payload", payload);
-        return WebhookJson.bytes(body);
+        return body;
     }
 
     private static byte[] resolve(EmergencyRequest r, Secret routingKey) {
-        return WebhookJson.bytes(envelope(r, routingKey, "resolve"));
+        return WebhookJson.bytes(envelope(r.id().toString(), routingKey, "resolve"));
     }
 
-    private static Map<String, Object> envelope(EmergencyRequest r, Secret routingKey, String action) {
+    private static Map<String, Object> envelope(String dedupKey, Secret routingKey, String action) {
         var body = new LinkedHashMap<String, Object>();
         body.put("routing_key", routingKey.reveal());
         body.put("event_action", action);
-        body.put("dedup_key", r.id().toString());
+        body.put("dedup_key", dedupKey);
         body.put("client", "Countersign");
         return body;
     }

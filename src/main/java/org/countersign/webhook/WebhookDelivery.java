@@ -58,17 +58,19 @@ final class WebhookDelivery implements StreamConsumer.Handler {
         if (!integration.wants(event.type())) return;
         var request = service.find(event.request());
         if (request.isEmpty()) return; // nothing to tell: the request is gone from the store
-        var body = body(event, request.get());
-        if (body.isPresent()) send(event, body.get());
+        // One event may need two PagerDuty calls (an escalation and the request resolved); a retry sends both again,
+        // which PagerDuty takes as the same alerts.
+        for (var body : bodies(event, request.get())) send(event, body);
     }
 
-    Optional<byte[]> body(Event e, EmergencyRequest r) {
+    List<byte[]> bodies(Event e, EmergencyRequest r) {
         boolean hide = RequestPayload.hides(r, integration);
         return switch (integration.format()) {
-            case COUNTERSIGN -> Optional.of(WebhookJson.bytes(RequestPayload.EventPayload.of(e, r, hide, receipt(e, r, hide))));
-            case SLACK_INCOMING -> Optional.of(adminLog.body(e, r,
+            case COUNTERSIGN -> List.of(WebhookJson.bytes(RequestPayload.EventPayload.of(e, r, hide, receipt(e, r, hide))));
+            case SLACK_INCOMING -> List.of(adminLog.body(e, r,
                     e.type() == EventType.REQUEST_APPROVED ? service.timeline(r.id()) : List.of(), hide));
-            case PAGERDUTY -> pagerDuty.body(e, r, integration.secret(), hide);
+            case PAGERDUTY -> PagerDutyEvent.mayUse(e)
+                    ? pagerDuty.bodies(e, r, service.timeline(r.id()), integration.secret(), hide) : List.of();
         };
     }
 

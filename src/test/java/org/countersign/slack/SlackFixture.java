@@ -80,7 +80,9 @@ public final class SlackFixture implements AutoCloseable {
         env.put("RATE_LIMIT_PER_USER", "100000/1m"); // tests click fast; SlackRateLimitTest sets a real limit
         env.putAll(extraEnv);
         try {
-            service = Main.start(Config.fromEnv(env), env);
+            var policyEnv = new HashMap<>(System.getenv());
+            policyEnv.putAll(env);
+            service = Main.start(Config.fromEnv(env), policyEnv);
         } catch (RuntimeException e) {
             redis.close();
             fake.close();

@@ -45,6 +45,23 @@ class DomainJsonTest {
     }
 
     @Test
+    void what_a_request_was_reminded_of_round_trips_and_a_request_stored_before_reminders_reads_as_reminded_of_nothing()
+            throws Exception {
+        var r = fewFieldsSet();
+        var reminded = new EmergencyRequest(r.id(), r.version(), r.state(), r.reason(), r.confidential(),
+                r.requiredTeams(), r.summary(), r.details(), r.changes(), r.task(), r.rollback(), r.whyNotRollback(),
+                r.requester(), r.requesterPerson(), r.deployer(), r.created(), r.updated(), r.expires(), r.approvals(),
+                r.rejection(), r.deployNote(), r.closeNote(), r.approvalsValidUntil(), r.policySha256(), null, null, null, null,
+                new org.countersign.domain.Reminded(2, t0.plusSeconds(1800), t0.plusSeconds(3600)));
+        var before = json.readTree(json.writeValueAsString(r));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) before).remove("reminded");
+
+        assertThat(json.readValue(json.writeValueAsString(reminded), EmergencyRequest.class)).isEqualTo(reminded);
+        assertThat(json.readValue(before.toString(), EmergencyRequest.class).reminded())
+                .isEqualTo(org.countersign.domain.Reminded.NONE);
+    }
+
+    @Test
     void a_request_with_empty_fields_round_trips_exactly() throws Exception {
         var request = fewFieldsSet();
         assertThat(json.readValue(json.writeValueAsString(request), EmergencyRequest.class)).isEqualTo(request);
@@ -59,7 +76,7 @@ class DomainJsonTest {
                 null, r.deployNote(), null, r.approvalsValidUntil(), r.policySha256(),
                 new BreakGlass(SRE1, "sre1", "The API is down and nobody in releng answers the page", t0.plusSeconds(5)),
                 new Review(REL1, "carol", "https://phabricator.example.org/T4242", t0.plusSeconds(90)),
-                t0.plusSeconds(172_800), t0.plusSeconds(172_900));
+                t0.plusSeconds(172_800), t0.plusSeconds(172_900), org.countersign.domain.Reminded.NONE);
 
         var text = json.writeValueAsString(request);
 

@@ -37,11 +37,17 @@ final class WebhookFixture implements AutoCloseable {
     final RedisRequestStore store = new RedisRequestStore(TestRedis.client(), prefix);
     final RedisEventFeed feed = new RedisEventFeed(TestRedis.client(), prefix);
     final RedisKeyValues kv = new RedisKeyValues(TestRedis.client(), prefix);
-    /** The standard policy, with sre1 (SRE1) allowed to break the glass on availability and security requests. */
-    final RequestService service = new RequestService(store, new PolicyDirectory(TestPolicies.withAftercare()),
-            new Workflow(TestPolicies.withAftercare()), Clock.systemUTC());
+    final RequestService service;
     final Receipts receipts = new Receipts(SigningKeys.ephemeral());
     private final List<AutoCloseable> started = new ArrayList<>();
+
+    /** The standard policy, with sre1 (SRE1) allowed to break the glass on availability and security requests. */
+    WebhookFixture() { this(TestPolicies.withAftercare(), Clock.systemUTC()); }
+
+    /** With another policy, and the clock the request service decides by (deliveries are signed by the real one). */
+    WebhookFixture(org.countersign.domain.Policy policy, Clock clock) {
+        service = new RequestService(store, new PolicyDirectory(policy), new Workflow(policy), clock);
+    }
 
     /** A countersign-format integration with every event and the test secret. */
     static Integration integration(String name, URI url) {
