@@ -28,6 +28,8 @@ public final class Notices {
             case REQUEST_OPENED -> { return Optional.empty(); }
             case APPROVAL_ADDED -> n.text("✅ ").person(e.actor()).text(" approved " + r.id() + " for "
                     + policy.teamLabel(e.team()) + ".");
+            case APPROVAL_WITHDRAWN -> n.text("↩️ ").person(e.actor()).text(" withdrew their approval of " + r.id()
+                    + " for " + policy.teamLabel(e.team()) + ".");
             case REQUEST_APPROVED -> n.text("🟢 " + r.id() + " is approved by every team: ready to deploy. ")
                     .person(r.requester()).deployer(r);
             case APPROVALS_CLEARED -> n.text("⚠️ The changes of " + r.id() + " were edited, so its approvals were "
