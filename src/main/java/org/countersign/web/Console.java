@@ -150,7 +150,8 @@ final class Console {
         html.append("<form class=\"composer\" id=\"composer\" autocomplete=\"off\"><input id=\"command\" name=\"text\" ")
                 .append("maxlength=\"3000\" placeholder=\"").append(COMMAND).append(" help\" aria-label=\"Command\">")
                 .append("<button class=\"btn primary\" type=\"submit\">Send</button></form>");
-        html.append(ConsoleForms.request(service.policy(), people)).append(ConsoleForms.note()).append("</main>");
+        html.append(ConsoleForms.request(service.policy(), people)).append(ConsoleForms.note())
+                .append(ConsoleForms.edit()).append("</main>");
         ctx.html(Html.page("Console", "console-page", true, html.toString(), "console.js"));
     }
 
