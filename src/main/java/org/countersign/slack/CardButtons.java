@@ -14,7 +14,8 @@ import org.countersign.domain.RequestId;
 
 /**
  * The buttons on a card (and on an alert message) that Bolt parses: deploy steps and Withdraw go to the conversation,
- * Reject and Close open their forms, Edit opens its form for those who may edit. Approvals never come here: {@link SlackEndpoint} reads every one itself.
+ * Reject and Close open their forms, Edit opens its form for those who may edit. Approvals never come here:
+ * {@link SlackEndpoint} reads every one itself.
  */
 final class CardButtons {
     /** The reason an alert's request form starts with; a policy without it leaves the reason for the person. */

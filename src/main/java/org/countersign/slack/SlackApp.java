@@ -70,8 +70,8 @@ public final class SlackApp {
     Where alone() { return venue.alone(); }
 
     /**
-     * The Edit form for a {@link Reply.Kind#FORM} reply, filled in with the current changes, or the ephemeral line to
-     * answer instead when they do not fit in a Slack form.
+     * The Edit form for a {@link Reply.Kind#FORM} reply, filled in with the current changes; empty when they do not fit
+     * in a Slack form (then answer {@link #tooLongForAForm}).
      */
     java.util.Optional<com.slack.api.model.view.View> editForm(Reply reply) {
         return SlackForms.editModal(reply.request().toString(), reply.form());
