@@ -11,6 +11,7 @@
   var input = document.getElementById('command');
   var requestForm = document.getElementById('request-form');
   var noteForm = document.getElementById('note-form');
+  var editForm = document.getElementById('edit-form');
   var live = document.getElementById('live');
 
   function post(path, body) {
@@ -68,6 +69,7 @@
     post('/console/command', { text: text }).then(function (r) {
       if (!r.ok) say(r.data.error, 'error');
       else if (r.data.form) openRequestForm(r.data.form);
+      else if (r.data.edit) openEditForm(r.data.edit);
       else say(r.data.reply || r.data.message, r.data.outcome === 'applied' ? 'ok' : '');
     });
   });
@@ -147,10 +149,48 @@
   }
   window.countersignPress = press; // the same call a button makes, for tests of stale cards and double clicks
 
+  // ---- editing the changes: the server says first whether this person may, and with which changes ----------
+  var editFor = null;
+
+  function openEditForm(edit) {
+    var form = editForm.querySelector('form');
+    form.reset();
+    clearErrors(form);
+    editFor = edit.request;
+    editForm.querySelector('h2').textContent = 'Edit the changes of ' + edit.request;
+    form.elements.changes.value = (edit.changes || []).join('\n');
+    editForm.showModal();
+    form.elements.changes.focus();
+  }
+
+  editForm.querySelector('form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var form = e.target, id = editFor;
+    post('/console/requests/' + encodeURIComponent(id) + '/actions', { action: 'edit', changes: form.elements.changes.value })
+      .then(function (r) {
+        if (r.ok) {
+          editForm.close();
+          say(r.data.message, r.data.outcome === 'applied' ? 'ok' : 'unchanged');
+          upsertCard(id);
+          return;
+        }
+        clearErrors(form);
+        form.querySelector('p.error[data-error-for="changes"]').textContent = r.data.error;
+        form.querySelector('.field').classList.add('invalid');
+      });
+  });
+
   channel.addEventListener('click', function (e) {
     var button = e.target.closest('button[data-action]');
     if (!button) return;
     var card = button.closest('.card'), id = card.dataset.request, action = button.dataset.action;
+    if (action === 'edit') {
+      post('/console/requests/' + encodeURIComponent(id) + '/actions', { action: 'edit' }).then(function (r) {
+        if (r.ok && r.data.edit) openEditForm(r.data.edit);
+        else say(r.data.error || r.data.message, r.ok ? '' : 'error');
+      });
+      return;
+    }
     if (NOTES[action]) {
       var n = NOTES[action], form = noteForm.querySelector('form');
       form.reset();

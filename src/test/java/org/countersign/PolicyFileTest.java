@@ -671,7 +671,7 @@ class PolicyFileTest {
                 file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty)",
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
-                        + "approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "
+                        + "approval.withdrawn, approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "
                         + "request.expired, deploy.started, deploy.finished, request.closed, request.break_glass, request.reviewed, review.overdue, request.reminded, request.escalated, request.expiry_warned)",
                 file + ": integrations[0].confidential: must be true or false, not 'maybe'",
                 file + ": integrations[0].secret-env: PIPELINE_WEBHOOK_SECRET is not set in the environment (set it to the secret shared with pipeline)",

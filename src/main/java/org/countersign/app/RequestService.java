@@ -97,6 +97,11 @@ public final class RequestService {
         return execute(id, by, m -> new Command.Approve(id, m, team));
     }
 
+    /** Takes back {@code by}'s own approval; {@code team}, when given, must be the one it was for. */
+    public Outcome withdraw(RequestId id, Actor by, String team) {
+        return execute(id, by, m -> new Command.Withdraw(id, m, team));
+    }
+
     public Outcome reject(RequestId id, Actor by, String reason) {
         return execute(id, by, m -> new Command.Reject(id, m, reason));
     }
@@ -107,6 +112,17 @@ public final class RequestService {
 
     public Outcome editChanges(RequestId id, Actor by, List<String> changes) {
         return execute(id, by, m -> new Command.EditChanges(id, m, changes));
+    }
+
+    /**
+     * Whether {@code by} may edit the changes of {@code id} now, asked before a form opens: {@link Outcome.Unchanged}
+     * with the request to fill the form from, or why not.
+     */
+    public Outcome mayEdit(RequestId id, Actor by) {
+        var request = store.find(id);
+        if (request.isEmpty()) return Refused.of(Refusal.NOT_FOUND, "There is no request " + id);
+        var refused = workflow.editRefusal(request.get(), directory.resolve(by), clock.instant());
+        return refused.isPresent() ? refused.get() : new Outcome.Unchanged(request.get(), "Edit the changes of " + id);
     }
 
     public Outcome startDeploy(RequestId id, Actor by) {

@@ -59,7 +59,11 @@ public record Card(String requestId, String title, State state, String status, b
     /** What a button asks for. The server decides whether the presser may. */
     public enum Action {
         APPROVE("approve"), REJECT("reject"), DEPLOY_STARTED("deploy_started"), DEPLOYED("deployed"),
-        ROLLED_BACK("rolled_back"), FAILED("failed"), CLOSE("close");
+        ROLLED_BACK("rolled_back"), FAILED("failed"), CLOSE("close"),
+        /** Take one's own approval back (shown while a pending request has any). */
+        WITHDRAW("withdraw"),
+        /** Open the form to replace the changes (for the requester or the deployer; others are told why not). */
+        EDIT("edit");
 
         private final String key;
 

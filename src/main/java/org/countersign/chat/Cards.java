@@ -120,11 +120,15 @@ public final class Cards {
                     buttons.add(new Button(Action.APPROVE, team, "Approve as " + workflow.policy().teamLabel(team),
                             Style.PRIMARY));
                 buttons.add(new Button(Action.REJECT, null, "Reject", Style.DANGER));
+                if (!r.approvals().isEmpty())
+                    buttons.add(new Button(Action.WITHDRAW, null, "Withdraw my approval", Style.DEFAULT));
+                buttons.add(new Button(Action.EDIT, null, "Edit changes", Style.DEFAULT));
             }
             case APPROVED -> {
                 buttons.add(new Button(Action.DEPLOY_STARTED, null, "Deploy started", Style.PRIMARY));
                 buttons.add(new Button(Action.DEPLOYED, null, "Deployed", Style.DEFAULT));
                 buttons.add(new Button(Action.REJECT, null, "Reject", Style.DANGER));
+                buttons.add(new Button(Action.EDIT, null, "Edit changes", Style.DEFAULT));
             }
             case DEPLOYING -> {
                 buttons.add(new Button(Action.DEPLOYED, null, "Deployed", Style.PRIMARY));

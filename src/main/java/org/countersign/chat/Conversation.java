@@ -104,6 +104,7 @@ public final class Conversation {
         if (verb instanceof Verb.Reviews) return reviews(by, where);
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
         if (verb instanceof Verb.Open o) return open(by, where, o.draft());
+        if (verb instanceof Verb.Edit e && e.changes() == null) return editForm(by, e.id());
         return act(by, where, verb);
     }
 
@@ -258,6 +259,8 @@ public final class Conversation {
 
     private Outcome perform(Actor by, Verb verb, RequestId id) {
         if (verb instanceof Verb.Approve v) return service.approve(id, by, v.team());
+        if (verb instanceof Verb.Withdraw v) return service.withdraw(id, by, v.team());
+        if (verb instanceof Verb.Edit v) return service.editChanges(id, by, v.changes());
         if (verb instanceof Verb.Reject v) return service.reject(id, by, v.reason());
         if (verb instanceof Verb.Cancel v) return service.cancel(id, by, v.note());
         if (verb instanceof Verb.DeployStarted v) return service.startDeploy(id, by);
@@ -266,6 +269,21 @@ public final class Conversation {
         if (verb instanceof Verb.BreakGlass v) return service.breakGlass(id, by, v.reason());
         if (verb instanceof Verb.Review v) return service.review(id, by, v.followUp());
         throw new IllegalArgumentException("not a verb on a request: " + verb);
+    }
+
+    /**
+     * The form to edit the changes of {@code id}, filled in with the current ones, for someone who may edit them; the
+     * form is the person's alone, so what it shows is what they may see, wherever they pressed.
+     */
+    private Reply editForm(Actor by, RequestId id) {
+        var outcome = service.mayEdit(id, by);
+        if (outcome instanceof Refused refused) return Reply.refused(refused.kind(), id, refusal(refused), List.of());
+        var r = ((Unchanged) outcome).request();
+        if (Disclosure.hidesFrom(r, new Audience.Person(service.member(by))))
+            return Reply.refused(Refusal.NOT_ALLOWED, id, id + " is confidential, so Countersign shows its changes only "
+                    + "to its requester and the members of its teams; nothing was opened.", List.of());
+        return Reply.editForm(id, "Edit the changes of " + id + ": its approvals are cleared, so every team approves "
+                + "again", r.changes());
     }
 
     /** The outcome about a confidential request told where its text must not go: what happened, never why. */

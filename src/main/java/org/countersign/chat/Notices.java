@@ -32,6 +32,8 @@ public final class Notices {
             case REQUEST_OPENED -> { return Optional.empty(); }
             case APPROVAL_ADDED -> n.text("✅ ").person(e.actor()).text(" approved " + r.id() + " for "
                     + policy.teamLabel(e.team()) + ".");
+            case APPROVAL_WITHDRAWN -> n.text("↩️ ").person(e.actor()).text(" withdrew their approval of " + r.id()
+                    + " for " + policy.teamLabel(e.team()) + ".");
             case REQUEST_APPROVED -> n.text("break-glass".equals(e.detail())
                             ? "🟢 " + r.id() + " is approved without its quorum (break-glass): ready to deploy. "
                             : "🟢 " + r.id() + " is approved by every team: ready to deploy. ")

@@ -14,9 +14,10 @@ import org.countersign.domain.RequestId;
  * @param refusal  why nothing changed, when {@code kind} is {@link Kind#REFUSED}
  * @param takeDown the message the person typed should be removed where the bot may (it was about a confidential
  *                 request, in a room that must not read it)
+ * @param form     for {@link Kind#FORM}, what the form opens with (the current changes, one a line); empty otherwise
  */
 public record Reply(Kind kind, String text, RequestId request, List<Problem> problems, Refusal refusal,
-                    boolean takeDown) {
+                    boolean takeDown, List<String> form) {
     public enum Kind {
         /** An answer to a question (help, list, status, usage). */
         ANSWER,
@@ -32,22 +33,31 @@ public record Reply(Kind kind, String text, RequestId request, List<Problem> pro
         HELD,
         HELD_QUIETLY,
         /** The state store cannot be reached; nothing was recorded. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** Open the form to edit {@link #request}'s changes, filled in with {@link #form}: the person may edit them. */
+        FORM
     }
 
     public Reply {
         problems = List.copyOf(problems);
+        form = List.copyOf(form);
     }
 
-    static Reply of(Kind kind, String text) { return new Reply(kind, text, null, List.of(), null, false); }
+    static Reply of(Kind kind, String text) { return new Reply(kind, text, null, List.of(), null, false, List.of()); }
 
-    static Reply about(Kind kind, RequestId id, String text) { return new Reply(kind, text, id, List.of(), null, false); }
+    static Reply about(Kind kind, RequestId id, String text) {
+        return new Reply(kind, text, id, List.of(), null, false, List.of());
+    }
 
     static Reply refused(Refusal refusal, RequestId id, String text, List<Problem> problems) {
-        return new Reply(Kind.REFUSED, text, id, problems, refusal, false);
+        return new Reply(Kind.REFUSED, text, id, problems, refusal, false, List.of());
     }
 
-    Reply takingDown() { return new Reply(kind, text, request, problems, refusal, true); }
+    static Reply editForm(RequestId id, String text, List<String> changes) {
+        return new Reply(Kind.FORM, text, id, List.of(), null, false, changes);
+    }
+
+    Reply takingDown() { return new Reply(kind, text, request, problems, refusal, true, form); }
 
     /** What to tell the person in a chat, if anything: a change is told by its card, a repeated hold-back not at all. */
     public Optional<String> say() {

@@ -1,5 +1,6 @@
 package org.countersign.chat;
 
+import java.util.List;
 import java.util.Optional;
 import org.countersign.domain.DeployResult;
 import org.countersign.domain.Draft;
@@ -17,10 +18,21 @@ public sealed interface Verb {
     /** Approve; a null team means "the one team still needed that I am in". */
     record Approve(RequestId id, String team) implements Verb {}
 
+    /** Take back one's own approval; a null team means "whichever team I approved for". */
+    record Withdraw(RequestId id, String team) implements Verb {}
+
+    /**
+     * Replace the changes; null {@code changes} asks for the form with the current ones (where requests are edited
+     * through a form), which opens only for someone who may edit them.
+     */
+    record Edit(RequestId id, List<String> changes) implements Verb {
+        public Edit { changes = changes == null ? null : List.copyOf(changes); }
+    }
+
     /** Reject; a null reason is answered with how to give one. */
     record Reject(RequestId id, String reason) implements Verb {}
 
-    /** Withdraw; the note is null when none was given. */
+    /** Cancel the request; the note is null when none was given. */
     record Cancel(RequestId id, String note) implements Verb {}
 
     /** The deploy started; the note is null when none was given. */
@@ -56,6 +68,8 @@ public sealed interface Verb {
     /** The request a verb acts on, when it acts on one. */
     static Optional<RequestId> target(Verb verb) {
         if (verb instanceof Approve v) return Optional.of(v.id());
+        if (verb instanceof Withdraw v) return Optional.of(v.id());
+        if (verb instanceof Edit v) return Optional.of(v.id());
         if (verb instanceof Reject v) return Optional.of(v.id());
         if (verb instanceof Cancel v) return Optional.of(v.id());
         if (verb instanceof DeployStarted v) return Optional.of(v.id());
@@ -66,9 +80,10 @@ public sealed interface Verb {
         return Optional.empty();
     }
 
-    /** What the person typed about the request (a reason or a note), or null: the text a public room must not get. */
+    /** What the person typed about the request (a reason, a note, changes), or null: the text a public room must not get. */
     static String freeText(Verb verb) {
         if (verb instanceof Reject v) return v.reason();
+        if (verb instanceof Edit v) return v.changes() == null ? null : String.join("\n", v.changes());
         if (verb instanceof Cancel v) return v.note();
         if (verb instanceof DeployStarted v) return v.note();
         if (verb instanceof DeployEnded v) return v.note();

@@ -17,6 +17,8 @@ import org.countersign.chat.Verb.Cancel;
 import org.countersign.chat.Verb.Close;
 import org.countersign.chat.Verb.DeployEnded;
 import org.countersign.chat.Verb.DeployStarted;
+import org.countersign.chat.Verb.Edit;
+import org.countersign.chat.Verb.Withdraw;
 import org.countersign.chat.Verb.Help;
 import org.countersign.chat.Verb.ListOpen;
 import org.countersign.chat.Verb.Open;
@@ -39,6 +41,7 @@ public final class VerbParser {
     static final Map<String, String> WHAT;
     private static final int ECHO_MAX = 40;
     private static final String FORM_USAGE = "[reason] [summary…]";
+    private static final String EDIT_FORM_USAGE = "EMG-n [--change REF]…";
 
     static {
         var usage = new LinkedHashMap<String, String>();
@@ -49,10 +52,14 @@ public final class VerbParser {
                 + "--change 123456 --rollback");
         usage.put("approve", "EMG-n [team]");
         what.put("approve", "Approve for your team (say which if you are in several)");
+        usage.put("withdraw", "EMG-n [team]");
+        what.put("withdraw", "Take your approval back while the request still waits for other teams");
         usage.put("reject", "EMG-n <reason…>");
         what.put("reject", "Reject, saying what the requester must fix");
         usage.put("cancel", "EMG-n [note…]");
-        what.put("cancel", "Withdraw a request whose deploy has not started");
+        what.put("cancel", "Cancel a request whose deploy has not started");
+        usage.put("edit", "EMG-n --change REF [--change REF]…");
+        what.put("edit", "Replace the changes of your request; its approvals are cleared, so every team approves again");
         usage.put("deploy", "EMG-n started|succeeded|failed|rolled-back [note…]");
         what.put("deploy", "Report how the deploy is going");
         usage.put("close", "EMG-n <note…>");
@@ -86,6 +93,7 @@ public final class VerbParser {
             if (syntax.opensByForm()) return syntax.prefix().strip() + " " + FORM_USAGE;
             args = args.replace("ACCOUNT", syntax.accountExample());
         }
+        if (command.equals("edit") && syntax.opensByForm()) args = EDIT_FORM_USAGE;
         return syntax.typed(command + (args.isEmpty() ? "" : " " + args));
     }
 
@@ -94,6 +102,8 @@ public final class VerbParser {
         if (command.equals("emergency") && syntax.opensByForm())
             return "Open the request form, filled in with what you typed, e.g. " + syntax.prefix() + "availability API "
                     + "returns 500s";
+        if (command.equals("edit") && syntax.opensByForm())
+            return WHAT.get(command) + " (without --change it opens the form with the current ones)";
         return WHAT.get(command).replace("!", syntax.prefix());
     }
 
@@ -132,6 +142,13 @@ public final class VerbParser {
             return Optional.of(switch (command) {
                 case "emergency" -> emergency(args, syntax);
                 case "approve" -> approve(args);
+                case "withdraw" -> {
+                    var id = id(args);
+                    var team = args.next();
+                    args.end();
+                    yield new Withdraw(id, team == null ? null : team.text());
+                }
+                case "edit" -> edit(args, syntax);
                 case "reject" -> new Reject(id(args), required(args.rest(),
                         "say why you reject it, so the requester knows what to fix"));
                 case "cancel" -> new Cancel(id(args), blankToNull(args.rest()));
@@ -178,6 +195,26 @@ public final class VerbParser {
         var team = args.next();
         args.end();
         return new Approve(id, team == null ? null : team.text());
+    }
+
+    /** {@code EMG-12 --change REF…}: the new list, replacing the old; without one, the form (where there is one). */
+    private static Verb edit(Args args, Syntax syntax) {
+        var id = id(args);
+        var changes = new ArrayList<String>();
+        for (var token = args.next(); token != null; token = args.next()) {
+            if (!token.option())
+                throw new Bad(echo(token.text()) + " is not an option; give each new change after --change");
+            var option = token.name();
+            if (!option.equals("change") && !option.equals("changes"))
+                throw new Bad("there is no option --" + Texts.shorten(option, ECHO_MAX) + " here; give the new changes "
+                        + "with --change");
+            var values = values(args, token.inlineValue());
+            if (values.isEmpty()) throw new Bad("--change needs a change: a URL or a change number");
+            changes.addAll(values);
+        }
+        if (!changes.isEmpty()) return new Edit(id, changes);
+        if (syntax.opensByForm()) return new Edit(id, null);
+        throw new Bad("give the new changes with --change; they replace all of " + id + "'s");
     }
 
     private static Verb deploy(Args args) {

@@ -14,6 +14,14 @@ public sealed interface Command {
         public Approve { Objects.requireNonNull(id); Objects.requireNonNull(by); }
     }
 
+    /**
+     * Withdraw one's own approval while the request still waits for others; a team, when given, must be the one the
+     * approval was for.
+     */
+    record Withdraw(RequestId id, Member by, String team) implements Command {
+        public Withdraw { Objects.requireNonNull(id); Objects.requireNonNull(by); }
+    }
+
     record Reject(RequestId id, Member by, String reason) implements Command {
         public Reject { Objects.requireNonNull(id); Objects.requireNonNull(by); }
     }

@@ -4,6 +4,7 @@ package org.countersign.domain;
 public enum EventType {
     REQUEST_OPENED("request.opened"),
     APPROVAL_ADDED("approval.added"),
+    APPROVAL_WITHDRAWN("approval.withdrawn"),
     APPROVALS_CLEARED("approvals.cleared"),
     REQUEST_EDITED("request.edited"),
     REQUEST_APPROVED("request.approved"),

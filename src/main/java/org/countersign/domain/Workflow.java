@@ -20,6 +20,7 @@ import org.countersign.domain.Command.Expire;
 import org.countersign.domain.Command.FinishDeploy;
 import org.countersign.domain.Command.Reject;
 import org.countersign.domain.Command.StartDeploy;
+import org.countersign.domain.Command.Withdraw;
 import org.countersign.domain.Outcome.Applied;
 import org.countersign.domain.Outcome.Refused;
 import org.countersign.domain.Outcome.Unchanged;
@@ -132,6 +133,7 @@ public final class Workflow {
      */
     public Outcome apply(EmergencyRequest r, Command command, Instant now, Map<String, String> unchecked) {
         if (command instanceof Approve c) return approve(r, c, now, unchecked);
+        if (command instanceof Withdraw c) return withdraw(r, c, now);
         if (command instanceof Reject c) return reject(r, c, now);
         if (command instanceof Cancel c) return cancel(r, c, now);
         if (command instanceof EditChanges c) return editChanges(r, c, now);
@@ -234,6 +236,58 @@ public final class Workflow {
                 + labels(remaining));
     }
 
+    /**
+     * An approver takes their approval back while the request still waits for others: once every team has signed it is
+     * approved, and only a rejection or a cancellation stops it. Whose approval it is goes by person, so it may be
+     * withdrawn from any of their linked accounts, and by nobody else.
+     */
+    private Outcome withdraw(EmergencyRequest r, Withdraw c, Instant now) {
+        var mine = r.approvalBy(c.by().person());
+        if (r.state() != State.PENDING)
+            return Refused.of(WRONG_STATE, switch (r.state()) {
+                case APPROVED -> r.id() + " is already approved: every team has signed, so approvals can no longer be "
+                        + "withdrawn; reject or cancel it if it must not go ahead";
+                default -> r.id() + " is " + r.state().label() + "; an approval can only be withdrawn while the request "
+                        + "waits for approvals";
+            });
+        if (!now.isBefore(r.expires()))
+            return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
+                    + "; its approvals no longer count");
+        if (mine.isEmpty())
+            return Refused.of(NOT_ALLOWED, "You have no approval on " + r.id() + " to withdraw; only the person who "
+                    + "approved withdraws their own approval");
+        var approval = mine.get();
+        if (c.team() != null && !c.team().equals(approval.team()))
+            return Refused.of(INVALID, "You approved " + r.id() + " for " + label(approval.team()) + ", not "
+                    + label(c.team()) + "; withdraw " + r.id() + " alone takes that approval back");
+        var approvals = new ArrayList<>(r.approvals());
+        approvals.remove(approval);
+        var next = r.withApprovals(approvals, null).next(State.PENDING, now);
+        // The detail names the account that approved, which may be another of the person's accounts.
+        var event = event(next, 0, EventType.APPROVAL_WITHDRAWN, now, c.by(), approval.team(), approval.by().toString());
+        return new Applied(next, List.of(event), "You withdrew your approval of " + r.id() + " for "
+                + label(approval.team()) + "; it needs " + labels(teamsStillNeeded(next)));
+    }
+
+    /**
+     * Why {@code by} may not edit the changes of {@code r} now, whatever the new changes; empty when they may (so a
+     * platform opens its form only for those who can use it).
+     */
+    public java.util.Optional<Refused> editRefusal(EmergencyRequest r, Member by, Instant now) {
+        if (r.state() != State.PENDING && r.state() != State.APPROVED)
+            return java.util.Optional.of(Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+                    + "; changes can only be edited before the deploy starts (open a new request instead)"));
+        if (r.state() == State.PENDING && !now.isBefore(r.expires()))
+            return java.util.Optional.of(Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
+                    + "; open a new request with the new changes"));
+        var stale = deploys.stale(r, now);
+        if (stale.isPresent()) return stale;
+        if (!r.requestedBy(by.person()) && !deploys.isDeployer(r, by))
+            return java.util.Optional.of(Refused.of(NOT_ALLOWED,
+                    "Only the requester or the deployer can edit the changes of " + r.id()));
+        return java.util.Optional.empty();
+    }
+
     private Outcome reject(EmergencyRequest r, Reject c, Instant now) {
         if (r.state() == State.REJECTED)
             return r.rejection().by().equals(c.by().actor())
@@ -270,16 +324,8 @@ public final class Workflow {
     }
 
     private Outcome editChanges(EmergencyRequest r, EditChanges c, Instant now) {
-        if (r.state() != State.PENDING && r.state() != State.APPROVED)
-            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
-                    + "; changes can only be edited before the deploy starts (open a new request instead)");
-        if (r.state() == State.PENDING && !now.isBefore(r.expires()))
-            return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
-                    + "; open a new request with the new changes");
-        var stale = deploys.stale(r, now);
-        if (stale.isPresent()) return stale.get();
-        if (!r.requestedBy(c.by().person()) && !deploys.isDeployer(r, c.by()))
-            return Refused.of(NOT_ALLOWED, "Only the requester or the deployer can edit the changes of " + r.id());
+        var refused = editRefusal(r, c.by(), now);
+        if (refused.isPresent()) return refused.get();
         var problems = Draft.changeProblems(c.changes());
         if (!problems.isEmpty())
             return new Refused(INVALID, "The changes of " + r.id() + " were not changed: " + problems.get(0).message(),

@@ -230,6 +230,8 @@ final class MatrixCard {
                 case ROLLED_BACK -> "!deploy " + id + " rolled-back";
                 case FAILED -> "!deploy " + id + " failed";
                 case CLOSE -> "!close " + id + " <note>";
+                case WITHDRAW -> "!withdraw " + id;
+                case EDIT -> "!edit " + id + " --change <ref>";
             });
         }
         return List.copyOf(commands);

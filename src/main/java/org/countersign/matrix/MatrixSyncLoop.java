@@ -61,7 +61,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
         rooms.all().forEach(list::add);
         var timeline = room.putObject("timeline");
         timeline.put("limit", 100);
-        timeline.putArray("types").add("m.room.message").add("m.reaction");
+        timeline.putArray("types").add("m.room.message").add("m.reaction").add("m.room.redaction");
         room.putObject("state").putArray("types");
         room.putObject("ephemeral").putArray("not_types").add("*");
         room.putObject("account_data").putArray("not_types").add("*");

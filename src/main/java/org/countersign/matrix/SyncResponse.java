@@ -60,9 +60,11 @@ public record SyncResponse(String nextBatch, Map<String, JoinedRoom> joined, Map
      *
      * @param stateKey null for a message event, a string (often empty) for a state event
      * @param unsigned the {@code unsigned} object, empty when absent
+     * @param redacts  for an {@code m.room.redaction}, the event it removes (in its content since room version 11,
+     *                 beside it before); else null
      */
     public record Event(String eventId, String type, String sender, Instant originServerTs, String stateKey,
-                        JsonNode content, JsonNode unsigned) {
+                        JsonNode content, JsonNode unsigned, String redacts) {
 
         public Event {
             content = content == null || content.isNull() ? JsonNodeFactory.instance.objectNode() : content;
@@ -102,7 +104,8 @@ public record SyncResponse(String nextBatch, Map<String, JoinedRoom> joined, Map
                     Instant.ofEpochMilli(event.path("origin_server_ts").asLong(0)),
                     stateKey == null || stateKey.isNull() ? null : stateKey.asText(),
                     event.get("content"),
-                    event.get("unsigned"));
+                    event.get("unsigned"),
+                    event.path("content").path("redacts").asText(event.path("redacts").asText(null)));
         }
     }
 

@@ -5,14 +5,17 @@ import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.view.View;
 import java.util.function.BiFunction;
+import org.countersign.chat.Reply;
 import org.countersign.chat.Verb;
 import org.countersign.domain.Actor;
 import org.countersign.domain.DeployResult;
 import org.countersign.domain.Policy;
+import org.countersign.domain.RequestId;
 
 /**
- * The buttons on a card (and on an alert message) that Bolt parses: deploy steps go to the conversation, Reject and
- * Close open their forms. Approvals never come here: {@link SlackEndpoint} reads every one itself.
+ * The buttons on a card (and on an alert message) that Bolt parses: deploy steps and Withdraw go to the conversation,
+ * Reject and Close open their forms, Edit opens its form for those who may edit. Approvals never come here:
+ * {@link SlackEndpoint} reads every one itself.
  */
 final class CardButtons {
     /** The reason an alert's request form starts with; a policy without it leaves the reason for the person. */
@@ -47,6 +50,8 @@ final class CardButtons {
             case DEPLOYED -> say(ctx, by, channel, new Verb.DeployEnded(id, DeployResult.SUCCEEDED, null));
             case ROLLED_BACK -> say(ctx, by, channel, new Verb.DeployEnded(id, DeployResult.ROLLED_BACK, null));
             case FAILED -> say(ctx, by, channel, new Verb.DeployEnded(id, DeployResult.FAILED, null));
+            case WITHDRAW -> say(ctx, by, channel, new Verb.Withdraw(id, null));
+            case EDIT -> edit(ctx, by, channel, id, p.getTriggerId());
         };
     }
 
@@ -54,6 +59,20 @@ final class CardButtons {
     private Response say(ActionContext ctx, Actor by, String channel, Verb verb) {
         app.conversation().said(by, app.in(channel), verb).say()
                 .ifPresent(text -> replies.tell(ctx, SlackText.message(text)));
+        return ctx.ack();
+    }
+
+    /** Asked first, so only someone who may edit the changes gets the form; anyone else hears why not. */
+    private Response edit(ActionContext ctx, Actor by, String channel, RequestId id, String triggerId) {
+        var reply = app.conversation().said(by, app.in(channel), new Verb.Edit(id, null));
+        if (reply.kind() != Reply.Kind.FORM) {
+            reply.say().ifPresent(text -> replies.tell(ctx, SlackText.message(text)));
+            return ctx.ack();
+        }
+        var form = app.editForm(reply);
+        if (form.isEmpty()) replies.tell(ctx, SlackApp.tooLongForAForm(id));
+        else replies.open(triggerId, form.get(), error -> replies.tell(ctx, SlackReplies.formNotOpened(error,
+                "press again.")));
         return ctx.ack();
     }
 

@@ -70,6 +70,11 @@ final class FormSubmissions {
         return onRequest(ctx, req, SlackForms.CLOSE_NOTE_BLOCK, id -> new Verb.Close(id, note));
     }
 
+    Response edit(ViewSubmissionRequest req, ViewSubmissionContext ctx) {
+        var changes = SlackForms.changesFrom(req.getPayload().getView().getState());
+        return onRequest(ctx, req, SlackForms.CHANGES_BLOCK, id -> new Verb.Edit(id, changes));
+    }
+
     /** A small form about one request: anything but a change (or "nothing to do") is shown on the form. */
     private Response onRequest(ViewSubmissionContext ctx, ViewSubmissionRequest req, String block,
                                Function<RequestId, Verb> verb) {

@@ -8,6 +8,7 @@ import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.Throttle;
 import org.countersign.chat.Conversation;
+import org.countersign.chat.Reply;
 import org.countersign.chat.Syntax;
 import org.countersign.chat.Venue;
 import org.countersign.chat.Verb;
@@ -55,6 +56,7 @@ public final class SlackApp {
         bolt.viewSubmission(SlackForms.REQUEST_CALLBACK, forms::request);
         bolt.viewSubmission(SlackForms.REJECT_CALLBACK, forms::rejection);
         bolt.viewSubmission(SlackForms.CLOSE_CALLBACK, forms::close);
+        bolt.viewSubmission(SlackForms.EDIT_CALLBACK, forms::edit);
     }
 
     public App bolt() { return bolt; }
@@ -66,6 +68,19 @@ public final class SlackApp {
 
     /** Said in a form only the person sees. */
     Where alone() { return venue.alone(); }
+
+    /**
+     * The Edit form for a {@link Reply.Kind#FORM} reply, filled in with the current changes; empty when they do not fit
+     * in a Slack form (then answer {@link #tooLongForAForm}).
+     */
+    java.util.Optional<com.slack.api.model.view.View> editForm(Reply reply) {
+        return SlackForms.editModal(reply.request().toString(), reply.form());
+    }
+
+    static String tooLongForAForm(org.countersign.domain.RequestId id) {
+        return SlackText.message("The changes of " + id + " are longer than a Slack form holds; give the new ones with "
+                + COMMAND + " edit " + id + " --change REF --change REF…");
+    }
 
     /** An approve press ({@link ApproveClick}): recorded before the ack; the presser hears back only if nothing changed. */
     void approve(ApproveClick click) {

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Draft;
 import org.countersign.domain.Policy;
@@ -40,6 +41,7 @@ final class SlackForms {
     static final String REQUEST_CALLBACK = "emergency_request";
     static final String REJECT_CALLBACK = "reject_request";
     static final String CLOSE_CALLBACK = "close_request";
+    static final String EDIT_CALLBACK = "edit_changes";
 
     // Request modal: block ids are the domain's field names, so errors land on the right input.
     static final String REASON_BLOCK = "reason";
@@ -160,6 +162,29 @@ final class SlackForms {
                         .element(plainTextInput(t -> t.actionId(REJECT_REASON_ACTION).multiline(true)
                                 .maxLength(Workflow.REJECT_REASON_MAX)))));
         return modal(REJECT_CALLBACK, "Reject request", "Reject", blocks, privateMetadata);
+    }
+
+    /**
+     * The Edit modal: the request's changes, one a line, to replace; empty when they are longer than Slack lets a form
+     * hold (a request opened elsewhere may have more), since a cut list would be saved cut.
+     */
+    static Optional<View> editModal(String requestId, List<String> changes) {
+        var current = String.join("\n", changes);
+        if (current.length() > INPUT_MAX) return Optional.empty();
+        var blocks = List.<LayoutBlock>of(
+                section(s -> s.blockId("edit_intro").text(markdownText("Editing the changes of *"
+                        + SlackText.escape(requestId) + "*. Saving clears its approvals, so every team approves again."))),
+                input(i -> i.blockId(CHANGES_BLOCK).label(plainText("Changes"))
+                        .hint(plainText("One per line: a URL, a change number, a commit or an artifact digest (sha256:…)"))
+                        .element(plainTextInput(t -> t.actionId(CHANGES_ACTION).multiline(true).maxLength(INPUT_MAX)
+                                .initialValue(current.isEmpty() ? null : current)))));
+        return Optional.of(modal(EDIT_CALLBACK, "Edit changes", "Save changes", blocks, requestId));
+    }
+
+    /** The lines of the Edit modal's changes; empty when none were given. */
+    static List<String> changesFrom(ViewState state) {
+        var changes = textFrom(state, CHANGES_BLOCK);
+        return changes == null ? List.of() : Arrays.asList(changes.split("\\R"));
     }
 
     /** The Close modal: one required follow-up note. */

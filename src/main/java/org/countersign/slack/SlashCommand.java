@@ -31,7 +31,15 @@ final class SlashCommand {
         var by = Actor.slack(p.getUserId());
         var text = p.getText() == null ? "" : p.getText().strip();
         var verb = VerbParser.parseAfterSlash(text, SYNTAX);
-        if (verb.isPresent()) return answer(ctx, app.conversation().said(by, app.in(p.getChannelId()), verb.get()));
+        if (verb.isPresent()) {
+            var reply = app.conversation().said(by, app.in(p.getChannelId()), verb.get());
+            if (reply.kind() != Reply.Kind.FORM) return answer(ctx, reply);
+            var form = app.editForm(reply);
+            if (form.isEmpty()) return ctx.ack(r -> r.responseType("ephemeral").text(SlackApp.tooLongForAForm(reply.request())));
+            replies.open(p.getTriggerId(), form.get(), error -> ctx.respond(r -> r.responseType("ephemeral")
+                    .text(SlackReplies.formNotOpened(error, "run " + SlackApp.COMMAND + " again."))));
+            return ctx.ack();
+        }
         var held = app.conversation().heldBack(by);
         if (held.isPresent()) return answer(ctx, held.get());
         var refused = app.conversation().mayOpen(by);

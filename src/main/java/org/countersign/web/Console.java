@@ -159,7 +159,8 @@ final class Console {
         html.append("<form class=\"composer\" id=\"composer\" autocomplete=\"off\"><input id=\"command\" name=\"text\" ")
                 .append("maxlength=\"3000\" placeholder=\"").append(COMMAND).append(" help\" aria-label=\"Command\">")
                 .append("<button class=\"btn primary\" type=\"submit\">Send</button></form>");
-        html.append(ConsoleForms.request(service.policy(), people)).append(ConsoleForms.note()).append("</main>");
+        html.append(ConsoleForms.request(service.policy(), people)).append(ConsoleForms.note())
+                .append(ConsoleForms.edit()).append("</main>");
         ctx.html(Html.page("Console", "console-page", true, html.toString(), "console.js"));
     }
 
@@ -300,6 +301,9 @@ final class Console {
             case ROLLED_BACK -> new Verb.DeployEnded(id, DeployResult.ROLLED_BACK, note);
             case FAILED -> new Verb.DeployEnded(id, DeployResult.FAILED, note);
             case CLOSE -> new Verb.Close(id, note);
+            case WITHDRAW -> new Verb.Withdraw(id, text(body, "team"));
+            // Without changes: the form with the current ones, for someone who may edit them.
+            case EDIT -> new Verb.Edit(id, RequestActions.changes(body));
         };
         answer(ctx, conversation.said(by, VENUE.alone(), verb));
     }
@@ -313,6 +317,8 @@ final class Console {
             case ANSWER -> ctx.json(Map.of("reply", reply.text()));
             case HELD, HELD_QUIETLY -> throw new WebApp.TooManyRequests(reply.text());
             case UNAVAILABLE -> throw new StoreUnavailable(reply.text(), null);
+            case FORM -> ctx.json(Map.of("edit", Map.of("request", request, "changes", reply.form()),
+                    "message", reply.text()));
             case REFUSED -> ctx.status(switch (reply.refusal()) {
                 case NOT_FOUND -> HttpStatus.NOT_FOUND;
                 case NOT_ALLOWED -> HttpStatus.FORBIDDEN;

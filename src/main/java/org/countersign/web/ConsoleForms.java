@@ -7,7 +7,10 @@ import java.util.stream.Collectors;
 import org.countersign.domain.Draft;
 import org.countersign.domain.Policy;
 
-/** The console's two dialogs: the request form (the same fields as Slack's) and the reason or note form. */
+/**
+ * The console's dialogs: the request form (the same fields as Slack's), the reason or note form, and the form that
+ * edits a request's changes.
+ */
 final class ConsoleForms {
     private ConsoleForms() {}
 
@@ -62,4 +65,16 @@ final class ConsoleForms {
                 + "<textarea id=\"f-note\" name=\"note\" rows=\"3\"></textarea><p class=\"error\" data-error-for=\"note\">"
                 + "</p></div><div class=\"actions\"><button type=\"button\" class=\"btn\" data-close>Cancel</button>"
                 + "<button type=\"submit\" class=\"btn danger\" id=\"note-submit\">Reject</button></div></form></dialog>";
-    }}
+    }
+    /** Filled in by the page with the current changes, once the server said the person may edit them. */
+    static String edit() {
+        return "<dialog id=\"edit-form\" class=\"modal\" aria-labelledby=\"edit-form-title\"><form method=\"dialog\" "
+                + "novalidate><h2 id=\"edit-form-title\">Edit changes</h2><p class=\"intro\">Saving clears its approvals, "
+                + "so every team approves again.</p><div class=\"field\" data-field=\"changes\"><label "
+                + "for=\"f-edit-changes\">Changes</label><textarea id=\"f-edit-changes\" name=\"changes\" rows=\"4\">"
+                + "</textarea><small class=\"hint\">One per line: a URL, a change number, a commit or an artifact digest "
+                + "(sha256:…)</small><p class=\"error\" data-error-for=\"changes\"></p></div><div class=\"actions\">"
+                + "<button type=\"button\" class=\"btn\" data-close>Cancel</button><button type=\"submit\" "
+                + "class=\"btn primary\" id=\"edit-submit\">Save changes</button></div></form></dialog>";
+    }
+}

@@ -228,6 +228,7 @@ final class Dashboard {
         return switch (EventType.fromWire(e.type())) {
             case REQUEST_OPENED -> "opened the request";
             case APPROVAL_ADDED -> "approved as " + team;
+            case APPROVAL_WITHDRAWN -> "withdrew the approval as " + team;
             case APPROVALS_CLEARED -> "changed the changes, which cleared the approvals";
             case REQUEST_EDITED -> "edited the changes";
             case REQUEST_APPROVED -> "completed the approvals";

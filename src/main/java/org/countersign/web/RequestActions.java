@@ -23,8 +23,8 @@ import org.countersign.domain.RequestId;
  * conversation, rules and timeline as a Slack click. The dashboard token names nobody, so it cannot act.
  */
 final class RequestActions {
-    static final List<String> ACTIONS = List.of("approve", "reject", "cancel", "deploy_started", "deployed",
-            "rolled_back", "failed", "close", "break_glass", "review");
+    static final List<String> ACTIONS = List.of("approve", "withdraw", "reject", "cancel", "edit", "deploy_started",
+            "deployed", "rolled_back", "failed", "close", "break_glass", "review");
     static final int BODY_MAX = 16 * 1024;
     private static final Venue VENUE = Venue.page(Syntax.slash(), "Or POST another action.");
 
@@ -51,6 +51,13 @@ final class RequestActions {
         var note = text(body, "note");
         Verb verb = switch (action == null ? "" : action) {
             case "approve" -> new Verb.Approve(id, text(body, "team"));
+            case "withdraw" -> new Verb.Withdraw(id, text(body, "team"));
+            case "edit" -> {
+                var changes = changes(body);
+                if (changes == null) throw new WebApp.BadRequest("Give the new changes, which replace the old ones: "
+                        + "{\"action\": \"edit\", \"changes\": [\"https://gerrit.example.org/r/c/ops/+/123457\"]}");
+                yield new Verb.Edit(id, changes);
+            }
             case "reject" -> new Verb.Reject(id, text(body, "reason") != null ? text(body, "reason") : note == null ? "" : note);
             case "cancel" -> new Verb.Cancel(id, note);
             case "deploy_started" -> new Verb.DeployStarted(id, note);
@@ -144,6 +151,24 @@ final class RequestActions {
         } catch (JsonProcessingException e) {
             throw new WebApp.BadRequest("Send a JSON object (" + e.getOriginalMessage() + ")");
         }
+    }
+
+    /**
+     * The {@code changes} of a body: a list of texts, or one text of a change a line (as a form's box sends them);
+     * null when there are none.
+     */
+    static List<String> changes(JsonNode body) {
+        var node = body.get("changes");
+        if (node == null || node.isNull()) return null;
+        if (node.isTextual()) return List.of(node.asText().split("\\R"));
+        if (!node.isArray()) throw new WebApp.BadRequest("\"changes\" must be a list, such as "
+                + "[\"https://gerrit.example.org/r/c/ops/+/123457\"]");
+        var changes = new java.util.ArrayList<String>();
+        for (var c : node) {
+            if (!c.isTextual()) throw new WebApp.BadRequest("Each change must be text: a link, a change number or a commit");
+            changes.add(c.asText());
+        }
+        return changes;
     }
 
     private static String text(JsonNode body, String field) {

@@ -35,6 +35,7 @@ final class AdminLogLine {
             case REQUEST_OPENED -> "opened by " + by + " (" + escape(reasonLabel(r)) + "; needs "
                     + labels(r.requiredTeams()) + ")" + text(": ", r.summary(), hide);
             case APPROVAL_ADDED -> "approval for " + escape(policy.teamLabel(e.team())) + " by " + by;
+            case APPROVAL_WITHDRAWN -> "approval for " + escape(policy.teamLabel(e.team())) + " withdrawn by " + by;
             case APPROVALS_CLEARED -> "changes edited by " + by + "; " + escape(e.detail()) + ", approval starts again";
             case REQUEST_EDITED -> "changes edited by " + by;
             case REQUEST_APPROVED -> "break-glass".equals(e.detail()) ? "approved without its quorum (break-glass by "
@@ -63,6 +64,9 @@ final class AdminLogLine {
             if (e.type() == EventType.APPROVALS_CLEARED) approvals.clear();
             if (e.type() == EventType.APPROVAL_ADDED)
                 approvals.add(escape(policy.teamLabel(e.team())) + " (" + escape(e.actor().toString()) + ")");
+            // A withdrawal's detail is the account that had approved.
+            if (e.type() == EventType.APPROVAL_WITHDRAWN)
+                approvals.remove(escape(policy.teamLabel(e.team())) + " (" + escape(String.valueOf(e.detail())) + ")");
         }
         return approvals.isEmpty() ? escape(approved.actor().toString()) : join(approvals);
     }

@@ -14,6 +14,8 @@ import org.countersign.chat.Verb.Cancel;
 import org.countersign.chat.Verb.Close;
 import org.countersign.chat.Verb.DeployEnded;
 import org.countersign.chat.Verb.DeployStarted;
+import org.countersign.chat.Verb.Edit;
+import org.countersign.chat.Verb.Withdraw;
 import org.countersign.chat.Verb.Help;
 import org.countersign.chat.Verb.ListOpen;
 import org.countersign.chat.Verb.Open;
@@ -176,6 +178,39 @@ class VerbParserTest {
     }
 
     @Test
+    void withdraw_names_the_request_and_perhaps_the_team() {
+        assertThat(parse("!withdraw EMG-12")).isEqualTo(new Withdraw(EMG_12, null));
+        assertThat(parse("!withdraw emg-12 sre")).isEqualTo(new Withdraw(EMG_12, "sre"));
+        assertThat(VerbParser.parseAfterSlash("withdraw EMG-12 releng", Syntax.slash()))
+                .contains(new Withdraw(EMG_12, "releng"));
+        assertThat(parse("!withdraw")).isEqualTo(new Usage("withdraw", "say which request, e.g. EMG-12",
+                "!withdraw EMG-n [team]"));
+        assertThat(usage("!withdraw EMG-12 sre now").problem()).isEqualTo("\"now\" is one word too many");
+    }
+
+    @Test
+    void edit_reads_the_new_changes_which_replace_the_old_ones() {
+        assertThat(parse("!edit EMG-12 --change https://gerrit.example.org/r/c/2 --change 123457 987654"))
+                .isEqualTo(new Edit(EMG_12, List.of("https://gerrit.example.org/r/c/2", "123457", "987654")));
+        assertThat(parse("!edit EMG-12 —change=123457")).isEqualTo(new Edit(EMG_12, List.of("123457")));
+        assertThat(VerbParser.parseAfterSlash("edit EMG-12 --change 123457", Syntax.slash()))
+                .contains(new Edit(EMG_12, List.of("123457")));
+    }
+
+    @Test
+    void edit_without_changes_opens_the_form_behind_a_slash_and_is_a_usage_error_in_a_room() {
+        assertThat(VerbParser.parseAfterSlash("edit EMG-12", Syntax.slash())).contains(new Edit(EMG_12, null));
+        assertThat(parse("!edit EMG-12")).isEqualTo(new Usage("edit", "give the new changes with --change; they "
+                + "replace all of EMG-12's", "!edit EMG-n --change REF [--change REF]…"));
+        assertThat(usage("!edit EMG-12 123457").problem())
+                .isEqualTo("\"123457\" is not an option; give each new change after --change");
+        assertThat(usage("!edit EMG-12 --task T1").problem())
+                .isEqualTo("there is no option --task here; give the new changes with --change");
+        assertThat(usage("!edit EMG-12 --change").problem()).isEqualTo("--change needs a change: a URL or a change number");
+        assertThat(Syntax.slash().usage("edit")).isEqualTo("/emergency edit EMG-n [--change REF]…");
+    }
+
+    @Test
     void list_takes_no_arguments() {
         assertThat(parse("!list")).isEqualTo(new ListOpen());
         assertThat(parse("!list all")).isEqualTo(new Usage("list", "\"all\" is one word too many", "!list"));
@@ -185,7 +220,8 @@ class VerbParserTest {
     void help_is_help_whatever_follows_and_lists_every_command() {
         assertThat(parse("!help")).isEqualTo(new Help());
         assertThat(parse("!help approve")).isEqualTo(new Help());
-        for (var command : List.of("emergency", "approve", "reject", "cancel", "deploy", "close", "status", "list", "help"))
+        for (var command : List.of("emergency", "approve", "withdraw", "reject", "edit", "cancel", "deploy", "close",
+                "status", "list", "help"))
             assertThat(Conversation.help(VENUE)).contains(MATRIX.usage(command));
     }
 

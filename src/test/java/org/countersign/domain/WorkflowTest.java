@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.countersign.domain.EventType.APPROVALS_CLEARED;
 import static org.countersign.domain.EventType.APPROVAL_ADDED;
+import static org.countersign.domain.EventType.APPROVAL_WITHDRAWN;
 import static org.countersign.domain.EventType.DEPLOY_FINISHED;
 import static org.countersign.domain.EventType.DEPLOY_STARTED;
 import static org.countersign.domain.EventType.REQUEST_APPROVED;
@@ -535,6 +536,118 @@ class WorkflowTest {
     }
 
     @Nested
+    class Withdrawing {
+        @Test
+        void an_approver_withdraws_their_approval_while_other_teams_are_still_needed() {
+            var applied = applied(when(aRequest().approvedBy(SRE1, "sre"), withdraw(SRE1, null)));
+
+            var r = applied.request();
+            assertThat(r.approvals()).isEmpty();
+            assertThat(r.state()).isEqualTo(State.PENDING);
+            assertThat(r.version()).isEqualTo(3);
+            assertThat(r.expires()).isEqualTo(EXPIRES);
+            assertThat(applied.events()).extracting(Event::type, Event::id, Event::team, Event::actor, Event::detail)
+                    .containsExactly(tuple(APPROVAL_WITHDRAWN, "EMG-1/3/0", "sre", SRE1, "slack:U0SRE1"));
+            assertThat(applied.message()).isEqualTo("You withdrew your approval of EMG-1 for SRE; it needs SRE and "
+                    + "Release Engineering");
+        }
+
+        @Test
+        void the_approver_withdraws_from_another_of_their_linked_accounts() {
+            var applied = applied(when(aRequest().approvedBy(SRE1, "sre"), withdraw(SRE1_MATRIX, null)));
+
+            assertThat(applied.request().approvals()).isEmpty();
+            assertThat(applied.events()).extracting(Event::actor, Event::detail)
+                    .containsExactly(tuple(SRE1_MATRIX, "slack:U0SRE1"));
+        }
+
+        @Test
+        void nobody_else_withdraws_an_approval_not_even_a_member_of_the_same_team_or_the_requester() {
+            for (var other : List.of(SRE2, DEV, REL1)) {
+                var refused = refused(when(aRequest().approvedBy(SRE1, "sre"), withdraw(other, null)), NOT_ALLOWED);
+
+                assertThat(refused.message()).isEqualTo("You have no approval on EMG-1 to withdraw; only the person "
+                        + "who approved withdraws their own approval");
+            }
+        }
+
+        @Test
+        void of_two_approvals_only_the_withdrawn_one_goes() {
+            var applied = applied(when(aRequest().approvedBy(SRE1, "sre").approvedBy(SRE2, "sre")
+                    .withPolicy(TestPolicies.withQuorum(2)), withdraw(SRE2, "sre")));
+
+            assertThat(applied.request().approvals()).extracting(Approval::by).containsExactly(SRE1);
+        }
+
+        @Test
+        void once_every_team_signed_the_approval_can_no_longer_be_withdrawn() {
+            var refused = refused(when(aRequest().approved(), withdraw(SRE1, null)), WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo("EMG-1 is already approved: every team has signed, so approvals "
+                    + "can no longer be withdrawn; reject or cancel it if it must not go ahead");
+        }
+
+        @Test
+        void a_request_no_longer_pending_has_no_approval_to_withdraw() {
+            for (var given : List.of(aRequest().approvedBy(SRE1, "sre").rejectedBy(REL1, "roll back instead"),
+                    aRequest().approvedBy(SRE1, "sre").cancelled(), aRequest().deploying())) {
+                var refused = refused(when(given, withdraw(SRE1, null)), WRONG_STATE);
+
+                assertThat(refused.message()).endsWith("; an approval can only be withdrawn while the request waits "
+                        + "for approvals");
+            }
+        }
+
+        @Test
+        void past_its_expiry_nothing_is_withdrawn() {
+            var refused = refused(when(aRequest().approvedBy(SRE1, "sre"), withdraw(SRE1, null), EXPIRES), WRONG_STATE);
+
+            assertThat(refused.message()).isEqualTo("EMG-1 expired at 2025-03-01 11:00 UTC; its approvals no longer count");
+        }
+
+        @Test
+        void naming_another_team_than_the_approval_was_for_is_refused() {
+            var refused = refused(when(aRequest().approvedBy(SRE1, "sre"), withdraw(SRE1, "releng")), INVALID);
+
+            assertThat(refused.message()).isEqualTo("You approved EMG-1 for SRE, not Release Engineering; withdraw "
+                    + "EMG-1 alone takes that approval back");
+        }
+
+        @Test
+        void after_withdrawing_the_same_person_may_approve_again_and_a_second_withdrawal_finds_nothing() {
+            var given = aRequest().approvedBy(SRE1, "sre");
+            var workflow = new Workflow(given.policy());
+            var withdrawn = applied(workflow.apply(given.build(), new Command.Withdraw(ID, given.member(SRE1), null), LATER));
+
+            refused(workflow.apply(withdrawn.request(), new Command.Withdraw(ID, given.member(SRE1), null), LATER),
+                    NOT_ALLOWED);
+            var again = applied(workflow.apply(withdrawn.request(), new Command.Approve(ID, given.member(SRE1), "sre"),
+                    LATER.plusSeconds(1)));
+            assertThat(again.request().approvals()).extracting(Approval::by).containsExactly(SRE1);
+        }
+    }
+
+    @Nested
+    class MayEdit {
+        @Test
+        void the_requester_and_the_deployer_may_edit_a_pending_or_approved_request() {
+            for (var given : List.of(aRequest().withDeployer(SRE2), aRequest().withDeployer(SRE2).approved()))
+                for (var who : List.of(DEV, SRE2))
+                    assertThat(new Workflow(given.policy()).editRefusal(given.build(), given.member(who), LATER)).isEmpty();
+        }
+
+        @Test
+        void anyone_else_or_a_request_past_editing_is_told_why_before_any_form_opens() {
+            var given = aRequest();
+            assertThat(new Workflow(given.policy()).editRefusal(given.build(), given.member(SRE1), LATER))
+                    .get().extracting(Refused::kind).isEqualTo(NOT_ALLOWED);
+            var deploying = aRequest().deploying();
+            assertThat(new Workflow(deploying.policy()).editRefusal(deploying.build(), deploying.member(DEV), LATER))
+                    .get().extracting(Refused::kind).isEqualTo(WRONG_STATE);
+        }
+    }
+
+    @Nested
     class Deploying {
         @Test
         void an_approver_can_start_the_deploy() {
@@ -830,6 +943,10 @@ class WorkflowTest {
 
     private static Function<RequestBuilder, Command> approve(Actor by, String team) {
         return b -> new Command.Approve(ID, b.member(by), team);
+    }
+
+    private static Function<RequestBuilder, Command> withdraw(Actor by, String team) {
+        return b -> new Command.Withdraw(ID, b.member(by), team);
     }
 
     private static Function<RequestBuilder, Command> reject(Actor by, String why) {

@@ -35,10 +35,10 @@ final class Garbage {
             "shortcut", "message_action", "block_suggestion", "interactive_message", "dialog_submission",
             "workflow_step_edit", "url_verification", "event_callback", "app_rate_limited", "", "BLOCK_ACTIONS");
     private static final List<String> CALLBACKS = List.of("emergency_request", "reject_request", "close_request",
-            "", "emergency_request ", "EMERGENCY_REQUEST");
+            "edit_changes", "", "emergency_request ", "EMERGENCY_REQUEST");
     private static final List<String> ACTIONS = List.of("approve:sre", "approve:releng", "approve:security",
             "approve:", "approve:nosuchteam", "reject", "close", "deploy_started", "deployed", "rolled_back", "failed",
-            "", "approve");
+            "withdraw", "edit", "", "approve");
     private static final List<String> KEYS = List.of("type", "user", "id", "view", "state", "values", "actions",
             "action_id", "value", "team", "callback_id", "private_metadata", "hash", "trigger_id", "response_url",
             "channel", "message", "container", "token", "challenge", "event", "text", "selected_option",

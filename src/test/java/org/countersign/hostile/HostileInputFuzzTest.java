@@ -620,7 +620,10 @@ class HostileInputFuzzTest {
                 case 0, 1, 2 -> {
                     var json = Garbage.JSON.createObjectNode();
                     if (g.chance(0.9)) json.set("action", g.maybeWrong(g.pick(List.of("approve", "reject", "cancel",
-                            "deploy_started", "deployed", "rolled_back", "failed", "close", "APPROVE", g.text()))));
+                            "deploy_started", "deployed", "rolled_back", "failed", "close", "withdraw", "edit", "edit",
+                            "APPROVE", g.text()))));
+                    if (g.chance(0.4)) json.set("changes", g.chance(0.5) ? g.json(2) : g.maybeWrong(g.chance(0.2)
+                            ? g.huge(g.between(1_000, 40_000)) : g.text()));
                     if (g.chance(0.6)) json.set("team", g.maybeWrong(g.pick(List.of("sre", "releng", "security", g.text()))));
                     if (g.chance(0.5)) json.set(g.pick(List.of("note", "reason")),
                             g.maybeWrong(g.chance(0.2) ? g.huge(g.between(1_000, 40_000)) : g.text()));

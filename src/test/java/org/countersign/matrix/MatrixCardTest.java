@@ -80,7 +80,7 @@ class MatrixCardTest {
                 ⏳ SRE — waiting (0 of 1)
                 ⏳ Release Engineering — waiting (0 of 1)
 
-                React ✅ to approve, or: !approve EMG-12 sre · !approve EMG-12 releng · !reject EMG-12 <reason>""");
+                React ✅ to approve, or: !approve EMG-12 sre · !approve EMG-12 releng · !reject EMG-12 <reason> · !edit EMG-12 --change <ref>""");
         assertThat(rendered.html()).startsWith("<h4>EMG-12 · Availability</h4><p><b>Waiting for SRE, Release Engineering</b></p>")
                 .contains("<li><b>Summary</b>: Revert the cache change that took the API down</li>",
                         "<li><b>Requester</b>: slack:U0DEV1</li>",
@@ -90,7 +90,7 @@ class MatrixCardTest {
                         "<li><b>Expires</b>: 2026-11-26 14:58 UTC</li>",
                         "<p>⏳ <b>SRE</b> — waiting (0 of 1)<br>⏳ <b>Release Engineering</b> — waiting (0 of 1)</p>")
                 .endsWith("<p>React ✅ to approve, or: <code>!approve EMG-12 sre</code> · <code>!approve EMG-12 releng</code>"
-                        + " · <code>!reject EMG-12 &lt;reason&gt;</code></p>");
+                        + " · <code>!reject EMG-12 &lt;reason&gt;</code> · <code>!edit EMG-12 --change &lt;ref&gt;</code></p>");
     }
 
     @Test
@@ -118,9 +118,11 @@ class MatrixCardTest {
     @Test
     void each_state_offers_the_commands_that_apply_now() {
         assertThat(commandLine(pending().approve(TestPolicies.SRE1_MATRIX, "sre")))
-                .isEqualTo("React ✅ to approve, or: !approve EMG-12 releng · !reject EMG-12 <reason>");
+                .isEqualTo("React ✅ to approve, or: !approve EMG-12 releng · !reject EMG-12 <reason> · !withdraw EMG-12"
+                        + " · !edit EMG-12 --change <ref>");
         assertThat(commandLine(pending().approved()))
-                .isEqualTo("Commands: !deploy EMG-12 started · !deploy EMG-12 succeeded · !reject EMG-12 <reason>");
+                .isEqualTo("Commands: !deploy EMG-12 started · !deploy EMG-12 succeeded · !reject EMG-12 <reason>"
+                        + " · !edit EMG-12 --change <ref>");
         assertThat(commandLine(pending().approved().deploying()))
                 .isEqualTo("Commands: !deploy EMG-12 succeeded · !deploy EMG-12 rolled-back · !deploy EMG-12 failed");
         assertThat(commandLine(pending().approved().deploying().deployEnded(DeployResult.FAILED, null)))

@@ -109,13 +109,23 @@ class BlockKitCardTest {
     }
 
     @Test
-    void a_pending_request_offers_one_approve_button_per_team_still_needed_and_reject() {
+    void a_pending_request_offers_one_approve_button_per_team_still_needed_reject_withdraw_and_edit() {
         var request = SlackRequests.opened(TestPolicies.draft("security")).approve(TestPolicies.SRE1, "sre");
 
         assertThat(buttons(cardOf(request))).containsExactly(
                 "approve:releng|EMG-12|releng|Approve as Release Engineering|primary",
                 "approve:security|EMG-12|security|Approve as Security|primary",
-                "reject|EMG-12||Reject|danger");
+                "reject|EMG-12||Reject|danger",
+                "withdraw|EMG-12||Withdraw my approval|",
+                "edit|EMG-12||Edit changes|");
+    }
+
+    @Test
+    void a_pending_request_nobody_approved_yet_has_nothing_to_withdraw() {
+        var request = SlackRequests.opened(TestPolicies.draft("availability"));
+
+        assertThat(buttons(cardOf(request))).extracting(b -> b.split("\\|")[0])
+                .containsExactly("approve:sre", "approve:releng", "reject", "edit");
     }
 
     @Test
@@ -123,7 +133,8 @@ class BlockKitCardTest {
         var request = SlackRequests.opened(TestPolicies.draft("availability")).approved();
 
         assertThat(buttons(cardOf(request))).containsExactly(
-                "deploy_started|EMG-12||Deploy started|primary", "deployed|EMG-12||Deployed|", "reject|EMG-12||Reject|danger");
+                "deploy_started|EMG-12||Deploy started|primary", "deployed|EMG-12||Deployed|", "reject|EMG-12||Reject|danger",
+                "edit|EMG-12||Edit changes|");
     }
 
     @Test
@@ -224,7 +235,7 @@ class BlockKitCardTest {
         for (var block : blocks)
             if (block.path("type").asText().equals("actions"))
                 block.path("elements").forEach(e -> actionIds.add(e.path("action_id").asText()));
-        assertThat(actionIds).hasSize(31).contains("approve:team0", "approve:team29", "reject").doesNotHaveDuplicates();
+        assertThat(actionIds).hasSize(32).contains("approve:team0", "approve:team29", "reject", "edit").doesNotHaveDuplicates();
         assertThat(blocks.get(0).path("text").path("text").asText()).hasSize(BlockKitCard.HEADER_MAX).endsWith("…");
     }
 

@@ -83,4 +83,23 @@ class MirrorTest {
                 .anyMatch(e -> e.body().contains("You already approved " + id + " for SRE")));
         assertThat(slack.request(id).approvals()).hasSize(1);
     }
+
+    @Test
+    void an_approval_made_in_slack_is_withdrawn_by_the_same_person_from_matrix_and_both_cards_follow() {
+        var id = slack.open(DEV, "availability", OPS);
+        slack.press(SRE1, OPS, id, "approve:sre"); // alice on Slack
+        slack.awaitCardShows(OPS, id, "approved by <@U0SRE1>");
+        homeserver.postText(ROOM, REL1_MATRIX, "!withdraw " + id); // carol has no approval to withdraw
+        await().atMost(WAIT).until(() -> homeserver.notices(ROOM).stream()
+                .anyMatch(e -> e.body().contains("You have no approval on " + id + " to withdraw")));
+        assertThat(slack.request(id).approvals()).hasSize(1);
+
+        homeserver.postText(ROOM, SRE1_MATRIX, "!withdraw " + id); // alice, on Matrix
+
+        await().atMost(WAIT).until(() -> slack.request(id).approvals().isEmpty());
+        slack.awaitCardShows(OPS, id, "SRE — waiting (0 of 1)");
+        await().atMost(WAIT).until(() -> matrixCardNow().contains("!approve " + id + " sre"));
+        assertThat(slack.service.service().timeline(id).get(slack.service.service().timeline(id).size() - 1).detail())
+                .isEqualTo("slack:U0SRE1");
+    }
 }

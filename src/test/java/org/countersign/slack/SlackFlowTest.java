@@ -53,12 +53,12 @@ class SlackFlowTest {
         await().atMost(WAIT).until(() -> slack.cards(OPS).size() == 1);
         var id = slack.newest();
         var card = slack.card(OPS, id);
-        assertThat(actionIds(card)).containsExactly("approve:sre", "approve:releng", "reject");
+        assertThat(actionIds(card)).containsExactly("approve:sre", "approve:releng", "reject", "edit");
         assertThat(blocksText(card)).contains("API returns 500s since the cache deploy").contains("<@U0DEV1>");
 
         assertThat(slack.press(SRE1, OPS, id, "approve:sre").status()).isEqualTo(200);
         card = slack.awaitCardShows(OPS, id, "approved by <@U0SRE1>");
-        assertThat(actionIds(card)).containsExactly("approve:releng", "reject");
+        assertThat(actionIds(card)).containsExactly("approve:releng", "reject", "withdraw", "edit");
 
         slack.press(REL1, OPS, id, "approve:releng");
         card = slack.awaitCardShows(OPS, id, "Deploy started");
@@ -105,7 +105,7 @@ class SlackFlowTest {
         var id = slack.open(DEV, "security", SECURITY);
 
         var card = slack.card(SECURITY, id);
-        assertThat(actionIds(card)).containsExactly("approve:sre", "approve:releng", "approve:security", "reject");
+        assertThat(actionIds(card)).containsExactly("approve:sre", "approve:releng", "approve:security", "reject", "edit");
         slack.press(SRE1, SECURITY, id, "approve:sre");
         slack.press(REL1, SECURITY, id, "approve:releng");
         slack.awaitCardShows(SECURITY, id, "approved by <@U0REL1>");

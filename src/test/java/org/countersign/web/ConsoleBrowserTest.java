@@ -133,7 +133,7 @@ class ConsoleBrowserTest {
         assertThat(opened).isEqualTo(id + " is open; it needs SRE and Release Engineering to approve. Its card is below.");
         assertThat(this.<String>waitFor(d -> card(id).getAttribute("data-state"))).isEqualTo("PENDING");
         assertThat(this.<java.util.List<String>>waitFor(d -> buttons(card(id)))).containsExactly("Approve as SRE", "Approve as Release Engineering",
-                "Reject");
+                "Reject", "Edit changes");
 
         // dev cannot approve their own request: the refusal is shown to dev only.
         press(id, "button[data-team=sre]");
@@ -149,7 +149,8 @@ class ConsoleBrowserTest {
         var alice = newWindow("/console?as=alice");
         press(id, "button[data-team=sre]");
         assertThat(lastMessage("ok")).isEqualTo("You approved " + id + " for SRE; it still needs Release Engineering");
-        waitFor(d -> buttons(card(id)).equals(java.util.List.of("Approve as Release Engineering", "Reject")));
+        waitFor(d -> buttons(card(id)).equals(java.util.List.of("Approve as Release Engineering", "Reject",
+                "Withdraw my approval", "Edit changes")));
         driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
                 + "window.countersignPress(arguments[0], 'approve', 'sre').then(function () { done(); });", id);
         assertThat(lastMessage("unchanged")).startsWith("You already approved " + id + " for SRE at ")
@@ -164,7 +165,8 @@ class ConsoleBrowserTest {
         press(id, "button[data-team=releng]");
         assertThat(lastMessage("ok")).contains("every team has signed, so it is approved");
         waitFor(d -> "APPROVED".equals(card(id).getAttribute("data-state")));
-        assertThat(this.<java.util.List<String>>waitFor(d -> buttons(card(id)))).containsExactly("Deploy started", "Deployed", "Reject");
+        assertThat(this.<java.util.List<String>>waitFor(d -> buttons(card(id)))).containsExactly("Deploy started", "Deployed", "Reject",
+                "Edit changes");
         shot("03-card-approved");
 
         // dev's and alice's windows followed by themselves.
@@ -200,6 +202,78 @@ class ConsoleBrowserTest {
         } finally {
             driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
         }
+    }
+
+    @Test
+    void an_approver_withdraws_and_the_requester_edits_the_changes_in_the_dialog_which_clears_the_approvals()
+            throws Exception {
+        // A browser of its own: after the long test above, the shared one was seen to leave these presses unanswered.
+        var shared = driver;
+        driver = Chromium.start(java.nio.file.Files.createTempDirectory(profile, "edit"));
+        try {
+            withdrawThenEdit();
+        } finally {
+            driver.quit();
+            driver = shared;
+        }
+    }
+
+    private void withdrawThenEdit() {
+        driver.get(web.base + "/console?as=dev");
+        waitFor(ExpectedConditions.textToBe(By.id("live"), "live"));
+        command("/emergency availability Queue workers crash on start");
+        var form = waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("request-form")));
+        driver.findElement(By.id("f-changes")).sendKeys("https://gerrit.example.org/r/c/operations/+/223456");
+        driver.findElement(By.id("f-rollback-yes")).click();
+        driver.findElement(By.id("open-request")).click();
+        waitFor(ExpectedConditions.invisibilityOf(form));
+        var m = ID.matcher(lastMessage("ok"));
+        assertThat(m.find()).isTrue();
+        var id = m.group();
+
+        // alice approves, withdraws, and approves again; her Edit press is refused on her page only. One window at a
+        // time: the test before holds most of the connections Chromium opens to one server.
+        driver.get(web.base + "/console?as=alice");
+        waitFor(ExpectedConditions.textToBe(By.id("live"), "live"));
+        assertThat(pressAndHear(id, "button[data-team=sre]", "ok")).startsWith("You approved " + id + " for SRE");
+        waitFor(d -> buttons(card(id)).contains("Withdraw my approval"));
+        assertThat(pressAndHear(id, "button[data-action=withdraw]", "ok")).isEqualTo("You withdrew your approval of "
+                + id + " for SRE; it needs SRE and Release Engineering");
+        waitFor(d -> buttons(card(id)).equals(java.util.List.of("Approve as SRE", "Approve as Release Engineering",
+                "Reject", "Edit changes")));
+        pressAndHear(id, "button[data-team=sre]", "ok");
+        assertThat(pressAndHear(id, "button[data-action=edit]", "error"))
+                .isEqualTo("Only the requester or the deployer can edit the changes of " + id);
+        assertThat(driver.findElement(By.id("edit-form")).isDisplayed()).isFalse();
+
+        // dev edits the changes: the dialog opens with the current ones.
+        driver.get(web.base + "/console?as=dev");
+        waitFor(ExpectedConditions.textToBe(By.id("live"), "live"));
+        waitFor(d -> buttons(card(id)).contains("Withdraw my approval"));
+        waitFor(d -> {
+            press(id, "button[data-action=edit]");
+            return d.findElement(By.id("edit-form")).isDisplayed();
+        });
+        var edit = waitFor(ExpectedConditions.visibilityOfElementLocated(By.id("edit-form")));
+        var changes = driver.findElement(By.id("f-edit-changes"));
+        assertThat(changes.getAttribute("value")).isEqualTo("https://gerrit.example.org/r/c/operations/+/223456");
+        changes.clear();
+        changes.sendKeys("not a change");
+        driver.findElement(By.id("edit-submit")).click();
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#edit-form p.error"), "is not a change"));
+        shot("09-edit-dialog-error");
+        changes.clear();
+        changes.sendKeys("https://gerrit.example.org/r/c/operations/+/223457");
+        int before = driver.findElements(By.cssSelector("#channel .message.ephemeral.ok")).size();
+        driver.findElement(By.id("edit-submit")).click();
+        waitFor(ExpectedConditions.invisibilityOf(edit));
+        waitFor(d -> d.findElements(By.cssSelector("#channel .message.ephemeral.ok")).size() > before);
+        assertThat(lastMessage("ok")).isEqualTo("You changed the changes of " + id + "; its 1 approval(s) were cleared, "
+                + "so SRE and Release Engineering must approve again");
+        waitFor(d -> card(id).getText().contains("223457") && !card(id).getText().contains("223456"));
+        waitFor(d -> buttons(card(id)).equals(java.util.List.of("Approve as SRE", "Approve as Release Engineering",
+                "Reject", "Edit changes")));
+        shot("10-card-after-edit");
     }
 
     @Test
@@ -256,9 +330,38 @@ class ConsoleBrowserTest {
     /** Clicks a button of the card; a card swapped for a fresher copy meanwhile is looked up again. */
     private void press(String id, String button) {
         waitFor(d -> {
-            card(id).findElement(By.cssSelector(button)).click();
+            var element = card(id).findElement(By.cssSelector(button));
+            // With several cards on the page, the one pressed may sit under the composer at the bottom.
+            driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+            element.click();
             return true;
         });
+    }
+
+    /**
+     * Presses, then waits for the answer of that kind this press brings, and returns it. A press while the page swaps
+     * in a fresh copy of the card (as it does when its live connection opens) can be lost between mouse down and up,
+     * sending nothing: then, with no answer at all, it is pressed again.
+     */
+    private String pressAndHear(String id, String button, String kind) {
+        var selector = By.cssSelector("#channel .message.ephemeral." + kind);
+        var any = By.cssSelector("#channel .message.ephemeral");
+        int before = driver.findElements(selector).size();
+        for (int attempt = 1; ; attempt++) {
+            int answers = driver.findElements(any).size();
+            press(id, button);
+            try {
+                new WebDriverWait(driver, Duration.ofSeconds(3)).until(d -> d.findElements(any).size() > answers);
+                break;
+            } catch (org.openqa.selenium.TimeoutException lost) {
+                if (attempt == 3) {
+                    shot("lost-press");
+                    throw lost;
+                }
+            }
+        }
+        waitFor(d -> d.findElements(selector).size() > before);
+        return lastMessage(kind);
     }
 
     private WebElement card(String id) {

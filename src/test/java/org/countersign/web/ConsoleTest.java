@@ -185,6 +185,64 @@ class ConsoleTest {
     }
 
     @Test
+    void the_edit_button_first_gets_the_current_changes_then_saving_them_clears_the_approvals() throws Exception {
+        var id = open("dev", "availability");
+        web.console("/console/requests/" + id + "/actions", press("alice", "approve", "sre"));
+        var card = web.get("/console/cards/" + id + "?as=dev").body();
+        assertThat(card).contains("data-action=\"edit\"").contains("data-action=\"withdraw\"");
+
+        var form = web.console("/console/requests/" + id + "/actions", press("dev", "edit", null));
+        var body = press("dev", "edit", null);
+        body.put("changes", "https://gerrit.example.org/r/c/operations/+/123457\n\n");
+        var saved = web.console("/console/requests/" + id + "/actions", body);
+
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(200);
+        assertThat(json(form).path("edit").path("request").asText()).isEqualTo(id.toString());
+        assertThat(json(form).path("edit").path("changes").toString())
+                .isEqualTo("[\"https://gerrit.example.org/r/c/operations/+/123456\",\"987654\"]");
+        assertThat(saved.statusCode()).as(saved.body()).isEqualTo(200);
+        assertThat(json(saved).path("message").asText()).contains("approval(s) were cleared");
+        var r = web.service.service().find(id).orElseThrow();
+        assertThat(r.changes()).containsExactly("https://gerrit.example.org/r/c/operations/+/123457");
+        assertThat(r.approvals()).isEmpty();
+    }
+
+    @Test
+    void edit_is_refused_before_any_form_for_someone_who_may_not_and_typed_it_opens_the_form() throws Exception {
+        var id = open("dev", "availability");
+
+        var refused = web.console("/console/requests/" + id + "/actions", press("alice", "edit", null));
+        var typed = json(web.console("/console/command", Map.of("as", "dev", "text", "/emergency edit " + id)));
+        var bad = press("dev", "edit", null);
+        bad.put("changes", "fix the cache");
+        var invalid = web.console("/console/requests/" + id + "/actions", bad);
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(json(refused).path("error").asText()).isEqualTo("Only the requester or the deployer can edit the changes of " + id);
+        assertThat(typed.path("edit").path("changes").size()).isEqualTo(2);
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(json(invalid).path("error").asText()).contains("is not a change");
+        assertThat(web.service.service().find(id).orElseThrow().version()).isEqualTo(1);
+    }
+
+    @Test
+    void the_withdraw_button_takes_back_only_the_pressers_own_approval() throws Exception {
+        var id = open("dev", "availability");
+        web.console("/console/requests/" + id + "/actions", press("alice", "approve", "sre"));
+
+        var someoneElse = web.console("/console/requests/" + id + "/actions", press("bob", "withdraw", null));
+        assertThat(web.service.service().find(id).orElseThrow().approvals()).hasSize(1);
+        var own = web.console("/console/requests/" + id + "/actions", press("alice", "withdraw", null));
+
+        assertThat(someoneElse.statusCode()).isEqualTo(403);
+        assertThat(json(someoneElse).path("error").asText()).startsWith("You have no approval on " + id);
+        assertThat(own.statusCode()).isEqualTo(200);
+        assertThat(json(own).path("outcome").asText()).isEqualTo("applied");
+        assertThat(web.service.service().find(id).orElseThrow().approvals()).isEmpty();
+        assertThat(web.get("/console/cards/" + id + "?as=dev").body()).doesNotContain("data-action=\"withdraw\"");
+    }
+
+    @Test
     void a_button_on_an_unknown_request_is_a_404() throws Exception {
         var response = web.console("/console/requests/EMG-99999/actions", press("alice", "approve", "sre"));
         assertThat(response.statusCode()).isEqualTo(404);

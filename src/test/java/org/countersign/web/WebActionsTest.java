@@ -52,7 +52,7 @@ class WebActionsTest {
         return json(response).path("request").asText();
     }
 
-    private static HttpResponse<String> act(OidcFixture.Browser browser, String id, Map<String, String> body,
+    private static HttpResponse<String> act(OidcFixture.Browser browser, String id, Map<String, ?> body,
                                             String... headers) throws Exception {
         return browser.postJson("/api/requests/" + id + "/actions", body, headers);
     }
@@ -94,6 +94,53 @@ class WebActionsTest {
         assertThat(request.path("state").asText()).isEqualTo("APPROVED");
         assertThat(actors(request)).contains("request.opened web:alice", "approval.added web:carol",
                 "approval.added web:bob");
+    }
+
+    @Test
+    void the_requester_edits_the_changes_which_clears_the_approvals_and_nobody_else_may() throws Exception {
+        var alice = signedIn("alice@example.org");
+        var id = open(alice, "alice");
+        var carol = signedIn("carol@example.org");
+        act(carol, id, Map.of("action", "approve", "team", "releng"));
+
+        var notHers = act(carol, id, Map.of("action", "edit", "changes", List.of("123457")));
+        var none = act(alice, id, Map.of("action", "edit"));
+        var notAList = act(alice, id, Map.of("action", "edit", "changes", 123457));
+        var notAChange = act(alice, id, Map.of("action", "edit", "changes", List.of("fix the cache")));
+        var edited = act(alice, id, Map.of("action", "edit", "changes",
+                List.of("https://gerrit.example.org/r/c/operations/+/123457", "987654")));
+
+        assertThat(notHers.statusCode()).isEqualTo(403);
+        assertThat(json(notHers).path("error").asText()).isEqualTo("Only the requester or the deployer can edit the changes of " + id);
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(json(none).path("error").asText()).startsWith("Give the new changes");
+        assertThat(notAList.statusCode()).isEqualTo(400);
+        assertThat(notAChange.statusCode()).isEqualTo(400);
+        assertThat(json(notAChange).path("error").asText()).contains("\"fix the cache\" is not a change");
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        assertThat(json(edited).path("outcome").asText()).isEqualTo("applied");
+        var request = request(id);
+        assertThat(request.path("changes").toString())
+                .isEqualTo("[\"https://gerrit.example.org/r/c/operations/+/123457\",\"987654\"]");
+        assertThat(actors(request)).endsWith("request.edited web:alice", "approvals.cleared web:alice");
+    }
+
+    @Test
+    void an_approver_withdraws_their_own_approval_and_nobody_elses() throws Exception {
+        var id = open(signedIn("alice@example.org"), "alice");
+        var carol = signedIn("carol@example.org");
+        act(carol, id, Map.of("action", "approve", "team", "releng"));
+
+        var notHis = act(signedIn("dave@example.org"), id, Map.of("action", "withdraw"));
+        var withdrawn = act(carol, id, Map.of("action", "withdraw", "team", "releng"));
+        var again = act(carol, id, Map.of("action", "withdraw"));
+
+        assertThat(notHis.statusCode()).isEqualTo(403);
+        assertThat(withdrawn.statusCode()).as(withdrawn.body()).isEqualTo(200);
+        assertThat(json(withdrawn).path("message").asText()).isEqualTo("You withdrew your approval of " + id
+                + " for Release Engineering; it needs SRE and Release Engineering");
+        assertThat(again.statusCode()).isEqualTo(403);
+        assertThat(actors(request(id))).endsWith("approval.added web:carol", "approval.withdrawn web:carol");
     }
 
     @Test
@@ -156,7 +203,7 @@ class WebActionsTest {
         var carol = signedIn("carol@example.org");
         var unknown = act(carol, id, Map.of("action", "bless"));
         assertThat(unknown.statusCode()).isEqualTo(400);
-        assertThat(json(unknown).path("error").asText()).contains("Unknown action \"bless\"").contains("approve, reject");
+        assertThat(json(unknown).path("error").asText()).contains("Unknown action \"bless\"").contains("approve, withdraw, reject, cancel, edit");
         var notJson = carol.post("/api/requests/" + id + "/actions", "action=approve",
                 "Content-Type", "application/x-www-form-urlencoded");
         assertThat(notJson.statusCode()).isEqualTo(400);

@@ -49,6 +49,23 @@ class FormatsTest {
     }
 
     @Test
+    void a_withdrawn_approval_gets_its_line_and_is_not_named_among_the_approvers() throws Exception {
+        countersign.start(integration("admin-log", receiver.url(), Format.SLACK_INCOMING, false));
+        var id = countersign.open(draft("availability", "Revert the cache change"));
+        var s = countersign.service;
+        s.approve(id, TestPolicies.SRE1, "sre");
+        s.withdraw(id, TestPolicies.SRE1_MATRIX, null); // the same person, from their Matrix account
+        s.approve(id, TestPolicies.SRE2, "sre");
+        s.approve(id, TestPolicies.REL1, "releng");
+
+        var lines = List.of(line(), line(), line(), line(), line(), line());
+
+        assertThat(lines).extracting(l -> l.substring(6)).containsSubsequence(
+                id + " approval for SRE withdrawn by matrix:@sre1:example.org",
+                id + " approved by SRE (slack:U0SRE2) and Release Engineering (slack:U0REL1)");
+    }
+
+    @Test
     void slack_incoming_lines_of_a_confidential_request_carry_no_summary_or_notes() throws Exception {
         countersign.start(integration("admin-log", receiver.url(), Format.SLACK_INCOMING, false));
         var id = countersign.open(draft("security", "Patch CVE-2099-0001"));

@@ -233,6 +233,23 @@ public final class FakeHomeserver implements AutoCloseable {
         return post(roomId, senderUserId, "m.reaction", content);
     }
 
+    /**
+     * A member takes back one of their own events (removing a reaction is this): an {@code m.room.redaction} whose
+     * {@code redacts} is the event, in its content and beside it, as homeservers serve rooms before version 11 too.
+     */
+    public String redact(String roomId, String senderUserId, String eventId) {
+        synchronized (lock) {
+            var room = room(roomId);
+            var target = storedOrNull(room, eventId);
+            if (target == null) throw new IllegalArgumentException("no event " + eventId + " in " + roomId);
+            if (!target.event().sender().equals(senderUserId) && !room.creator.equals(senderUserId))
+                throw new IllegalArgumentException(senderUserId + " may not redact " + eventId);
+            var redaction = append(room, "m.room.redaction", senderUserId, null, object().put("redacts", eventId), null, null);
+            room.log.replaceAll(st -> st == target ? new Stored(st.event().redact(), st.token(), st.txnId()) : st);
+            return redaction.eventId();
+        }
+    }
+
     // ---------------------------------------------------------------- what happened
 
     /** Every event of the room in stream order, membership and state included. */
