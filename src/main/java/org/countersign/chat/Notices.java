@@ -85,7 +85,7 @@ public final class Notices {
         var n = new Builder().text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.reason(r.reason())
                 .map(x -> x.label()).orElse(r.reason()) + "): ").person(bg.by())
                 .text(" let it proceed without the approval of " + String.join(", ", r.requiredTeams().stream()
-                        .filter(t -> r.approvalsFor(t).size() < policy.team(t).map(x -> x.quorum()).orElse(1))
+                        .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t))
                         .map(policy::teamLabel).toList()) + ". ");
         n.text(seesAll ? "Reason: " + bg.reason() + " " : "The reason is told only where the request may be read. ");
         return n.text("It must be reviewed afterwards.").parts;
@@ -110,7 +110,7 @@ public final class Notices {
     private List<String> stillNeeded(EmergencyRequest r) {
         if (r.state() != State.PENDING) return List.of();
         return r.requiredTeams().stream()
-                .filter(t -> r.approvalsFor(t).size() < policy.team(t).map(Team::quorum).orElse(1)).toList();
+                .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t)).toList();
     }
 
     private static String since(EmergencyRequest r, Event e) {
