@@ -219,7 +219,10 @@
     });
   });
 
-  document.getElementById('as').addEventListener('change', function (e) {
+  // The picker of whom to act as; a person signed in through the identity provider acts as themselves and has none
+  // (an unguarded lookup threw here and stopped the live cards below for them).
+  var picker = document.getElementById('as');
+  if (picker) picker.addEventListener('change', function (e) {
     location.href = '/console?as=' + encodeURIComponent(e.target.value);
   });
 
