@@ -211,6 +211,9 @@ class ConsoleBrowserTest {
         var shared = driver;
         driver = Chromium.start(java.nio.file.Files.createTempDirectory(profile, "edit"));
         try {
+            // A new browser: the start-up link signs it in, as it did the shared one.
+            driver.get(web.service.startupLink());
+            waitFor(ExpectedConditions.urlToBe(web.base + "/console"));
             withdrawThenEdit();
         } finally {
             driver.quit();
