@@ -10,13 +10,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code countersign open}: a pipeline opens its own emergency request ({@code POST /api/requests}) with its named
@@ -25,16 +21,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "open", mixinStandardHelpOptions = true,
         description = "Open an emergency request (with a named API token); --wait blocks until it is decided.")
-final class OpenCommand implements Callable<Integer> {
+final class OpenCommand extends ServiceCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, String> env;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ServerOptions server = new ServerOptions();
 
     @Option(names = "--reason", required = true, paramLabel = "REASON",
             description = "The policy's reason key, such as availability or security")
@@ -72,7 +61,7 @@ final class OpenCommand implements Callable<Integer> {
             description = "With --wait: how long to wait for a decision (default ${DEFAULT-VALUE})")
     String timeout;
 
-    OpenCommand(Map<String, String> env) { this.env = env; }
+    OpenCommand(Map<String, String> env) { super(env); }
 
     @Override
     public Integer call() throws InterruptedException {

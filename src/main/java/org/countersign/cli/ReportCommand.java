@@ -11,17 +11,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import org.countersign.Durations;
 import org.countersign.domain.RequestId;
 import org.countersign.webhook.Secret;
 import org.countersign.webhook.Signature;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code countersign report EMG-12 succeeded}: tells the service how the deploy went, over the signed deploy
@@ -30,7 +26,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Report a deploy step of an approved request: started, succeeded, failed or rolled-back.")
-final class ReportCommand implements Callable<Integer> {
+final class ReportCommand extends ServiceCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the command takes, and what the webhook calls it. */
@@ -49,13 +45,6 @@ final class ReportCommand implements Callable<Integer> {
         }
     }
 
-    private final Map<String, String> env;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ServerOptions server = new ServerOptions();
 
     @Parameters(index = "0", paramLabel = "REQUEST", description = "The request id, such as EMG-12")
     String request;
@@ -73,7 +62,7 @@ final class ReportCommand implements Callable<Integer> {
             description = "How long to keep retrying an unreachable server before exit 5 (default ${DEFAULT-VALUE})")
     String unreachableAfter;
 
-    ReportCommand(Map<String, String> env) { this.env = env; }
+    ReportCommand(Map<String, String> env) { super(env); }
 
     @Override
     public Integer call() throws InterruptedException {

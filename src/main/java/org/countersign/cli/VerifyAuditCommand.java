@@ -5,35 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.countersign.receipt.AuditLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code countersign verify-audit audit.jsonl}: finds an edited, removed, added or moved line in an audit export. */
 @Command(name = "verify-audit", mixinStandardHelpOptions = true,
         description = "Verify an audit export (GET /api/audit): every line's hash, the chain, and the signed end.")
-final class VerifyAuditCommand implements Callable<Integer> {
-    private final Map<String, String> env;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ServerOptions server = new ServerOptions();
+final class VerifyAuditCommand extends ServiceCommand {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The export, as GET /api/audit answered it")
     Path file;
 
-    @Option(names = "--keys", paramLabel = "URL|FILE",
-            description = "The trusted keys, a JWKS (default: the service's /.well-known/countersign/keys)")
-    String keys;
+    @Mixin
+    KeysOption keys = new KeysOption();
 
-    VerifyAuditCommand(Map<String, String> env) { this.env = env; }
+    VerifyAuditCommand(Map<String, String> env) { super(env); }
 
     @Override
     public Integer call() {
@@ -48,7 +37,7 @@ final class VerifyAuditCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new ServerOptions.Usage(file + " cannot be read as UTF-8 text: " + e.getMessage());
             }
-            var trusted = TrustedKeys.load(keys, keys == null ? server.base(env) : null);
+            var trusted = keys.load(server, env);
             var verdict = AuditLog.verify(lines, trusted);
             if (verdict.problem().isPresent()) {
                 err.println(file + ": NOT intact: " + verdict.problem().get());

@@ -9,16 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.countersign.domain.RequestId;
 import org.countersign.receipt.Dsse;
 import org.countersign.receipt.Statement;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code countersign verify receipt.json}: checks a receipt's signature against the service's published keys (or
@@ -27,23 +24,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Verify a receipt (GET /api/requests/EMG-12/receipt): its signature, key, request and subjects.")
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand extends ServiceCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, String> env;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ServerOptions server = new ServerOptions();
 
     @Parameters(index = "0", paramLabel = "RECEIPT", description = "The receipt file (a DSSE envelope, JSON)")
     Path file;
 
-    @Option(names = "--keys", paramLabel = "URL|FILE",
-            description = "The trusted keys, a JWKS (default: the service's /.well-known/countersign/keys)")
-    String keys;
+    @Mixin
+    KeysOption keys = new KeysOption();
 
     @Option(names = "--change", paramLabel = "SHA",
             description = "A commit (40 hex digits) or artifact digest (sha256:…) the receipt must cover")
@@ -52,7 +41,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--request", paramLabel = "ID", description = "The request the receipt must be for, such as EMG-12")
     String request;
 
-    VerifyCommand(Map<String, String> env) { this.env = env; }
+    VerifyCommand(Map<String, String> env) { super(env); }
 
     @Override
     public Integer call() {
@@ -71,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
                 err.println(file + " is not a receipt (a DSSE envelope: payloadType, payload, signatures)");
                 return Exit.REFUSED;
             }
-            var trusted = TrustedKeys.load(keys, keys == null ? server.base(env) : null);
+            var trusted = keys.load(server, env);
             var kid = Dsse.verifiedBy(envelope, Dsse.IN_TOTO, trusted);
             if (kid.isEmpty()) {
                 err.println(file + ": NOT verified: the signature does not hold with any trusted key (it was changed, "

@@ -13,18 +13,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.countersign.Durations;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code countersign wait EMG-12}: blocks until the request is decided and exits with what was decided. It reads
@@ -34,16 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "wait", mixinStandardHelpOptions = true,
         description = "Wait until an emergency request is approved, rejected or expires; the exit code says which.")
-final class WaitCommand implements Callable<Integer> {
+final class WaitCommand extends ServiceCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, String> env;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ServerOptions server = new ServerOptions();
 
     @Parameters(index = "0", paramLabel = "REQUEST", description = "The request id, such as EMG-12")
     String request;
@@ -63,7 +52,7 @@ final class WaitCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the decision")
     boolean quiet;
 
-    WaitCommand(Map<String, String> env) { this.env = env; }
+    WaitCommand(Map<String, String> env) { super(env); }
 
     @Override
     public Integer call() throws InterruptedException {
