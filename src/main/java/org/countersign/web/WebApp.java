@@ -256,17 +256,27 @@ public final class WebApp {
             config.routes.exception(Exception.class, WebApp::unexpected);
             // Javalin answers unmatched routes in plain text; ours are JSON and already say what is missing.
             config.routes.error(404, ctx -> {
-                if (!isJson(ctx) && !isHtml(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.method() + " " + ctx.path());
+                if (!isJson(ctx) && !isHtml(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + where(ctx));
             });
             config.routes.error(405, ctx -> {
-                if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
+                if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, "That method is not allowed: " + where(ctx));
             });
         });
     }
 
-    private static void unexpected(Exception e, Context ctx) {
+    /** {@code GET /api/requests}; never throws, for an exchange that is over has no method or path any more. */
+    private static String where(Context ctx) {
+        try {
+            return ctx.method() + " " + ctx.path();
+        } catch (RuntimeException gone) {
+            return "an exchange that is already over"; // its request recycled by Jetty
+        }
+    }
+
+    /** Never throws: an exception handler that throws is handed its own exception again, without end. */
+    static void unexpected(Exception e, Context ctx) {
         var ref = UUID.randomUUID().toString().substring(0, 8);
-        log.error("unexpected error on {} {} (ref {})", ctx.method(), ctx.path(), ref, e);
+        log.error("unexpected error on {} (ref {})", where(ctx), ref, e);
         error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Something broke on our side (ref " + ref
                 + "); nothing was recorded. The server log has the details");
     }
@@ -434,15 +444,19 @@ public final class WebApp {
         TooManyRequests(String message) { super(message); }
     }
 
-    private static boolean isJson(Context ctx) {
-        var type = ctx.res().getContentType();
-        return type != null && type.startsWith("application/json");
-    }
+    private static boolean isJson(Context ctx) { return contentType(ctx).startsWith("application/json"); }
 
     /** A page that already says what is missing, in its own words. */
-    private static boolean isHtml(Context ctx) {
-        var type = ctx.res().getContentType();
-        return type != null && type.startsWith("text/html");
+    private static boolean isHtml(Context ctx) { return contentType(ctx).startsWith("text/html"); }
+
+    /** The answer's content type so far; for an exchange already over, as if answered (nothing more to write). */
+    private static String contentType(Context ctx) {
+        try {
+            var type = ctx.res().getContentType();
+            return type == null ? "" : type;
+        } catch (RuntimeException gone) {
+            return "application/json";
+        }
     }
 
     /**
@@ -465,7 +479,13 @@ public final class WebApp {
 
     private static void error(Context ctx, HttpStatus status, String message) {
         refusing(ctx);
-        ctx.status(status).json(new ApiError(message));
+        try {
+            ctx.status(status).json(new ApiError(message));
+        } catch (RuntimeException e) {
+            // The exchange is over (a live stream the client left, a response already sent): nobody is left to answer.
+            // Thrown from an exception handler, this would be handled again, and again, without end.
+            log.debug("could not answer {}: {}", status.getCode(), e.toString());
+        }
     }
 
     /**
@@ -474,9 +494,13 @@ public final class WebApp {
      * A body already read costs nothing here.
      */
     static void refusing(Context ctx) {
-        var method = ctx.method().name();
-        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return;
-        drain(ctx, MAX_REQUEST_SIZE);
+        try {
+            var method = ctx.method().name();
+            if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return;
+            drain(ctx, MAX_REQUEST_SIZE);
+        } catch (RuntimeException e) {
+            // the exchange is already over (its request recycled): there is nothing left to read
+        }
     }
 
     /** A body larger than the route takes; answered with 413 and the message. */
