@@ -21,12 +21,8 @@ import org.countersign.app.RequestService;
 import org.countersign.app.SessionStore;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
-import org.countersign.domain.Disclosure;
-import org.countersign.domain.EmergencyRequest;
-import org.countersign.domain.Event;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
-import org.countersign.receipt.AuditLog;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
 import org.eclipse.jetty.io.EofException;
@@ -187,9 +183,10 @@ public final class WebApp {
             config.routes.get("/api/requests", web::list);
             config.routes.get("/api/requests/{id}", web::one);
             config.routes.get("/api/reviews", web::reviews);
-            config.routes.get("/api/requests/{id}/receipt", web::receipt);
-            config.routes.get(KEYS_PATH, web::keys);
-            config.routes.get("/api/audit", web::audit);
+            var evidence = new Evidence(service, options.receipts());
+            config.routes.get("/api/requests/{id}/receipt", evidence::receipt);
+            config.routes.get(KEYS_PATH, evidence::keys);
+            config.routes.get("/api/audit", evidence::audit);
             config.routes.get("/api/windows", web::windows);
             config.routes.before(ctx -> ctx.header("X-Content-Type-Options", "nosniff")
                     .header("Referrer-Policy", "same-origin")
@@ -336,76 +333,7 @@ public final class WebApp {
         ctx.json(RequestView.of(request.get(), service.timeline(id), service.workflow()));
     }
 
-    /**
-     * The signed receipt of an approved request. The API does not know who asks (a dashboard token is not a person),
-     * so a confidential request's receipt leaves out what anyone may not see, as {@link RequestView} does.
-     */
-    private void receipt(Context ctx) {
-        var id = requestId(ctx);
-        var request = service.find(id);
-        if (request.isEmpty()) {
-            error(ctx, HttpStatus.NOT_FOUND, "There is no request " + id);
-            return;
-        }
-        var r = request.get();
-        boolean hide = Disclosure.hidesFrom(r, new Disclosure.Audience.Anyone());
-        var answer = receipts.receipt(r, service.timeline(id), hide);
-        if (answer instanceof Receipts.Answer.Signed signed) {
-            ctx.header("Cache-Control", "no-store").json(signed.envelope());
-            return;
-        }
-        var state = ((Receipts.Answer.NotApproved) answer).state();
-        ctx.status(HttpStatus.CONFLICT).json(Map.of("error", notApproved(r, state), "state", state.name()));
-    }
-
-    private String notApproved(EmergencyRequest r, State state) {
-        return switch (state) {
-            case PENDING -> r.id() + " is pending: it gets a receipt once " + service.workflow().labels(
-                    service.workflow().teamsStillNeeded(r)) + " approve (ask again then, or wait for request.approved)";
-            case REJECTED, CANCELLED, EXPIRED -> r.id() + " ended (" + state.label() + ") before every required team "
-                    + "had approved, so it has no receipt; open a new request if the deploy is still needed";
-            default -> r.id() + " is " + state.label() + ", but its approvals were cleared, so it has no receipt";
-        };
-    }
-
-    /**
-     * Every timeline entry at or after {@code since}, as hash-chained JSON Lines ending with a signed line
-     * ({@link AuditLog}); {@code countersign verify-audit} checks a saved copy.
-     */
-    private void audit(Context ctx) {
-        var since = parseSince(ctx.queryParam("since"));
-        var out = new java.io.StringWriter();
-        AuditLog.export(new AuditLog.History() {
-            @Override
-            public List<EmergencyRequest> opened(long offset, int limit) { return service.opened(offset, limit); }
-
-            @Override
-            public List<List<Event>> timelines(List<EmergencyRequest> requests) {
-                return service.timelines(requests.stream().map(EmergencyRequest::id).toList());
-            }
-        }, since, Clock.systemUTC().instant(), receipts.keys(), out);
-        ctx.header("Cache-Control", "no-store").contentType("application/x-ndjson; charset=utf-8").result(out.toString());
-    }
-
-    /** {@code 2026-03-01T12:00:00Z} or {@code 2026-03-01} (the start of that day, UTC); null when not given. */
-    static java.time.Instant parseSince(String raw) {
-        if (raw == null || raw.isBlank()) return null;
-        var text = raw.strip();
-        try {
-            return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
-                    : java.time.OffsetDateTime.parse(text).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new BadRequest("since=\"" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
-                    + "\" is not a time: use a date such as 2026-03-01 or a time such as 2026-03-01T12:00:00Z");
-        }
-    }
-
-    /** The public keys receipts are signed with, current and earlier ones: what a pipeline verifies with. */
-    private void keys(Context ctx) {
-        ctx.header("Cache-Control", "public, max-age=300").json(receipts.jwks());
-    }
-
-    private static RequestId requestId(Context ctx) {
+    static RequestId requestId(Context ctx) {
         var raw = ctx.pathParam("id");
         return RequestId.parse(raw).orElseThrow(() ->
                 new BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
