@@ -424,6 +424,7 @@ public final class FakeSlack implements AutoCloseable {
     String ts = nextTs();
     PostedMessage message = new PostedMessage(channel, ts, threadTs, text, blocks, 0);
     messages.computeIfAbsent(channel, c -> new ArrayList<>()).add(message);
+    keepMessage("chat.postMessage", params);
     return ok().put("channel", channel).put("ts", ts).set("message", messageJson(message));
   }
 
@@ -444,6 +445,7 @@ public final class FakeSlack implements AutoCloseable {
     String text = params.containsKey("text") ? truncate(params.get("text")) : old.text();
     PostedMessage updated = new PostedMessage(channel, ts, old.threadTs(), text, blocks, old.edits() + 1);
     inChannel.set(index, updated);
+    keepMessage("chat.update", params);
     return ok()
         .put("channel", channel)
         .put("ts", ts)
@@ -458,6 +460,7 @@ public final class FakeSlack implements AutoCloseable {
     String text = text(params, blocks);
     String ts = nextTs();
     ephemerals.add(new EphemeralMessage(channel, user, ts, params.get("thread_ts"), text, blocks));
+    keepMessage("chat.postEphemeral", params);
     return ok().put("message_ts", ts);
   }
 
@@ -468,6 +471,7 @@ public final class FakeSlack implements AutoCloseable {
     }
     ObjectNode view = view(params);
     exchange(triggerId);
+    PayloadLog.record(PayloadLog.Kind.VIEW, "views.open", readJson(params.get("view")));
     String id = "V" + randomUpper(10);
     ObjectNode opened = viewJson(id, view);
     views.put(id, new OpenedView(id, triggerId, opened.get("hash").asText(), opened));
@@ -495,6 +499,7 @@ public final class FakeSlack implements AutoCloseable {
     }
     ObjectNode updated = viewJson(id, view);
     views.put(id, new OpenedView(id, old.triggerId(), updated.get("hash").asText(), updated));
+    PayloadLog.record(PayloadLog.Kind.VIEW, "views.update", readJson(params.get("view")));
     return ok().set("view", updated);
   }
 
@@ -574,6 +579,7 @@ public final class FakeSlack implements AutoCloseable {
         return;
       }
       responseUrlPosts.add(new ResponseUrlPost(url, body, clock.instant()));
+      PayloadLog.record(PayloadLog.Kind.RESPONSE_URL, "response_url", body);
       target.ifPresent(key -> applyToOriginal(key, body, blocks));
     }
     ctx.status(200).contentType("text/plain").result("ok");
@@ -612,6 +618,39 @@ public final class FakeSlack implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- pieces
+
+  // What a chat.* call asked to show, as the app sent it (before the fake filled in ids): a message payload.
+  private void keepMessage(String method, Map<String, String> params) {
+    if (System.getProperty(PayloadLog.PROPERTY) == null) {
+      return;
+    }
+    ObjectNode message = json.createObjectNode();
+    for (String field : List.of("text", "thread_ts", "icon_emoji", "icon_url", "username")) {
+      if (params.containsKey(field)) {
+        message.put(field, params.get(field));
+      }
+    }
+    for (String field : List.of("blocks", "attachments", "metadata")) {
+      if (params.containsKey(field)) {
+        message.set(field, readJson(params.get(field)));
+      }
+    }
+    for (String field : List.of("mrkdwn", "unfurl_links", "unfurl_media", "reply_broadcast")) {
+      String value = params.get(field);
+      if (value != null) {
+        // A form carries true/false or 1/0 (slack-api-client sends 1/0); anything else is kept as text, which the
+        // types check refuses.
+        if (value.equals("true") || value.equals("1")) {
+          message.put(field, true);
+        } else if (value.equals("false") || value.equals("0")) {
+          message.put(field, false);
+        } else {
+          message.put(field, value);
+        }
+      }
+    }
+    PayloadLog.record(PayloadLog.Kind.MESSAGE, method, message);
+  }
 
   private String channel(Map<String, String> params) throws Refusal {
     String channel = params.get("channel");
