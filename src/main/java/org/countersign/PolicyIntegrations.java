@@ -57,7 +57,8 @@ final class PolicyIntegrations {
             var name = w.has("name") ? problems.text(w.get("name"), where + ".name") : null;
             if (!w.has("name")) problems.add(where + ".name", "missing: give the webhook a name such as pipeline");
             else if (name != null && !PolicyProblems.isKey(name))
-                problems.add(where + ".name", "'" + name + "' is not a name: use lower-case letters, digits, dashes and underscores");
+                problems.add(where + ".name", "'" + name + "' is not a name: use lower-case letters, digits, dashes and "
+                        + "underscores, at most " + PolicyProblems.KEY_MAX);
             else if (name != null && !names.add(name)) problems.add(where + ".name", "'" + name + "' is used twice");
             var format = format(w, where);
             var url = url(w, where, format);

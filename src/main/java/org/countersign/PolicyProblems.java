@@ -13,7 +13,9 @@ import org.countersign.domain.Policy.InvalidPolicy;
  * that adds one when a value is not what it should be (the reader then carries on, to list every problem).
  */
 final class PolicyProblems {
-    private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    /** Keys name Slack buttons ({@code approve:<team>}, 255 characters at most) and form options (150): kept short. */
+    static final int KEY_MAX = 64;
+    private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_-]{0," + (KEY_MAX - 1) + "}");
 
     private final String source;
     private final List<String> problems = new ArrayList<>();
@@ -80,7 +82,8 @@ final class PolicyProblems {
     static boolean isKey(String name) { return KEY.matcher(name).matches(); }
 
     void key(String key, String where) {
-        if (!isKey(key)) add(where, "a key is lower-case letters, digits, dashes and underscores");
+        if (!isKey(key)) add(where, "a key is lower-case letters, digits, dashes and underscores, at most " + KEY_MAX
+                + " of them");
     }
 
     void unknownKeys(JsonNode map, String prefix, List<String> known) {

@@ -369,6 +369,19 @@ class PolicyFileTest {
     }
 
     @Test
+    void a_key_longer_than_slack_lets_a_button_or_form_option_carry_is_reported_and_64_characters_are_fine()
+            throws IOException {
+        var longest = "a".repeat(PolicyProblems.KEY_MAX);
+        var fits = VALID.replace("availability: { label: Availability, teams: [sre, releng] }",
+                "availability: { label: Availability, teams: [sre, releng] }\n  " + longest + ": { label: L, teams: [sre] }");
+        var tooLong = fits.replace(longest, longest + "a");
+
+        assertThat(PolicyFile.read(write(fits), Map.of()).policy().reasons()).containsKey(longest);
+        assertThat(invalid(write(tooLong)).problems()).singleElement().asString()
+                .contains("reasons." + longest + "a: a key is lower-case letters, digits, dashes and underscores, at most 64");
+    }
+
+    @Test
     void an_unknown_key_in_a_team_is_reported() throws IOException {
         var e = invalid(write(VALID.replace("slack-users: [U0REL1]", "slack-user: [U0REL1], slack-users: [U0REL2]")));
 

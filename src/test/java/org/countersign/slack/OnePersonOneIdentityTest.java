@@ -112,6 +112,9 @@ class OnePersonOneIdentityTest {
                 "!emergency availability \"API returns 500s\" --change 123456 --rollback");
         await().atMost(WAIT).until(() -> !slack.service.service().recent(java.util.Set.of(), 1).isEmpty());
         var id = slack.newest();
+        // The card is posted from the events stream, after the request is stored: wait for it, as people do.
+        await().atMost(WAIT).until(() -> slack.cards(OPS).stream().anyMatch(m -> m.text().contains(id.toString())
+                && !m.blocks().isEmpty()));
 
         slack.press(BOB, OPS, id, "approve:sre");
 

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 class SlackPayloadTypesIT {
   static final String SLACK_TYPES = "3.2.0";
   static final String TYPESCRIPT = "7.0.2";
-  /** Fewer than this many captures means the tests that talk to Slack did not run: nothing to vouch for. */
-  static final int MIN_CAPTURES = 1000;
+  /** Fewer captures than this means the tests that talk to Slack did not run (the Slack tests alone make ~700). */
+  static final int MIN_CAPTURES = 500;
   /** Likewise for the test classes they came from (the Slack flow, card, form, alert and fault tests...). */
   static final int MIN_TEST_CLASSES = 15;
 
