@@ -83,9 +83,7 @@ public final class SlackAlerts implements AlertSurface {
 
         var source = new StringBuilder();
         var single = notice.alerts().size() == 1 ? notice.alerts().get(0).sourceUrl() : null;
-        if (SlackText.linkable(single)) source.append(SlackText.link(single, "Source")).append(" · ");
-        if (SlackText.linkable(notice.externalUrl()))
-            source.append(SlackText.link(notice.externalUrl(), "Alertmanager")).append(" · ");
+        source.append(sourceLink(single, "Source")).append(sourceLink(notice.externalUrl(), "Alertmanager"));
         source.append("Updated ").append(SlackText.time(now));
         context(blocks, "alert_source", source.toString());
 
@@ -102,6 +100,14 @@ public final class SlackAlerts implements AlertSurface {
     /** Notification and screen-reader text: what fires, plainly. */
     static String fallbackText(AlertNotice notice) {
         return (notice.firing() ? "Firing: " : "Resolved: ") + SlackText.escapeShortened(notice.title(), FALLBACK_MAX);
+    }
+
+    // A context text holds 3000 characters, and Prometheus writes whole expressions into its URLs: a link too long
+    // for its share is named, not linked, so the message is still one Slack takes.
+    private static String sourceLink(String url, String label) {
+        if (!SlackText.linkable(url)) return "";
+        var link = SlackText.link(url, label);
+        return (link.length() <= LINK_URL_MAX ? link : label + " (too long to link)") + " · ";
     }
 
     // As many alerts as fit in one section, then how many are left out (Alertmanager's truncation included).

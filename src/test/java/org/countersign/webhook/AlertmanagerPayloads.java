@@ -105,8 +105,11 @@ public final class AlertmanagerPayloads {
     public String json() { return node().toString(); }
 
     /** The body as the receiver hands it to a chat surface. */
-    public AlertNotice notice() {
-        var parsed = AlertmanagerGroup.parse(json().getBytes(StandardCharsets.UTF_8));
+    public AlertNotice notice() { return noticeOf(node()); }
+
+    /** {@code body} (a {@link #node()} changed by a test) as the receiver hands it to a chat surface. */
+    public static AlertNotice noticeOf(ObjectNode body) {
+        var parsed = AlertmanagerGroup.parse(body.toString().getBytes(StandardCharsets.UTF_8));
         if (parsed instanceof AlertmanagerGroup.Invalid invalid) throw new AssertionError(invalid.problem());
         return ((AlertmanagerGroup.Valid) parsed).group().notice();
     }
