@@ -15,14 +15,17 @@ import org.slf4j.LoggerFactory;
  * Reads the rooms with {@code /sync} and hands each new event to the bot. Exactly one instance syncs at a
  * time: it holds a lease in Redis, renewed after every long poll, and another instance takes over within a
  * lease's time when the holder dies. The {@code since} token lives in Redis, so the new holder carries on
- * where the old one stopped; on the very first start the history is skipped. Each event id is claimed in
- * Redis before it is handled, so no event is handled twice, even across a takeover.
+ * where the old one stopped; on the very first start the history is skipped. A gappy ({@code limited}) sync is
+ * filled in from {@code /messages} ({@link MatrixGap}). Events are handled at least once: an event is marked handled
+ * in Redis only after it was, and the token moves on only after every event of the sync was, so an instance that dies
+ * mid-command leaves it to the next holder, whose bot recognises what was already done ({@link MatrixBot}).
  */
 public final class MatrixSyncLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MatrixSyncLoop.class);
     static final String LEASE = "matrix-sync";
     static final String SINCE = "matrix:since";
     static final Duration HANDLED_MEMORY = Duration.ofDays(7);
+    static final java.util.List<String> TYPES = java.util.List.of("m.room.message", "m.reaction", "m.room.redaction");
 
     private final MatrixClient matrix;
     private final RequestService service;
@@ -35,6 +38,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
     private final Duration leaseTime;
     private final Duration longPoll;
     private final String filter;
+    private final MatrixGap gap;
     private volatile boolean running;
     private volatile boolean releaseOnStop = true;
     private Thread thread;
@@ -51,6 +55,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
         this.leaseTime = leaseTime;
         this.longPoll = longPoll;
         this.filter = filter(rooms);
+        this.gap = new MatrixGap(matrix, TYPES);
     }
 
     /** Only our rooms, only messages and reactions, and enough of them per sync that a busy minute is not cut. */
@@ -61,7 +66,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
         rooms.all().forEach(list::add);
         var timeline = room.putObject("timeline");
         timeline.put("limit", 100);
-        timeline.putArray("types").add("m.room.message").add("m.reaction").add("m.room.redaction");
+        TYPES.forEach(timeline.putArray("types")::add);
         room.putObject("state").putArray("types");
         room.putObject("ephemeral").putArray("not_types").add("*");
         room.putObject("account_data").putArray("not_types").add("*");
@@ -141,14 +146,18 @@ public final class MatrixSyncLoop implements AutoCloseable {
         }
         for (var room : rooms.all()) {
             var joined = response.joined().get(room);
-            if (joined != null && joined.limited())
-                log.warn("Matrix: more than {} events in {} since the last sync; the oldest were not read", 100, room);
-            for (var event : response.timeline(room))
-                if (kv.putIfAbsent("matrix:handled:" + event.eventId(), instance, HANDLED_MEMORY))
-                    bot.handle(room, event);
+            if (joined == null) continue;
+            for (var event : gap.events(room, joined, since.get())) {
+                var handled = handledKey(event.eventId());
+                if (kv.get(handled).isPresent()) continue;
+                bot.handle(room, event);
+                kv.put(handled, instance, HANDLED_MEMORY);
+            }
         }
         kv.put(SINCE, response.nextBatch(), null);
     }
+
+    static String handledKey(String eventId) { return "matrix:handled:" + eventId; }
 
     private static Duration backoff(int failures) {
         long base = Math.min(30_000, 500L << Math.min(failures, 6));
