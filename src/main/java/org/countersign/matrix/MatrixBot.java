@@ -173,14 +173,21 @@ final class MatrixBot {
                 : new Verb.Reject(request.get(), null));
     }
 
-    /** A message about a confidential request, typed where everyone reads: take it down where the bot may. */
+    /**
+     * A message about a confidential request, typed where everyone reads: take it down where the bot may. Where it may
+     * not (by default only moderators redact others' messages), its sender is asked to, so it does not stay up unseen.
+     */
     private void hide(String room, SyncResponse.Event event) {
         try {
             matrix.redact(room, event.eventId(), "confidential: moved to the security room", "hide-" + event.eventId());
         } catch (MatrixException e) {
             log.warn("could not redact a confidential message typed in {}: {}", room, e.getMessage());
+            if (e.status() == 403) answer(room, event.eventId(), CANNOT_HIDE, "unhidden-" + event.eventId());
         }
     }
+
+    static final String CANNOT_HIDE = "Please delete your message: it is about a confidential request, and Countersign "
+            + "may not remove it here (give it the power to redact others' messages in this room, as a moderator has).";
 
     private void answer(String room, String toEventId, String text, String txnId) {
         var content = MatrixReplies.replyTo(toEventId, MatrixText.plain(text, 4000));

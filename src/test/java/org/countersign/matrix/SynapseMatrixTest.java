@@ -106,11 +106,12 @@ class SynapseMatrixTest {
 
     @Test
     void a_security_request_typed_in_the_ops_room_goes_to_the_security_room_and_is_redacted() throws Exception {
+        // Synapse lets only moderators (power 50) redact others' messages: the room's admin makes the bot one.
+        var levels = (com.fasterxml.jackson.databind.node.ObjectNode) matrix.dev.state(matrix.ops, "m.room.power_levels");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) levels.path("users")).put(matrix.bot.id(), 50);
+        matrix.dev.putState(matrix.ops, "m.room.power_levels", levels);
         service = matrix.startListening(matrix.env("a"));
-        int before = matrix.cards(matrix.security).size();
-        var typed = matrix.dev.say(matrix.ops,
-                "!emergency security \"Auth bypass in the login form\" --change 234567 --rollback");
-        await().atMost(WAIT).until(() -> matrix.cards(matrix.security).size() > before);
+        var typed = openSecurityRequest();
         var id = MatrixFixture.newest(service);
 
         assertThat(matrix.cardNow(matrix.security, id)).contains("Auth bypass in the login form");
@@ -118,12 +119,32 @@ class SynapseMatrixTest {
         await().atMost(WAIT).until(() -> matrix.dev.event(matrix.ops, typed).path("content").isEmpty());
         assertThat(matrix.dev.event(matrix.ops, typed).path("unsigned").path("redacted_because").path("sender").asText())
                 .isEqualTo(matrix.bot.id());
+        assertThat(matrix.replies(matrix.ops)).noneMatch(r -> r.contains("Auth bypass"))
+                .noneMatch(r -> r.equals(MatrixBot.CANNOT_HIDE));
+    }
+
+    @Test
+    void a_security_request_the_bot_may_not_redact_is_left_to_its_sender_to_delete() throws Exception {
+        service = matrix.startListening(matrix.env("a"));
+        var typed = openSecurityRequest();
+
+        matrix.awaitReply(matrix.ops, MatrixBot.CANNOT_HIDE);
+        assertThat(matrix.dev.event(matrix.ops, typed).path("content").path("body").asText()).contains("Auth bypass");
         assertThat(matrix.replies(matrix.ops)).noneMatch(r -> r.contains("Auth bypass"));
+    }
+
+    private String openSecurityRequest() {
+        int before = matrix.cards(matrix.security).size();
+        var typed = matrix.dev.say(matrix.ops,
+                "!emergency security \"Auth bypass in the login form\" --change 234567 --rollback");
+        await().atMost(WAIT).until(() -> matrix.cards(matrix.security).size() > before);
+        return typed;
     }
 
     @Test
     void commands_said_while_no_instance_synced_are_all_read_though_the_sync_is_limited() throws Exception {
         var env = matrix.env("a");
+        matrix.dev.say(matrix.ops, "!status EMG-999"); // history before the first start: never answered
         matrix.startListening(env).close();
         int n = 130; // more than the 100 events a sync's timeline holds
         for (int i = 1; i <= n; i++) matrix.dev.say(matrix.ops, "!status EMG-" + (1000 + i));
@@ -132,10 +153,11 @@ class SynapseMatrixTest {
         await().atMost(Duration.ofSeconds(90)).until(() -> statusReplies() >= n);
         Thread.sleep(500);
         assertThat(statusReplies()).isEqualTo(n);
+        assertThat(matrix.replies(matrix.ops)).noneMatch(r -> r.contains("EMG-999"));
     }
 
     private long statusReplies() {
-        return matrix.replies(matrix.ops).stream().filter(r -> r.contains("EMG-1")).count();
+        return matrix.replies(matrix.ops).stream().filter(r -> r.matches("(?s).*EMG-1[0-9]{3}\\b.*")).count();
     }
 
     @Test
@@ -158,6 +180,47 @@ class SynapseMatrixTest {
             assertThat(matrix.replies(matrix.ops).stream().filter(r -> r.contains(" is open"))).hasSize(6);
         } finally {
             first.close();
+        }
+    }
+
+    @Test
+    void when_the_syncing_instance_dies_holding_the_lease_another_takes_over_within_the_lease_time() throws Exception {
+        var policy = org.countersign.PolicyFile.read(dir.resolve("policy.yml")).policy();
+        try (var redis = org.countersign.store.RedisConnector.connect(java.util.Optional.empty(), dir.resolve("redis"))) {
+            var client = redis.client();
+            var service = new org.countersign.app.RequestService(new org.countersign.store.RedisRequestStore(client, "cs:"),
+                    new org.countersign.app.PolicyDirectory(policy), new org.countersign.domain.Workflow(policy),
+                    java.time.Clock.systemUTC());
+            var kv = new org.countersign.store.RedisKeyValues(client, "cs:");
+            var leases = new org.countersign.store.RedisLeases(client, "cs:");
+            var rooms = new MatrixRooms(matrix.ops, null);
+            var bot = new MatrixClient(matrix.synapse.baseUrl(), matrix.bot.token(),
+                    java.net.http.HttpClient.newHttpClient(), Duration.ofSeconds(10));
+            var lease = Duration.ofSeconds(3);
+            var a = new MatrixSyncLoop(bot, service, leases, kv, rooms, "a", lease, Duration.ofSeconds(1),
+                    org.countersign.app.Throttle.none()).start();
+            await().atMost(WAIT).until(() -> kv.get(MatrixSyncLoop.SINCE).isPresent());
+            var b = new MatrixSyncLoop(bot, service, leases, kv, rooms, "b", lease, Duration.ofSeconds(1),
+                    org.countersign.app.Throttle.none()).start();
+            try {
+                matrix.dev.say(matrix.ops, OPEN);
+                await().atMost(WAIT).until(() -> service.recent(Set.of(), 10).size() == 1);
+
+                a.halt(); // dies without giving the lease back
+                long died = System.nanoTime();
+                matrix.dev.say(matrix.ops, OPEN.replace("cache deploy", "second deploy"));
+                await().atMost(WAIT).until(() -> service.recent(Set.of(), 10).size() == 2);
+                long tookOverMillis = (System.nanoTime() - died) / 1_000_000;
+
+                System.out.printf("synapse: takeover after the sync holder died: %d ms (lease %d ms)%n", tookOverMillis,
+                        lease.toMillis());
+                assertThat(tookOverMillis).isLessThan(lease.toMillis() + 5_000);
+                Thread.sleep(1_000);
+                assertThat(service.recent(Set.of(), 10)).hasSize(2);
+            } finally {
+                a.close();
+                b.close();
+            }
         }
     }
 }
