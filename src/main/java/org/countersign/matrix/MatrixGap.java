@@ -21,10 +21,12 @@ final class MatrixGap {
     private final MatrixClient matrix;
     private final String eventFilter;
 
-    MatrixGap(MatrixClient matrix, List<String> types) {
+    /** Reads back events of {@code types}, leaving out those of {@code me} (the bot) when known. */
+    MatrixGap(MatrixClient matrix, List<String> types, String me) {
         this.matrix = matrix;
         var filter = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         types.forEach(filter.putArray("types")::add);
+        if (me != null) filter.putArray("not_senders").add(me);
         this.eventFilter = filter.toString();
     }
 

@@ -25,6 +25,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
     static final String LEASE = "matrix-sync";
     static final String SINCE = "matrix:since";
     static final Duration HANDLED_MEMORY = Duration.ofDays(7);
+    static final int ATTEMPTS = 3;
     static final java.util.List<String> TYPES = java.util.List.of("m.room.message", "m.reaction", "m.room.redaction");
 
     private final MatrixClient matrix;
@@ -37,8 +38,8 @@ public final class MatrixSyncLoop implements AutoCloseable {
     private final String instance;
     private final Duration leaseTime;
     private final Duration longPoll;
-    private final String filter;
-    private final MatrixGap gap;
+    private volatile String filter;
+    private volatile MatrixGap gap;
     private volatile boolean running;
     private volatile boolean releaseOnStop = true;
     private Thread thread;
@@ -54,12 +55,15 @@ public final class MatrixSyncLoop implements AutoCloseable {
         this.instance = instance;
         this.leaseTime = leaseTime;
         this.longPoll = longPoll;
-        this.filter = filter(rooms);
-        this.gap = new MatrixGap(matrix, TYPES);
+        this.filter = filter(rooms, null);
+        this.gap = new MatrixGap(matrix, TYPES, null);
     }
 
-    /** Only our rooms, only messages and reactions, and enough of them per sync that a busy minute is not cut. */
-    private static String filter(MatrixRooms rooms) {
+    /**
+     * Only our rooms, only messages and reactions, none of the bot's own ({@code me}, when known: its answers would
+     * fill the timeline and make the next sync gappy), and enough of them per sync that a busy minute is not cut.
+     */
+    private static String filter(MatrixRooms rooms, String me) {
         var f = JsonNodeFactory.instance.objectNode();
         var room = f.putObject("room");
         var list = room.putArray("rooms");
@@ -67,6 +71,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
         var timeline = room.putObject("timeline");
         timeline.put("limit", 100);
         TYPES.forEach(timeline.putArray("types")::add);
+        if (me != null) timeline.putArray("not_senders").add(me);
         room.putObject("state").putArray("types");
         room.putObject("ephemeral").putArray("not_types").add("*");
         room.putObject("account_data").putArray("not_types").add("*");
@@ -95,7 +100,10 @@ public final class MatrixSyncLoop implements AutoCloseable {
                 }
                 if (!joined) {
                     // Who we are (to ignore our own events), and in the rooms, before the first sync.
-                    bot = new MatrixBot(service, matrix, kv, rooms, matrix.whoami(), throttle);
+                    var me = matrix.whoami();
+                    bot = new MatrixBot(service, matrix, kv, rooms, me, throttle);
+                    filter = filter(rooms, me);
+                    gap = new MatrixGap(matrix, TYPES, me);
                     for (var room : rooms.all()) matrix.join(room);
                     joined = true;
                 }
@@ -150,7 +158,13 @@ public final class MatrixSyncLoop implements AutoCloseable {
             for (var event : gap.events(room, joined, since.get())) {
                 var handled = handledKey(event.eventId());
                 if (kv.get(handled).isPresent()) continue;
-                bot.handle(room, event);
+                try {
+                    bot.handle(room, event);
+                } catch (StoreUnavailable e) {
+                    throw e; // not the event's fault: it is tried again once Redis answers
+                } catch (RuntimeException e) {
+                    if (!givenUp(event, e)) throw e;
+                }
                 kv.put(handled, instance, HANDLED_MEMORY);
             }
         }
@@ -158,6 +172,21 @@ public final class MatrixSyncLoop implements AutoCloseable {
     }
 
     static String handledKey(String eventId) { return "matrix:handled:" + eventId; }
+
+    /**
+     * Whether to give up on an event whose handling failed: after {@link #ATTEMPTS} tries, so one event that always
+     * fails does not hold back every event after it.
+     */
+    private boolean givenUp(SyncResponse.Event event, RuntimeException failure) {
+        var key = "matrix:attempts:" + event.eventId();
+        int attempts = kv.get(key).map(Integer::parseInt).orElse(0) + 1;
+        if (attempts < ATTEMPTS) {
+            kv.put(key, Integer.toString(attempts), HANDLED_MEMORY);
+            return false;
+        }
+        log.error("Matrix: gave up on {} ({}) after {} attempts", event.eventId(), event.type(), attempts, failure);
+        return true;
+    }
 
     private static Duration backoff(int failures) {
         long base = Math.min(30_000, 500L << Math.min(failures, 6));

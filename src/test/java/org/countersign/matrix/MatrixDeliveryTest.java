@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.countersign.PolicyFile;
 import org.countersign.app.KeyValues;
 import org.countersign.app.PolicyDirectory;
@@ -115,6 +114,18 @@ class MatrixDeliveryTest {
         assertThat(crashed.faults()).isEqualTo(1);
     }
 
+    @Test
+    void an_event_whose_handling_always_fails_is_given_up_after_three_attempts_and_holds_nothing_back() throws Exception {
+        var crashed = onSync("matrix:opening:", "putIfAbsent", 100, loop -> {
+            matrix.homeserver.postText(OPS, DEV, OPEN.formatted(1, 1));
+            matrix.homeserver.postText(OPS, DEV, "!list");
+            matrix.awaitReply(OPS, "No open emergency requests");
+        });
+        assertThat(crashed.requests()).isZero();
+        assertThat(crashed.faults()).isEqualTo(MatrixSyncLoop.ATTEMPTS);
+        assertThat(matrix.replies(OPS)).hasSize(1);
+    }
+
     private record Crashed(int requests, int faults) {}
 
     /**
@@ -123,11 +134,16 @@ class MatrixDeliveryTest {
      */
     private Crashed onSync(String prefix, String operation, java.util.function.Consumer<MatrixSyncLoop> what)
             throws Exception {
+        return onSync(prefix, operation, 1, what);
+    }
+
+    private Crashed onSync(String prefix, String operation, int times,
+                           java.util.function.Consumer<MatrixSyncLoop> what) throws Exception {
         var policy = PolicyFile.loadDefault();
         try (var redis = RedisConnector.connect(Optional.empty(), dataDir.resolve("redis"))) {
             var service = new RequestService(new RedisRequestStore(redis.client(), "cs:"), new PolicyDirectory(policy),
                     new Workflow(policy), Clock.systemUTC());
-            var kv = new DyingOnce(new RedisKeyValues(redis.client(), "cs:"), prefix, operation);
+            var kv = new DyingOnce(new RedisKeyValues(redis.client(), "cs:"), prefix, operation, times);
             var client = new MatrixClient(matrix.homeserver.baseUrl(), MatrixFixture.BOT_TOKEN,
                     HttpClient.newHttpClient(), Duration.ofSeconds(5));
             try (var loop = new MatrixSyncLoop(client, service, new RedisLeases(redis.client(), "cs:"), kv,
@@ -135,29 +151,30 @@ class MatrixDeliveryTest {
                     .start()) {
                 matrix.awaitListening();
                 what.accept(loop);
-                await().atMost(WAIT).until(() -> kv.faults == 1);
+                await().atMost(WAIT).until(() -> kv.faults >= 1);
                 Thread.sleep(2_000); // the loop backs off, then syncs again from the same token
                 return new Crashed(service.recent(Set.of(), 10).size(), kv.faults);
             }
         }
     }
 
-    /** Real Redis, but the first matching write fails: the process "dies" at that point of handling an event. */
+    /** Real Redis, but the first {@code times} matching writes fail: the process "dies" at that point of handling an event. */
     private static final class DyingOnce implements KeyValues {
         private final KeyValues kv;
         private final String prefix;
         private final String operation;
-        private final AtomicBoolean died = new AtomicBoolean();
+        private final int times;
         volatile int faults;
 
-        DyingOnce(KeyValues kv, String prefix, String operation) {
+        DyingOnce(KeyValues kv, String prefix, String operation, int times) {
             this.kv = kv;
             this.prefix = prefix;
             this.operation = operation;
+            this.times = times;
         }
 
-        private void maybeDie(String op, String key) {
-            if (op.equals(operation) && key.startsWith(prefix) && died.compareAndSet(false, true)) {
+        private synchronized void maybeDie(String op, String key) {
+            if (op.equals(operation) && key.startsWith(prefix) && faults < times) {
                 faults++;
                 throw new IllegalStateException("the process died while handling an event (" + op + " " + key + ")");
             }
