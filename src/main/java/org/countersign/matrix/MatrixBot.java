@@ -39,6 +39,7 @@ final class MatrixBot {
     private final String botUserId;
     private final Conversation conversation;
     private final Venue venue;
+    private final RequestService service;
 
     MatrixBot(RequestService service, MatrixClient matrix, KeyValues kv, MatrixRooms rooms, String botUserId,
               Throttle throttle) {
@@ -46,27 +47,76 @@ final class MatrixBot {
         this.venue = Venue.chat("room", "MATRIX_SECURITY_ROOM_ID", rooms.takesConfidential(), SYNTAX,
                 "React " + APPROVE_KEY + " on a card to approve it for your team (remove it to withdraw); "
                         + REJECT_KEY + " tells you how to reject.").watchedBy(rooms.privacy());
+        this.service = service;
         this.matrix = matrix;
         this.kv = kv;
         this.rooms = rooms;
         this.botUserId = botUserId;
     }
 
-    /** Handles one timeline event of one of our rooms. */
+    /**
+     * Handles one timeline event of one of our rooms. It may come again (after a crash mid-command, the next sync holder
+     * is handed it once more): what it was answered is remembered as soon as the request service has it, so a second
+     * delivery only sends that answer again (the same transaction id, which the homeserver deduplicates) and applies
+     * nothing twice; an {@code !emergency} whose answer was not remembered yet is not opened a second time either.
+     */
     void handle(String room, SyncResponse.Event event) {
         if (botUserId.equals(event.sender())) return;
+        var done = kv.get(doneKey(event.eventId())).flatMap(Done::decode);
+        if (done.isPresent()) {
+            finish(room, event, done.get());
+            return;
+        }
         if ("m.room.redaction".equals(event.type())) {
             unvote(room, event);
             return;
         }
         var verb = "m.reaction".equals(event.type()) ? vote(event) : command(event);
         if (verb.isEmpty()) return;
+        if (verb.get() instanceof Verb.Open open) verb = Optional.of(once(event, open));
         var reply = conversation.said(Actor.matrix(event.sender()), venue.room(rooms.isSecurityRoom(room)), verb.get());
-        if (reply.takeDown()) hide(room, event);
         if (verb.get() instanceof Verb.Approve approve && "m.reaction".equals(event.type())
                 && (reply.kind() == Reply.Kind.DONE || reply.kind() == Reply.Kind.UNCHANGED))
             remember(event, approve.id());
-        reply.say().ifPresent(text -> answer(room, event.eventId(), text, "reply-" + event.eventId()));
+        finish(room, event, record(event, new Done(reply.takeDown(), event.eventId(), reply.say().orElse(""))));
+    }
+
+    /** What handling an event came to: whether to take it down, and what to answer to which event. */
+    record Done(boolean takeDown, String answerTo, String text) {
+        String encode() { return (takeDown ? "1" : "0") + "|" + answerTo + "|" + text; }
+
+        static Optional<Done> decode(String value) {
+            var parts = value.split("\\|", 3);
+            return parts.length == 3 ? Optional.of(new Done("1".equals(parts[0]), parts[1], parts[2])) : Optional.empty();
+        }
+    }
+
+    static String doneKey(String eventId) { return "matrix:done:" + eventId; }
+
+    private Done record(SyncResponse.Event event, Done done) {
+        kv.put(doneKey(event.eventId()), done.encode(), MatrixSyncLoop.HANDLED_MEMORY);
+        return done;
+    }
+
+    private void finish(String room, SyncResponse.Event event, Done done) {
+        if (done.takeDown()) hide(room, event);
+        if (!done.text().isEmpty()) answer(room, done.answerTo(), done.text(), "reply-" + event.eventId());
+    }
+
+    /**
+     * An {@code !emergency} delivered again before its answer was remembered: if it opened a request then (by this
+     * sender, with this summary, since the first delivery), the answer is that request's status instead of a second one.
+     */
+    private Verb once(SyncResponse.Event event, Verb.Open open) {
+        var claim = "matrix:opening:" + event.eventId();
+        var now = service.now();
+        if (kv.putIfAbsent(claim, Long.toString(now.toEpochMilli()), MatrixSyncLoop.HANDLED_MEMORY)) return open;
+        var since = kv.get(claim).map(Long::parseLong).map(java.time.Instant::ofEpochMilli).orElse(now);
+        var by = Actor.matrix(event.sender());
+        return service.recent(java.util.Set.of(), 50).stream()
+                .filter(r -> r.requester().equals(by) && java.util.Objects.equals(r.summary(), open.draft().summary())
+                        && !r.created().isBefore(since.minusSeconds(1)))
+                .findFirst().<Verb>map(r -> new Verb.Status(Optional.of(r.id()))).orElse(open);
     }
 
     /** Which request a ✅ that approved (or found the approval made) stands for, and whose it is, for its removal. */
@@ -89,20 +139,25 @@ final class MatrixBot {
         if (remembered.isEmpty() || !remembered.get()[1].equals(redaction.sender())) return;
         var id = RequestId.parse(remembered.get()[0]);
         if (id.isEmpty()) return;
-        kv.delete(key);
         var reply = conversation.said(Actor.matrix(redaction.sender()), venue.room(rooms.isSecurityRoom(room)),
                 new Verb.Withdraw(id.get(), null));
-        if (reply.refused() && reply.refusal() == Outcome.Refusal.NOT_ALLOWED) return;
         var card = remembered.get()[2];
-        reply.say().ifPresent(text -> answer(room, card.isEmpty() ? redaction.eventId() : card, text,
-                "reply-" + redaction.eventId()));
+        var quiet = reply.refused() && reply.refusal() == Outcome.Refusal.NOT_ALLOWED;
+        var done = record(redaction, new Done(false, card.isEmpty() ? redaction.eventId() : card,
+                quiet ? "" : reply.say().orElse("")));
+        kv.delete(key);
+        finish(room, redaction, done);
     }
 
-    /** A {@code !command} in a message that is not a notice; empty for ordinary chat and other bots' commands. */
+    /**
+     * A {@code !command} in a message that is not a notice; empty for ordinary chat and other bots' commands. A reply's
+     * quoted fallback ({@code > <@alice:example.org> ...}) is not part of what was typed.
+     */
     private static Optional<Verb> command(SyncResponse.Event event) {
         if (!"m.room.message".equals(event.type()) || "m.notice".equals(event.msgtype()) || event.body() == null)
             return Optional.empty();
-        return VerbParser.parse(event.body(), SYNTAX);
+        var body = event.relatesTo().has("m.in_reply_to") ? MatrixText.withoutReplyFallback(event.body()) : event.body();
+        return VerbParser.parse(body, SYNTAX);
     }
 
     /** ✅ on a card approves for the one team still needed; ❌ asks for the reason. */
@@ -118,14 +173,21 @@ final class MatrixBot {
                 : new Verb.Reject(request.get(), null));
     }
 
-    /** A message about a confidential request, typed where everyone reads: take it down where the bot may. */
+    /**
+     * A message about a confidential request, typed where everyone reads: take it down where the bot may. Where it may
+     * not (by default only moderators redact others' messages), its sender is asked to, so it does not stay up unseen.
+     */
     private void hide(String room, SyncResponse.Event event) {
         try {
             matrix.redact(room, event.eventId(), "confidential: moved to the security room", "hide-" + event.eventId());
         } catch (MatrixException e) {
             log.warn("could not redact a confidential message typed in {}: {}", room, e.getMessage());
+            if (e.status() == 403) answer(room, event.eventId(), CANNOT_HIDE, "unhidden-" + event.eventId());
         }
     }
+
+    static final String CANNOT_HIDE = "Please delete your message: it is about a confidential request, and Countersign "
+            + "may not remove it here (give it the power to redact others' messages in this room, as a moderator has).";
 
     private void answer(String room, String toEventId, String text, String txnId) {
         var content = MatrixReplies.replyTo(toEventId, MatrixText.plain(text, 4000));

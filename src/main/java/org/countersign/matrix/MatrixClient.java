@@ -78,6 +78,32 @@ public final class MatrixClient {
         return SyncResponse.from(body);
     }
 
+    /**
+     * One page of a room's timeline going back ({@code GET /rooms/{roomId}/messages?dir=b}) from {@code from} (a sync's
+     * {@code prev_batch}) towards {@code to} (the {@code since} of that sync, or null), at most {@code limit} events,
+     * filtered by {@code filterJson} (a RoomEventFilter, or null): newest first, with the token of the next page.
+     */
+    public MessagesPage messages(String roomId, String from, String to, int limit, String filterJson) {
+        var query = new StringBuilder("?dir=b&limit=").append(limit).append("&from=").append(encode(from));
+        if (to != null) query.append("&to=").append(encode(to));
+        if (filterJson != null) query.append("&filter=").append(encode(filterJson));
+        var body = call("GET", "/rooms/" + encode(roomId) + "/messages" + query, null, timeout);
+        var events = new java.util.ArrayList<SyncResponse.Event>();
+        body.path("chunk").forEach(e -> events.add(SyncResponse.Event.from(e)));
+        var end = body.path("end").asText("");
+        return new MessagesPage(events, end.isEmpty() ? null : end);
+    }
+
+    /**
+     * A page of {@code /messages}: its events in the order asked for, and {@code end}, the token for the page after it
+     * (null when there are no more).
+     */
+    public record MessagesPage(java.util.List<SyncResponse.Event> events, String end) {
+        public MessagesPage {
+            events = java.util.List.copyOf(events);
+        }
+    }
+
     /** Sends a message event with a fresh transaction id; returns its event id. */
     public String send(String roomId, String eventType, JsonNode content) {
         return send(roomId, eventType, content, UUID.randomUUID().toString());

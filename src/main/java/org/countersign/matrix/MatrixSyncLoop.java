@@ -15,14 +15,18 @@ import org.slf4j.LoggerFactory;
  * Reads the rooms with {@code /sync} and hands each new event to the bot. Exactly one instance syncs at a
  * time: it holds a lease in Redis, renewed after every long poll, and another instance takes over within a
  * lease's time when the holder dies. The {@code since} token lives in Redis, so the new holder carries on
- * where the old one stopped; on the very first start the history is skipped. Each event id is claimed in
- * Redis before it is handled, so no event is handled twice, even across a takeover.
+ * where the old one stopped; on the very first start the history is skipped. A gappy ({@code limited}) sync is
+ * filled in from {@code /messages} ({@link MatrixGap}). Events are handled at least once: an event is marked handled
+ * in Redis only after it was, and the token moves on only after every event of the sync was, so an instance that dies
+ * mid-command leaves it to the next holder, whose bot recognises what was already done ({@link MatrixBot}).
  */
 public final class MatrixSyncLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MatrixSyncLoop.class);
     static final String LEASE = "matrix-sync";
     static final String SINCE = "matrix:since";
     static final Duration HANDLED_MEMORY = Duration.ofDays(7);
+    static final int ATTEMPTS = 3;
+    static final java.util.List<String> TYPES = java.util.List.of("m.room.message", "m.reaction", "m.room.redaction");
 
     private final MatrixClient matrix;
     private final RequestService service;
@@ -34,7 +38,8 @@ public final class MatrixSyncLoop implements AutoCloseable {
     private final String instance;
     private final Duration leaseTime;
     private final Duration longPoll;
-    private final String filter;
+    private volatile String filter;
+    private volatile MatrixGap gap;
     private volatile boolean running;
     private volatile boolean releaseOnStop = true;
     private Thread thread;
@@ -50,18 +55,23 @@ public final class MatrixSyncLoop implements AutoCloseable {
         this.instance = instance;
         this.leaseTime = leaseTime;
         this.longPoll = longPoll;
-        this.filter = filter(rooms);
+        this.filter = filter(rooms, null);
+        this.gap = new MatrixGap(matrix, TYPES, null);
     }
 
-    /** Only our rooms, only messages and reactions, and enough of them per sync that a busy minute is not cut. */
-    private static String filter(MatrixRooms rooms) {
+    /**
+     * Only our rooms, only messages and reactions, none of the bot's own ({@code me}, when known: its answers would
+     * fill the timeline and make the next sync gappy), and enough of them per sync that a busy minute is not cut.
+     */
+    private static String filter(MatrixRooms rooms, String me) {
         var f = JsonNodeFactory.instance.objectNode();
         var room = f.putObject("room");
         var list = room.putArray("rooms");
         rooms.all().forEach(list::add);
         var timeline = room.putObject("timeline");
         timeline.put("limit", 100);
-        timeline.putArray("types").add("m.room.message").add("m.reaction").add("m.room.redaction");
+        TYPES.forEach(timeline.putArray("types")::add);
+        if (me != null) timeline.putArray("not_senders").add(me);
         room.putObject("state").putArray("types");
         room.putObject("ephemeral").putArray("not_types").add("*");
         room.putObject("account_data").putArray("not_types").add("*");
@@ -90,7 +100,10 @@ public final class MatrixSyncLoop implements AutoCloseable {
                 }
                 if (!joined) {
                     // Who we are (to ignore our own events), and in the rooms, before the first sync.
-                    bot = new MatrixBot(service, matrix, kv, rooms, matrix.whoami(), throttle);
+                    var me = matrix.whoami();
+                    bot = new MatrixBot(service, matrix, kv, rooms, me, throttle);
+                    filter = filter(rooms, me);
+                    gap = new MatrixGap(matrix, TYPES, me);
                     for (var room : rooms.all()) matrix.join(room);
                     joined = true;
                 }
@@ -141,13 +154,38 @@ public final class MatrixSyncLoop implements AutoCloseable {
         }
         for (var room : rooms.all()) {
             var joined = response.joined().get(room);
-            if (joined != null && joined.limited())
-                log.warn("Matrix: more than {} events in {} since the last sync; the oldest were not read", 100, room);
-            for (var event : response.timeline(room))
-                if (kv.putIfAbsent("matrix:handled:" + event.eventId(), instance, HANDLED_MEMORY))
+            if (joined == null) continue;
+            for (var event : gap.events(room, joined, since.get())) {
+                var handled = handledKey(event.eventId());
+                if (kv.get(handled).isPresent()) continue;
+                try {
                     bot.handle(room, event);
+                } catch (StoreUnavailable e) {
+                    throw e; // not the event's fault: it is tried again once Redis answers
+                } catch (RuntimeException e) {
+                    if (!givenUp(event, e)) throw e;
+                }
+                kv.put(handled, instance, HANDLED_MEMORY);
+            }
         }
         kv.put(SINCE, response.nextBatch(), null);
+    }
+
+    static String handledKey(String eventId) { return "matrix:handled:" + eventId; }
+
+    /**
+     * Whether to give up on an event whose handling failed: after {@link #ATTEMPTS} tries, so one event that always
+     * fails does not hold back every event after it.
+     */
+    private boolean givenUp(SyncResponse.Event event, RuntimeException failure) {
+        var key = "matrix:attempts:" + event.eventId();
+        int attempts = kv.get(key).map(Integer::parseInt).orElse(0) + 1;
+        if (attempts < ATTEMPTS) {
+            kv.put(key, Integer.toString(attempts), HANDLED_MEMORY);
+            return false;
+        }
+        log.error("Matrix: gave up on {} ({}) after {} attempts", event.eventId(), event.type(), attempts, failure);
+        return true;
     }
 
     private static Duration backoff(int failures) {

@@ -94,4 +94,17 @@ final class MatrixText {
     static String utcTime(Instant at) { return UTC_TIME.format(at); }
 
     private static String marker(int more) { return Texts.marker(more); }
+
+    /**
+     * A reply's own text: its body without the fallback quoting the event it answers (the leading lines that start
+     * with {@code >}, and the blank line after them), which older clients put before what was typed.
+     */
+    static String withoutReplyFallback(String body) {
+        if (!body.startsWith(">")) return body;
+        var lines = body.split("\n", -1);
+        int i = 0;
+        while (i < lines.length && lines[i].startsWith(">")) i++;
+        if (i < lines.length && lines[i].isBlank()) i++;
+        return String.join("\n", java.util.Arrays.asList(lines).subList(i, lines.length));
+    }
 }

@@ -125,6 +125,7 @@ public final class FakeHomeserver implements AutoCloseable {
             cfg.routes.post(V3 + "/join/{roomIdOrAlias}", ctx -> serve(ctx, this::join));
             cfg.routes.post(V3 + "/rooms/{roomIdOrAlias}/join", ctx -> serve(ctx, this::join));
             cfg.routes.get(V3 + "/rooms/{roomId}/joined_members", ctx -> serve(ctx, this::joinedMembers));
+            cfg.routes.get(V3 + "/rooms/{roomId}/messages", ctx -> serve(ctx, this::messages));
             cfg.routes.get(V3 + "/rooms/{roomId}/state/{eventType}", ctx -> serve(ctx, this::state));
             cfg.routes.get(V3 + "/rooms/{roomId}/state/{eventType}/{stateKey}", ctx -> serve(ctx, this::state));
             // Registered last, so they only catch what no route above matched.
@@ -483,6 +484,45 @@ public final class FakeHomeserver implements AutoCloseable {
             }
             return object().put("room_id", roomId);
         }
+    }
+
+    /**
+     * {@code GET /rooms/{roomId}/messages}, backwards only: events after {@code to} (exclusive) up to {@code from}
+     * (inclusive), newest first, {@code limit} at most (10 by default, as Synapse); {@code end} only while more remain.
+     * Tokens are a sync's {@code s<n>} or a timeline's {@code t<n>}, both a stream position.
+     */
+    private ObjectNode messages(Context ctx, Session session) {
+        if (!"b".equals(ctx.queryParam("dir")))
+            throw new MatrixError(400, "M_INVALID_PARAM", "the fake pages backwards only (dir=b)");
+        long from = position(ctx.queryParam("from"), Long.MAX_VALUE);
+        long to = position(ctx.queryParam("to"), 0);
+        int limit = (int) Math.max(1, intParam(ctx, "limit", 10));
+        var filterParam = ctx.queryParam("filter");
+        var filter = TimelineFilter.parse(filterParam == null ? null : "{\"room\":{\"timeline\":" + filterParam + "}}", json);
+        synchronized (lock) {
+            var room = joinedRoom(ctx.pathParam("roomId"), session);
+            var range = room.log.stream().filter(s -> s.event().streamPosition() <= from
+                    && s.event().streamPosition() > to).toList();
+            var answer = object().put("start", ctx.queryParam("from"));
+            var chunk = answer.putArray("chunk");
+            long lowest = Long.MAX_VALUE;
+            int taken = 0;
+            for (int i = range.size() - 1; i >= 0 && taken < limit; i--) {
+                var stored = range.get(i);
+                lowest = stored.event().streamPosition();
+                if (!filter.allows(stored.event())) continue;
+                chunk.add(eventJson(room, stored, session));
+                taken++;
+            }
+            if (lowest != Long.MAX_VALUE && lowest - 1 > to) answer.put("end", "t" + (lowest - 1));
+            return answer;
+        }
+    }
+
+    private static long position(String token, long fallback) {
+        if (token == null) return fallback;
+        if (!token.matches("[st]\\d+")) throw new MatrixError(400, "M_INVALID_PARAM", "Invalid token: " + token);
+        return Long.parseLong(token.substring(1));
     }
 
     private ObjectNode joinedMembers(Context ctx, Session session) {

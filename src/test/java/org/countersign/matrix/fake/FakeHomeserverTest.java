@@ -88,7 +88,7 @@ class FakeHomeserverTest {
 
     @Test
     void an_endpoint_it_does_not_know_is_404_unrecognized() throws Exception {
-        var answer = call("GET", "/_matrix/client/v3/rooms/%21abc%3Aexample.org/messages", "bot-token", null);
+        var answer = call("GET", "/_matrix/client/v3/rooms/%21abc%3Aexample.org/context/%24event", "bot-token", null);
 
         assertThat(answer.status()).isEqualTo(404);
         assertThat(answer.body().path("errcode").asText()).isEqualTo("M_UNRECOGNIZED");
