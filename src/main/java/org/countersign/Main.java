@@ -33,6 +33,7 @@ import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.app.RateLimiter;
+import org.countersign.app.Telemetry;
 import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
 import org.countersign.chat.CardPublisher;
@@ -50,12 +51,14 @@ import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
 import org.countersign.matrix.MatrixAlerts;
+import org.countersign.matrix.MatrixApiErrors;
 import org.countersign.matrix.MatrixCards;
 import org.countersign.matrix.MatrixClient;
 import org.countersign.matrix.MatrixPrivacy;
 import org.countersign.matrix.MatrixRooms;
 import org.countersign.matrix.MatrixSyncLoop;
 import org.countersign.slack.SlackAlerts;
+import org.countersign.slack.SlackApiErrors;
 import org.countersign.slack.SlackApp;
 import org.countersign.slack.SlackCards;
 import org.countersign.slack.SlackChannels;
@@ -147,8 +150,8 @@ public final class Main {
             var store = new RedisRequestStore(client, config.redisPrefix());
             var feed = new RedisEventFeed(client, config.redisPrefix());
             var kv = new RedisKeyValues(client, config.redisPrefix());
-            var metrics = new Metrics(store::countByState, config.metricsToken());
-            var slack = config.slackOpt().map(SlackWiring::new);
+            var metrics = new Metrics(store, feed, clock, config.metricsToken());
+            var slack = config.slackOpt().map(s -> new SlackWiring(s, metrics));
             var matrix = config.matrixOpt();
             var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
             var platforms = EnumSet.noneOf(Platform.class);
@@ -179,15 +182,18 @@ public final class Main {
             if (slack.isPresent())
                 adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser, watches));
             if (!loaded.integrations().isEmpty())
-                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).start());
+                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).counting(metrics)
+                        .start());
+            metrics.integrations(loaded.integrations().stream().map(i -> i.name()).toList());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
                     running)));
             if (matrix.isPresent())
                 startMatrix(matrix.get(), service, kv, feed, leases, running,
-                        instance, perUser, watches);
-            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
+                        instance, perUser, watches, metrics);
+            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
+                    metrics)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var live = new LiveEvents(feed, DomainJson.mapper());
@@ -204,6 +210,7 @@ public final class Main {
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
             var readiness = Readiness.warning(store::ping, watches::problems);
+            metrics.watch(readiness);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             var link = "http://127.0.0.1:" + web.port() + (console ? "/console" : "/")
@@ -249,13 +256,14 @@ public final class Main {
 
     /** The Slack side: the Web API client, user groups, the Bolt app and the card publisher. */
     private record SlackWiring(SlackSettings settings, Slack slack) {
-        SlackWiring(SlackSettings settings) {
-            this(settings, Slack.getInstance(slackConfig(settings)));
+        SlackWiring(SlackSettings settings, Telemetry telemetry) {
+            this(settings, Slack.getInstance(slackConfig(settings, telemetry)));
         }
 
-        private static SlackConfig slackConfig(SlackSettings settings) {
+        private static SlackConfig slackConfig(SlackSettings settings, Telemetry telemetry) {
             var config = new SlackConfig();
             config.setMethodsEndpointUrlPrefix(settings.apiUrl());
+            config.getHttpClientResponseHandlers().add(new SlackApiErrors(telemetry));
             return config;
         }
 
@@ -293,10 +301,10 @@ public final class Main {
     /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
     private static void startMatrix(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
                                     Leases leases, Running running, String instance, Throttle perUser,
-                                    Watches watches) {
-        var client = matrixClient(settings);
+                                    Watches watches, Telemetry telemetry) {
+        var client = matrixClient(settings, telemetry);
         var watch = settings.securityRoomId() == null ? null
-                : watches.watch(new MatrixPrivacy(matrixClient(settings), new MatrixRooms(settings.roomId(),
+                : watches.watch(new MatrixPrivacy(matrixClient(settings, telemetry), new MatrixRooms(settings.roomId(),
                         settings.securityRoomId())));
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId(), watch == null ? Privacy.ASSUMED : watch);
         var cards = new CardPublisher(service, new Cards(service.workflow()),
@@ -329,9 +337,10 @@ public final class Main {
     }
 
     /** A client of its own for each user (sync loop and cards, alerts), so neither waits on the other's connections. */
-    private static MatrixClient matrixClient(MatrixSettings settings) {
+    private static MatrixClient matrixClient(MatrixSettings settings, Telemetry telemetry) {
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        return new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10));
+        return new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10))
+                .onFailure(new MatrixApiErrors(telemetry));
     }
 
     /** POST /webhooks/github: a GitHub App's deployment protection rule, answered when the request is decided. */
@@ -351,10 +360,10 @@ public final class Main {
     /** POST /webhooks/alertmanager: alert groups shown in the ops channel and room, with a button to open a request. */
     private static AlertmanagerWebhook alertmanager(String token, Optional<SlackWiring> slack,
                                                     Optional<MatrixSettings> matrix, KeyValues kv, Clock clock,
-                                                    Running running) {
+                                                    Running running, Telemetry telemetry) {
         var targets = new ArrayList<AlertSurface>();
         slack.ifPresent(s -> targets.add(new SlackAlerts(s.methods(), s.settings().channel(), clock)));
-        matrix.ifPresent(m -> targets.add(new MatrixAlerts(matrixClient(m), m.roomId(), clock)));
+        matrix.ifPresent(m -> targets.add(new MatrixAlerts(matrixClient(m, telemetry), m.roomId(), clock)));
         var webhook = new AlertmanagerWebhook(token, targets, kv);
         running.add(webhook);
         log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,
