@@ -257,13 +257,16 @@ public final class Main {
     /** The Slack side: the Web API client, user groups, the Bolt app and the card publisher. */
     private record SlackWiring(SlackSettings settings, Slack slack) {
         SlackWiring(SlackSettings settings, Telemetry telemetry) {
-            this(settings, Slack.getInstance(slackConfig(settings, telemetry)));
+            this(settings, slack(slackConfig(settings), telemetry));
         }
 
-        private static SlackConfig slackConfig(SlackSettings settings, Telemetry telemetry) {
+        private static Slack slack(SlackConfig config, Telemetry telemetry) {
+            return Slack.getInstance(config, SlackApiErrors.client(config, telemetry));
+        }
+
+        private static SlackConfig slackConfig(SlackSettings settings) {
             var config = new SlackConfig();
             config.setMethodsEndpointUrlPrefix(settings.apiUrl());
-            config.getHttpClientResponseHandlers().add(new SlackApiErrors(telemetry));
             return config;
         }
 
