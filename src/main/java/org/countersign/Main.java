@@ -1,13 +1,9 @@
 package org.countersign;
 
 import com.slack.api.Slack;
-import com.slack.api.SlackConfig;
-import com.slack.api.bolt.AppConfig;
-import com.slack.api.methods.MethodsClient;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import java.net.InetAddress;
-import java.net.http.HttpClient;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +14,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import org.countersign.app.Directory;
 import org.countersign.app.Emails;
@@ -28,44 +22,25 @@ import org.countersign.app.ExpirySweeper;
 import org.countersign.app.ReviewReminder;
 import org.countersign.app.ReminderSweeper;
 import org.countersign.app.KeyValues;
-import org.countersign.app.Leases;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
-import org.countersign.app.StreamConsumer;
 import org.countersign.app.RateLimiter;
 import org.countersign.app.Telemetry;
 import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
-import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
-import org.countersign.chat.Privacy;
-import org.countersign.chat.PrivacyWatch;
 import org.countersign.github.GithubDeployments;
 import org.countersign.github.GithubGate;
 import org.countersign.github.GithubSettings;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
-import org.countersign.slack.SlackSettings;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
 import org.countersign.matrix.MatrixAlerts;
-import org.countersign.matrix.MatrixApiErrors;
-import org.countersign.matrix.MatrixCards;
-import org.countersign.matrix.MatrixClient;
-import org.countersign.matrix.MatrixPrivacy;
-import org.countersign.matrix.MatrixRooms;
-import org.countersign.matrix.MatrixSyncLoop;
 import org.countersign.slack.SlackAlerts;
-import org.countersign.slack.SlackApiErrors;
-import org.countersign.slack.SlackApp;
-import org.countersign.slack.SlackCards;
-import org.countersign.slack.SlackChannels;
-import org.countersign.slack.SlackDirectory;
 import org.countersign.slack.SlackEmails;
-import org.countersign.slack.SlackEndpoint;
-import org.countersign.slack.SlackPrivacy;
 import org.countersign.store.DomainJson;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
@@ -190,7 +165,7 @@ public final class Main {
             config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
                     running)));
             if (matrix.isPresent())
-                startMatrix(matrix.get(), service, kv, feed, leases, running,
+                MatrixWiring.start(matrix.get(), service, kv, feed, leases, running,
                         instance, perUser, watches, metrics);
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
                     metrics)));
@@ -254,97 +229,9 @@ public final class Main {
         }
     }
 
-    /** The Slack side: the Web API client, user groups, the Bolt app and the card publisher. */
-    private record SlackWiring(SlackSettings settings, Slack slack) {
-        SlackWiring(SlackSettings settings, Telemetry telemetry) {
-            this(settings, slack(slackConfig(settings), telemetry));
-        }
 
-        private static Slack slack(SlackConfig config, Telemetry telemetry) {
-            return Slack.getInstance(config, SlackApiErrors.client(config, telemetry));
-        }
 
-        private static SlackConfig slackConfig(SlackSettings settings) {
-            var config = new SlackConfig();
-            config.setMethodsEndpointUrlPrefix(settings.apiUrl());
-            return config;
-        }
 
-        MethodsClient methods() { return slack.methods(settings.botToken()); }
-
-        SlackChannels channels() { return new SlackChannels(settings.channel(), settings.securityChannel()); }
-
-        /** Team membership with the user groups, read from Slack in the background from now on (close it to stop). */
-        Directory directory(Directory listed, Policy policy, Clock clock) {
-            return new SlackDirectory(listed, policy, methods(), clock, SlackDirectory.DEFAULT_REFRESH,
-                    settings.usergroupMaxAge()).start();
-        }
-
-        Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,
-                                     Running running, String instance, Throttle perUser, Watches watches) {
-            var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
-            running.add(afterAck::shutdown);
-            var watch = settings.securityChannel() == null ? null
-                    : watches.watch(new SlackPrivacy(methods(), channels()));
-            var channels = new SlackChannels(settings.channel(), settings.securityChannel(),
-                    watch == null ? Privacy.ASSUMED : watch);
-            var app = new SlackApp(AppConfig.builder().signingSecret(settings.signingSecret())
-                    .singleTeamBotToken(settings.botToken()).slack(slack)
-                    // SlackEndpoint checks every signature before Bolt sees the request: once is enough.
-                    .requestVerificationEnabled(false)
-                    .build(), service, kv, channels, afterAck, perUser);
-            var cards = new CardPublisher(service, new Cards(service.workflow()),
-                    new SlackCards(methods(), service.policy(), channels), kv, leases, instance);
-            if (watch != null) watch.whenPrivate(cards::catchUp).start();
-            running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
-            return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
-        }
-    }
-
-    /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
-    private static void startMatrix(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
-                                    Leases leases, Running running, String instance, Throttle perUser,
-                                    Watches watches, Telemetry telemetry) {
-        var client = matrixClient(settings, telemetry);
-        var watch = settings.securityRoomId() == null ? null
-                : watches.watch(new MatrixPrivacy(matrixClient(settings, telemetry), new MatrixRooms(settings.roomId(),
-                        settings.securityRoomId())));
-        var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId(), watch == null ? Privacy.ASSUMED : watch);
-        var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new MatrixCards(client, service.policy(), rooms, kv), kv, leases, instance);
-        if (watch != null) watch.whenPrivate(cards::catchUp).start();
-        running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(CARD_LANES).start());
-        running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, MATRIX_LEASE, MATRIX_LONG_POLL,
-                perUser)
-                .start());
-    }
-
-    /** The privacy checks of the security channel and room: each stopped with the service, counted in the metrics. */
-    private record Watches(KeyValues kv, Duration interval, Clock clock, Metrics metrics, Running running,
-                           List<PrivacyWatch> all) {
-        Watches(KeyValues kv, Duration interval, Clock clock, Metrics metrics, Running running) {
-            this(kv, interval, clock, metrics, running, new java.util.concurrent.CopyOnWriteArrayList<>());
-        }
-
-        /** A watch of {@code probe}'s place, not started yet. */
-        PrivacyWatch watch(PrivacyWatch.Probe probe) {
-            var watch = new PrivacyWatch(probe, kv, interval, clock);
-            all.add(watch);
-            running.add(watch);
-            metrics.watch(probe.platform(), watch);
-            return watch;
-        }
-
-        /** Why confidential cards are held back now, one line per platform. */
-        List<String> problems() { return all.stream().flatMap(w -> w.problem().stream()).toList(); }
-    }
-
-    /** A client of its own for each user (sync loop and cards, alerts), so neither waits on the other's connections. */
-    private static MatrixClient matrixClient(MatrixSettings settings, Telemetry telemetry) {
-        var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        return new MatrixClient(settings.homeserverUrl(), settings.accessToken(), http, Duration.ofSeconds(10))
-                .onFailure(new MatrixApiErrors(telemetry));
-    }
 
     /** POST /webhooks/github: a GitHub App's deployment protection rule, answered when the request is decided. */
     private static GithubDeployments github(GithubSettings settings, GithubGate gate, RequestService service,
@@ -366,7 +253,7 @@ public final class Main {
                                                     Running running, Telemetry telemetry) {
         var targets = new ArrayList<AlertSurface>();
         slack.ifPresent(s -> targets.add(new SlackAlerts(s.methods(), s.settings().channel(), clock)));
-        matrix.ifPresent(m -> targets.add(new MatrixAlerts(matrixClient(m, telemetry), m.roomId(), clock)));
+        matrix.ifPresent(m -> targets.add(new MatrixAlerts(MatrixWiring.client(m, telemetry), m.roomId(), clock)));
         var webhook = new AlertmanagerWebhook(token, targets, kv);
         running.add(webhook);
         log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,
@@ -374,13 +261,6 @@ public final class Main {
         return webhook;
     }
 
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            var t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /** This instance's name among consumers of the events stream and lease holders: host, process, start. */
     static String instanceName() {

@@ -97,4 +97,20 @@ final class PolicyProblems {
         if (node.isNull()) return "nothing";
         return node.asText();
     }
+    /**
+     * Whether {@code section} is a map to read; else says so, and says it is missing when {@code missing} tells
+     * what to write there (null: it may be left out).
+     */
+    boolean isMap(JsonNode node, String section, String missing, String entries) {
+        if (node == null || node.isNull()) {
+            if (missing != null) add(section, "missing: " + missing);
+            return false;
+        }
+        if (!node.isObject()) {
+            add(section, "must be a map of " + entries + ", not " + show(node));
+            return false;
+        }
+        return true;
+    }
+
 }

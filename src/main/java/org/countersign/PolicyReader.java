@@ -13,9 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.countersign.domain.Actor;
-import org.countersign.domain.Opening;
-import org.countersign.domain.BreakGlassRule;
-import org.countersign.domain.ReviewRule;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Policy.InvalidPolicy;
@@ -23,7 +20,6 @@ import org.countersign.domain.EventType;
 import org.countersign.domain.Reason;
 import org.countersign.domain.Reminders;
 import org.countersign.domain.Team;
-import org.countersign.github.GithubGate;
 import org.countersign.webhook.Integration;
 
 /**
@@ -40,12 +36,8 @@ final class PolicyReader {
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential", "informed", "approvals");
-    private static final List<String> MAY_OPEN_KEYS = List.of("teams", "people");
     private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
-    private static final List<String> GITHUB_KEYS = List.of("reason", "environments");
-    private static final List<String> BREAK_GLASS_KEYS = List.of("people", "reasons", "min-reason");
-    private static final List<String> REVIEW_KEYS = List.of("teams", "required-for", "due-after");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
@@ -91,11 +83,12 @@ final class PolicyReader {
         var people = people(root.get("people"));
         var mailDomains = mailDomains(root.get("identity"));
         var integrations = new PolicyIntegrations(problems, env).read(root.get("integrations"));
-        var github = github(root.get("github"), reasons);
+        var access = new PolicyAccess(problems);
+        var github = access.github(root.get("github"), reasons);
         var windows = new PolicyWindows(problems).read(root.get("windows"), root.get("freezes"));
-        var opening = opening(root.get("may-open"), root.get("open-limit"));
-        var breakGlass = breakGlass(root.get("break-glass"));
-        var review = review(root.get("review"));
+        var opening = access.opening(root.get("may-open"), root.get("open-limit"));
+        var breakGlass = access.breakGlass(root.get("break-glass"));
+        var review = access.review(root.get("review"));
 
         // Stand-ins for what could not be read, so Policy.of does not report the same mistake again.
         if (!teamsReadable) {
@@ -124,31 +117,6 @@ final class PolicyReader {
         throw problems.invalid();
     }
 
-    /**
-     * The {@code github} section: the reason of the requests GitHub deployments open (default availability) and the
-     * environments gated (default: every one whose protection rules list the App).
-     */
-    private GithubGate github(JsonNode node, Map<String, Reason> reasons) {
-        if (node == null || node.isNull()) return GithubGate.DEFAULT;
-        if (!node.isObject()) {
-            problems.add("github", "must be a map with reason and environments, not " + show(node));
-            return GithubGate.DEFAULT;
-        }
-        problems.unknownKeys(node, "github.", GITHUB_KEYS);
-        var reason = GithubGate.DEFAULT_REASON;
-        if (node.has("reason")) {
-            var r = problems.text(node.get("reason"), "github.reason");
-            if (r != null && !reasons.isEmpty() && !reasons.containsKey(r))
-                problems.add("github.reason", "unknown reason '" + r + "' (known: " + String.join(", ", reasons.keySet())
-                        + ")");
-            if (r != null) reason = r;
-        }
-        var environments = node.has("environments") ? problems.list(node.get("environments"), "github.environments")
-                : List.<String>of();
-        if (node.has("environments") && node.get("environments").isArray() && node.get("environments").isEmpty())
-            problems.add("github.environments", "is empty: list the environments to gate, or leave it out for all");
-        return new GithubGate(reason, environments);
-    }
 
     /** The duration under {@code key}, or {@code fallback} when it is left out or cannot be read (a problem then). */
     private Duration duration(JsonNode root, String key, Duration fallback) {
@@ -157,36 +125,11 @@ final class PolicyReader {
         return d == null ? fallback : d;
     }
 
-    /** {@code break-glass: { people: [...], reasons: [...], min-reason: 40 }}; checked against people and reasons later. */
-    private BreakGlassRule breakGlass(JsonNode node) {
-        if (!isMap(node, "break-glass", null, "people, reasons and min-reason")) return BreakGlassRule.NONE;
-        problems.unknownKeys(node, "break-glass.", BREAK_GLASS_KEYS);
-        var people = node.has("people") ? problems.list(node.get("people"), "break-glass.people") : List.<String>of();
-        if (people.isEmpty()) problems.add("break-glass.people", "missing: list who may break the glass, as people: names them");
-        var reasons = node.has("reasons") ? problems.list(node.get("reasons"), "break-glass.reasons") : List.<String>of();
-        int minReason = BreakGlassRule.DEFAULT_MIN_REASON;
-        if (node.has("min-reason")) {
-            var n = problems.integer(node.get("min-reason"), "break-glass.min-reason");
-            if (n != null) minReason = n;
-        }
-        return new BreakGlassRule(new LinkedHashSet<>(people), new LinkedHashSet<>(reasons), minReason);
-    }
 
-    /** {@code review: { teams: [sre], required-for: [break-glass, all], due-after: 2d }}. */
-    private ReviewRule review(JsonNode node) {
-        if (!isMap(node, "review", null, "teams, required-for and due-after")) return ReviewRule.NONE;
-        problems.unknownKeys(node, "review.", REVIEW_KEYS);
-        var teams = node.has("teams") ? problems.list(node.get("teams"), "review.teams") : List.<String>of();
-        if (teams.isEmpty()) problems.add("review.teams", "missing: list the teams whose members review requests");
-        var requiredFor = node.has("required-for") ? problems.list(node.get("required-for"), "review.required-for")
-                : List.<String>of();
-        var dueAfter = node.has("due-after") ? problems.duration(node.get("due-after"), "review.due-after") : null;
-        return new ReviewRule(new LinkedHashSet<>(teams), new LinkedHashSet<>(requiredFor), dueAfter);
-    }
 
     private Map<String, Team> teams(JsonNode node, int perTeam) {
         var teams = new LinkedHashMap<String, Team>();
-        if (!isMap(node, "teams", "list the teams whose members approve (see infra/policy.example.yml)",
+        if (!problems.isMap(node, "teams", "list the teams whose members approve (see infra/policy.example.yml)",
                 "team key to team")) return teams;
         node.properties().forEach(e -> {
             var key = e.getKey();
@@ -220,7 +163,7 @@ final class PolicyReader {
 
     private Map<String, Reason> reasons(JsonNode node) {
         var reasons = new LinkedHashMap<String, Reason>();
-        if (!isMap(node, "reasons", "list the reasons for an emergency and the teams each needs",
+        if (!problems.isMap(node, "reasons", "list the reasons for an emergency and the teams each needs",
                 "reason key to reason")) return reasons;
         node.properties().forEach(e -> {
             var key = e.getKey();
@@ -237,7 +180,7 @@ final class PolicyReader {
             boolean confidential = problems.flag(r.get("confidential"), where + ".confidential");
             var informed = r.has("informed") ? problems.list(r.get("informed"), where + ".informed") : List.<String>of();
             var approvals = new LinkedHashMap<String, Integer>();
-            if (r.has("approvals") && isMap(r.get("approvals"), where + ".approvals", null, "team key to approvals"))
+            if (r.has("approvals") && problems.isMap(r.get("approvals"), where + ".approvals", null, "team key to approvals"))
                 r.get("approvals").properties().forEach(a -> {
                     var n = problems.integer(a.getValue(), where + ".approvals." + a.getKey());
                     if (n != null) approvals.put(a.getKey(), n);
@@ -247,21 +190,6 @@ final class PolicyReader {
         return reasons;
     }
 
-    /**
-     * Whether {@code section} is a map to read; else says so, and says it is missing when {@code missing} tells
-     * what to write there (null: it may be left out).
-     */
-    private boolean isMap(JsonNode node, String section, String missing, String entries) {
-        if (node == null || node.isNull()) {
-            if (missing != null) problems.add(section, "missing: " + missing);
-            return false;
-        }
-        if (!node.isObject()) {
-            problems.add(section, "must be a map of " + entries + ", not " + show(node));
-            return false;
-        }
-        return true;
-    }
 
     /** The label of a team or reason: null when left out (the domain reports it), the key when it cannot be read. */
     private String label(JsonNode map, String key, String where) {
@@ -272,7 +200,7 @@ final class PolicyReader {
 
     private Map<String, Set<Actor>> people(JsonNode node) {
         var people = new LinkedHashMap<String, Set<Actor>>();
-        if (!isMap(node, "people", null, "person to their accounts")) return people;
+        if (!problems.isMap(node, "people", null, "person to their accounts")) return people;
         node.properties().forEach(e -> {
             var person = e.getKey();
             var where = "people." + person;
@@ -336,7 +264,7 @@ final class PolicyReader {
     private Map<String, String> mailDomains(JsonNode node) {
         var domains = new LinkedHashMap<String, String>();
         if (node == null || node.isNull()) return domains;
-        if (!isMap(node, "identity", null, "how accounts are tied to people")) return domains;
+        if (!problems.isMap(node, "identity", null, "how accounts are tied to people")) return domains;
         problems.unknownKeys(node, "identity.", IDENTITY_KEYS);
         var map = node.get("matrix-mail-domains");
         if (map == null || map.isNull()) return domains;
@@ -356,40 +284,6 @@ final class PolicyReader {
         return domains;
     }
 
-    /** {@code may-open: { teams: [...], people: [...] }} and {@code open-limit: 5/1h}. */
-    private Opening opening(JsonNode mayOpen, JsonNode limit) {
-        var teams = new LinkedHashSet<String>();
-        var people = new LinkedHashSet<String>();
-        if (mayOpen != null && !mayOpen.isNull() && isMap(mayOpen, "may-open", null, "teams and people")) {
-            problems.unknownKeys(mayOpen, "may-open.", MAY_OPEN_KEYS);
-            if (mayOpen.has("teams")) teams.addAll(problems.list(mayOpen.get("teams"), "may-open.teams"));
-            if (mayOpen.has("people")) people.addAll(problems.list(mayOpen.get("people"), "may-open.people"));
-            if (teams.isEmpty() && people.isEmpty())
-                problems.add("may-open", "names nobody; list teams or people who may open requests, or leave it out "
-                        + "so everyone may");
-        }
-        int count = 0;
-        Duration per = null;
-        if (limit != null && !limit.isNull()) {
-            var text = limit.isTextual() ? limit.textValue().strip() : "";
-            int slash = text.indexOf('/');
-            var window = slash > 0 ? Durations.parse(text.substring(slash + 1)) : Optional.<Duration>empty();
-            Integer n = null;
-            try {
-                n = slash > 0 ? Integer.valueOf(text.substring(0, slash).strip()) : null;
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            if (n != null && n > 0 && window.isPresent() && !window.get().isZero()) {
-                count = n;
-                per = window.get();
-            } else {
-                problems.add("open-limit", "must be a count and a window such as 5/1h (each person opens at most 5 "
-                        + "requests an hour), not " + show(limit));
-            }
-        }
-        return new Opening(teams, people, count, per);
-    }
 
     private static Team standIn(String key, int quorum) {
         return new Team(key, key, Set.of(new Actor(Platform.SYSTEM, "stand-in")), null, Math.max(quorum, 1));

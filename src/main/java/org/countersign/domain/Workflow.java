@@ -38,6 +38,7 @@ public final class Workflow {
 
     private final Policy policy;
     private final boolean linkedPeopleOnly;
+    private final Approvals approvals = new Approvals(this);
     private final Deploys deploys = new Deploys(this);
     private final Aftercare aftercare = new Aftercare(this);
     private final Chasing chasing = new Chasing(this);
@@ -132,8 +133,8 @@ public final class Workflow {
      * team to why, e.g. Slack has not answered about its user group): an approval that needs one says why.
      */
     public Outcome apply(EmergencyRequest r, Command command, Instant now, Map<String, String> unchecked) {
-        if (command instanceof Approve c) return approve(r, c, now, unchecked);
-        if (command instanceof Withdraw c) return withdraw(r, c, now);
+        if (command instanceof Approve c) return approvals.approve(r, c, now, unchecked);
+        if (command instanceof Withdraw c) return approvals.withdraw(r, c, now);
         if (command instanceof Reject c) return reject(r, c, now);
         if (command instanceof Cancel c) return cancel(r, c, now);
         if (command instanceof EditChanges c) return editChanges(r, c, now);
@@ -173,101 +174,6 @@ public final class Workflow {
 
     Aftercare aftercare() { return aftercare; }
 
-
-    private Outcome approve(EmergencyRequest r, Approve c, Instant now, Map<String, String> unchecked) {
-        var mine = r.approvalBy(c.by().person());
-        if (mine.isPresent() && (c.team() == null || c.team().equals(mine.get().team())))
-            return new Unchanged(r, "You already approved " + r.id() + " for " + label(mine.get().team())
-                    + " at " + HH_MM.format(mine.get().at()) + "; nothing more to do");
-        if (r.state() != State.PENDING) return Refused.of(WRONG_STATE, notPending(r, "approvals"));
-        if (!now.isBefore(r.expires()))
-            return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
-                    + " without all approvals; open a new request if the fix is still needed");
-        if (unlinked(c.by())) return Refused.of(NOT_ALLOWED, notLinked(c.by(), "approve " + r.id()));
-        if (r.requestedBy(c.by().person()))
-            return Refused.of(NOT_ALLOWED, "You opened " + r.id() + ", so someone else must approve it ("
-                    + labels(teamsStillNeeded(r)) + ")");
-
-        String team = c.team();
-        if (team == null) {
-            var candidates = teamsStillNeeded(r).stream().filter(c.by()::in).toList();
-            var informedOnly = informedTeams(r).stream().filter(c.by()::in).toList();
-            if (candidates.isEmpty() && !informedOnly.isEmpty()
-                    && r.requiredTeams().stream().noneMatch(c.by()::in))
-                return Refused.of(NOT_ALLOWED, onlyInformed(r, informedOnly.get(0)));
-            if (candidates.isEmpty())
-                return Refused.of(NOT_ALLOWED, teamsStillNeeded(r).stream().map(unchecked::get).filter(Objects::nonNull)
-                        .findFirst().orElseGet(() -> youAreNotIn(r, teamsStillNeeded(r))));
-            if (candidates.size() > 1)
-                return Refused.of(INVALID, "You are in " + labels(candidates) + "; say which team you approve "
-                        + r.id() + " for (one person fills one team slot)");
-            team = candidates.get(0);
-        }
-        if (!r.requiredTeams().contains(team) && informedTeams(r).contains(team))
-            return Refused.of(NOT_ALLOWED, onlyInformed(r, team));
-        if (!r.requiredTeams().contains(team))
-            return Refused.of(INVALID, r.id() + " does not need " + label(team) + "; it needs "
-                    + labels(r.requiredTeams()));
-        if (!c.by().in(team))
-            return Refused.of(NOT_ALLOWED, unchecked.getOrDefault(team, "You are not a member of " + label(team)
-                    + ", so you cannot approve " + r.id() + " for it; ask someone in " + label(team)));
-        if (mine.isPresent())
-            return Refused.of(NOT_ALLOWED, "You already approved " + r.id() + " for " + label(mine.get().team())
-                    + "; one person fills one team slot, so someone else must approve for " + label(team));
-        if (r.approvalsFor(team).size() >= quorum(r, team))
-            return Refused.of(WRONG_STATE, label(team) + " has already approved " + r.id() + " ("
-                    + r.approvalsFor(team).stream().map(a -> a.by().toString()).collect(Collectors.joining(", "))
-                    + "); it still needs " + labels(teamsStillNeeded(r)));
-
-        var approvals = new ArrayList<>(r.approvals());
-        approvals.add(new Approval(team, c.by().actor(), c.by().person(), now, r.changes()));
-        var remaining = teamsStillNeeded(r.withApprovals(approvals, null));
-        // The approvals' validity is fixed now, so a later policy change does not alter it.
-        var validUntil = remaining.isEmpty() ? now.plus(policy.approvalValidFor()) : null;
-        var next = r.withApprovals(approvals, validUntil).next(remaining.isEmpty() ? State.APPROVED : State.PENDING, now);
-        var events = new ArrayList<Event>();
-        events.add(event(next, 0, EventType.APPROVAL_ADDED, now, c.by(), team, null));
-        if (remaining.isEmpty()) {
-            events.add(event(next, 1, EventType.REQUEST_APPROVED, now, c.by(), null, null));
-            return new Applied(next, events, "You approved " + r.id() + " for " + label(team)
-                    + "; every team has signed, so it is approved and can be deployed");
-        }
-        return new Applied(next, events, "You approved " + r.id() + " for " + label(team) + "; it still needs "
-                + labels(remaining));
-    }
-
-    /**
-     * An approver takes their approval back while the request still waits for others: once every team has signed it is
-     * approved, and only a rejection or a cancellation stops it. Whose approval it is goes by person, so it may be
-     * withdrawn from any of their linked accounts, and by nobody else.
-     */
-    private Outcome withdraw(EmergencyRequest r, Withdraw c, Instant now) {
-        var mine = r.approvalBy(c.by().person());
-        if (r.state() != State.PENDING)
-            return Refused.of(WRONG_STATE, switch (r.state()) {
-                case APPROVED -> r.id() + " is already approved: every team has signed, so approvals can no longer be "
-                        + "withdrawn; reject or cancel it if it must not go ahead";
-                default -> r.id() + " is " + r.state().label() + "; an approval can only be withdrawn while the request "
-                        + "waits for approvals";
-            });
-        if (!now.isBefore(r.expires()))
-            return Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
-                    + "; its approvals no longer count");
-        if (mine.isEmpty())
-            return Refused.of(NOT_ALLOWED, "You have no approval on " + r.id() + " to withdraw; only the person who "
-                    + "approved withdraws their own approval");
-        var approval = mine.get();
-        if (c.team() != null && !c.team().equals(approval.team()))
-            return Refused.of(INVALID, "You approved " + r.id() + " for " + label(approval.team()) + ", not "
-                    + label(c.team()) + "; withdraw " + r.id() + " alone takes that approval back");
-        var approvals = new ArrayList<>(r.approvals());
-        approvals.remove(approval);
-        var next = r.withApprovals(approvals, null).next(State.PENDING, now);
-        // The detail names the account that approved, which may be another of the person's accounts.
-        var event = event(next, 0, EventType.APPROVAL_WITHDRAWN, now, c.by(), approval.team(), approval.by().toString());
-        return new Applied(next, List.of(event), "You withdrew your approval of " + r.id() + " for "
-                + label(approval.team()) + "; it needs " + labels(teamsStillNeeded(next)));
-    }
 
     /**
      * Why {@code by} may not edit the changes of {@code r} now, whatever the new changes; empty when they may (so a
@@ -367,15 +273,9 @@ public final class Workflow {
                 "still needed " + labels(teamsStillNeeded(r)))), r.id() + " expired");
     }
 
-    // Refused, not ignored: a silent no-op would let someone believe they signed.
-    private String onlyInformed(EmergencyRequest r, String team) {
-        return label(team) + " is informed of " + r.id() + ", not asked to approve it, so your approval does not count; "
-                + "it needs " + labels(teamsStillNeeded(r).isEmpty() ? r.requiredTeams() : teamsStillNeeded(r));
-    }
+    boolean unlinked(Member m) { return linkedPeopleOnly && !m.linked(); }
 
-    private boolean unlinked(Member m) { return linkedPeopleOnly && !m.linked(); }
-
-    private static String notLinked(Member m, String what) {
+    static String notLinked(Member m, String what) {
         return "Countersign cannot tie your account " + m.actor() + " to a person, so it cannot let you " + what
                 + ": with several chat platforms on, one person fills one team slot whichever account they use. Ask "
                 + "your Countersign admin to link this account under people: in the policy (or give the person the "
@@ -386,7 +286,7 @@ public final class Workflow {
         return r.requiredTeams().stream().anyMatch(m::in);
     }
 
-    private String notPending(EmergencyRequest r, String what) {
+    String notPending(EmergencyRequest r, String what) {
         return switch (r.state()) {
             case REJECTED -> r.id() + " was rejected by " + r.rejection().by() + ": " + r.rejection().reason()
                     + "; open a new request once that is addressed";
@@ -397,19 +297,13 @@ public final class Workflow {
         };
     }
 
-    private String youAreNotIn(EmergencyRequest r, List<String> needed) {
-        return needed.isEmpty()
-                ? r.id() + " has every approval it needs"
-                : "You are not in " + labels(needed) + ", which " + r.id() + " still needs, so you cannot approve it";
-    }
-
     static Event event(EmergencyRequest next, int index, EventType type, Instant now, Member by, String team,
                        String detail) {
         return new Event(Event.idOf(next.id(), next.version(), index), type, next.id(), next.version(), now,
                 by.actor(), next.state(), team, detail);
     }
 
-    private String label(String team) { return policy.teamLabel(team); }
+    String label(String team) { return policy.teamLabel(team); }
 
     /** Team labels as a sentence names them: {@code SRE, Security and Release Engineering}. */
     public String labels(List<String> teams) {

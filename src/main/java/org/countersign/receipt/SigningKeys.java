@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -18,7 +16,6 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +25,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The Ed25519 key receipts are signed with, and every public key that signed receipts before it (so a receipt signed
@@ -42,10 +38,6 @@ public final class SigningKeys {
     static final String GENERATED = "signing-key.pem";
     /** How an X.509 SubjectPublicKeyInfo of an Ed25519 key starts; the 32 key bytes follow. */
     private static final byte[] SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
-    private static final String HOW = "an Ed25519 private key in PEM (PKCS#8), or the path of a file holding one, "
-            + "e.g. made with: openssl genpkey -algorithm ed25519 -out receipt-key.pem";
 
     private final PrivateKey privateKey;
     private final String kid;
@@ -71,12 +63,12 @@ public final class SigningKeys {
      */
     public static SigningKeys load(String signingKey, String previousKeys, Path dataDir) {
         var problems = new ArrayList<String>();
-        var previous = new ArrayList<PublicKey>(previousKeys == null ? List.of() : publicKeys(previousKeys, problems));
+        var previous = new ArrayList<PublicKey>(previousKeys == null ? List.of() : PemKeys.publicKeys(previousKeys, problems));
         var dir = dataDir.resolve(DIR);
         KeyPair pair = null;
         String source;
         if (signingKey != null) {
-            pair = privateKey("RECEIPT_SIGNING_KEY", signingKey, problems);
+            pair = PemKeys.privateKey("RECEIPT_SIGNING_KEY", signingKey, problems);
             source = signingKey.contains("-----BEGIN") ? "RECEIPT_SIGNING_KEY" : "RECEIPT_SIGNING_KEY (" + signingKey.strip() + ")";
         } else {
             source = "generated, kept in " + dir.resolve(GENERATED);
@@ -101,8 +93,8 @@ public final class SigningKeys {
     /** Every problem with the two settings, without touching the data directory; empty when they can be used. */
     public static List<String> problems(String signingKey, String previousKeys) {
         var problems = new ArrayList<String>();
-        if (signingKey != null) privateKey("RECEIPT_SIGNING_KEY", signingKey, problems);
-        if (previousKeys != null) publicKeys(previousKeys, problems);
+        if (signingKey != null) PemKeys.privateKey("RECEIPT_SIGNING_KEY", signingKey, problems);
+        if (previousKeys != null) PemKeys.publicKeys(previousKeys, problems);
         return problems;
     }
 
@@ -168,7 +160,7 @@ public final class SigningKeys {
 
     private static KeyPair generatedIn(Path dir, List<String> problems) throws IOException {
         var file = dir.resolve(GENERATED);
-        if (Files.exists(file)) return privateKey(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems);
+        if (Files.exists(file)) return PemKeys.privateKey(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems);
         Files.createDirectories(dir);
         var pair = newPair();
         var temp = Files.createTempFile(dir, ".signing-key", ".tmp");
@@ -178,7 +170,7 @@ public final class SigningKeys {
             Files.move(temp, file); // never over a key another process made meanwhile
             return pair;
         } catch (FileAlreadyExistsException e) {
-            return privateKey(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems);
+            return PemKeys.privateKey(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -203,99 +195,12 @@ public final class SigningKeys {
         try (var files = Files.list(dir)) {
             for (var file : files.filter(f -> f.getFileName().toString().endsWith(".pem")).sorted().toList()) {
                 if (generatedSigns && file.getFileName().toString().equals(GENERATED)) continue;
-                keys.addAll(publicKeysInPem(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems));
+                keys.addAll(PemKeys.publicKeysInPem(file.toString(), Files.readString(file, StandardCharsets.US_ASCII), problems));
             }
         } catch (IOException e) {
             problems.add("cannot read the earlier receipt keys in " + dir + ": " + e.getMessage());
         }
         return keys;
-    }
-
-    private static KeyPair privateKey(String name, String value, List<String> problems) {
-        var text = pemText(name, value, problems);
-        if (text == null) return null;
-        var blocks = blocks(text);
-        if (blocks.isEmpty()) {
-            problems.add(name + " (hidden) holds no PEM block; expected " + HOW);
-            return null;
-        }
-        var block = blocks.get(0);
-        if (!block.type().equals("PRIVATE KEY")) {
-            problems.add(name + " (hidden) is a PEM " + block.type() + ", not a PRIVATE KEY" + (block.type().contains("ENCRYPTED")
-                    ? " that is not encrypted (decrypt it: openssl pkey -in key.pem -out plain.pem)" : "") + "; expected " + HOW);
-            return null;
-        }
-        try {
-            return pairOf(KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(block.der())));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            problems.add(name + " (hidden) is not an Ed25519 private key (RSA, ECDSA and Ed448 keys do not sign "
-                    + "receipts); expected " + HOW);
-            return null;
-        }
-    }
-
-    private static List<PublicKey> publicKeys(String value, List<String> problems) {
-        if (value.contains("-----BEGIN"))
-            return publicKeysInPem("RECEIPT_PREVIOUS_KEYS", pemText("RECEIPT_PREVIOUS_KEYS", value, problems), problems);
-        var keys = new ArrayList<PublicKey>();
-        for (var path : value.split(",")) {
-            if (path.isBlank()) continue;
-            var name = "RECEIPT_PREVIOUS_KEYS (" + path.strip() + ")";
-            var text = pemText(name, path.strip(), problems);
-            if (text != null) keys.addAll(publicKeysInPem(name, text, problems));
-        }
-        return keys;
-    }
-
-    private static List<PublicKey> publicKeysInPem(String name, String text, List<String> problems) {
-        var keys = new ArrayList<PublicKey>();
-        var blocks = blocks(text);
-        if (blocks.isEmpty()) problems.add(name + " holds no PEM block; expected Ed25519 public keys (PEM PUBLIC KEY) "
-                + "or private keys (PEM PRIVATE KEY), e.g. from: openssl pkey -in old-key.pem -pubout");
-        for (var block : blocks) {
-            try {
-                if (block.type().equals("PUBLIC KEY"))
-                    keys.add(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(block.der())));
-                else if (block.type().equals("PRIVATE KEY"))
-                    keys.add(pairOf(KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(block.der())))
-                            .getPublic());
-                else problems.add(name + " holds a PEM " + block.type() + "; expected PUBLIC KEY or PRIVATE KEY blocks");
-            } catch (GeneralSecurityException | RuntimeException e) {
-                problems.add(name + " holds a " + block.type() + " that is not an Ed25519 key");
-            }
-        }
-        return keys;
-    }
-
-    /** PEM text as given, or read from the file the value names. */
-    private static String pemText(String name, String value, List<String> problems) {
-        // A PEM pasted into a one-line setting often arrives with its line breaks as the two characters \n.
-        if (value.contains("-----BEGIN")) return value.replace("\\n", "\n");
-        try {
-            return Files.readString(Path.of(value.strip()), StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            problems.add(name + ": no such file " + value.strip() + "; expected " + HOW);
-        } catch (InvalidPathException e) {
-            problems.add(name + " (hidden) is neither PEM nor a file path; expected " + HOW);
-        } catch (IOException | RuntimeException e) {
-            problems.add(name + ": cannot read " + value.strip() + " (" + e.getClass().getSimpleName() + "); expected " + HOW);
-        }
-        return null;
-    }
-
-    private record Block(String type, byte[] der) {}
-
-    private static List<Block> blocks(String text) {
-        var blocks = new ArrayList<Block>();
-        var m = PEM.matcher(text);
-        while (m.find()) {
-            try {
-                blocks.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
-            } catch (IllegalArgumentException e) {
-                blocks.add(new Block(m.group(1), new byte[0]));
-            }
-        }
-        return blocks;
     }
 
     private static KeyPair newPair() {

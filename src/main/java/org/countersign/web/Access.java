@@ -93,7 +93,7 @@ final class Access {
         if (openedByLink(ctx)) return;
         limits.failed(ctx);
         ctx.skipRemainingHandlers();
-        WebApp.refusing(ctx);
+        ErrorAnswers.refusing(ctx);
         if ("GET".equals(ctx.method().name()) && acceptsHtml(ctx) && !ctx.path().startsWith("/api")
                 && !ctx.path().equals("/events")) {
             var next = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());

@@ -6,16 +6,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.SameSite;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,8 +49,6 @@ import org.countersign.domain.RequestId;
  */
 final class Console {
     static final String COMMAND = "/emergency";
-    static final String CSRF_COOKIE = "countersign_console";
-    static final String CSRF_HEADER = "X-Countersign-Csrf";
     static final int BODY_MAX = 64 * 1024;
     static final int CHANNEL_MAX = 20;
     static final Syntax SYNTAX = Syntax.slash();
@@ -69,8 +61,7 @@ final class Console {
     private final List<String> people;
     private final ObjectMapper json;
     private final Callers callers;
-    private final SecureRandom random = new SecureRandom();
-    private final HostCheck hosts;
+    private final ConsoleGuard guard;
 
     Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson) {
         this(service, people, json, perPerson, Callers.NONE, new HostCheck(null));
@@ -85,50 +76,20 @@ final class Console {
         this.notices = new org.countersign.chat.Notices(service.policy());
         this.people = List.copyOf(people);
         this.json = json;
-        this.hosts = hosts;
-    }
-
-    // ---- guards ----------------------------------------------------------------------------------------------
-
-    /** Before every console route: this machine only; and for POSTs, the page's token and this site's origin. */
-    void guard(Context ctx) {
-        if (!Access.isLocal(ctx) && callers.person(ctx).isEmpty()) {
-            ctx.skipRemainingHandlers();
-            WebApp.refusing(ctx);
-            ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("The console answers only on this machine "
-                    + "(a loopback address, no proxy) and to people signed in at /signin; use Slack or Matrix from elsewhere"));
-            return;
-        }
-        if (!"POST".equals(ctx.method().name())) return;
-        var cookie = ctx.cookie(CSRF_COOKIE);
-        var header = ctx.header(CSRF_HEADER);
-        var origin = ctx.header("Origin");
-        // This site's origin as HostCheck knows it, not whatever the request names: a page on a name pointed here
-        // (DNS rebinding) would name itself in both Origin and Host.
-        boolean sameOrigin = origin == null || hosts.allowsOrigin(origin, ctx.header("Host"), Access.isHttps(ctx));
-        if (cookie == null || header == null || !sameOrigin || !MessageDigest.isEqual(
-                cookie.getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8))) {
-            ctx.skipRemainingHandlers();
-            WebApp.refusing(ctx);
-            ctx.status(HttpStatus.FORBIDDEN).json(new ApiError("This did not come from the console page "
-                    + "(its token is missing or stale); reload /console and try again"));
-        }
+        this.guard = new ConsoleGuard(callers, hosts);
     }
 
     // ---- pages -----------------------------------------------------------------------------------------------
+
+    /** Before every console route: see {@link ConsoleGuard}. */
+    void guard(Context ctx) { guard.check(ctx); }
 
     void page(Context ctx) {
         var signedIn = callers.person(ctx).map(Callers.Caller::actor);
         var asked = signedIn.isPresent() ? null : ctx.queryParam("as");
         var as = signedIn.map(Actor::id).orElse(asked != null && people.contains(asked) ? asked : defaultPerson());
         Actor viewer = signedIn.orElse(as.isBlank() ? null : actor(as));
-        var csrf = ctx.cookie(CSRF_COOKIE);
-        if (csrf == null || !csrf.matches("[0-9a-f]{64}")) {
-            var bytes = new byte[32];
-            random.nextBytes(bytes);
-            csrf = HexFormat.of().formatHex(bytes);
-            ctx.cookie(new Cookie(CSRF_COOKIE, csrf, "/console", -1, Access.isHttps(ctx), true, null, SameSite.STRICT));
-        }
+        var csrf = guard.token(ctx);
         var html = new StringBuilder();
         html.append("<main class=\"console\" id=\"console\" data-as=\"").append(esc(as)).append("\" data-csrf=\"")
                 .append(esc(csrf)).append("\">");

@@ -25,7 +25,7 @@ final class HostCheck {
         var host = ctx.header("Host");
         if (allows(host, ctx.req().getLocalAddr())) return;
         ctx.skipRemainingHandlers();
-        WebApp.refusing(ctx);
+        ErrorAnswers.refusing(ctx);
         ctx.status(HttpStatus.MISDIRECTED_REQUEST).json(new ApiError(refusal(host)));
     }
 

@@ -3,56 +3,32 @@ package org.countersign.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.net.URI;
 import java.time.Clock;
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.function.Consumer;
 import io.javalin.config.RoutesConfig;
-import java.util.Locale;
-import java.util.Map;
-import java.util.UUID;
 import org.countersign.app.KeyValues;
 import org.countersign.app.RequestService;
 import org.countersign.app.SessionStore;
-import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
 import org.countersign.domain.RequestId;
-import org.countersign.domain.State;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
-import org.eclipse.jetty.io.EofException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP face of Countersign: health, the JSON API, metrics, the live dashboard and the local console. The same
  * app runs in production and tests.
  */
 public final class WebApp {
-    private static final Logger log = LoggerFactory.getLogger(WebApp.class);
-    static final int LIST_LIMIT_MAX = 500;
     static final long MAX_REQUEST_SIZE = 1_000_000;
     /** How much of a too-large body is read and dropped so its sender hears the 413. */
     static final long DRAIN_MAX = 16_000_000;
     /** Where the receipts' public keys are published, as a JWKS. */
     public static final String KEYS_PATH = "/.well-known/countersign/keys";
 
-    private final RequestService service;
-    private final Readiness readiness;
-    private final Metrics metrics;
-    private final Receipts receipts;
-
-    private WebApp(RequestService service, Readiness readiness, Metrics metrics, Receipts receipts) {
-        this.service = service;
-        this.readiness = readiness;
-        this.metrics = metrics;
-        this.receipts = receipts;
-    }
+    private WebApp() {}
 
     /** Builds the app with every route; the caller starts it. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json) {
@@ -155,7 +131,7 @@ public final class WebApp {
     /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
-        var web = new WebApp(service, readiness, metrics, options.receipts());
+        var web = new ApiReads(service, readiness, metrics);
         var edge = options.edge();
         var limits = new Limits(options.perAddress(), edge.perCredential(), edge.kv(),
                 ClientAddress.parse(String.join(",", edge.trustedProxies()), new java.util.ArrayList<>()));
@@ -192,7 +168,7 @@ public final class WebApp {
                     .header("Referrer-Policy", "same-origin")
                     .header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
                             + "form-action 'self'; frame-ancestors 'none'"));
-            config.routes.before(WebApp::refuseOtherSpellings);
+            config.routes.before(ErrorAnswers::refuseOtherSpellings);
             config.routes.before(hosts::check);
             config.routes.before(limits::beforeSigned);
             config.routes.before(access::check);
@@ -227,111 +203,18 @@ public final class WebApp {
                 config.routes.post("/console/requests/{id}/actions", console::press);
             }
             adapters.forEach(adapter -> adapter.accept(config.routes));
-            config.routes.exception(BadRequest.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
-            config.routes.exception(TooManyRequests.class,
-                    (e, ctx) -> error(ctx, HttpStatus.TOO_MANY_REQUESTS, e.getMessage()));
-            config.routes.exception(TooLarge.class, (e, ctx) -> error(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage()));
-            // Javalin's own answers (a body over maxRequestSize, ...) in our JSON shape.
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-                if (e.getStatus() == 413) drain(ctx);
-                error(ctx, HttpStatus.forStatus(e.getStatus()), e.getStatus() == 413
-                        ? "The request body is larger than " + MAX_REQUEST_SIZE / 1000 + " kB" : e.getMessage());
-            });
-            config.routes.exception(StoreUnavailable.class, (e, ctx) -> {
-                log.warn("state store unavailable: {}", e.getMessage());
-                error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
-            });
-            // The client sent fewer bytes than it announced (Content-Length, a broken chunk) and closed: its fault.
-            config.routes.exception(EofException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST,
-                    "The request body ended early (fewer bytes than announced, or a broken chunk); nothing was recorded"));
-            // A path parameter with a % not followed by two hex digits fails Javalin's decoding: the sender's mistake.
-            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
-                if (String.valueOf(e.getMessage()).startsWith("URLDecoder:")) error(ctx, HttpStatus.BAD_REQUEST,
-                        "The path has a % that is not followed by two hex digits; encode % as %25");
-                else unexpected(e, ctx);
-            });
-            config.routes.exception(Exception.class, WebApp::unexpected);
-            // Javalin answers unmatched routes in plain text; ours are JSON and already say what is missing.
-            config.routes.error(404, ctx -> {
-                if (!isJson(ctx) && !isHtml(ctx)) error(ctx, HttpStatus.NOT_FOUND, "No such page: " + where(ctx));
-            });
-            config.routes.error(405, ctx -> {
-                if (!isJson(ctx)) error(ctx, HttpStatus.METHOD_NOT_ALLOWED, "That method is not allowed: " + where(ctx));
-            });
+            ErrorAnswers.register(config.routes);
         });
     }
 
-    /** {@code GET /api/requests}; never throws, for an exchange that is over has no method or path any more. */
-    private static String where(Context ctx) {
-        try {
-            return ctx.method() + " " + ctx.path();
-        } catch (RuntimeException gone) {
-            return "an exchange that is already over"; // its request recycled by Jetty
-        }
-    }
 
-    /** Never throws: an exception handler that throws is handed its own exception again, without end. */
-    static void unexpected(Exception e, Context ctx) {
-        var ref = UUID.randomUUID().toString().substring(0, 8);
-        log.error("unexpected error on {} (ref {})", where(ctx), ref, e);
-        error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Something broke on our side (ref " + ref
-                + "); nothing was recorded. The server log has the details");
-    }
 
-    private void health(Context ctx) {
-        ctx.json(Map.of("status", "alive"));
-    }
 
-    private void ready(Context ctx) {
-        var problem = readiness.problem();
-        var warnings = readiness.warnings();
-        if (problem.isPresent()) error(ctx, HttpStatus.SERVICE_UNAVAILABLE, problem.get());
-        else if (warnings.isEmpty()) ctx.json(Map.of("status", "ready"));
-        else ctx.json(Map.of("status", "ready", "warnings", warnings));
-    }
 
-    private void metrics(Context ctx) {
-        if (!metrics.admits(ctx.header("Authorization"))) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"metrics\"");
-            error(ctx, HttpStatus.UNAUTHORIZED, "Send the metrics token: Authorization: Bearer <METRICS_TOKEN>");
-            return;
-        }
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
-    }
 
-    /** Where the deployment windows and freezes stand now: {@code GET /api/windows}. */
-    private void windows(Context ctx) {
-        ctx.json(WindowsView.of(service.policy().windows(), service.now(), service.workflow()));
-    }
 
-    private void list(Context ctx) {
-        var states = EnumSet.noneOf(State.class);
-        for (var param : ctx.queryParams("state"))
-            for (var name : param.split(","))
-                if (!name.isBlank()) states.add(parseState(name));
-        int limit = parseLimit(ctx.queryParam("limit"));
-        var views = service.recent(states, limit).stream()
-                .map(r -> RequestView.of(r, null, service.workflow())).toList();
-        ctx.json(Map.of("requests", views));
-    }
 
-    /** The requests awaiting the review their policy requires, the longest due first, each marked overdue or not. */
-    private void reviews(Context ctx) {
-        var now = service.now();
-        var awaiting = service.awaitingReview().stream().map(r -> Map.of("overdue", r.reviewOverdue(now),
-                "request", RequestView.of(r, null, service.workflow()))).toList();
-        ctx.json(Map.of("reviews", awaiting, "dueAfter", service.policy().review().dueAfter().toString()));
-    }
 
-    private void one(Context ctx) {
-        var id = requestId(ctx);
-        var request = service.find(id);
-        if (request.isEmpty()) {
-            error(ctx, HttpStatus.NOT_FOUND, "There is no request " + id);
-            return;
-        }
-        ctx.json(RequestView.of(request.get(), service.timeline(id), service.workflow()));
-    }
 
     static RequestId requestId(Context ctx) {
         var raw = ctx.pathParam("id");
@@ -339,97 +222,20 @@ public final class WebApp {
                 new BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
     }
 
-    private static State parseState(String name) {
-        try {
-            return State.valueOf(name.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest("Unknown state \"" + name.strip() + "\"; use one or more of "
-                    + Arrays.toString(State.values()) + ", comma-separated");
-        }
-    }
 
-    private static int parseLimit(String raw) {
-        if (raw == null || raw.isBlank()) return 100;
-        try {
-            int limit = Integer.parseInt(raw.strip());
-            if (limit >= 1 && limit <= LIST_LIMIT_MAX) return limit;
-        } catch (NumberFormatException e) {
-            // fall through to the message below
-        }
-        throw new BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
-    }
 
-    /** One spelling per path, before routing: what is checked is what is served (see {@link RoutePolicy}). */
-    private static void refuseOtherSpellings(Context ctx) {
-        var problem = RoutePolicy.problem(ctx.path());
-        if (problem.isEmpty()) return;
-        ctx.skipRemainingHandlers();
-        error(ctx, HttpStatus.forStatus(problem.get().status()), problem.get().message());
-    }
 
     /** Answered 429 with Retry-After and the message. */
     static final class TooManyRequests extends RuntimeException {
         TooManyRequests(String message) { super(message); }
     }
 
-    private static boolean isJson(Context ctx) { return contentType(ctx).startsWith("application/json"); }
 
-    /** A page that already says what is missing, in its own words. */
-    private static boolean isHtml(Context ctx) { return contentType(ctx).startsWith("text/html"); }
 
-    /** The answer's content type so far; for an exchange already over, as if answered (nothing more to write). */
-    private static String contentType(Context ctx) {
-        try {
-            var type = ctx.res().getContentType();
-            return type == null ? "" : type;
-        } catch (RuntimeException gone) {
-            return "application/json";
-        }
-    }
 
-    /**
-     * Reads and drops what is left of a body too large to take, up to a bound: answered while the client still sends,
-     * the connection is reset under it and it hears no answer at all.
-     */
-    private static void drain(Context ctx) { drain(ctx, DRAIN_MAX); }
 
-    /** Reads and drops up to {@code max} bytes of the body a refusal answers without reading it. */
-    static void drain(Context ctx, long max) {
-        try {
-            var in = ctx.req().getInputStream();
-            var buffer = new byte[64 * 1024];
-            long left = max;
-            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) left -= n;
-        } catch (java.io.IOException | RuntimeException ignored) {
-            // the client went away: nobody is left to answer
-        }
-    }
 
-    private static void error(Context ctx, HttpStatus status, String message) {
-        refusing(ctx);
-        try {
-            ctx.status(status).json(new ApiError(message));
-        } catch (RuntimeException e) {
-            // The exchange is over (a live stream the client left, a response already sent): nobody is left to answer.
-            // Thrown from an exception handler, this would be handled again, and again, without end.
-            log.debug("could not answer {}: {}", status.getCode(), e.toString());
-        }
-    }
 
-    /**
-     * Before answering a refusal: reads and drops what is left of the body (up to {@link #MAX_REQUEST_SIZE}), for a
-     * refusal answered while the client still sends its body has the connection reset under it, and it hears nothing.
-     * A body already read costs nothing here.
-     */
-    static void refusing(Context ctx) {
-        try {
-            var method = ctx.method().name();
-            if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return;
-            drain(ctx, MAX_REQUEST_SIZE);
-        } catch (RuntimeException e) {
-            // the exchange is already over (its request recycled): there is nothing left to read
-        }
-    }
 
     /** A body larger than the route takes; answered with 413 and the message. */
     static final class TooLarge extends RuntimeException {

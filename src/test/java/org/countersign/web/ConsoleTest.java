@@ -62,7 +62,7 @@ class ConsoleTest {
         assertThat(page.body()).contains("value=\"alice\"", "value=\"carol\"", "value=\"frank\"", "value=\"dev\"")
                 .contains("dev · in no team").contains("alice · SRE");
         assertThat(page.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
-                .startsWith(Console.CSRF_COOKIE + "=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict"));
+                .startsWith(ConsoleGuard.CSRF_COOKIE + "=").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict"));
     }
 
     @Test
@@ -293,7 +293,7 @@ class ConsoleTest {
     @Test
     void a_post_from_another_origin_is_refused_even_with_the_token() throws Exception {
         var response = web.post("/console/command", "{\"as\":\"dev\",\"text\":\"/emergency list\"}",
-                "Content-Type", "application/json", Console.CSRF_HEADER, web.csrf(), "Origin", "https://evil.example");
+                "Content-Type", "application/json", ConsoleGuard.CSRF_HEADER, web.csrf(), "Origin", "https://evil.example");
         assertThat(response.statusCode()).isEqualTo(403);
     }
 
@@ -307,7 +307,7 @@ class ConsoleTest {
     @Test
     void a_body_that_is_not_json_is_a_400() throws Exception {
         var response = web.post("/console/command", "as=dev&text=hi", "Content-Type", "application/json",
-                Console.CSRF_HEADER, web.csrf());
+                ConsoleGuard.CSRF_HEADER, web.csrf());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json(response).path("error").asText()).startsWith("Send a JSON object");
     }

@@ -20,7 +20,7 @@ class ExchangeOverTest {
                     throw new NullPointerException("recycled");
                 });
 
-        assertThatCode(() -> WebApp.unexpected(new NullPointerException("in a live stream"), gone))
+        assertThatCode(() -> ErrorAnswers.unexpected(new NullPointerException("in a live stream"), gone))
                 .doesNotThrowAnyException();
     }
 }

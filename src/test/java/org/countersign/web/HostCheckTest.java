@@ -49,7 +49,7 @@ class HostCheckTest {
         var csrf = web.csrf();
         var reply = Raw.send(port, "POST", "/console/command", "rebind.evil.example:" + port,
                 "Origin", "http://rebind.evil.example:" + port, "Content-Type", "application/json",
-                Console.CSRF_HEADER, csrf, "Authorization", bearer());
+                ConsoleGuard.CSRF_HEADER, csrf, "Authorization", bearer());
         assertThat(reply.status()).isEqualTo(421);
     }
 
@@ -84,9 +84,9 @@ class HostCheckTest {
     void a_console_post_with_the_origin_of_another_port_on_this_machine_is_refused() throws Exception {
         var csrf = web.csrf();
         var other = web.post("/console/command", "{\"as\":\"dev\",\"text\":\"/emergency list\"}", "Content-Type",
-                "application/json", Console.CSRF_HEADER, csrf, "Origin", "http://127.0.0.1:" + (port + 1));
+                "application/json", ConsoleGuard.CSRF_HEADER, csrf, "Origin", "http://127.0.0.1:" + (port + 1));
         var same = web.post("/console/command", "{\"as\":\"dev\",\"text\":\"/emergency list\"}", "Content-Type",
-                "application/json", Console.CSRF_HEADER, csrf, "Origin", "http://127.0.0.1:" + port);
+                "application/json", ConsoleGuard.CSRF_HEADER, csrf, "Origin", "http://127.0.0.1:" + port);
         assertThat(other.statusCode()).isEqualTo(403);
         assertThat(same.statusCode()).as(same.body()).isEqualTo(200);
     }

@@ -47,7 +47,7 @@ class WebActionsTest {
         form.put("summary", "Revert the cache change");
         form.put("changes", "https://gerrit.example.org/r/c/operations/+/123456");
         form.put("rollback", "yes");
-        var response = browser.postJson("/console/requests", form, Console.CSRF_HEADER, browser.csrf());
+        var response = browser.postJson("/console/requests", form, ConsoleGuard.CSRF_HEADER, browser.csrf());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return json(response).path("request").asText();
     }

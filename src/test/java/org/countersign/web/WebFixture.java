@@ -86,7 +86,7 @@ final class WebFixture implements AutoCloseable {
     /** A POST from the console page: JSON body, the page's token. */
     HttpResponse<String> console(String path, Object body) throws Exception {
         return post(path, JSON.writeValueAsString(body), "Content-Type", "application/json",
-                Console.CSRF_HEADER, csrf());
+                ConsoleGuard.CSRF_HEADER, csrf());
     }
 
     static JsonNode json(HttpResponse<String> response) throws Exception {
