@@ -25,6 +25,7 @@ import org.countersign.app.KeyValues;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.RateLimiter;
+import org.countersign.app.Telemetry;
 import org.countersign.app.Throttle;
 import org.countersign.chat.AlertSurface;
 import org.countersign.chat.Cards;
@@ -124,8 +125,8 @@ public final class Main {
             var store = new RedisRequestStore(client, config.redisPrefix());
             var feed = new RedisEventFeed(client, config.redisPrefix());
             var kv = new RedisKeyValues(client, config.redisPrefix());
-            var metrics = new Metrics(store::countByState, config.metricsToken());
-            var slack = config.slackOpt().map(SlackWiring::new);
+            var metrics = new Metrics(store, feed, clock, config.metricsToken());
+            var slack = config.slackOpt().map(s -> new SlackWiring(s, metrics));
             var matrix = config.matrixOpt();
             var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
             var platforms = EnumSet.noneOf(Platform.class);
@@ -156,15 +157,18 @@ public final class Main {
             if (slack.isPresent())
                 adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser, watches));
             if (!loaded.integrations().isEmpty())
-                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).start());
+                running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).counting(metrics)
+                        .start());
+            metrics.integrations(loaded.integrations().stream().map(i -> i.name()).toList());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
             config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
                     running)));
             if (matrix.isPresent())
                 MatrixWiring.start(matrix.get(), service, kv, feed, leases, running,
-                        instance, perUser, watches);
-            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running)));
+                        instance, perUser, watches, metrics);
+            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
+                    metrics)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
             var live = new LiveEvents(feed, DomainJson.mapper());
@@ -181,6 +185,7 @@ public final class Main {
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
             var readiness = Readiness.warning(store::ping, watches::problems);
+            metrics.watch(readiness);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
             var link = "http://127.0.0.1:" + web.port() + (console ? "/console" : "/")
@@ -245,10 +250,10 @@ public final class Main {
     /** POST /webhooks/alertmanager: alert groups shown in the ops channel and room, with a button to open a request. */
     private static AlertmanagerWebhook alertmanager(String token, Optional<SlackWiring> slack,
                                                     Optional<MatrixSettings> matrix, KeyValues kv, Clock clock,
-                                                    Running running) {
+                                                    Running running, Telemetry telemetry) {
         var targets = new ArrayList<AlertSurface>();
         slack.ifPresent(s -> targets.add(new SlackAlerts(s.methods(), s.settings().channel(), clock)));
-        matrix.ifPresent(m -> targets.add(new MatrixAlerts(MatrixWiring.client(m), m.roomId(), clock)));
+        matrix.ifPresent(m -> targets.add(new MatrixAlerts(MatrixWiring.client(m, telemetry), m.roomId(), clock)));
         var webhook = new AlertmanagerWebhook(token, targets, kv);
         running.add(webhook);
         log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,

@@ -15,12 +15,14 @@ import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
+import org.countersign.app.Telemetry;
 import org.countersign.app.Throttle;
 import org.countersign.chat.CardPublisher;
 import org.countersign.chat.Cards;
 import org.countersign.chat.Privacy;
 import org.countersign.slack.SlackSettings;
 import org.countersign.domain.Policy;
+import org.countersign.slack.SlackApiErrors;
 import org.countersign.slack.SlackApp;
 import org.countersign.slack.SlackCards;
 import org.countersign.slack.SlackChannels;
@@ -30,8 +32,13 @@ import org.countersign.slack.SlackPrivacy;
 
 /** The Slack side: the Web API client, user groups, the Bolt app and the card publisher. */
 record SlackWiring(SlackSettings settings, Slack slack) {
-    SlackWiring(SlackSettings settings) {
-        this(settings, Slack.getInstance(slackConfig(settings)));
+    /** @param telemetry counts the Web API calls that fail */
+    SlackWiring(SlackSettings settings, Telemetry telemetry) {
+        this(settings, slack(slackConfig(settings), telemetry));
+    }
+
+    private static Slack slack(SlackConfig config, Telemetry telemetry) {
+        return Slack.getInstance(config, SlackApiErrors.client(config, telemetry));
     }
 
     private static SlackConfig slackConfig(SlackSettings settings) {

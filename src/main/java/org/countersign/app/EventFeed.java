@@ -40,6 +40,18 @@ public interface EventFeed {
     /** The position of the newest event now ({@code 0-0} when there is none): {@link #tail} from it reads what comes next. */
     String newest();
 
+    /**
+     * Each consumer group's backlog now, by group name: read at a metrics scrape, so it asks the store for little. Empty
+     * when nothing has joined yet.
+     */
+    default List<Backlog> backlogs() { return List.of(); }
+
+    /**
+     * A group's backlog: events written that no consumer of the group has received yet ({@code lag}), received but not
+     * acknowledged ({@code pending}), and set aside ({@code deadLetters}).
+     */
+    record Backlog(String group, long lag, long pending, long deadLetters) {}
+
     /** Events read by {@link #tail}, and the position to read on from. */
     record Tail(String position, List<Delivery> deliveries) {
         public Tail {

@@ -37,6 +37,7 @@ public final class MatrixClient {
     private final Duration timeout;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
+    private volatile java.util.function.Consumer<MatrixException> failures = e -> {};
 
     /**
      * A client of the homeserver at {@code baseUrl} (such as {@code https://matrix.example.org}); {@code timeout}
@@ -57,6 +58,12 @@ public final class MatrixClient {
         this.http = http;
         this.timeout = timeout;
         this.clock = clock;
+    }
+
+    /** Tells {@code failures} of every call that fails, before it is thrown: for the metrics. */
+    public MatrixClient onFailure(java.util.function.Consumer<MatrixException> failures) {
+        this.failures = failures;
+        return this;
     }
 
     /** The user id the access token belongs to ({@code GET /account/whoami}). */
@@ -176,6 +183,15 @@ public final class MatrixClient {
     }
 
     private JsonNode call(String method, String pathAndQuery, JsonNode body, Duration callTimeout) {
+        try {
+            return callOnce(method, pathAndQuery, body, callTimeout);
+        } catch (MatrixException e) {
+            failures.accept(e);
+            throw e;
+        }
+    }
+
+    private JsonNode callOnce(String method, String pathAndQuery, JsonNode body, Duration callTimeout) {
         var path = PREFIX + pathAndQuery;
         var name = method + " " + decodedPath(path);
         var request = HttpRequest.newBuilder(URI.create(baseUrl + path))

@@ -25,6 +25,8 @@ import redis.clients.jedis.resps.StreamEntry;
  */
 public final class RedisEventFeed implements EventFeed {
     static final int DEAD_LETTERS_KEPT = 1000;
+    /** Where a Redis that does not report a group's lag has it counted, the count stops. */
+    static final int LAG_COUNTED_MAX = 1000;
 
     private final UnifiedJedis redis;
     private final Keys keys;
@@ -144,6 +146,30 @@ public final class RedisEventFeed implements EventFeed {
             }
         }
         return letters;
+    }
+
+    /**
+     * XINFO GROUPS: Redis 7 says each group's lag; where it does not (Redis 6, or a stream trimmed past the group),
+     * the entries after the group's last delivered one are counted, up to {@link #LAG_COUNTED_MAX}.
+     */
+    @Override
+    public List<Backlog> backlogs() {
+        return call(() -> {
+            List<redis.clients.jedis.resps.StreamGroupInfo> groups;
+            try {
+                groups = redis.xinfoGroups(keys.events());
+            } catch (JedisDataException e) {
+                if (String.valueOf(e.getMessage()).contains("no such key")) return List.of();
+                throw e;
+            }
+            var backlogs = new ArrayList<Backlog>();
+            for (var g : groups) {
+                long lag = g.getGroupInfo().get("lag") instanceof Long known ? known
+                        : redis.xrange(keys.events(), "(" + g.getLastDeliveredId(), "+", LAG_COUNTED_MAX).size();
+                backlogs.add(new Backlog(g.getName(), lag, g.getPending(), redis.llen(keys.deadLetters(g.getName()))));
+            }
+            return backlogs;
+        });
     }
 
     private Event read(String text) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
+import org.countersign.app.Telemetry;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
@@ -35,6 +36,7 @@ final class WebhookDelivery implements StreamConsumer.Handler {
     private final AdminLogLine adminLog;
     private final PagerDutyEvent pagerDuty;
     private final Receipts receipts;
+    private final Telemetry telemetry;
 
     WebhookDelivery(Integration integration, RequestService service, HttpClient http, Duration timeout, Clock clock) {
         this(integration, service, http, timeout, clock, null);
@@ -43,6 +45,13 @@ final class WebhookDelivery implements StreamConsumer.Handler {
     /** @param receipts signs the receipt approvals and ends carry in the countersign format; null for none */
     WebhookDelivery(Integration integration, RequestService service, HttpClient http, Duration timeout, Clock clock,
                     Receipts receipts) {
+        this(integration, service, http, timeout, clock, receipts, Telemetry.NONE);
+    }
+
+    /** @param telemetry counts each try by outcome */
+    WebhookDelivery(Integration integration, RequestService service, HttpClient http, Duration timeout, Clock clock,
+                    Receipts receipts, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.receipts = receipts;
         this.integration = integration;
         this.service = service;
@@ -106,15 +115,20 @@ final class WebhookDelivery implements StreamConsumer.Handler {
             response = http.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
+            telemetry.delivery(integration.name(), Telemetry.Delivery.FAILED);
             throw new Undelivered(integration.name() + ": no answer from " + integration.where() + " within "
                     + timeout.toMillis() + " ms");
         } catch (IOException e) {
+            telemetry.delivery(integration.name(), Telemetry.Delivery.FAILED);
             throw new Undelivered(integration.name() + ": cannot reach " + integration.where() + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Undelivered(integration.name() + ": interrupted while sending");
         }
         int status = response.statusCode();
+        telemetry.delivery(integration.name(), status >= 200 && status < 300 ? Telemetry.Delivery.DELIVERED
+                : status == 429 ? Telemetry.Delivery.RATE_LIMITED
+                : status == 408 || status >= 500 ? Telemetry.Delivery.FAILED : Telemetry.Delivery.REJECTED);
         if (status >= 200 && status < 300) return;
         var answer = integration.name() + ": HTTP " + status + " from " + integration.where() + shown(response.body());
         if (status == 429) {

@@ -9,6 +9,7 @@ import org.countersign.app.EventFeed;
 import org.countersign.app.RequestService;
 import org.countersign.app.StreamConsumer;
 import org.countersign.app.StreamConsumer.Retries;
+import org.countersign.app.Telemetry;
 import org.countersign.receipt.Receipts;
 
 /**
@@ -31,6 +32,7 @@ public final class Webhooks implements AutoCloseable {
     private final HttpClient http;
     private final Receipts receipts;
     private final List<StreamConsumer> running = new ArrayList<>();
+    private Telemetry telemetry = Telemetry.NONE;
 
     /**
      * @param consumer this instance's name among the consumers of each group
@@ -58,10 +60,16 @@ public final class Webhooks implements AutoCloseable {
                 .build();
     }
 
+    /** Counts each delivery's tries by outcome there (before {@link #start()}). */
+    public synchronized Webhooks counting(Telemetry telemetry) {
+        this.telemetry = telemetry;
+        return this;
+    }
+
     /** Joins each integration's group and starts delivering on a thread per integration. */
     public synchronized Webhooks start() {
         for (var integration : integrations) {
-            var delivery = new WebhookDelivery(integration, service, http, timeout, clock, receipts);
+            var delivery = new WebhookDelivery(integration, service, http, timeout, clock, receipts, telemetry);
             running.add(new StreamConsumer(feed, integration.group(), consumer, delivery, retries).start());
         }
         return this;

@@ -11,9 +11,15 @@ final class Tools {
     private Tools() {}
 
     static void require(String... commands) {
+        requireFrom("openssl jq xxd", commands);
+    }
+
+    /** As {@link #require}, naming the Debian packages that have them. */
+    static void requireFrom(String debianPackages, String... commands) {
         var missing = Arrays.stream(commands).filter(c -> !onPath(c)).toList();
         if (missing.isEmpty()) return;
-        var message = "not installed: " + String.join(", ", missing) + " (apt-get install -y openssl jq xxd)";
+        var message = "not installed: " + String.join(", ", missing) + " (apt-get install -y " + debianPackages
+                + "; .ci/run does)";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(message + " (CI=true: these tests must run)");
         Assumptions.abort(message);
     }
