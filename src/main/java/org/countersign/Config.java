@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.countersign.github.GithubSettings;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
+import org.countersign.store.RedisConnector;
 import org.countersign.app.RateLimiter;
 import org.countersign.receipt.SigningKeys;
 import org.countersign.web.WebSettings;
@@ -31,13 +32,14 @@ import org.countersign.webhook.StandardWebhooks;
  *                            null to generate one under {@code dataDir}
  * @param receiptPreviousKeys RECEIPT_PREVIOUS_KEYS: public keys that signed receipts before (PEM or file paths), or null
  * @param github     the GitHub App for deployment protection rules, or null when GitHub is off
+ * @param redisOptions REDIS_SENTINEL_PASSWORD and REDIS_MIN_REPLICAS
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
                      String instanceName, String alertmanagerToken, WebSettings web, String metricsToken,
                      Duration privacyCheckInterval, String receiptSigningKey, String receiptPreviousKeys,
-                     GithubSettings github) {
+                     GithubSettings github, RedisConnector.Options redisOptions) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -72,6 +74,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
 
         var redisUrl = value(env, "REDIS_URL");
         if (redisUrl != null) redisUrlProblem(redisUrl).ifPresent(problems::add);
+
+        var redisOptions = redisOptions(env, redisUrl, problems);
 
         var redisPrefix = env.get("REDIS_PREFIX") == null ? DEFAULT_REDIS_PREFIX : env.get("REDIS_PREFIX");
         if (redisPrefix.isEmpty())
@@ -147,7 +151,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
                 sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken,
-                privacyCheck, receiptKey, previousKeys, github);
+                privacyCheck, receiptKey, previousKeys, github, redisOptions);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -187,7 +191,8 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", metricsToken=" + (metricsToken == null ? null : "****")
                 + ", privacyCheckInterval=" + privacyCheckInterval
                 + ", receiptSigningKey=" + (receiptSigningKey == null ? null : "****")
-                + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + ", github=" + github + "]";
+                + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + ", github=" + github
+                + ", redisOptions=" + redisOptions + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */
@@ -223,9 +228,35 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         return h.equals("localhost") || h.equals("::1") || h.matches("127(\\.[0-9]{1,3}){3}");
     }
 
+    /** REDIS_SENTINEL_PASSWORD (for redis-sentinel:// only) and REDIS_MIN_REPLICAS (0 to 16). */
+    private static RedisConnector.Options redisOptions(Map<String, String> env, String redisUrl, List<String> problems) {
+        var sentinelPassword = value(env, "REDIS_SENTINEL_PASSWORD");
+        if (sentinelPassword != null && (redisUrl == null || !redisUrl.matches("(?i)^rediss?-sentinel://.*")))
+            problems.add("REDIS_SENTINEL_PASSWORD is set but REDIS_URL is not a redis-sentinel:// or rediss-sentinel:// URL");
+        int minReplicas = 0;
+        var replicas = value(env, "REDIS_MIN_REPLICAS");
+        if (replicas != null) {
+            try {
+                minReplicas = Integer.parseInt(replicas.strip());
+            } catch (NumberFormatException e) {
+                minReplicas = -1;
+            }
+            if (minReplicas < 0 || minReplicas > 16) {
+                problems.add("REDIS_MIN_REPLICAS='" + replicas + "': expected how many Redis replicas must have a change "
+                        + "before it is acknowledged, from 0 to 16 (default 0)");
+                minReplicas = 0;
+            } else if (minReplicas > 0 && redisUrl == null)
+                problems.add("REDIS_MIN_REPLICAS=" + minReplicas + " needs a REDIS_URL with replicas: the embedded Redis has none");
+        }
+        return new RedisConnector.Options(sentinelPassword, minReplicas);
+    }
+
     private static Optional<String> redisUrlProblem(String url) {
         var shown = "REDIS_URL='" + mask(url) + "': ";
-        var expected = "; expected redis://[:password@]host[:port][/db] or rediss://… for TLS";
+        if (url.matches("(?i)^rediss?-(sentinel|cluster)://.*"))
+            return RedisConnector.problemWith(url).map(p -> shown + p.replace("REDIS_URL " + RedisConnector.redacted(url) + ": ", ""));
+        var expected = "; expected redis://[:password@]host[:port][/db] or rediss://… for TLS, or "
+                + "redis-sentinel://host:port,…/master or redis-cluster://host:port,…";
         if (!url.startsWith("redis://") && !url.startsWith("rediss://"))
             return Optional.of(shown + "does not start with redis:// or rediss://" + expected);
         URI uri;

@@ -42,6 +42,7 @@ import org.countersign.matrix.MatrixAlerts;
 import org.countersign.slack.SlackAlerts;
 import org.countersign.slack.SlackEmails;
 import org.countersign.store.DomainJson;
+import org.countersign.store.KeyMigration;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
@@ -87,7 +88,7 @@ public final class Main {
         Running running;
         try {
             running = start(Config.fromEnv(System.getenv()));
-        } catch (Config.Invalid | Policy.InvalidPolicy | SigningKeys.Invalid e) {
+        } catch (Config.Invalid | Policy.InvalidPolicy | SigningKeys.Invalid | RedisConnector.Refused e) {
             System.err.println("Countersign cannot start.\n" + e.getMessage());
             System.exit(2);
             return;
@@ -117,12 +118,14 @@ public final class Main {
         Policy policy = loaded.policy();
         var receipts = new Receipts(SigningKeys.load(config.receiptSigningKey(), config.receiptPreviousKeys(),
                 config.dataDir()));
-        var redis = RedisConnector.connect(config.redisUrlOpt(), config.dataDir());
+        var redis = RedisConnector.connect(config.redisUrlOpt(), config.dataDir(), config.redisOptions());
         var running = new Running(redis);
         try {
             var clock = Clock.systemUTC();
             var client = redis.client();
-            var store = new RedisRequestStore(client, config.redisPrefix());
+            KeyMigration.run(client, config.redisPrefix()); // keys written before they had a hash tag
+            var store = new RedisRequestStore(client, config.redisPrefix(), RedisRequestStore.DEFAULT_STREAM_MAX_LENGTH,
+                    config.redisOptions().minReplicas());
             var feed = new RedisEventFeed(client, config.redisPrefix());
             var kv = new RedisKeyValues(client, config.redisPrefix());
             var metrics = new Metrics(store, feed, clock, config.metricsToken());

@@ -47,7 +47,7 @@ class ConfigTest {
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
                 new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba",
-                Duration.ofSeconds(90), null, null, null));
+                Duration.ofSeconds(90), null, null, null, org.countersign.store.RedisConnector.Options.NONE));
     }
 
     @Test
@@ -252,6 +252,39 @@ class ConfigTest {
                 .startsWith("RECEIPT_SIGNING_KEY (hidden) is not an Ed25519 private key").doesNotContain(rsaPem.substring(30, 60));
         assertThat(problemsWith("RECEIPT_PREVIOUS_KEYS", "/no/such/old-key.pem")).singleElement().asString()
                 .startsWith("RECEIPT_PREVIOUS_KEYS (/no/such/old-key.pem): no such file");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis-sentinel://s1:26379,s2:26379,s3:26379/mymaster",
+            "rediss-sentinel://countersign:pw@s1:26379/prod-master", "redis-cluster://n1:7000,n2:7001,n3:7002",
+            "rediss-cluster://:pw@redis-cluster.example.org:6380"})
+    void sentinel_and_cluster_urls_are_accepted(String url) {
+        assertThat(Config.fromEnv(env().with("REDIS_URL", url).build()).redisUrlOpt()).contains(url);
+    }
+
+    @Test
+    void a_sentinel_url_without_a_master_name_and_a_cluster_url_with_a_database_are_refused() {
+        assertThat(problemsWith("REDIS_URL", "redis-sentinel://:hunter2@s1:26379,s2:26379")).singleElement().asString()
+                .startsWith("REDIS_URL='redis-sentinel://:****@s1:26379,s2:26379': name the master after the Sentinels")
+                .doesNotContain("hunter2");
+        assertThat(problemsWith("REDIS_URL", "redis-cluster://n1:7000,n2:7001/2")).singleElement().asString()
+                .contains("a Cluster has no database");
+        assertThat(problemsWith("REDIS_URL", "redis-cluster://n1:7000,:7001")).singleElement().asString()
+                .contains("':7001' is not host:port");
+    }
+
+    @Test
+    void redis_min_replicas_and_the_sentinel_password_are_read_and_the_password_is_never_shown() {
+        var config = Config.fromEnv(env().with("REDIS_URL", "redis-sentinel://s1:26379/mymaster")
+                .with("REDIS_SENTINEL_PASSWORD", "sentinel-hunter2").with("REDIS_MIN_REPLICAS", "1").build());
+
+        assertThat(config.redisOptions())
+                .isEqualTo(new org.countersign.store.RedisConnector.Options("sentinel-hunter2", 1));
+        assertThat(config.toString()).contains("minReplicas=1").doesNotContain("sentinel-hunter2");
+        assertThat(problemsWith("REDIS_MIN_REPLICAS", "two")).singleElement().asString()
+                .startsWith("REDIS_MIN_REPLICAS='two': expected how many Redis replicas");
+        assertThat(problemsWith("REDIS_SENTINEL_PASSWORD", "pw")).singleElement().asString()
+                .startsWith("REDIS_SENTINEL_PASSWORD is set but REDIS_URL is not a redis-sentinel://");
     }
 
     @Test

@@ -56,7 +56,7 @@ class MainTest {
                 assertThat(get(running, "/readyz").statusCode()).isEqualTo(200);
             }
             try (var client = org.countersign.store.RedisConnector.pooled(redisUrl)) {
-                assertThat(client.exists(prefix + "seq")).isTrue();
+                assertThat(client.exists(org.countersign.store.RedisConnector.keyPrefix(prefix) + "seq")).isTrue();
             }
             assertThat(dataDir.resolve("appendonly.aof")).doesNotExist();
         }

@@ -3,14 +3,29 @@ package org.countersign.store;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
 
-/** The Redis key layout; see {@link RedisRequestStore} for what each key holds. */
+/**
+ * The Redis key layout; see {@link RedisRequestStore} for what each key holds. Every key of a deployment is under one
+ * hash tag made of its prefix ({@code cs:} gives {@code {cs}:seq}, {@code {cs}:req:12}...), so a Redis Cluster keeps
+ * them all in one slot and the save script, which writes several keys at once, runs there too. A prefix that has a
+ * hash tag of its own ({@code app:{cs}:}) is used as it is.
+ */
 final class Keys {
     private final String prefix;
 
     Keys(String prefix) {
         if (prefix == null || prefix.isBlank() || prefix.chars().anyMatch(Character::isWhitespace))
             throw new IllegalArgumentException("key prefix must be non-blank without spaces: \"" + prefix + "\"");
-        this.prefix = prefix;
+        this.prefix = tagged(prefix);
+    }
+
+    /** {@code cs:} as {@code {cs}:}, {@code cs} as {@code {cs}}; a prefix with a non-empty {@code {tag}} as it is. */
+    static String tagged(String prefix) {
+        int open = prefix.indexOf('{');
+        if (open >= 0) {
+            int close = prefix.indexOf('}', open + 1);
+            if (close > open + 1) return prefix;
+        }
+        return prefix.endsWith(":") && prefix.length() > 1 ? "{" + prefix.substring(0, prefix.length() - 1) + "}:" : "{" + prefix + "}";
     }
 
     String prefix() { return prefix; }

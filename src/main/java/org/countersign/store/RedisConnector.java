@@ -1,23 +1,23 @@
 package org.countersign.store;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.util.JedisURIHelper;
 
-/** The Redis the service uses: the one at REDIS_URL, or an embedded one when none is given. */
+/** The Redis the service uses: the one at REDIS_URL (one server, Sentinel or Cluster), or an embedded one when none is given. */
 public final class RedisConnector implements AutoCloseable {
     static final int TIMEOUT_MILLIS = 2_000;
     // As many as Jetty has request threads (200), so a burst of clicks never waits for a connection.
     static final int MAX_CONNECTIONS = 200;
-    static final int DEFAULT_PORT = 6379;
 
     private final UnifiedJedis client;
     private final EmbeddedRedis embedded;
@@ -30,12 +30,42 @@ public final class RedisConnector implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code redisUrl} ({@code redis://} or {@code rediss://}, with optional {@code user:password@}
-     * and {@code /db}); without one, starts an embedded Redis keeping its data in {@code embeddedDataDir}.
+     * The Redis settings besides its URL.
+     *
+     * @param sentinelPassword the Sentinels' own password (REDIS_SENTINEL_PASSWORD), or null when they have none
+     * @param minReplicas      how many replicas must have a change before it is acknowledged (REDIS_MIN_REPLICAS)
      */
+    public record Options(String sentinelPassword, int minReplicas) {
+        public static final Options NONE = new Options(null, 0);
+
+        @Override
+        public String toString() {
+            return "Options[sentinelPassword=" + (sentinelPassword == null ? null : "****") + ", minReplicas="
+                    + minReplicas + "]";
+        }
+    }
+
+    /** As {@link #connect(Optional, Path, Options)} with no Sentinel password. */
     public static RedisConnector connect(Optional<String> redisUrl, Path embeddedDataDir) {
-        if (redisUrl.isPresent() && !redisUrl.get().isBlank())
-            return new RedisConnector(pooled(redisUrl.get()), null, redacted(redisUrl.get()));
+        return connect(redisUrl, embeddedDataDir, Options.NONE);
+    }
+
+    /**
+     * Connects to {@code redisUrl} (any form {@link RedisUrl} reads); without one, starts an embedded Redis keeping
+     * its data in {@code embeddedDataDir}.
+     */
+    public static RedisConnector connect(Optional<String> redisUrl, Path embeddedDataDir, Options options) {
+        if (redisUrl.isPresent() && !redisUrl.get().isBlank()) {
+            var url = RedisUrl.parse(redisUrl.get());
+            var client = client(url, options);
+            try {
+                EvictionPolicy.check(client, url.toString());
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+            return new RedisConnector(client, null, url.toString());
+        }
         var embedded = EmbeddedRedis.start(embeddedDataDir);
         try {
             return new RedisConnector(pooled(embedded.uri().toString()), embedded, embedded.toString());
@@ -45,30 +75,54 @@ public final class RedisConnector implements AutoCloseable {
         }
     }
 
-    /** A pooled client for {@code url}; connections are opened on first use. */
-    public static RedisClient pooled(String url) {
-        var uri = parse(url);
+    /** A Redis Countersign must not use as it is configured, with what to change. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) { super(message); }
+    }
+
+    /** A pooled client for {@code url} of any form, with no Sentinel password; close it after use. */
+    public static UnifiedJedis pooled(String url) { return client(RedisUrl.parse(url), Options.NONE); }
+
+    /**
+     * One client for every topology: the stores see a {@link UnifiedJedis} whether it talks to one server, follows
+     * the master Sentinel names (and moves to the new one after a failover), or routes by slot across a Cluster.
+     */
+    static UnifiedJedis client(RedisUrl url, Options options) {
         var pool = new ConnectionPoolConfig();
         pool.setMaxTotal(MAX_CONNECTIONS);
         pool.setMaxIdle(MAX_CONNECTIONS);
         pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
-        var config = DefaultJedisClientConfig.builder()
-                .sslOptions(JedisURIHelper.isRedisSSLScheme(uri) ? SslOptions.defaults() : null)
+        var config = clientConfig(url.tls(), url.user(), url.password(), url.database());
+        return switch (url.kind()) {
+            case STANDALONE -> RedisClient.builder().hostAndPort(url.nodes().get(0)).clientConfig(config)
+                    .poolConfig(pool).build();
+            case SENTINEL -> RedisSentinelClient.builder().masterName(url.master()).sentinels(Set.copyOf(url.nodes()))
+                    .clientConfig(config).sentinelClientConfig(clientConfig(url.tls(), null, options.sentinelPassword(), 0))
+                    .poolConfig(pool).build();
+            case CLUSTER -> RedisClusterClient.builder().nodes(Set.copyOf(url.nodes())).clientConfig(config)
+                    .poolConfig(pool).maxTotalRetriesDuration(Duration.ofMillis(3L * TIMEOUT_MILLIS)).build();
+        };
+    }
+
+    private static JedisClientConfig clientConfig(boolean tls, String user, String password, int database) {
+        return DefaultJedisClientConfig.builder()
+                .sslOptions(tls ? SslOptions.defaults() : null)
                 .connectionTimeoutMillis(TIMEOUT_MILLIS)
                 .socketTimeoutMillis(TIMEOUT_MILLIS)
                 .clientName("countersign")
-                .user(JedisURIHelper.getUser(uri))
-                .password(JedisURIHelper.getPassword(uri))
-                .database(JedisURIHelper.hasDbIndex(uri) ? JedisURIHelper.getDBIndex(uri) : 0)
+                .user(user)
+                .password(password)
+                .database(database)
                 .build();
-        var address = new HostAndPort(uri.getHost(), uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort());
-        return RedisClient.builder().hostAndPort(address).clientConfig(config).poolConfig(pool).build();
     }
+
+    /** How the keys under REDIS_PREFIX {@code prefix} begin: {@code cs:} gives {@code {cs}:} (see {@link Keys}). */
+    public static String keyPrefix(String prefix) { return Keys.tagged(prefix); }
 
     /** What is wrong with {@code url} as a Redis URL, or empty when it will do. */
     public static Optional<String> problemWith(String url) {
         try {
-            parse(url);
+            RedisUrl.parse(url);
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
@@ -93,27 +147,6 @@ public final class RedisConnector implements AutoCloseable {
 
     @Override public String toString() { return description; }
 
-    private static URI parse(String url) {
-        URI uri;
-        try {
-            uri = new URI(url == null ? "" : url.strip());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException("REDIS_URL is not a URL: " + redacted(url));
-        }
-        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()))
-            throw new IllegalArgumentException("REDIS_URL must start with redis:// or rediss://, not " + redacted(url));
-        if (uri.getHost() == null)
-            throw new IllegalArgumentException("REDIS_URL has no host: " + redacted(url));
-        var path = uri.getPath();
-        if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/[0-9]{1,5}"))
-            throw new IllegalArgumentException("REDIS_URL path must be a database number such as /0, not " + path);
-        return uri;
-    }
-
     /** The URL with any password replaced by {@code ***}. */
-    static String redacted(String url) {
-        if (url == null) return "null";
-        return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^@/]*):([^@/]*)@", "$1$2:***@")
-                .replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^:@/]+)@", "$1***@");
-    }
+    public static String redacted(String url) { return RedisUrl.redacted(url); }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.countersign.app.RequestStore;
+import org.countersign.app.StoreUnavailable;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.RequestId;
@@ -23,6 +24,7 @@ import org.countersign.domain.State;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ZRangeParams;
@@ -44,8 +46,8 @@ import redis.clients.jedis.resps.Tuple;
  * </ul>
  * In the sorted sets a request is its number padded to 19 digits ({@code 0000000000000000012}), so requests
  * opened in the same millisecond sort by number. A save is one Lua script, so the version check, the request, its timeline, its stream entries and the
- * indexes change together or not at all, in one round trip. For Redis Cluster, put a hash tag in the
- * prefix ({@code {cs}:}) so every key lands in one slot.
+ * indexes change together or not at all, in one round trip. Every key is under one hash tag ({@link Keys}), so on a
+ * Redis Cluster they all live in one slot and the script runs there as anywhere.
  */
 public final class RedisRequestStore implements RequestStore {
     public static final String DEFAULT_PREFIX = "cs:";
@@ -90,9 +92,13 @@ public final class RedisRequestStore implements RequestStore {
             """;
     static final String SAVE_SHA = sha1(SAVE_SCRIPT);
 
+    /** How long a save waits for REDIS_MIN_REPLICAS replicas to have it (WAIT), below the client's socket timeout. */
+    static final long REPLICA_WAIT_MILLIS = 1_000;
+
     private final UnifiedJedis redis;
     private final Keys keys;
     private final long streamMaxLength;
+    private final int minReplicas;
     private final ObjectMapper json = DomainJson.mapper();
 
     public RedisRequestStore(UnifiedJedis redis) { this(redis, DEFAULT_PREFIX, DEFAULT_STREAM_MAX_LENGTH); }
@@ -101,10 +107,20 @@ public final class RedisRequestStore implements RequestStore {
 
     /** @param streamMaxLength roughly how many entries the events stream keeps ({@code XADD MAXLEN ~}) */
     public RedisRequestStore(UnifiedJedis redis, String prefix, long streamMaxLength) {
+        this(redis, prefix, streamMaxLength, 0);
+    }
+
+    /**
+     * @param minReplicas how many replicas must have a save before it counts as done (REDIS_MIN_REPLICAS: {@code WAIT}
+     *                    after the script, on its connection); 0 acknowledges once the master has it
+     */
+    public RedisRequestStore(UnifiedJedis redis, String prefix, long streamMaxLength, int minReplicas) {
         if (streamMaxLength < 1) throw new IllegalArgumentException("stream max length < 1: " + streamMaxLength);
+        if (minReplicas < 0) throw new IllegalArgumentException("min replicas < 0: " + minReplicas);
         this.redis = redis;
         this.keys = new Keys(prefix);
         this.streamMaxLength = streamMaxLength;
+        this.minReplicas = minReplicas;
     }
 
     /** An entry of the events stream: its stream id ({@code 1718000000000-0}) and the event. */
@@ -156,12 +172,47 @@ public final class RedisRequestStore implements RequestStore {
     }
 
     private Object runSave(List<String> keyList, List<String> args) {
+        if (minReplicas > 0) return replicated(keyList, args);
         try {
             return redis.evalsha(SAVE_SHA, keyList, args);
         } catch (JedisNoScriptException e) {
             // Redis restarted or its script cache was flushed: EVAL runs the script and caches it again.
             return redis.eval(SAVE_SCRIPT, keyList, args);
         }
+    }
+
+    /**
+     * The script and {@code WAIT} in one pipeline: WAIT counts the replicas that have this connection's writes, so it
+     * must follow the script on the same connection. Fewer replicas than asked is not a save to acknowledge.
+     */
+    private Object replicated(List<String> keyList, List<String> args) {
+        var outcome = scriptThenWait(keyList, args, false);
+        if (outcome == null) outcome = scriptThenWait(keyList, args, true);
+        return outcome;
+    }
+
+    /** The script's answer, or null when Redis did not have the script cached (nothing was written then). */
+    private Object scriptThenWait(List<String> keyList, List<String> args, boolean sendScript) {
+        Response<Object> saved;
+        Response<Long> replicas;
+        try (var pipe = redis.pipelined()) {
+            saved = sendScript ? pipe.eval(SAVE_SCRIPT, keyList, args) : pipe.evalsha(SAVE_SHA, keyList, args);
+            replicas = pipe.waitReplicas(keyList.get(0), minReplicas, REPLICA_WAIT_MILLIS);
+            pipe.sync();
+        }
+        Object outcome;
+        try {
+            outcome = saved.get();
+        } catch (JedisDataException e) {
+            if (!sendScript && String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) return null;
+            throw e;
+        }
+        long have = replicas.get();
+        if (Long.valueOf(1).equals(outcome) && have < minReplicas)
+            throw new StoreUnavailable("state store: the change is on the Redis master but on " + have + " of the "
+                    + minReplicas + " replicas REDIS_MIN_REPLICAS asks for after " + REPLICA_WAIT_MILLIS + " ms, so a "
+                    + "failover now could lose it; check before trying again", null);
+        return outcome;
     }
 
     @Override

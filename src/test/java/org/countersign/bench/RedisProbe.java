@@ -21,7 +21,7 @@ final class RedisProbe implements AutoCloseable {
 
     RedisProbe(URI redis, String prefix) {
         this.jedis = new Jedis(redis);
-        this.prefix = prefix;
+        this.prefix = org.countersign.store.RedisConnector.keyPrefix(prefix);
     }
 
 

@@ -161,7 +161,7 @@ class KilledInstanceTest {
         }
         await().atMost(SlackWorkspace.WAIT).until(() -> pending(CARDS).isEmpty() && pending(HOOKS).isEmpty());
         try (var client = redis.client()) {
-            assertThat(client.keys("cs:deadletter:*")).as("nothing given up on").isEmpty();
+            assertThat(client.keys("{cs}:deadletter:*")).as("nothing given up on").isEmpty();
         }
     }
 
@@ -190,7 +190,7 @@ class KilledInstanceTest {
     /** Events received and not acknowledged, per consumer of {@code group}. */
     private Map<String, Long> pending(String group) {
         try (var client = redis.client()) {
-            var counts = client.xpending("cs:events", group).getConsumerMessageCount();
+            var counts = client.xpending("{cs}:events", group).getConsumerMessageCount();
             return counts == null ? Map.of() : Map.copyOf(counts);
         }
     }

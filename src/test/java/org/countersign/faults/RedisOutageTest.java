@@ -107,8 +107,8 @@ class RedisOutageTest {
     private Dataset settledDataset(RequestId id) {
         await().atMost(SlackWorkspace.WAIT).until(() -> {
             try (var client = redis.client()) {
-                return client.exists("cs:kv:slack:card:" + id)
-                        && client.xpending("cs:events", "slack-cards").getTotal() == 0;
+                return client.exists("{cs}:kv:slack:card:" + id)
+                        && client.xpending("{cs}:events", "slack-cards").getTotal() == 0;
             }
         });
         return dataset();
@@ -116,7 +116,7 @@ class RedisOutageTest {
 
     private Dataset dataset() {
         try (var client = redis.client()) {
-            return Dataset.of(client, "cs:");
+            return Dataset.of(client, "{cs}:");
         }
     }
 }

@@ -161,7 +161,7 @@ class RedisRestartTest {
 
     private Dataset dataset() {
         try (var client = redis.client()) {
-            return Dataset.of(client, "cs:");
+            return Dataset.of(client, "{cs}:");
         }
     }
 }

@@ -114,7 +114,7 @@ class RemindersInstancesTest {
 
     private long count(RequestId id, EventType type) {
         try (var client = redis.client()) {
-            return client.lrange("cs:req:" + id.number() + ":timeline", 0, -1).stream()
+            return client.lrange("{cs}:req:" + id.number() + ":timeline", 0, -1).stream()
                     .filter(e -> e.contains("\"" + type.name() + "\"")).count();
         }
     }

@@ -157,9 +157,9 @@ class TwoInstancesTest {
         await().atMost(SlackWorkspace.WAIT).until(() -> {
             var request = a.service().find(id).orElseThrow();
             try (var client = redis.client()) {
-                var card = client.get("cs:kv:slack:card:" + id);
+                var card = client.get("{cs}:kv:slack:card:" + id);
                 return card != null && card.endsWith(" " + request.version())
-                        && client.xpending("cs:events", "slack-cards").getTotal() == 0;
+                        && client.xpending("{cs}:events", "slack-cards").getTotal() == 0;
             }
         });
         var request = a.service().find(id).orElseThrow();

@@ -53,7 +53,7 @@ final class HostileService implements AutoCloseable {
     final FakeSlack slack = new FakeSlack(BOT_TOKEN).withChannel(OPS, "emergencies")
             .withPrivateChannel(SECURITY, "security-emergencies").withUsergroup("S0SRE", List.of());
     final SlackSigner signer = new SlackSigner(SIGNING_SECRET);
-    final String prefix = "hostile:" + UUID.randomUUID() + ":";
+    final String prefix = "{hostile:" + UUID.randomUUID() + "}:"; // a hash tag of its own, so keys begin with it
     final EmbeddedRedis redis;
     final UnifiedJedis jedis;
     final Main.Running service;

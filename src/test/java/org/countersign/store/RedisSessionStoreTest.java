@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /** Web sessions and sign-ins in progress, in a real Redis. */
 class RedisSessionStoreTest {
-    private final String prefix = TestRedis.uniquePrefix();
-    private final RedisSessionStore store = new RedisSessionStore(TestRedis.client(), prefix);
+    private final String given = TestRedis.uniquePrefix();
+    private final String prefix = RedisConnector.keyPrefix(given);
+    private final RedisSessionStore store = new RedisSessionStore(TestRedis.client(), given);
     private final Instant now = Instant.now();
 
     private Session session(String person, Duration ttl) {

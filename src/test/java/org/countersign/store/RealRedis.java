@@ -1,0 +1,141 @@
+package org.countersign.store;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Assumptions;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Real Redis topologies from the machine's packages (Debian's {@code redis-server} and {@code redis-sentinel}), each
+ * server a process of its own on a free loopback port with its own directory: one server with the configuration a test
+ * gives, a master with replicas watched by Sentinels, or a Cluster. Outside CI a missing package skips the test with
+ * the command that installs it; with {@code CI=true} it fails, as {@code .ci/run} installs them.
+ */
+public final class RealRedis {
+    public static final String MASTER = "mymaster";
+    static final Duration UP = Duration.ofSeconds(30);
+
+    private RealRedis() {}
+
+    /** The command that runs {@code program} ({@code redis-server}, {@code redis-sentinel}, {@code redis-cli}). */
+    public static List<String> command(String program) {
+        var home = System.getenv("COUNTERSIGN_REDIS_BIN"); // another build's binaries, e.g. Redis 8 from sid
+        var path = home != null ? Path.of(home, program) : Path.of("/usr/bin", program);
+        if (!Files.isExecutable(path)) {
+            var why = program + " is not installed at " + path + " (apt-get install -y redis-server redis-sentinel; "
+                    + ".ci/run does)";
+            if ("true".equals(System.getenv("CI"))) throw new AssertionError(why);
+            Assumptions.abort(why);
+        }
+        return List.of(path.toString());
+    }
+
+    /** One redis-server started with {@code config} lines (such as {@code maxmemory-policy allkeys-lru}). */
+    public static Server server(Path dir, String... config) throws IOException {
+        return Server.start(dir, "redis-server", List.of(config));
+    }
+
+    /** A running redis-server or redis-sentinel; closing it kills it. */
+    public static final class Server implements AutoCloseable {
+        final Process process;
+        final int port;
+        final Path dir;
+
+        private Server(Process process, int port, Path dir) {
+            this.process = process;
+            this.port = port;
+            this.dir = dir;
+        }
+
+        static Server start(Path dir, String program, List<String> config) throws IOException {
+            int port = freePort();
+            var home = dir.resolve(program + "-" + port);
+            Files.createDirectories(home);
+            var lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1", "dir " + home, "daemonize no",
+                    "save \"\"", "appendonly no", "logfile \"\""));
+            lines.addAll(config);
+            var conf = home.resolve(program + ".conf");
+            Files.write(conf, lines);
+            var command = new ArrayList<>(command(program));
+            command.add(conf.toString());
+            var process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(home.resolve("log").toFile()).start();
+            var server = new Server(process, port, home);
+            try {
+                await("redis on port " + port + " answers", UP, () -> {
+                    if (!process.isAlive()) throw new AssertionError(program + " exited: " + server.log());
+                    try (var jedis = new Jedis("127.0.0.1", port, 500)) {
+                        return "PONG".equals(jedis.ping());
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                });
+            } catch (RuntimeException | AssertionError e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        }
+
+        public int port() { return port; }
+
+        public String url() { return "redis://127.0.0.1:" + port; }
+
+        /** A connection of its own; close it. */
+        public Jedis jedis() { return new Jedis("127.0.0.1", port, 2_000); }
+
+        public boolean alive() { return process.isAlive(); }
+
+        /** SIGKILL: nothing is written, no replica or Sentinel is told. */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) throw new AssertionError("redis on " + port + " outlived SIGKILL");
+        }
+
+        public String log() {
+            try {
+                return Files.readString(dir.resolve("log"));
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Waits until {@code condition} holds, polling every 50 ms; fails saying what did not happen. */
+    public static void await(String what, Duration within, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + within + ": " + what);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting until " + what, e);
+            }
+        }
+    }
+}
