@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.countersign.app.Directory;
 import org.countersign.app.Emails;
 import org.countersign.app.EventFeed;
@@ -116,6 +117,7 @@ public final class Main {
         var loaded = config.policyFileOpt().map(p -> PolicyFile.read(p, env))
                 .orElseGet(() -> PolicyFile.readDefault(env));
         Policy policy = loaded.policy();
+        var policyWatch = PolicyReload.watchInterval(env);
         var receipts = new Receipts(SigningKeys.load(config.receiptSigningKey(), config.receiptPreviousKeys(),
                 config.dataDir()));
         var redis = RedisConnector.connect(config.redisUrlOpt(), config.dataDir(), config.redisOptions());
@@ -137,17 +139,14 @@ public final class Main {
             if (matrix.isPresent()) platforms.add(Platform.MATRIX);
             if (console) platforms.add(Platform.CONSOLE);
             if (config.web().signInOn()) platforms.add(Platform.WEB);
-            // From several platforms one person could act from two accounts: each must be tied to a person.
-            boolean severalPlatforms = platforms.size() > 1;
-            var workflow = new Workflow(policy, severalPlatforms);
-            if (severalPlatforms)
-                policy.unlinkedMembers(platforms).forEach(line -> log.warn("Not linked across {}: {}", platforms, line));
-            Directory directory = new PolicyDirectory(policy, severalPlatforms && slack.isPresent()
-                    ? new SlackEmails(slack.get().methods(), clock) : Emails.NONE);
-            if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
+            Function<Policy, RequestService.Rules> rulesOf = p -> rules(p, platforms, slack, clock);
+            var rules = rulesOf.apply(policy);
             var limiter = new RedisRateLimiter(client, config.redisPrefix());
-            var service = new RequestService(store, directory, workflow, clock, metrics, limiter);
-            if (directory instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
+            var service = new RequestService(store, rules.directory(), rules.workflow(), clock, metrics, limiter);
+            if (rules.directory() instanceof AutoCloseable reading) running.add(reading); // Slack user groups, read in the background
+            var reload = config.policyFileOpt().map(p -> new PolicyReload(p, env, rulesOf, service, metrics,
+                    loaded.integrations()).start(policyWatch));
+            reload.ifPresent(running::add);
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
             if (policy.review().isOn()) running.add(new ReviewReminder(service).start(REVIEW_REMINDER_INTERVAL));
             running.add(new ReminderSweeper(store, service, clock).start(config.expirySweepInterval()));
@@ -187,7 +186,8 @@ public final class Main {
             var webOptions = new WebApp.Options(startupToken != null ? startupToken : config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
-            var readiness = Readiness.warning(store::ping, watches::problems);
+            var readiness = Readiness.warning(store::ping, () -> reload.map(r -> concat(r.problems(), watches.problems()))
+                    .orElseGet(watches::problems));
             metrics.watch(readiness);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
@@ -235,6 +235,23 @@ public final class Main {
 
 
 
+
+    /** A policy's workflow and directory, at start and at each reload. */
+    private static RequestService.Rules rules(Policy policy, EnumSet<Platform> platforms, Optional<SlackWiring> slack,
+                                              Clock clock) {
+        // From several platforms one person could act from two accounts: each must be tied to a person.
+        boolean severalPlatforms = platforms.size() > 1;
+        if (severalPlatforms)
+            policy.unlinkedMembers(platforms).forEach(line -> log.warn("Not linked across {}: {}", platforms, line));
+        Directory directory = new PolicyDirectory(policy, severalPlatforms && slack.isPresent()
+                ? new SlackEmails(slack.get().methods(), clock) : Emails.NONE);
+        if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
+        return new RequestService.Rules(new Workflow(policy, severalPlatforms), directory);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
 
     /** POST /webhooks/github: a GitHub App's deployment protection rule, answered when the request is decided. */
     private static GithubDeployments github(GithubSettings settings, GithubGate gate, RequestService service,

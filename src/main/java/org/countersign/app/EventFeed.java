@@ -24,6 +24,12 @@ public interface EventFeed {
 
     void acknowledge(String group, Delivery delivery);
 
+    /**
+     * Keeps {@code delivery} ours while we still work on it (retrying a peer that is down): resets its idle time, so
+     * another consumer's {@link #claimAbandoned} does not take it and deliver it a second time.
+     */
+    void keep(String group, String consumer, Delivery delivery);
+
     /** Keeps an event the group gave up on, with the reason, where people can see it. */
     void deadLetter(String group, Delivery delivery, String reason);
 

@@ -31,8 +31,8 @@ public final class RequestService {
     static final int MAX_ATTEMPTS = 64;
 
     private final RequestStore store;
-    private final Directory directory;
-    private final Workflow workflow;
+    /** The policy's rules and who is in which team, swapped together when the policy is reloaded. */
+    private final java.util.concurrent.atomic.AtomicReference<Rules> rules;
     private final Clock clock;
     private final Consumer<Applied> onApplied;
     private final RateLimiter opens;
@@ -49,8 +49,7 @@ public final class RequestService {
     public RequestService(RequestStore store, Directory directory, Workflow workflow, Clock clock,
                           Consumer<Applied> onApplied, RateLimiter opens) {
         this.store = store;
-        this.directory = directory;
-        this.workflow = workflow;
+        this.rules = new java.util.concurrent.atomic.AtomicReference<>(new Rules(workflow, directory));
         this.clock = clock;
         this.onApplied = onApplied;
         this.opens = opens;
@@ -60,15 +59,32 @@ public final class RequestService {
         this(store, directory, workflow, clock, applied -> {});
     }
 
-    public Policy policy() { return workflow.policy(); }
+    /** A policy's workflow and the directory built from it: one value, so no use case sees half of a reload. */
+    public record Rules(Workflow workflow, Directory directory) {
+        public Rules {
+            java.util.Objects.requireNonNull(workflow, "workflow");
+            java.util.Objects.requireNonNull(directory, "directory");
+        }
+    }
 
-    public Workflow workflow() { return workflow; }
+    public Policy policy() { return rules.get().workflow().policy(); }
+
+    public Workflow workflow() { return rules.get().workflow(); }
+
+    /**
+     * Runs under {@code next} from now on (a reloaded policy); returns the rules it replaced. A request already open
+     * keeps the teams and the policy hash it was opened under.
+     */
+    public Rules adopt(Rules next) { return rules.getAndSet(java.util.Objects.requireNonNull(next, "next")); }
 
     /** The time by the service's clock, for answers that depend on it (where the deployment windows stand). */
     public java.time.Instant now() { return clock.instant(); }
 
     /** Opens a request; no id is used up unless the draft is complete. */
     public Outcome open(Actor by, Draft draft) {
+        var now = rules.get();
+        var workflow = now.workflow();
+        var directory = now.directory();
         var refused = workflow.check(draft);
         if (refused.isPresent()) return refused.get();
         var member = directory.resolve(by);
@@ -79,8 +95,8 @@ public final class RequestService {
             // Counted per person, whichever account they open from; a refused flood pages nobody.
             var wait = opens.tryAcquire(member.person(), new RateLimiter.Limit("open", opening.limit(), opening.per()));
             if (wait.isPresent()) {
-                var now = clock.instant();
-                return workflow.openLimitReached(now, now.plus(wait.get()));
+                var at = clock.instant();
+                return workflow.openLimitReached(at, at.plus(wait.get()));
             }
         }
         var id = store.nextId();
@@ -121,7 +137,8 @@ public final class RequestService {
     public Outcome mayEdit(RequestId id, Actor by) {
         var request = store.find(id);
         if (request.isEmpty()) return Refused.of(Refusal.NOT_FOUND, "There is no request " + id);
-        var refused = workflow.editRefusal(request.get(), directory.resolve(by), clock.instant());
+        var now = rules.get();
+        var refused = now.workflow().editRefusal(request.get(), now.directory().resolve(by), clock.instant());
         return refused.isPresent() ? refused.get() : new Outcome.Unchanged(request.get(), "Edit the changes of " + id);
     }
 
@@ -178,10 +195,13 @@ public final class RequestService {
     public Optional<EmergencyRequest> find(RequestId id) { return store.find(id); }
 
     /** Why {@link #open} would refuse {@code by} under the policy's {@code may-open}; empty when they may open. */
-    public Optional<Refused> mayOpen(Actor by) { return workflow.mayOpen(directory.resolve(by), directory.unchecked(by)); }
+    public Optional<Refused> mayOpen(Actor by) {
+        var now = rules.get();
+        return now.workflow().mayOpen(now.directory().resolve(by), now.directory().unchecked(by));
+    }
 
     /** Who an account is now: the person behind it and their teams. */
-    public Member member(Actor actor) { return directory.resolve(actor); }
+    public Member member(Actor actor) { return rules.get().directory().resolve(actor); }
 
     public List<Event> timeline(RequestId id) { return store.timeline(id); }
 
@@ -196,6 +216,9 @@ public final class RequestService {
     public java.util.Map<State, Long> countByState() { return store.countByState(); }
 
     private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {
+        var now = rules.get();
+        var workflow = now.workflow();
+        var directory = now.directory();
         var cmd = command.apply(directory.resolve(by));
         var unchecked = directory.unchecked(by);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

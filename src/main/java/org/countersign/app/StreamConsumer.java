@@ -83,6 +83,7 @@ public final class StreamConsumer implements AutoCloseable {
     private final String consumer;
     private final Handler handler;
     private final Retries retries;
+    private Duration abandonedAfter = ABANDONED_AFTER;
     private volatile boolean running;
     private Thread thread;
 
@@ -134,9 +135,9 @@ public final class StreamConsumer implements AutoCloseable {
                     joined = true;
                     deliverAll(feed.unacknowledged(group, consumer, Integer.MAX_VALUE));
                 }
-                if (System.nanoTime() - lastClaim > ABANDONED_AFTER.toNanos() / 2) {
+                if (System.nanoTime() - lastClaim > abandonedAfter.toNanos() / 2) {
                     lastClaim = System.nanoTime();
-                    deliverAll(feed.claimAbandoned(group, consumer, ABANDONED_AFTER, BATCH));
+                    deliverAll(feed.claimAbandoned(group, consumer, abandonedAfter, BATCH));
                 }
                 deliverAll(feed.next(group, consumer, BATCH, BLOCK));
             } catch (StoreUnavailable e) {
@@ -221,7 +222,7 @@ public final class StreamConsumer implements AutoCloseable {
                     return;
                 }
                 log.info("{}: {} waits {} ms: {}", group, id, e.after().toMillis(), e.getMessage());
-                pause(e.after());
+                waitKeeping(delivery, e.after());
             } catch (Exception e) {
                 failures++;
                 if (firstFailure == 0) firstFailure = System.nanoTime();
@@ -234,9 +235,30 @@ public final class StreamConsumer implements AutoCloseable {
                 var wait = retries.backoff().apply(failures);
                 log.warn("{}: {} failed (attempt {}), retrying in {} ms: {}", group, id, failures, wait.toMillis(),
                         e.toString());
-                pause(wait);
+                waitKeeping(delivery, wait);
             }
         }
+    }
+
+    /**
+     * Waits before a retry, keeping the entry ours all along: otherwise, once idle for {@code abandonedAfter}, another
+     * instance's claim takes it too and the peer gets it twice (N times with N instances).
+     */
+    private void waitKeeping(Delivery delivery, Duration wait) {
+        long end = System.nanoTime() + wait.toNanos();
+        var slice = abandonedAfter.dividedBy(3);
+        while (running) {
+            feed.keep(group, consumer, delivery);
+            long left = end - System.nanoTime();
+            if (left <= 0) return;
+            pause(Duration.ofNanos(Math.min(left, slice.toNanos())));
+        }
+    }
+
+    /** After how long idle another consumer's entries are taken over (30 s; shorter in tests). */
+    StreamConsumer abandonedAfter(Duration idle) {
+        this.abandonedAfter = idle;
+        return this;
     }
 
     private boolean timeIsUp(long firstFailure) {

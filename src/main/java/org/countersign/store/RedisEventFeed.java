@@ -15,6 +15,7 @@ import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.XClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -108,6 +109,13 @@ public final class RedisEventFeed implements EventFeed {
             return;
         }
         into.add(new Delivery(entry.getID().toString(), read(text)));
+    }
+
+    @Override
+    public void keep(String group, String consumer, Delivery delivery) {
+        // XCLAIM ... 0 <id> JUSTID to ourselves: the entry stays ours, its idle time starts again.
+        call(() -> redis.xclaimJustId(keys.events(), group, consumer, 0,
+                XClaimParams.xClaimParams(), new StreamEntryID(delivery.deliveryId())));
     }
 
     @Override

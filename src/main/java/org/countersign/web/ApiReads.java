@@ -34,9 +34,10 @@ final class ApiReads {
     void ready(Context ctx) {
         var problem = readiness.problem();
         var warnings = readiness.warnings();
+        var policy = String.valueOf(service.policy().sha256());
         if (problem.isPresent()) ErrorAnswers.error(ctx, HttpStatus.SERVICE_UNAVAILABLE, problem.get());
-        else if (warnings.isEmpty()) ctx.json(Map.of("status", "ready"));
-        else ctx.json(Map.of("status", "ready", "warnings", warnings));
+        else if (warnings.isEmpty()) ctx.json(Map.of("status", "ready", "policy", policy));
+        else ctx.json(Map.of("status", "ready", "policy", policy, "warnings", warnings));
     }
 
     void metrics(Context ctx) {

@@ -115,6 +115,22 @@ public final class Metrics implements Consumer<Applied>, Telemetry {
         for (var name : names) for (var outcome : Delivery.values()) deliveries(name, outcome);
     }
 
+    private io.micrometer.core.instrument.Meter policyInfo;
+
+    /** {@code countersign_policy_info{sha256}}: 1 for the policy this instance runs now (the hash of its file). */
+    public synchronized void policy(String sha256) {
+        if (policyInfo != null) registry.remove(policyInfo);
+        policyInfo = Gauge.builder("countersign.policy.info", () -> 1).tag("sha256", String.valueOf(sha256))
+                .description("The policy this instance runs, by the SHA-256 of its file").register(registry);
+    }
+
+    /** {@code countersign_policy_reloads_total{result}}: reloads of the policy file, applied or refused. */
+    public void policyReload(boolean applied) {
+        Counter.builder("countersign.policy.reloads").tag("result", applied ? "applied" : "refused")
+                .description("Reloads of the policy file, applied or refused (the running policy kept)")
+                .register(registry).increment();
+    }
+
     @Override
     public void accept(Applied applied) {
         applied.events().forEach(e -> transitions.get(e.type()).increment());

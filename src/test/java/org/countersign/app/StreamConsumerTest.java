@@ -149,6 +149,33 @@ class StreamConsumerTest {
                     .containsExactly(id + "/1/0", id + "/2/0", id + "/3/0", id + "/3/1");
     }
 
+    @Test
+    void an_event_retried_for_longer_than_the_claim_time_stays_with_its_consumer_and_is_delivered_once()
+            throws Exception {
+        var tried = new CopyOnWriteArrayList<String>();
+        var delivered = new CopyOnWriteArrayList<String>();
+        var up = new java.util.concurrent.atomic.AtomicBoolean();
+        for (var name : List.of("a", "b")) {
+            StreamConsumer.Handler handler = e -> {
+                tried.add(name);
+                if (!up.get()) throw new StreamConsumer.RetryLater("the receiver is down", Duration.ofMillis(100));
+                delivered.add(name + " " + e.id());
+            };
+            consumers.add(new StreamConsumer(feed, "hooks", name, handler).abandonedAfter(Duration.ofMillis(600)).start());
+        }
+        var id = open();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !tried.isEmpty());
+        Thread.sleep(3_000); // five times the claim time, retrying all along
+        up.set(true);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !delivered.isEmpty());
+        Thread.sleep(1_000); // long enough for a second copy to arrive, if one were coming
+        var owner = tried.get(0);
+        assertThat(tried).as("only the consumer that took it tried it").containsOnly(owner);
+        assertThat(delivered).containsExactly(owner + " " + id + "/1/0");
+        assertThat(feed.deadLetters("hooks", 10)).isEmpty();
+    }
+
     private void start(String group, String name, StreamConsumer.Handler handler) {
         consumers.add(new StreamConsumer(feed, group, name, handler).start());
     }

@@ -67,6 +67,28 @@ final class CountersignProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends {@code signal} (HUP, TERM...) with kill(1), as an orchestrator or an operator would. */
+    void signal(String signal) throws IOException, InterruptedException {
+        var kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new AssertionError("kill -" + signal + " " + pid() + " failed");
+    }
+
+    /** Waits for the process to end by itself; its exit status. */
+    int awaitExit(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS))
+            throw new AssertionError("still running after " + within + ": " + pid() + "\n" + logTail());
+        return process.exitValue();
+    }
+
+    /** Everything it logged so far. */
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     String logTail() {
         try {
             var lines = Files.readAllLines(log);

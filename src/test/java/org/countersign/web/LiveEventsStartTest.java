@@ -55,6 +55,7 @@ class LiveEventsStartTest {
         @Override public List<Delivery> next(String g, String c, int n, Duration b) { return real.next(g, c, n, b); }
         @Override public List<Delivery> claimAbandoned(String g, String c, Duration i, int n) { return real.claimAbandoned(g, c, i, n); }
         @Override public void acknowledge(String g, Delivery d) { real.acknowledge(g, d); }
+        @Override public void keep(String g, String c, Delivery d) { real.keep(g, c, d); }
         @Override public void deadLetter(String g, Delivery d, String r) { real.deadLetter(g, d, r); }
         @Override public List<DeadLetter> deadLettersOf(String g, int limit) { return real.deadLettersOf(g, limit); }
     }
