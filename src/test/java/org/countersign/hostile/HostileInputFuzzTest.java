@@ -81,6 +81,8 @@ class HostileInputFuzzTest {
         approved = countersign.open(HostileService.DEV, "availability", "Queue workers crash on start", HostileService.OPS);
         countersign.service.service().approve(approved, org.countersign.domain.Actor.slack(HostileService.SRE1), "sre");
         countersign.service.service().approve(approved, org.countersign.domain.Actor.slack(HostileService.REL1), "releng");
+        // A confidential one, so the console and the dashboard decide what each caller may see of it.
+        countersign.open(HostileService.DEV, "security", "Patch the session fixation hole", HostileService.SECURITY);
         awaitQuiet();
     }
 
@@ -114,6 +116,7 @@ class HostileInputFuzzTest {
         inputs.addAll(aftercareCommands(300));
         inputs.addAll(aftercareActions(200));
         inputs.addAll(apiReviews(150));
+        inputs.addAll(consoleAndDashboard(400));
         var keysBefore = countersign.keys();
         long requestsBefore = countersign.requestCount();
         long eventsBefore = countersign.eventCount();
@@ -646,6 +649,47 @@ class HostileInputFuzzTest {
             var target = "/api/webhooks/dead-letters" + (g.chance(0.9) ? "?" + g.pick(List.of("limit", "LIMIT", g.token(4)))
                     + "=" + value : "");
             out.add(Input.raw("GET /api/webhooks/dead-letters?…", target, get(g.chance(0.9) ? "GET" : "HEAD", target)));
+        }
+        return out;
+    }
+
+    // ---- the console and the dashboard, signed in (this run's token) and not ----------------------------------
+
+    /**
+     * Every page and partial of the dashboard and the console, and the console's POSTs with garbage bodies, made-up
+     * people and ids: signed in (the start-up token) and not, with the page's token pair and without.
+     */
+    private List<Input> consoleAndDashboard(int n) {
+        var out = new ArrayList<Input>();
+        var ids = List.of(pending.toString(), approved.toString(), "EMG-3", "EMG-0", "emg-1", "%zz", "%", "..",
+                "EMG-" + "9".repeat(30), Garbage.encode(g.text()), g.token(g.between(1, 60)));
+        for (int i = 0; i < n; i++) {
+            var id = g.pick(ids);
+            var query = g.pick(List.of("", "", "?as=" + g.pick(List.of("alice", "dev", "", "nobody", "%zz",
+                    Garbage.encode(g.text()))), "?" + g.token(g.between(1, 40)), "?state=" + Garbage.encode(g.text())));
+            var signedIn = g.chance(0.5) ? authorization() : "";
+            if (g.chance(0.6)) {
+                var path = g.pick(List.of("/", "/partials/dashboard", "/requests/" + id, "/partials/requests/" + id,
+                        "/console", "/console/cards", "/console/cards/" + id, "/assets/" + g.pick(List.of("app.css",
+                        "console.js", "favicon.svg", "..%2fapp.css", g.token(8)))));
+                out.add(Input.raw("GET console and dashboard", path, g.pick(List.of("GET", "GET", "HEAD")) + " " + path
+                        + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + signedIn + "Connection: close\r\n\r\n"));
+                continue;
+            }
+            var path = g.pick(List.of("/console/command", "/console/requests", "/console/requests/" + id + "/actions"));
+            var as = g.pick(List.of("\"nobody\"", "\"\"", "null", "1", "\"" + g.token(8) + "\"", "[\"alice\"]"));
+            var body = g.pick(List.of("{\"as\":" + as + ",\"text\":\"/emergency " + g.token(g.between(0, 20)) + "\"}",
+                    "{\"as\":" + as + ",\"action\":\"" + g.pick(List.of("approve", "reject", "close", "deployed", g.token(5)))
+                            + "\",\"team\":\"" + g.token(4) + "\",\"note\":\"" + g.token(10) + "\"}",
+                    "{\"as\":" + as + ",\"reason\":\"" + g.token(6) + "\",\"summary\":\"" + g.token(20) + "\"}",
+                    "[]", "{", "null", g.token(g.between(0, 200)), "{\"a\":".repeat(g.between(1, 5_000))));
+            var csrf = g.token(64);
+            var pair = g.chance(0.7) ? "Cookie: " + "countersign_console=" + csrf + "\r\nX-Countersign-Csrf: "
+                    + (g.chance(0.9) ? csrf : g.token(64)) + "\r\n" : "";
+            var bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.add(Input.raw("POST console", path, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + signedIn + pair
+                    + "Content-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n"
+                    + body));
         }
         return out;
     }

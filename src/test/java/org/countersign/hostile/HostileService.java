@@ -86,6 +86,8 @@ final class HostileService implements AutoCloseable {
         // Garbage is sent from one address and as many made-up users: let it reach the parsers, not the limiter.
         env.put("RATE_LIMIT_PER_ADDRESS", "1000000/1m");
         env.put("RATE_LIMIT_PER_USER", "1000000/1m");
+        // Slack turns the console off by default; on, so the fuzz reaches its routes too.
+        env.put("CONSOLE", "on");
         env.putAll(extraEnv);
         service = Main.start(Config.fromEnv(env));
         base = "http://127.0.0.1:" + service.port();
