@@ -81,7 +81,13 @@ public final class RequestService {
     public java.time.Instant now() { return clock.instant(); }
 
     /** Opens a request; no id is used up unless the draft is complete. */
-    public Outcome open(Actor by, Draft draft) {
+    public Outcome open(Actor by, Draft draft) { return open(by, draft, OpenOnce.NONE); }
+
+    /**
+     * Opens a request once per delivery: a delivery handled again (after a crash before its answer was remembered)
+     * finds the request its first handling opened, and answers with it instead of opening another.
+     */
+    public Outcome open(Actor by, Draft draft, OpenOnce once) {
         var now = rules.get();
         var workflow = now.workflow();
         var directory = now.directory();
@@ -90,6 +96,8 @@ public final class RequestService {
         var member = directory.resolve(by);
         var notAllowed = workflow.mayOpen(member, directory.unchecked(by));
         if (notAllowed.isPresent()) return notAllowed.get();
+        var opened = once.kept().flatMap(store::find);
+        if (opened.isPresent()) return new Applied(opened.get(), List.of(), "already open");
         var opening = workflow.policy().opening();
         if (opening.limited() && !member.isSystem()) {
             // Counted per person, whichever account they open from; a refused flood pages nobody.
@@ -99,11 +107,15 @@ public final class RequestService {
                 return workflow.openLimitReached(at, at.plus(wait.get()));
             }
         }
-        var id = store.nextId();
+        var id = once.kept().orElseGet(() -> once.keep(store.nextId()));
         var outcome = workflow.open(id, draft, member, clock.instant());
         if (outcome instanceof Applied applied) {
-            if (!store.save(applied.request(), 0, applied.events()))
+            if (!store.save(applied.request(), 0, applied.events())) {
+                // Another handling of the same delivery saved it first: that request is the answer.
+                var theirs = once == OpenOnce.NONE ? Optional.<EmergencyRequest>empty() : store.find(id);
+                if (theirs.isPresent()) return new Applied(theirs.get(), List.of(), "already open");
                 throw new IllegalStateException("id " + id + " was already taken: the id counter (" + id + ") is behind the stored requests");
+            }
             onApplied.accept(applied);
         }
         return outcome;

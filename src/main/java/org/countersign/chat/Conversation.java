@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.countersign.app.OpenOnce;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
@@ -103,7 +104,7 @@ public final class Conversation {
                 service.workflow()));
         if (verb instanceof Verb.Reviews) return reviews(by, where);
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
-        if (verb instanceof Verb.Open o) return open(by, where, o.draft());
+        if (verb instanceof Verb.Open o) return open(by, where, o.draft(), o.once());
         if (verb instanceof Verb.Edit e && e.changes() == null) return editForm(by, e.id());
         return act(by, where, verb);
     }
@@ -194,7 +195,7 @@ public final class Conversation {
 
     // ---- opening ---------------------------------------------------------------------------------------------
 
-    private Reply open(Actor by, Where where, Draft draft) {
+    private Reply open(Actor by, Where where, Draft draft, OpenOnce once) {
         var venue = where.venue();
         var reason = service.policy().reason(draft.reason());
         var place = reason.map(Disclosure::placeOf).orElse(Disclosure.Place.OPS);
@@ -213,7 +214,7 @@ public final class Conversation {
             // Typed where everyone reads it: what it is about must not stay there.
             return where.isOpenRoom() ? refused.takingDown() : refused;
         }
-        var outcome = service.open(by, draft);
+        var outcome = service.open(by, draft, once);
         if (outcome instanceof Refused refused)
             return Reply.refused(refused.kind(), null, refusal(refused)
                     + (venue.syntax().opensByForm() ? "" : "\nUsage: " + venue.syntax().usage("emergency")),
