@@ -47,6 +47,7 @@ import org.countersign.store.KeyMigration;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
+import org.countersign.store.RedisCardLedger;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
@@ -154,10 +155,11 @@ public final class Main {
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var leases = new RedisLeases(client, config.redisPrefix());
+            var ledger = new RedisCardLedger(client, config.redisPrefix());
             var adapters = new ArrayList<Consumer<RoutesConfig>>();
             var watches = new Watches(kv, config.privacyCheckInterval(), clock, metrics, running);
             if (slack.isPresent())
-                adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser, watches));
+                adapters.add(slack.get().start(service, kv, feed, leases, ledger, running, instance, perUser, watches));
             if (!loaded.integrations().isEmpty())
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).counting(metrics)
                         .start());
@@ -167,7 +169,7 @@ public final class Main {
             config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
                     running)));
             if (matrix.isPresent())
-                MatrixWiring.start(matrix.get(), service, kv, feed, leases, running,
+                MatrixWiring.start(matrix.get(), service, kv, feed, leases, ledger, running,
                         instance, perUser, watches, metrics);
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
                     metrics)));

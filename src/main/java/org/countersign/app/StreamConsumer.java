@@ -87,7 +87,7 @@ public final class StreamConsumer implements AutoCloseable {
     private volatile boolean running;
     private Thread thread;
 
-    private java.util.concurrent.ExecutorService lanes;
+    private Lanes lanes;
 
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, Retries retries) {
         this.feed = feed;
@@ -131,6 +131,7 @@ public final class StreamConsumer implements AutoCloseable {
         while (running) {
             try {
                 if (!joined) {
+                    if (lanes != null) lanes.drain(); // what the lanes hold is pending too: not read twice
                     feed.join(group);
                     joined = true;
                     deliverAll(feed.unacknowledged(group, consumer, Integer.MAX_VALUE));
@@ -140,6 +141,9 @@ public final class StreamConsumer implements AutoCloseable {
                     deliverAll(feed.claimAbandoned(group, consumer, abandonedAfter, BATCH));
                 }
                 deliverAll(feed.next(group, consumer, BATCH, BLOCK));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (StoreUnavailable e) {
                 log.warn("{}: events stream unavailable ({}); retrying", group, e.getMessage());
                 joined = false; // re-read what is still pending once Redis is back
@@ -153,27 +157,17 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     private void deliverAll(List<Delivery> deliveries) {
-        if (lanes == null || deliveries.size() < 2) {
+        if (lanes == null) {
             deliverInOrder(deliveries);
             return;
         }
-        // Each request's events in order, different requests side by side.
-        var byRequest = new java.util.LinkedHashMap<org.countersign.domain.RequestId, List<Delivery>>();
-        for (var d : deliveries) byRequest.computeIfAbsent(d.event().request(), k -> new java.util.ArrayList<>()).add(d);
-        var inFlight = new java.util.ArrayList<java.util.concurrent.Future<?>>();
-        for (var group : byRequest.values()) inFlight.add(lanes.submit(() -> deliverInOrder(group)));
-        RuntimeException failed = null;
-        for (var f : inFlight) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r && failed == null) failed = r;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            lanes.throwIfFailed();
+            for (var d : deliveries) lanes.submit(d.event().request(), () -> { if (running) deliver(d); });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
-        if (failed != null) throw failed;
     }
 
     private void deliverInOrder(List<Delivery> deliveries) {
@@ -188,13 +182,7 @@ public final class StreamConsumer implements AutoCloseable {
      * side effects that are slow per call (chat APIs) and independent between requests.
      */
     public StreamConsumer inLanes(int count) {
-        if (count > 1) {
-            lanes = java.util.concurrent.Executors.newFixedThreadPool(count, r -> {
-                var t = new Thread(r, "events-" + group + "-lane");
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        if (count > 1) lanes = new Lanes(count, 4 * BATCH, "events-" + group + "-lane");
         return this;
     }
 
@@ -282,7 +270,7 @@ public final class StreamConsumer implements AutoCloseable {
     @Override
     public synchronized void close() {
         running = false;
-        if (lanes != null) lanes.shutdownNow();
+        if (lanes != null) lanes.close();
         if (thread != null) {
             thread.interrupt();
             try {

@@ -50,10 +50,23 @@ class RedisRequestStoreTest {
     }
 
     @Test
-    void save_writes_the_version_and_the_request_in_one_hash() {
+    void save_writes_the_version_the_request_and_its_state_in_one_hash() {
         var request = create(store, T0);
 
-        assertThat(redis.hgetAll(keys.request(request.id()))).containsOnlyKeys("v", "json").containsEntry("v", "1");
+        assertThat(redis.hgetAll(keys.request(request.id()))).containsOnlyKeys("v", "json", "s").containsEntry("v", "1")
+                .containsEntry("s", "PENDING");
+    }
+
+    @Test
+    void a_request_saved_before_its_hash_had_the_state_leaves_every_other_state_set_on_its_next_save() {
+        var request = create(store, T0);
+        redis.hdel(keys.request(request.id()), "s");
+        redis.zadd(keys.state(State.REJECTED), 1, Keys.member(request.id())); // a set left stale by hand
+        save(store, request, cancelled(request, T0.plusSeconds(60)));
+
+        for (var s : State.values())
+            assertThat(redis.zscore(keys.state(s), Keys.member(request.id())) != null).as(s.name())
+                    .isEqualTo(s == State.CANCELLED);
     }
 
     @Test

@@ -71,6 +71,7 @@ public final class FakeSlack implements AutoCloseable {
   private final Map<String, Optional<MessageKey>> responseUrls = new HashMap<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
   private final Map<String, Duration> delays = new HashMap<>();
+  private volatile RateLimits rateLimits;
   private long lastTsMicros;
   private long sequence;
 
@@ -100,6 +101,12 @@ public final class FakeSlack implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- workspace set-up
+
+  /** Enforces Slack's rate limits from now on, as Slack does: 429 with Retry-After past them. */
+  public FakeSlack withRateLimits(RateLimits limits) {
+    this.rateLimits = limits;
+    return this;
+  }
 
   /** Adds a channel the bot can post in; {@code name} without '#'. */
   public FakeSlack withChannel(String id, String name) {
@@ -352,6 +359,13 @@ public final class FakeSlack implements AutoCloseable {
 
     waitIfDelayed(method);
     Failure failure = takeFailure(method);
+    RateLimits limits = rateLimits;
+    if (failure == null && limits != null) {
+      int retryAfter = limits.take(method, params.get("channel"), System.nanoTime());
+      if (retryAfter > 0) {
+        failure = Failure.rateLimited(retryAfter);
+      }
+    }
     if (failure != null) {
       fail(ctx, failure);
       return;
