@@ -50,7 +50,7 @@ final class Dashboard {
         var raw = ctx.pathParam("id");
         var id = RequestId.parse(raw);
         if (id.isEmpty()) {
-            notFound(ctx, HttpStatus.BAD_REQUEST, "\"" + raw + "\" is not a request id; use the form EMG-12");
+            notFound(ctx, HttpStatus.BAD_REQUEST, ErrorAnswers.echo(raw) + " is not a request id; use the form EMG-12");
             return;
         }
         var view = view(id.get());
@@ -65,7 +65,7 @@ final class Dashboard {
 
     void requestPartial(Context ctx) {
         var id = RequestId.parse(ctx.pathParam("id"))
-                .orElseThrow(() -> new WebApp.BadRequest("\"" + ctx.pathParam("id") + "\" is not a request id; use the form EMG-12"));
+                .orElseThrow(() -> new WebApp.BadRequest(ErrorAnswers.echo(ctx.pathParam("id")) + " is not a request id; use the form EMG-12"));
         var view = view(id);
         if (view == null) {
             ctx.status(HttpStatus.NOT_FOUND).json(new ApiError("There is no request " + id));
