@@ -190,6 +190,7 @@ public final class WebApp {
             config.routes.post("/api/requests", actions::open);
             config.routes.post("/api/requests/{id}/actions", actions::act);
             config.routes.get("/assets/{name}", Assets::serve);
+            config.routes.get("/favicon.ico", Assets::favicon);
             config.routes.get("/", dashboard::page);
             config.routes.get("/partials/dashboard", dashboard::partial);
             config.routes.get("/requests/{id}", dashboard::requestPage);

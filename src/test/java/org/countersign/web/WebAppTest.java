@@ -117,6 +117,18 @@ class WebAppTest {
     }
 
     @Test
+    void the_favicon_is_served_to_anyone_and_every_page_links_it() throws Exception {
+        var icon = send(HttpRequest.newBuilder(url(app, "/favicon.ico")).build());
+        var linked = send(HttpRequest.newBuilder(url(app, "/assets/favicon.svg")).build());
+
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+        assertThat(icon.body()).startsWith("<svg");
+        assertThat(linked.statusCode()).isEqualTo(200);
+        assertThat(get("/").body()).contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">");
+    }
+
+    @Test
     void a_confidential_request_shows_only_id_state_and_teams() throws Exception {
         var id = open("security");
 
