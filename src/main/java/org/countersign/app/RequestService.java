@@ -116,6 +116,7 @@ public final class RequestService {
                 if (theirs.isPresent()) return new Applied(theirs.get(), List.of(), "already open");
                 throw new IllegalStateException("id " + id + " was already taken: the id counter (" + id + ") is behind the stored requests");
             }
+            applied.events().forEach(e -> DecisionLog.recorded(e, workflow.policy()));
             onApplied.accept(applied);
         }
         return outcome;
@@ -239,6 +240,7 @@ public final class RequestService {
             var outcome = workflow.apply(current.get(), cmd, clock.instant(), unchecked);
             if (!(outcome instanceof Applied applied)) return outcome;
             if (store.save(applied.request(), current.get().version(), applied.events())) {
+                applied.events().forEach(e -> DecisionLog.recorded(e, workflow.policy()));
                 onApplied.accept(applied);
                 return outcome;
             }

@@ -45,9 +45,24 @@ public record Card(String requestId, String title, State state, String status, b
     /** One required team's standing on the request. */
     public record TeamLine(String team, String label, TeamStatus status, List<Signature> signatures, int needed) {
         public TeamLine { signatures = List.copyOf(signatures); }
+
+        /**
+         * Where the team stands, in words every renderer shows after the label: {@code approved}, {@code waiting
+         * (1 of 2)}, {@code rejected}, or {@code not approved (0 of 1)} once the request ended without it.
+         */
+        public String standing() {
+            var count = " (" + signatures.size() + " of " + needed + ")";
+            return switch (status) {
+                case APPROVED -> "approved";
+                case WAITING -> "waiting" + count;
+                case REJECTED -> "rejected";
+                case NOT_APPROVED -> "not approved" + count;
+            };
+        }
     }
 
-    public enum TeamStatus { APPROVED, WAITING, REJECTED }
+    /** {@code NOT_APPROVED}: the request went on or ended (cancelled, expired, break-glass) without this team's quorum. */
+    public enum TeamStatus { APPROVED, WAITING, REJECTED, NOT_APPROVED }
 
     public record Signature(Actor by, Instant at) {}
 

@@ -83,15 +83,15 @@ public final class Cards {
         var signatures = r.approvalsFor(team).stream().map(a -> new Signature(a.by(), a.at())).toList();
         int needed = workflow.quorum(r, team);
         TeamStatus status = signatures.size() >= needed ? TeamStatus.APPROVED
-                : r.state() == State.REJECTED && r.rejection() != null ? TeamStatus.REJECTED : TeamStatus.WAITING;
+                : r.state() == State.PENDING ? TeamStatus.WAITING
+                : r.state() == State.REJECTED && r.rejection() != null ? TeamStatus.REJECTED : TeamStatus.NOT_APPROVED;
         return new TeamLine(team, workflow.policy().teamLabel(team), status, signatures, needed);
     }
 
     private String status(EmergencyRequest r) {
         var policy = workflow.policy();
         return switch (r.state()) {
-            case PENDING -> "Waiting for " + String.join(", ", workflow.teamsStillNeeded(r).stream()
-                    .map(policy::teamLabel).toList());
+            case PENDING -> "Waiting for " + workflow.labels(workflow.teamsStillNeeded(r));
             case APPROVED -> r.breakGlass() != null ? "BREAK-GLASS: approved without its quorum; ready to deploy"
                     : "Approved: ready to deploy";
             case DEPLOYING -> "Deploying";

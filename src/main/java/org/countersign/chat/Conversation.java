@@ -98,7 +98,7 @@ public final class Conversation {
 
     private Reply answer(Actor by, Where where, Verb verb) {
         if (verb instanceof Verb.Usage u) return usage(u, where.venue().syntax());
-        if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue()));
+        if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue(), whoSigns()));
         if (verb instanceof Verb.ListOpen) return list(by, where);
         if (verb instanceof Verb.Windows) return Reply.of(Kind.ANSWER, windows(service.policy().windows(), service.now(),
                 service.workflow()));
@@ -118,7 +118,10 @@ public final class Conversation {
     // ---- questions -------------------------------------------------------------------------------------------
 
     /** Every command with its usage, in the platform's spelling. */
-    public static String help(Venue venue) {
+    public static String help(Venue venue) { return help(venue, null); }
+
+    /** Every command with its usage, in the platform's spelling, then {@code signers} (who approves what), if given. */
+    static String help(Venue venue, String signers) {
         var syntax = venue.syntax();
         var out = new StringBuilder("Countersign: emergency deploys, signed off by every team their reason needs.\n");
         for (var command : VerbParser.commands())
@@ -127,7 +130,26 @@ public final class Conversation {
         if (venue.cardTip() != null) out.append('\n').append(venue.cardTip());
         if (!syntax.opensByForm())
             out.append("\nQuote arguments with spaces: --no-rollback \"the bad change also migrated the schema\".");
+        if (signers != null) out.append("\n\n").append(signers).append('\n');
         return out.append('\n').append(ADVICE).toString();
+    }
+
+    /**
+     * Which teams sign requests of each reason under the policy, and the team words {@code approve} takes: {@code
+     * Security issue: SRE, Release Engineering and Security must approve}.
+     */
+    String whoSigns() {
+        var policy = service.policy();
+        var workflow = service.workflow();
+        var byTeams = new java.util.LinkedHashMap<List<String>, List<String>>();
+        for (var reason : policy.reasons().values())
+            byTeams.computeIfAbsent(reason.teams(), t -> new java.util.ArrayList<>()).add(reason.label());
+        var out = new StringBuilder("Who must approve:");
+        byTeams.forEach((teams, reasons) -> out.append("\n    ").append(String.join(", ", reasons)).append(": ")
+                .append(workflow.labels(teams)));
+        out.append("\nTeams: ").append(policy.teams().values().stream().map(t -> t.label() + " (" + t.key() + ")")
+                .collect(Collectors.joining(", ")));
+        return out.toString();
     }
 
     /** Where the deployment windows and freezes stand at {@code now}: the line the form shows, today's, the next. */
@@ -173,7 +195,7 @@ public final class Conversation {
         if (awaiting.isEmpty()) return Reply.of(Kind.ANSWER, "No request awaits its review.");
         var now = service.now();
         var audience = audience(by, where);
-        var teams = teams(service.policy().review().teams().stream().sorted().toList());
+        var teams = service.policy().anyOf(service.policy().review().teams().stream().sorted().toList());
         return Reply.of(Kind.ANSWER, "Awaiting their review (by " + teams + ", not the requester or the deployer: "
                 + where.venue().syntax().typed("review EMG-n <follow-up link or task>") + "):\n"
                 + awaiting.stream().limit(LIST_MAX).map(r -> (r.reviewOverdue(now) ? "OVERDUE since " : "due ")
@@ -312,9 +334,5 @@ public final class Conversation {
                 .collect(Collectors.joining());
     }
 
-    private String teams(List<String> teams) {
-        var labels = teams.stream().map(service.policy()::teamLabel).toList();
-        if (labels.size() <= 1) return String.join("", labels);
-        return String.join(", ", labels.subList(0, labels.size() - 1)) + " and " + labels.get(labels.size() - 1);
-    }
+    private String teams(List<String> teams) { return service.workflow().labels(teams); }
 }

@@ -39,8 +39,7 @@ public final class Notices {
                             : "🟢 " + r.id() + " is approved by every team: ready to deploy. ")
                     .person(r.requester()).deployer(r);
             case APPROVALS_CLEARED -> n.text("⚠️ The changes of " + r.id() + " were edited, so its approvals were "
-                    + "cleared: " + String.join(", ", r.requiredTeams().stream().map(policy::teamLabel).toList())
-                    + " must approve again.");
+                    + "cleared: " + policy.allOf(r.requiredTeams()) + " must approve again.");
             case REQUEST_EDITED -> n.text("✏️ ").person(e.actor()).text(" edited the changes of " + r.id() + ".");
             case REQUEST_REJECTED -> n.text("❌ ").person(e.actor()).text(" rejected " + r.id() + ": " + detail + " ")
                     .person(r.requester());
@@ -58,8 +57,7 @@ public final class Notices {
                     + " proceed without its quorum: " + detail + " It must be reviewed afterwards.");
             case REQUEST_REVIEWED -> n.text("🔎 ").person(e.actor()).text(" reviewed " + r.id() + ". Follow-up: " + detail);
             case REVIEW_OVERDUE -> n.text("⏰ The review of " + r.id() + " is overdue (" + detail + "): someone in "
-                    + String.join(", ", policy.review().teams().stream().sorted().map(policy::teamLabel).toList())
-                    + " who neither opened nor deployed it, please review it. ").person(r.requester());
+                    + policy.anyOf(policy.review().teams().stream().sorted().toList()) + " who neither opened nor deployed it, please review it. ").person(r.requester());
             case REQUEST_REMINDED -> {
                 var needed = stillNeeded(r);
                 if (needed.isEmpty()) return Optional.empty(); // approved meanwhile: nobody to remind
@@ -84,9 +82,8 @@ public final class Notices {
         var bg = r.breakGlass();
         var n = new Builder().text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.reason(r.reason())
                 .map(x -> x.label()).orElse(r.reason()) + "): ").person(bg.by())
-                .text(" let it proceed without the approval of " + String.join(", ", r.requiredTeams().stream()
-                        .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t))
-                        .map(policy::teamLabel).toList()) + ". ");
+                .text(" let it proceed without the approval of " + policy.allOf(r.requiredTeams().stream()
+                        .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t)).toList()) + ". ");
         n.text(seesAll ? "Reason: " + bg.reason() + " " : "The reason is told only where the request may be read. ");
         return n.text("It must be reviewed afterwards.").parts;
     }

@@ -187,7 +187,7 @@ final class WaitCommand extends ServiceCommand {
 
     /** One line for people reading the pipeline's log: the state, and what it is waiting for or who decided. */
     static String describe(RequestId id, State state, JsonNode view) {
-        var line = new StringBuilder(id.toString()).append(" is ").append(state.label());
+        var line = new StringBuilder(id.toString()).append(" ").append(state.phrase());
         if (state == State.PENDING) {
             var missing = new ArrayList<String>();
             for (var team : view.path("teams")) {

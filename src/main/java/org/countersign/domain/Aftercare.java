@@ -38,7 +38,7 @@ final class Aftercare {
             return Refused.of(NOT_ALLOWED, "The policy names nobody who may break the glass, so " + r.id()
                     + " needs its approvals (" + workflow.labels(workflow.teamsStillNeeded(r)) + ")");
         if (r.state() != State.PENDING)
-            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+            return Refused.of(WRONG_STATE, r.id() + " " + r.state().phrase()
                     + "; the glass can only be broken on a pending request");
         if (!now.isBefore(r.expires()))
             return Refused.of(WRONG_STATE, r.id() + " expired at " + Workflow.HH_MM.format(r.expires())
@@ -78,11 +78,11 @@ final class Aftercare {
                             + r.review().followUp() + ")");
         if (!rule.isOn()) return Refused.of(NOT_ALLOWED, "The policy names no review teams, so nobody reviews requests");
         if (!r.state().isDeployEnded() && r.state() != State.CLOSED)
-            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+            return Refused.of(WRONG_STATE, r.id() + " " + r.state().phrase()
                     + "; it can be reviewed once its deploy has ended (deployed, failed or rolled back)");
         var teams = rule.teams().stream().sorted().toList();
         if (c.by().isSystem() || teams.stream().noneMatch(c.by()::in))
-            return Refused.of(NOT_ALLOWED, "Only members of " + workflow.labels(teams) + " review requests; ask one "
+            return Refused.of(NOT_ALLOWED, "Only members of " + workflow.anyOf(teams) + " review requests; ask one "
                     + "of them to review " + r.id());
         var role = r.requestedBy(c.by().person()) ? "opened"
                 : workflow.isDeployer(r, c.by()) ? "deployed"
@@ -90,7 +90,7 @@ final class Aftercare {
                 : null;
         if (role != null)
             return Refused.of(NOT_ALLOWED, "You " + role + " " + r.id() + ", so someone else in "
-                    + workflow.labels(teams) + " must review it");
+                    + workflow.anyOf(teams) + " must review it");
         var followUp = c.followUp() == null ? "" : c.followUp().strip();
         if (followUp.isEmpty())
             return new Refused(INVALID, "Give the follow-up of " + r.id() + ": a task id (T12345) or a URL",

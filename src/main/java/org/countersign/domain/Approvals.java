@@ -99,7 +99,7 @@ final class Approvals {
             return Refused.of(WRONG_STATE, switch (r.state()) {
                 case APPROVED -> r.id() + " is already approved: every team has signed, so approvals can no longer be "
                         + "withdrawn; reject or cancel it if it must not go ahead";
-                default -> r.id() + " is " + r.state().label() + "; an approval can only be withdrawn while the request "
+                default -> r.id() + " " + r.state().phrase() + "; an approval can only be withdrawn while the request "
                         + "waits for approvals";
             });
         if (!now.isBefore(r.expires()))
@@ -131,6 +131,6 @@ final class Approvals {
     private String youAreNotIn(EmergencyRequest r, List<String> needed) {
         return needed.isEmpty()
                 ? r.id() + " has every approval it needs"
-                : "You are not in " + workflow.labels(needed) + ", which " + r.id() + " still needs, so you cannot approve it";
+                : "You are not in " + workflow.anyOf(needed) + ", which " + r.id() + " still needs, so you cannot approve it";
     }
 }

@@ -53,10 +53,10 @@ final class Deploys {
 
     Outcome finishDeploy(EmergencyRequest r, FinishDeploy c, Instant now) {
         var target = c.result().state();
-        if (r.state() == target) return new Unchanged(r, r.id() + " is already " + target.label());
+        if (r.state() == target) return new Unchanged(r, "That is recorded already: " + r.id() + " " + target.phrase());
         if (r.state() != State.DEPLOYING && r.state() != State.APPROVED)
             return Refused.of(WRONG_STATE, r.state().isDeployEnded()
-                    ? r.id() + " already ended as " + r.state().label() + "; close it with a follow-up note"
+                    ? r.id() + " " + r.state().phrase() + ", so its deploy has ended; close it with a follow-up note"
                     : notApproved(r));
         var stale = stale(r, now);
         if (stale.isPresent()) return stale.get();
@@ -72,13 +72,13 @@ final class Deploys {
             events.add(Workflow.event(next, 0, EventType.DEPLOY_STARTED, now, c.by(), null, null));
         events.add(Workflow.event(next, events.size(), EventType.DEPLOY_FINISHED, now, c.by(), null,
                 c.result().name().toLowerCase(java.util.Locale.ROOT) + (note == null ? "" : ": " + note)));
-        return new Applied(next, events, r.id() + " is " + target.label() + "; close it with a follow-up note");
+        return new Applied(next, events, r.id() + " " + target.phrase() + "; close it with a follow-up note");
     }
 
     Outcome close(EmergencyRequest r, Close c, Instant now) {
         if (r.state() == State.CLOSED) return new Unchanged(r, r.id() + " is already closed");
         if (!r.state().isDeployEnded())
-            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+            return Refused.of(WRONG_STATE, r.id() + " " + r.state().phrase()
                     + "; it can be closed once its deploy has ended (deployed, failed or rolled back)");
         if (!mayDeploy(r, c.by()) && !r.requestedBy(c.by().person()))
             return Refused.of(NOT_ALLOWED, "Only the requester, the deployer or an approver can close " + r.id());
@@ -107,7 +107,7 @@ final class Deploys {
     }
 
     private String deployersOnly(EmergencyRequest r) {
-        return "Only " + (r.deployer() == null ? "" : "the deployer (" + r.deployer() + ") or ")
+        return "Only " + (r.deployer() == null ? "" : "the deployer (" + workflow.nameOf(r.deployer()) + ") or ")
                 + "someone who approved " + r.id() + " can report its deploy";
     }
 
@@ -115,7 +115,7 @@ final class Deploys {
         if (r.approvalsExpired()) return approvalsExpired(r);
         return r.state() == State.PENDING
                 ? r.id() + " is not approved yet; it still needs " + workflow.labels(workflow.teamsStillNeeded(r))
-                : r.id() + " is " + r.state().label() + "; there is no deploy to report";
+                : r.id() + " " + r.state().phrase() + "; there is no deploy to report";
     }
 
     private String approvalsExpired(EmergencyRequest r) {

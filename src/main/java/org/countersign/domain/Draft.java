@@ -35,14 +35,22 @@ public record Draft(String reason, String summary, String details, List<String> 
         whyNotRollback = trimToNull(whyNotRollback);
     }
 
+    /**
+     * The policy's reasons as the form's list shows them, each with the word to type where that differs: {@code
+     * Security issue (security), Availability}.
+     */
+    static String reasons(Policy policy) {
+        return String.join(", ", policy.reasons().values().stream().map(r -> r.label().equalsIgnoreCase(r.key())
+                ? r.label() : r.label() + " (" + r.key() + ")").toList());
+    }
+
     /** Every problem with this draft under the policy, field by field; empty when it can be opened. */
     public List<Problem> problems(Policy policy) {
         var problems = new ArrayList<Problem>();
         if (reason == null)
-            problems.add(new Problem("reason", "Pick a reason: " + String.join(", ", policy.reasons().keySet())));
+            problems.add(new Problem("reason", "Pick a reason: " + reasons(policy)));
         else if (policy.reason(reason).isEmpty())
-            problems.add(new Problem("reason", "Unknown reason \"" + reason + "\"; pick one of "
-                    + String.join(", ", policy.reasons().keySet())));
+            problems.add(new Problem("reason", "Unknown reason \"" + reason + "\"; pick one of " + reasons(policy)));
         if (summary == null)
             problems.add(new Problem("summary", "Say in one line what is broken and what the deploy fixes"));
         else if (summary.length() > SUMMARY_MAX)

@@ -209,6 +209,18 @@ public final class Policy {
     /** The label people know a team by, or its key when the policy no longer has it. */
     public String teamLabel(String key) { return team(key).map(Team::label).orElse(key); }
 
+    /** Team labels as a sentence names them when all are meant: {@code SRE, Security and Release Engineering}. */
+    public String allOf(java.util.Collection<String> teams) { return series(teams, " and "); }
+
+    /** Team labels as a sentence names them when any one will do: {@code SRE, Security or Release Engineering}. */
+    public String anyOf(java.util.Collection<String> teams) { return series(teams, " or "); }
+
+    private String series(java.util.Collection<String> teams, String last) {
+        var names = teams.stream().map(this::teamLabel).toList();
+        if (names.size() <= 1) return String.join("", names);
+        return String.join(", ", names.subList(0, names.size() - 1)) + last + names.get(names.size() - 1);
+    }
+
     /** The person behind an account: their policy link, or the account itself. */
     public String personOf(Actor actor) { return personOf.getOrDefault(actor, actor.toString()); }
 

@@ -23,4 +23,20 @@ public enum State {
     }
 
     public String label() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '); }
+
+    /** What a request in this state is, as a sentence says it after the id: {@code EMG-5 failed to deploy}. */
+    public String phrase() {
+        return switch (this) {
+            case PENDING -> "is pending";
+            case APPROVED -> "is approved";
+            case DEPLOYING -> "is being deployed";
+            case DEPLOYED -> "is deployed";
+            case FAILED -> "failed to deploy";
+            case ROLLED_BACK -> "was rolled back";
+            case CLOSED -> "is closed";
+            case REJECTED -> "was rejected";
+            case CANCELLED -> "was cancelled";
+            case EXPIRED -> "has expired";
+        };
+    }
 }

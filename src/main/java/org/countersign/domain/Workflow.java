@@ -181,7 +181,7 @@ public final class Workflow {
      */
     public java.util.Optional<Refused> editRefusal(EmergencyRequest r, Member by, Instant now) {
         if (r.state() != State.PENDING && r.state() != State.APPROVED)
-            return java.util.Optional.of(Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+            return java.util.Optional.of(Refused.of(WRONG_STATE, r.id() + " " + r.state().phrase()
                     + "; changes can only be edited before the deploy starts (open a new request instead)"));
         if (r.state() == State.PENDING && !now.isBefore(r.expires()))
             return java.util.Optional.of(Refused.of(WRONG_STATE, r.id() + " expired at " + HH_MM.format(r.expires())
@@ -202,7 +202,7 @@ public final class Workflow {
         if (r.state() != State.PENDING && r.state() != State.APPROVED)
             return Refused.of(WRONG_STATE, notPending(r, "rejections"));
         if (!isRequiredTeamMember(r, c.by()))
-            return Refused.of(NOT_ALLOWED, "Only members of " + labels(r.requiredTeams()) + " can reject "
+            return Refused.of(NOT_ALLOWED, "Only members of " + anyOf(r.requiredTeams()) + " can reject "
                     + r.id() + "; you are in none of them");
         var why = c.reason() == null ? "" : c.reason().strip();
         if (why.isEmpty())
@@ -219,10 +219,10 @@ public final class Workflow {
     private Outcome cancel(EmergencyRequest r, Cancel c, Instant now) {
         if (r.state() == State.CANCELLED) return new Unchanged(r, r.id() + " is already cancelled");
         if (r.state() != State.PENDING && r.state() != State.APPROVED)
-            return Refused.of(WRONG_STATE, r.id() + " is " + r.state().label()
+            return Refused.of(WRONG_STATE, r.id() + " " + r.state().phrase()
                     + "; only a pending or approved request can be cancelled");
         if (!r.requestedBy(c.by().person()) && !isRequiredTeamMember(r, c.by()))
-            return Refused.of(NOT_ALLOWED, "Only the requester or a member of " + labels(r.requiredTeams())
+            return Refused.of(NOT_ALLOWED, "Only the requester or a member of " + anyOf(r.requiredTeams())
                     + " can cancel " + r.id());
         var next = r.next(State.CANCELLED, now);
         return new Applied(next, List.of(event(next, 0, EventType.REQUEST_CANCELLED, now, c.by(), null,
@@ -265,7 +265,7 @@ public final class Workflow {
                     "the approvals went stale: the deploy had not started by " + HH_MM.format(validUntil))),
                     "The approvals of " + r.id() + " expired");
         }
-        if (r.state() != State.PENDING) return new Unchanged(r, r.id() + " is " + r.state().label() + "; it does not expire");
+        if (r.state() != State.PENDING) return new Unchanged(r, r.id() + " " + r.state().phrase() + "; it does not expire");
         if (now.isBefore(r.expires()))
             return Refused.of(WRONG_STATE, r.id() + " expires at " + HH_MM.format(r.expires()) + ", not yet");
         var next = r.next(State.EXPIRED, now);
@@ -288,12 +288,12 @@ public final class Workflow {
 
     String notPending(EmergencyRequest r, String what) {
         return switch (r.state()) {
-            case REJECTED -> r.id() + " was rejected by " + r.rejection().by() + ": " + r.rejection().reason()
+            case REJECTED -> r.id() + " was rejected by " + nameOf(r.rejection().by()) + ": " + r.rejection().reason()
                     + "; open a new request once that is addressed";
             case EXPIRED -> r.id() + " expired; open a new request if the fix is still needed";
             case CANCELLED -> r.id() + " was cancelled";
             case APPROVED -> r.id() + " is already approved; it has every approval it needs";
-            default -> r.id() + " is " + r.state().label() + "; " + what + " are only taken before the deploy starts";
+            default -> r.id() + " " + r.state().phrase() + "; " + what + " are only taken before the deploy starts";
         };
     }
 
@@ -305,12 +305,14 @@ public final class Workflow {
 
     String label(String team) { return policy.teamLabel(team); }
 
-    /** Team labels as a sentence names them: {@code SRE, Security and Release Engineering}. */
-    public String labels(List<String> teams) {
-        var names = teams.stream().map(this::label).toList();
-        if (names.size() <= 1) return String.join("", names);
-        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
-    }
+    /** A person as sentences name them: the policy's name for the account's person, else the account. */
+    String nameOf(Actor account) { return policy.personOf(account); }
+
+    /** Team labels as a sentence names them when all are meant: {@code SRE, Security and Release Engineering}. */
+    public String labels(List<String> teams) { return policy.allOf(teams); }
+
+    /** Team labels as a sentence names them when any one will do: {@code SRE, Security or Release Engineering}. */
+    public String anyOf(List<String> teams) { return policy.anyOf(teams); }
 
     static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.strip(); }
 }

@@ -13,6 +13,7 @@ import org.countersign.chat.Card.Button;
 import org.countersign.chat.Card.Links;
 import org.countersign.chat.Card.Person;
 import org.countersign.chat.Card.TeamLine;
+import org.countersign.chat.Card.TeamStatus;
 import org.countersign.chat.Card.Text;
 import org.countersign.chat.Card.Time;
 
@@ -203,16 +204,17 @@ final class MatrixCard {
                 body.append("✅ ").append(label).append(" — approved by ").append(bodyWho);
                 html.append("✅ <b>").append(MatrixText.html(label)).append("</b> — approved by ").append(htmlWho);
             }
-            case WAITING -> {
-                var count = " — waiting (" + team.signatures().size() + " of " + team.needed() + ")";
-                body.append("⏳ ").append(label).append(count)
+            case WAITING, NOT_APPROVED -> {
+                var mark = team.status() == TeamStatus.WAITING ? "⏳ " : "➖ ";
+                var count = " — " + team.standing();
+                body.append(mark).append(label).append(count)
                         .append(bodyWho.isEmpty() ? "" : ": approved by " + bodyWho);
-                html.append("⏳ <b>").append(MatrixText.html(label)).append("</b>").append(count)
+                html.append(mark).append("<b>").append(MatrixText.html(label)).append("</b>").append(count)
                         .append(htmlWho.isEmpty() ? "" : ": approved by " + htmlWho);
             }
             case REJECTED -> {
-                body.append("❌ ").append(label).append(" — rejected");
-                html.append("❌ <b>").append(MatrixText.html(label)).append("</b> — rejected");
+                body.append("❌ ").append(label).append(" — ").append(team.standing());
+                html.append("❌ <b>").append(MatrixText.html(label)).append("</b> — ").append(team.standing());
             }
         }
     }

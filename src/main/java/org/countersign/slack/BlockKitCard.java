@@ -182,12 +182,12 @@ final class BlockKitCard {
                 .map(s -> SlackText.mention(s.by()) + " at " + SlackText.utcTime(s.at())).toList());
         var line = switch (team.status()) {
             case APPROVED -> "✅ " + label + " — approved by " + signed;
-            case WAITING -> "⏳ " + label + " — waiting (" + team.signatures().size() + " of " + team.needed() + ")"
-                    + (signed.isEmpty() ? "" : ": approved by " + signed);
-            case REJECTED -> "❌ " + label + " — rejected";
+            case WAITING -> "⏳ " + label + " — " + team.standing() + (signed.isEmpty() ? "" : ": approved by " + signed);
+            case REJECTED -> "❌ " + label + " — " + team.standing();
+            case NOT_APPROVED -> "➖ " + label + " — " + team.standing() + (signed.isEmpty() ? "" : ": approved by " + signed);
         };
         return line.length() <= SECTION_TEXT_MAX ? line : SlackText.escape(team.label(), 200) + " — "
-                + team.status().name().toLowerCase(Locale.ROOT);
+                + team.standing();
     }
 
     private static List<LayoutBlock> actionBlocks(Card card) {

@@ -2,10 +2,13 @@ package org.countersign.web;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.countersign.app.RequestService;
 import org.countersign.domain.State;
 
@@ -54,13 +57,22 @@ final class ApiReads {
         ctx.json(WindowsView.of(service.policy().windows(), service.now(), service.workflow()));
     }
 
+    /** {@code GET /api/requests?state=...&limit=...}: every problem with the query named in one answer. */
     void list(Context ctx) {
+        var problems = new ArrayList<String>();
         var states = EnumSet.noneOf(State.class);
+        var unknown = new ArrayList<String>();
         for (var param : ctx.queryParams("state"))
             for (var name : param.split(","))
-                if (!name.isBlank()) states.add(parseState(name));
-        int limit = parseLimit(ctx.queryParam("limit"));
-        var views = service.recent(states, limit).stream()
+                if (!name.isBlank()) parseState(name).ifPresentOrElse(states::add, () -> unknown.add(ErrorAnswers.echo(name)));
+        if (!unknown.isEmpty())
+            problems.add("Unknown state" + (unknown.size() == 1 ? " " : "s ") + String.join(", ", unknown)
+                    + "; use one or more of " + Arrays.toString(State.values()) + ", comma-separated");
+        var limit = parseLimit(ctx.queryParam("limit"));
+        if (limit.isEmpty())
+            problems.add("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not " + ErrorAnswers.echo(ctx.queryParam("limit")));
+        if (!problems.isEmpty()) throw new WebApp.BadRequest(String.join("; and ", problems));
+        var views = service.recent(states, limit.getAsInt()).stream()
                 .map(r -> RequestView.of(r, null, service.workflow())).toList();
         ctx.json(Map.of("requests", views));
     }
@@ -83,23 +95,22 @@ final class ApiReads {
         ctx.json(RequestView.of(request.get(), service.timeline(id), service.workflow()));
     }
 
-    private static State parseState(String name) {
+    private static Optional<State> parseState(String name) {
         try {
-            return State.valueOf(name.strip().toUpperCase(Locale.ROOT));
+            return Optional.of(State.valueOf(name.strip().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-            throw new WebApp.BadRequest("Unknown state \"" + name.strip() + "\"; use one or more of "
-                    + Arrays.toString(State.values()) + ", comma-separated");
+            return Optional.empty();
         }
     }
 
-    private static int parseLimit(String raw) {
-        if (raw == null || raw.isBlank()) return 100;
+    private static OptionalInt parseLimit(String raw) {
+        if (raw == null || raw.isBlank()) return OptionalInt.of(100);
         try {
             int limit = Integer.parseInt(raw.strip());
-            if (limit >= 1 && limit <= LIST_LIMIT_MAX) return limit;
+            if (limit >= 1 && limit <= LIST_LIMIT_MAX) return OptionalInt.of(limit);
         } catch (NumberFormatException e) {
-            // fall through to the message below
+            // not a number: the caller names the problem
         }
-        throw new WebApp.BadRequest("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not \"" + raw + "\"");
+        return OptionalInt.empty();
     }
 }

@@ -12,13 +12,18 @@ final class Assets {
     private static final Map<String, String> TYPES = Map.of(
             "app.css", "text/css; charset=utf-8",
             "dashboard.js", "text/javascript; charset=utf-8",
-            "console.js", "text/javascript; charset=utf-8");
+            "console.js", "text/javascript; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
     private static final Map<String, byte[]> FILES = load();
 
     private Assets() {}
 
-    static void serve(Context ctx) {
-        var name = ctx.pathParam("name");
+    static void serve(Context ctx) { serve(ctx, ctx.pathParam("name")); }
+
+    /** {@code /favicon.ico}, which browsers ask for whatever the page links: the same icon, so no 404 in the console. */
+    static void favicon(Context ctx) { serve(ctx, "favicon.svg"); }
+
+    private static void serve(Context ctx, String name) {
         var bytes = FILES.get(name);
         if (bytes == null) {
             ctx.status(HttpStatus.NOT_FOUND).json(new ApiError("No such file: /assets/" + name));

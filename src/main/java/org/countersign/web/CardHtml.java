@@ -44,13 +44,13 @@ final class CardHtml {
                 case APPROVED -> "✓";
                 case REJECTED -> "✗";
                 case WAITING -> "…";
+                case NOT_APPROVED -> "–";
             };
             html.append("<li class=\"team ").append(t.status().name().toLowerCase(Locale.ROOT)).append("\" data-team=\"")
                     .append(esc(t.team())).append("\">").append(mark).append(" <strong>").append(esc(t.label()))
                     .append("</strong> ");
             if (t.signatures().isEmpty() || redacted)
-                html.append(t.status() == Card.TeamStatus.APPROVED ? "approved" : "waiting (" + t.signatures().size()
-                        + " of " + t.needed() + ")");
+                html.append(esc(t.standing()));
             else html.append("approved by ").append(t.signatures().stream()
                     .map(s -> Html.actor(s.by().toString(), policy) + " at " + Html.time(s.at()))
                     .collect(Collectors.joining(", ")));

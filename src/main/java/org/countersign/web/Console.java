@@ -251,7 +251,7 @@ final class Console {
         var by = who(ctx, text(body, "as"));
         var id = requestId(ctx.pathParam("id"), "status");
         var action = Card.Action.fromKey(Optional.ofNullable(text(body, "action")).orElse(""))
-                .orElseThrow(() -> new WebApp.BadRequest("Unknown button \"" + text(body, "action") + "\"; one of "
+                .orElseThrow(() -> new WebApp.BadRequest("Unknown button " + ErrorAnswers.echo(text(body, "action")) + "; one of "
                         + Arrays.stream(Card.Action.values()).map(Card.Action::key).collect(Collectors.joining(", "))));
         var note = text(body, "note");
         Verb verb = switch (action) {
@@ -313,7 +313,7 @@ final class Console {
 
     private static RequestId requestId(String text, String verb) {
         return RequestId.parse(text).orElseThrow(() -> new WebApp.BadRequest(
-                (text == null || text.isBlank() ? "Say which request" : "\"" + text + "\" is not a request id")
+                (text == null || text.isBlank() ? "Say which request" : ErrorAnswers.echo(text) + " is not a request id")
                         + ": " + COMMAND + " " + verb + " EMG-12"));
     }
 

@@ -35,8 +35,8 @@ final class ConsoleForms {
                 + "name=\"rollback\" value=\"yes\" id=\"f-rollback-yes\"> Yes: it rolls back or reverts a change</label>"
                 + "<label class=\"choice\"><input type=\"radio\" name=\"rollback\" value=\"no\" id=\"f-rollback-no\"> "
                 + "No: it deploys a fix or a new change</label>"));
-        f.append(field("why_not_rollback", "Why not roll back? (optional)", "Rollback first, fix later: required when "
-                + "this is not a rollback", "<textarea id=\"f-why_not_rollback\" name=\"why_not_rollback\" rows=\"2\">"
+        f.append(field("why_not_rollback", "Why not roll back?", "Required when this is not a rollback: rollback "
+                + "first, fix later", "<textarea id=\"f-why_not_rollback\" name=\"why_not_rollback\" rows=\"2\">"
                 + "</textarea>"));
         f.append(field("deployer", "Deployer (optional)", "Who runs the deploy, if not you",
                 "<select id=\"f-deployer\" name=\"deployer\"><option value=\"\">Pick a person</option>"

@@ -50,7 +50,7 @@ final class Dashboard {
         var raw = ctx.pathParam("id");
         var id = RequestId.parse(raw);
         if (id.isEmpty()) {
-            notFound(ctx, HttpStatus.BAD_REQUEST, "\"" + raw + "\" is not a request id; use the form EMG-12");
+            notFound(ctx, HttpStatus.BAD_REQUEST, ErrorAnswers.echo(raw) + " is not a request id; use the form EMG-12");
             return;
         }
         var view = view(id.get());
@@ -65,7 +65,7 @@ final class Dashboard {
 
     void requestPartial(Context ctx) {
         var id = RequestId.parse(ctx.pathParam("id"))
-                .orElseThrow(() -> new WebApp.BadRequest("\"" + ctx.pathParam("id") + "\" is not a request id; use the form EMG-12"));
+                .orElseThrow(() -> new WebApp.BadRequest(ErrorAnswers.echo(ctx.pathParam("id")) + " is not a request id; use the form EMG-12"));
         var view = view(id);
         if (view == null) {
             ctx.status(HttpStatus.NOT_FOUND).json(new ApiError("There is no request " + id));
@@ -209,18 +209,42 @@ final class Dashboard {
             html.append(row("Reviewed", Html.actor(v.review().by(), service.policy()) + " at "
                     + Html.time(v.review().at()) + ": " + link(v.review().followUp())));
         if (v.closeNote() != null) html.append(row("Follow-up", esc(v.closeNote())));
-        html.append(row("Version", String.valueOf(v.version()))).append("</dl>");
+        html.append("</dl>");
         html.append("<h2>Teams</h2><div class=\"teams\">").append(teams(v, true)).append("</div>");
         html.append("<h2>Timeline</h2><ol class=\"timeline\">");
-        for (var e : v.timeline()) {
+        var timeline = v.timeline();
+        String shown = null;
+        for (int i = 0; i < timeline.size(); i++) {
+            var e = timeline.get(i);
+            // "Approved" follows the last approval (or the break-glass) in the same change: one entry says both.
+            if (mergedIntoPrevious(timeline, i)) continue;
+            var next = i + 1 < timeline.size() && mergedIntoPrevious(timeline, i + 1) ? i + 2 : i + 1;
+            var lastOfChange = next >= timeline.size() || !change(timeline.get(next)).equals(change(e));
+            var completes = next == i + 2 && EventType.fromWire(e.type()) == EventType.APPROVAL_ADDED;
             html.append("<li data-event=\"").append(esc(e.id())).append("\">").append(Html.time(e.at())).append(" ")
                     .append(Html.actor(e.actor(), service.policy())).append(" <span class=\"what\">")
-                    .append(esc(what(e))).append("</span> → ").append(state(e.state()));
+                    .append(esc(what(e) + (completes ? ", the last approval it needed" : ""))).append("</span>");
+            // The state is said once per change, and only when it is new.
+            if (lastOfChange && !e.state().equals(shown)) {
+                html.append(" → ").append(state(timeline.get(next - 1).state()));
+                shown = e.state();
+            }
             if (e.detail() != null) html.append("<div class=\"text\">").append(esc(e.detail())).append("</div>");
             html.append("</li>");
         }
         html.append("</ol>");
         return html.toString();
+    }
+
+    private static boolean mergedIntoPrevious(List<RequestView.EntryView> timeline, int i) {
+        return i > 0 && EventType.fromWire(timeline.get(i).type()) == EventType.REQUEST_APPROVED
+                && change(timeline.get(i - 1)).equals(change(timeline.get(i)));
+    }
+
+    /** The change of the request an entry belongs to: its id without the position ({@code EMG-12/3}). */
+    private static String change(RequestView.EntryView e) {
+        int slash = e.id().lastIndexOf('/');
+        return slash < 0 ? e.id() : e.id().substring(0, slash);
     }
 
     private String what(RequestView.EntryView e) {
@@ -231,7 +255,7 @@ final class Dashboard {
             case APPROVAL_WITHDRAWN -> "withdrew the approval as " + team;
             case APPROVALS_CLEARED -> "changed the changes, which cleared the approvals";
             case REQUEST_EDITED -> "edited the changes";
-            case REQUEST_APPROVED -> "completed the approvals";
+            case REQUEST_APPROVED -> "approved it"; // alone only when nothing else in its change came first
             case REQUEST_REJECTED -> "rejected it";
             case REQUEST_CANCELLED -> "cancelled it";
             case REQUEST_EXPIRED -> "expired it"; // the detail says why: teams still needed, or approvals gone stale

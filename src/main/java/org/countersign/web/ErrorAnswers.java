@@ -19,7 +19,15 @@ import org.slf4j.LoggerFactory;
 final class ErrorAnswers {
     private static final Logger log = LoggerFactory.getLogger(ErrorAnswers.class);
 
+    /** How much of a value the sender gave is quoted back in a message. */
+    static final int ECHO_MAX = 40;
+
     private ErrorAnswers() {}
+
+    /** A value the sender gave, quoted and cut short, so a long one is not sent back whole. */
+    static String echo(String value) {
+        return "\"" + org.countersign.chat.Texts.shorten(value == null ? "" : value.strip(), ECHO_MAX) + "\"";
+    }
 
     /** Maps the exceptions and the unmatched routes to their answers. */
     static void register(RoutesConfig routes) {

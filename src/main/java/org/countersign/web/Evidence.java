@@ -54,7 +54,7 @@ final class Evidence {
                     service.workflow().teamsStillNeeded(r)) + " approve (ask again then, or wait for request.approved)";
             case REJECTED, CANCELLED, EXPIRED -> r.id() + " ended (" + state.label() + ") before every required team "
                     + "had approved, so it has no receipt; open a new request if the deploy is still needed";
-            default -> r.id() + " is " + state.label() + ", but its approvals were cleared, so it has no receipt";
+            default -> r.id() + " " + state.phrase() + ", but its approvals were cleared, so it has no receipt";
         };
     }
 

@@ -46,7 +46,7 @@ final class RequestActions {
         var body = body(ctx);
         var raw = ctx.pathParam("id");
         var id = RequestId.parse(raw).orElseThrow(() ->
-                new WebApp.BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
+                new WebApp.BadRequest(ErrorAnswers.echo(raw) + " is not a request id; use the form EMG-12"));
         var action = text(body, "action");
         var note = text(body, "note");
         Verb verb = switch (action == null ? "" : action) {
@@ -68,7 +68,7 @@ final class RequestActions {
             case "break_glass" -> new Verb.BreakGlass(id, text(body, "reason") != null ? text(body, "reason") : note);
             case "review" -> new Verb.Review(id, text(body, "follow_up") != null ? text(body, "follow_up")
                     : text(body, "followUp") != null ? text(body, "followUp") : note);
-            default -> throw new WebApp.BadRequest((action == null ? "Say which action" : "Unknown action \"" + action + "\"")
+            default -> throw new WebApp.BadRequest((action == null ? "Say which action" : "Unknown action " + ErrorAnswers.echo(action))
                     + ": one of " + String.join(", ", ACTIONS));
         };
         Console.answer(ctx, conversation.said(caller.get().actor(), VENUE.alone(), verb));

@@ -15,7 +15,7 @@ final class RoutePolicy {
      * Open to anyone: health, metrics (which asks for its own token), sign-in (with the token, and the identity
      * provider's way there and back, which checks its own state) and the Slack Request URL.
      */
-    private static final Set<String> PUBLIC = Set.of("/healthz", "/readyz", "/metrics", "/signin", "/signout",
+    private static final Set<String> PUBLIC = Set.of("/healthz", "/readyz", "/metrics", "/signin", "/signout", "/favicon.ico",
             OidcSignIn.START, OidcSettings.CALLBACK, "/slack/events");
     /** Open under these prefixes: static assets, published keys and the webhooks (which check their signatures). */
     private static final List<String> PUBLIC_UNDER = List.of("/assets/", "/webhooks/", "/.well-known/");

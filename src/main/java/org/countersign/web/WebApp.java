@@ -153,6 +153,9 @@ public final class WebApp {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             config.http.maxRequestSize = MAX_REQUEST_SIZE;
+            // What Jetty refuses before the app sees it (a 9 kB address, 20 kB of headers) is answered in JSON too.
+            config.jetty.modifyHttpConfiguration(http -> http.setRequestHeaderSize(JettyErrors.REQUEST_HEADER_MAX));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors(json)));
             config.routes.get("/healthz", web::health);
             config.routes.get("/readyz", web::ready);
             config.routes.get("/metrics", web::metrics);
@@ -187,6 +190,7 @@ public final class WebApp {
             config.routes.post("/api/requests", actions::open);
             config.routes.post("/api/requests/{id}/actions", actions::act);
             config.routes.get("/assets/{name}", Assets::serve);
+            config.routes.get("/favicon.ico", Assets::favicon);
             config.routes.get("/", dashboard::page);
             config.routes.get("/partials/dashboard", dashboard::partial);
             config.routes.get("/requests/{id}", dashboard::requestPage);
@@ -219,7 +223,7 @@ public final class WebApp {
     static RequestId requestId(Context ctx) {
         var raw = ctx.pathParam("id");
         return RequestId.parse(raw).orElseThrow(() ->
-                new BadRequest("\"" + raw + "\" is not a request id; use the form EMG-12"));
+                new BadRequest(ErrorAnswers.echo(raw) + " is not a request id; use the form EMG-12"));
     }
 
 

@@ -45,6 +45,28 @@ class ConversationTest {
     }
 
     @Test
+    void help_says_which_teams_approve_each_reason_security_included_and_the_words_for_them() {
+        var help = withLimit(100).said(TestPolicies.DEV, SLACK.room(false), new Verb.Help()).text();
+
+        assertThat(help).contains("Who must approve:")
+                .contains("Security issue: SRE, Release Engineering and Security")
+                .contains("Availability, Abuse").contains(": SRE and Release Engineering")
+                .contains("Teams: SRE (sre), Release Engineering (releng), Security (security)")
+                .endsWith(Conversation.ADVICE);
+    }
+
+    @Test
+    void refusals_that_any_one_team_can_lift_say_or_not_and() {
+        var conversation = withLimit(100);
+        var opened = conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("availability")));
+        var id = opened.request();
+
+        var cancel = conversation.said(TestPolicies.DEV2, SLACK.room(false), new Verb.Cancel(id, null));
+
+        assertThat(cancel.text()).isEqualTo("Only the requester or a member of SRE or Release Engineering can cancel " + id);
+    }
+
+    @Test
     void one_person_is_held_back_past_the_limit_and_told_once_while_others_go_on() {
         var conversation = withLimit(2);
         var sre = TestPolicies.SRE1;

@@ -96,7 +96,7 @@ class CliAgainstServiceTest {
         running.service().reject(id, SRE, "roll back first: the cache change can be reverted");
         var r = CliTest.run(env(), "wait", id.toString(), "--timeout", "20s");
         assertThat(r.code()).isEqualTo(Exit.REFUSED);
-        assertThat(r.out()).contains(id + " is rejected by console:alice: roll back first");
+        assertThat(r.out()).contains(id + " was rejected by console:alice: roll back first");
     }
 
     @Test
@@ -124,7 +124,7 @@ class CliAgainstServiceTest {
                     "wait", id.toString(),
                     "--timeout", "30s", "--interval", "1s");
             assertThat(r.code()).as(r.out() + r.err()).isEqualTo(Exit.EXPIRED);
-            assertThat(r.out()).contains(id + " is pending").contains(id + " is expired");
+            assertThat(r.out()).contains(id + " is pending").contains(id + " has expired");
         }
     }
 
@@ -245,7 +245,7 @@ class CliAgainstServiceTest {
         var id = RequestId.parse(out.toString().replaceAll("(?s).*Opened (EMG-[0-9]+).*", "$1")).orElseThrow();
         running.service().reject(id, SRE, "roll back instead");
         assertThat(waiting.join()).isEqualTo(Exit.REFUSED);
-        assertThat(out.toString()).contains(id + " is rejected by console:alice: roll back instead");
+        assertThat(out.toString()).contains(id + " was rejected by console:alice: roll back instead");
     }
 
     @Test

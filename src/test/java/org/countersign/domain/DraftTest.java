@@ -25,14 +25,15 @@ class DraftTest {
     @Test
     void a_missing_reason_lists_the_reasons_to_pick_from() {
         assertThat(aDraft().forReason(" ").build().problems(POLICY)).containsExactly(new Problem("reason",
-                "Pick a reason: security, data-loss, availability, abuse, functionality"));
+                "Pick a reason: Security issue (security), Data loss or corruption (data-loss), Availability, Abuse, "
+                        + "Major loss of functionality or appearance (functionality)"));
     }
 
     @Test
     void an_unknown_reason_is_named_with_the_reasons_to_pick_from() {
         assertThat(fields(aDraft().forReason("boredom"))).containsExactly("reason");
         assertThat(aDraft().forReason("boredom").build().problems(POLICY).get(0).message())
-                .startsWith("Unknown reason \"boredom\"; pick one of security,");
+                .startsWith("Unknown reason \"boredom\"; pick one of Security issue (security),");
     }
 
     @Test

@@ -112,7 +112,7 @@ class WorkflowTest {
             var refused = refused(when(aRequest(), approve(DEV2, null)), NOT_ALLOWED);
 
             assertThat(refused.message()).isEqualTo(
-                    "You are not in SRE and Release Engineering, which EMG-1 still needs, so you cannot approve it");
+                    "You are not in SRE or Release Engineering, which EMG-1 still needs, so you cannot approve it");
         }
 
         @Test
@@ -368,7 +368,7 @@ class WorkflowTest {
         void a_rejection_by_someone_in_no_required_team_is_refused() {
             var refused = refused(when(aRequest(), reject(SEC1, "I do not like it")), NOT_ALLOWED);
 
-            assertThat(refused.message()).isEqualTo("Only members of SRE and Release Engineering can reject EMG-1;"
+            assertThat(refused.message()).isEqualTo("Only members of SRE or Release Engineering can reject EMG-1;"
                     + " you are in none of them");
         }
 
@@ -383,7 +383,7 @@ class WorkflowTest {
         void a_rejection_once_the_deploy_started_is_refused() {
             var refused = refused(when(aRequest().deploying(), reject(SRE2, "Wrong patch")), WRONG_STATE);
 
-            assertThat(refused.message()).startsWith("EMG-1 is deploying; rejections are only taken before the deploy starts");
+            assertThat(refused.message()).startsWith("EMG-1 is being deployed; rejections are only taken before the deploy starts");
         }
 
         @Test
@@ -419,14 +419,14 @@ class WorkflowTest {
             var refused = refused(when(aRequest(), cancel(DEV2, null)), NOT_ALLOWED);
 
             assertThat(refused.message()).isEqualTo(
-                    "Only the requester or a member of SRE and Release Engineering can cancel EMG-1");
+                    "Only the requester or a member of SRE or Release Engineering can cancel EMG-1");
         }
 
         @Test
         void a_request_whose_deploy_started_cannot_be_cancelled() {
             var refused = refused(when(aRequest().deploying(), cancel(DEV, null)), WRONG_STATE);
 
-            assertThat(refused.message()).isEqualTo("EMG-1 is deploying; only a pending or approved request can be cancelled");
+            assertThat(refused.message()).isEqualTo("EMG-1 is being deployed; only a pending or approved request can be cancelled");
         }
 
         @Test
@@ -524,7 +524,7 @@ class WorkflowTest {
         void changes_cannot_be_edited_once_the_deploy_started() {
             var refused = refused(when(aRequest().deploying(), edit(DEV, NEW_CHANGES)), WRONG_STATE);
 
-            assertThat(refused.message()).startsWith("EMG-1 is deploying; changes can only be edited before the deploy starts");
+            assertThat(refused.message()).startsWith("EMG-1 is being deployed; changes can only be edited before the deploy starts");
         }
 
         @Test
@@ -683,6 +683,17 @@ class WorkflowTest {
         }
 
         @Test
+        void a_refused_deploy_names_the_deployer_as_the_policy_names_the_person_not_by_account() {
+            var policy = PolicyBuilder.aTwoTeamPolicy().linking("dana", DEV2).build();
+
+            var refused = refused(when(aRequest().withPolicy(policy).withDeployer(DEV2).approved(), startDeploy(DEV)),
+                    NOT_ALLOWED);
+
+            assertThat(refused.message()).isEqualTo("Only the deployer (dana) or someone who approved EMG-1 can report "
+                    + "its deploy").doesNotContain(DEV2.toString());
+        }
+
+        @Test
         void nobody_else_can_start_the_deploy() {
             var refused = refused(when(aRequest().withDeployer(DEV2).approved(), startDeploy(DEV)), NOT_ALLOWED);
 
@@ -712,7 +723,7 @@ class WorkflowTest {
             assertThat(applied.request().deployNote()).isEqualTo("canary errors");
             assertThat(applied.events()).extracting(Event::type, Event::id, Event::detail)
                     .containsExactly(tuple(DEPLOY_FINISHED, "EMG-1/5/0", "failed: canary errors"));
-            assertThat(applied.message()).isEqualTo("EMG-1 is failed; close it with a follow-up note");
+            assertThat(applied.message()).isEqualTo("EMG-1 failed to deploy; close it with a follow-up note");
         }
 
         @Test
@@ -737,7 +748,7 @@ class WorkflowTest {
             var refused = refused(when(aRequest().deployEnded(DeployResult.SUCCEEDED),
                     finish(Actor.SYSTEM, DeployResult.FAILED, null)), WRONG_STATE);
 
-            assertThat(refused.message()).isEqualTo("EMG-1 already ended as deployed; close it with a follow-up note");
+            assertThat(refused.message()).isEqualTo("EMG-1 is deployed, so its deploy has ended; close it with a follow-up note");
         }
 
         @Test
@@ -745,7 +756,7 @@ class WorkflowTest {
             var unchanged = unchanged(when(aRequest().deployEnded(DeployResult.ROLLED_BACK),
                     finish(Actor.SYSTEM, DeployResult.ROLLED_BACK, null)));
 
-            assertThat(unchanged.message()).isEqualTo("EMG-1 is already rolled back");
+            assertThat(unchanged.message()).isEqualTo("That is recorded already: EMG-1 was rolled back");
         }
     }
 
@@ -774,7 +785,7 @@ class WorkflowTest {
         void closing_before_the_deploy_ended_is_refused() {
             var refused = refused(when(aRequest().deploying(), close(DEV, "done")), WRONG_STATE);
 
-            assertThat(refused.message()).isEqualTo("EMG-1 is deploying; it can be closed once its deploy has ended"
+            assertThat(refused.message()).isEqualTo("EMG-1 is being deployed; it can be closed once its deploy has ended"
                     + " (deployed, failed or rolled back)");
         }
 
@@ -810,7 +821,7 @@ class WorkflowTest {
             var unchanged = unchanged(when(aRequest().deploying(), expire(), EXPIRES.plus(Duration.ofDays(7))));
 
             assertThat(unchanged.request().state()).isEqualTo(State.DEPLOYING);
-            assertThat(unchanged.message()).isEqualTo("EMG-1 is deploying; it does not expire");
+            assertThat(unchanged.message()).isEqualTo("EMG-1 is being deployed; it does not expire");
         }
     }
 

@@ -66,7 +66,7 @@ class MatrixCardTest {
 
         assertThat(rendered.body()).isEqualTo("""
                 EMG-12 · Availability
-                Waiting for SRE, Release Engineering
+                Waiting for SRE and Release Engineering
 
                 Summary: Revert the cache change that took the API down
                 Requester: slack:U0DEV1
@@ -81,7 +81,7 @@ class MatrixCardTest {
                 ⏳ Release Engineering — waiting (0 of 1)
 
                 React ✅ to approve, or: !approve EMG-12 sre · !approve EMG-12 releng · !reject EMG-12 <reason> · !edit EMG-12 --change <ref>""");
-        assertThat(rendered.html()).startsWith("<h4>EMG-12 · Availability</h4><p><b>Waiting for SRE, Release Engineering</b></p>")
+        assertThat(rendered.html()).startsWith("<h4>EMG-12 · Availability</h4><p><b>Waiting for SRE and Release Engineering</b></p>")
                 .contains("<li><b>Summary</b>: Revert the cache change that took the API down</li>",
                         "<li><b>Requester</b>: slack:U0DEV1</li>",
                         "<li><b>Deployer</b>: <a href=\"https://matrix.to/#/@sre1:example.org\">@sre1:example.org</a></li>",
@@ -168,7 +168,7 @@ class MatrixCardTest {
     void a_confidential_card_says_so_below_its_status() {
         var rendered = renderer.render(MatrixRequests.opened(TestPolicies.draft("security")).card());
 
-        assertThat(rendered.body()).startsWith("EMG-12 · Security issue\nWaiting for SRE, Release Engineering, Security\n"
+        assertThat(rendered.body()).startsWith("EMG-12 · Security issue\nWaiting for SRE, Release Engineering and Security\n"
                 + "🔒 Confidential");
         assertThat(rendered.html()).contains("<p>🔒 Confidential: this card is posted only in this private room.");
     }

@@ -194,7 +194,7 @@ class BlockKitCardTest {
         post(cardOf(request));
 
         var texts = texts(posted().blocks());
-        assertThat(texts).contains("EMG-12 · Availability", "*Waiting for SRE, Release Engineering*",
+        assertThat(texts).contains("EMG-12 · Availability", "*Waiting for SRE and Release Engineering*",
                 "*Summary*\nRevert the cache change that took the API down", "*Requester*\n<@U0DEV1>",
                 "*Deployer*\n<@U0DEV2>", "*Task*\nT12345", "*Rollback*\nYes, this is a rollback or revert",
                 "*Changes*\n<https://gerrit.example.org/r/c/operations/+/123456|gerrit.example.org/r/c/operations/+/123456>");
@@ -206,7 +206,7 @@ class BlockKitCardTest {
         var request = SlackRequests.opened(DraftBuilder.aDraft().withSummary("API down & <!here>").build());
 
         assertThat(renderer.fallbackText(cardOf(request)))
-                .isEqualTo("EMG-12 · Availability: API down &amp; &lt;!here&gt; — waiting for SRE, Release Engineering");
+                .isEqualTo("EMG-12 · Availability: API down &amp; &lt;!here&gt; — waiting for SRE and Release Engineering");
     }
 
     @Test

@@ -99,6 +99,36 @@ class WebAppTest {
     }
 
     @Test
+    void the_request_page_says_the_last_approval_and_approved_in_one_timeline_entry_and_shows_no_version()
+            throws Exception {
+        var id = open("availability");
+        service.approve(id, SRE1, "sre");
+        service.approve(id, REL1, "releng");
+
+        var page = get("/requests/" + id).body();
+        var entries = page.substring(page.indexOf("<ol class=\"timeline\">"), page.indexOf("</ol>", page.indexOf(
+                "<ol class=\"timeline\">"))).split("<li ");
+
+        assertThat(entries).hasSize(4); // the list's start, opened, SRE, Release Engineering
+        assertThat(entries[2]).contains("approved as SRE").doesNotContain("→");
+        assertThat(entries[3]).contains("approved as Release Engineering, the last approval it needed")
+                .contains("→");
+        assertThat(page).doesNotContain("completed the approvals").doesNotContain("<dt>Version</dt>");
+    }
+
+    @Test
+    void the_favicon_is_served_to_anyone_and_every_page_links_it() throws Exception {
+        var icon = send(HttpRequest.newBuilder(url(app, "/favicon.ico")).build());
+        var linked = send(HttpRequest.newBuilder(url(app, "/assets/favicon.svg")).build());
+
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+        assertThat(icon.body()).startsWith("<svg");
+        assertThat(linked.statusCode()).isEqualTo(200);
+        assertThat(get("/").body()).contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">");
+    }
+
+    @Test
     void a_confidential_request_shows_only_id_state_and_teams() throws Exception {
         var id = open("security");
 

@@ -1,0 +1,51 @@
+package org.countersign.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.countersign.domain.RequestBuilder.aRequest;
+
+import org.countersign.chat.Card.TeamLine;
+import org.countersign.chat.Card.TeamStatus;
+import org.countersign.domain.RequestBuilder;
+import org.countersign.domain.TestPolicies;
+import org.countersign.domain.Workflow;
+import org.junit.jupiter.api.Test;
+
+/** What a card's team lines and status say, in the words Slack, Matrix and the console all show. */
+class CardWordsTest {
+    private final Cards cards = new Cards(new Workflow(TestPolicies.standard()));
+
+    private String standing(RequestBuilder request, String team) {
+        return cards.of(request.build()).teams().stream().filter(t -> t.team().equals(team)).findFirst()
+                .map(TeamLine::standing).orElseThrow();
+    }
+
+    @Test
+    void a_pending_request_says_each_team_is_waiting_with_its_count() {
+        assertThat(standing(aRequest().approvedBy(TestPolicies.SRE1, "sre"), "sre")).isEqualTo("approved");
+        assertThat(standing(aRequest().approvedBy(TestPolicies.SRE1, "sre"), "releng")).isEqualTo("waiting (0 of 1)");
+    }
+
+    @Test
+    void a_cancelled_or_expired_request_no_longer_says_a_team_is_waiting() {
+        var cancelled = cards.of(aRequest().approvedBy(TestPolicies.SRE1, "sre").cancelled().build());
+        var expired = cards.of(aRequest().expired().build());
+
+        assertThat(cancelled.teams()).extracting(TeamLine::standing).containsExactly("approved", "not approved (0 of 1)");
+        assertThat(cancelled.teams().get(1).status()).isEqualTo(TeamStatus.NOT_APPROVED);
+        assertThat(expired.teams()).extracting(TeamLine::standing).allSatisfy(s -> assertThat(s).doesNotContain("waiting"));
+    }
+
+    @Test
+    void a_rejected_request_says_rejected_for_the_teams_that_had_not_approved() {
+        var rejected = cards.of(aRequest().rejectedBy(TestPolicies.SRE1, "roll back instead").build());
+
+        assertThat(rejected.teams()).extracting(TeamLine::standing).containsOnly("rejected");
+    }
+
+    @Test
+    void the_status_of_a_pending_request_names_the_teams_still_needed_as_a_sentence() {
+        assertThat(cards.of(aRequest().build()).status()).isEqualTo("Waiting for SRE and Release Engineering");
+        assertThat(cards.of(aRequest().forReason("security").build()).status())
+                .isEqualTo("Waiting for SRE, Release Engineering and Security");
+    }
+}
