@@ -156,7 +156,13 @@ public final class Workflow {
      * refused with what it would say ("You already approved ..."). Empty when pressing it would do something.
      */
     public java.util.Optional<Refused> refusal(EmergencyRequest r, Command command, Instant now) {
-        var outcome = apply(r, command, now);
+        return refusal(r, command, now, Map.of());
+    }
+
+    /** As {@link #refusal(EmergencyRequest, Command, Instant)}, for a member some of whose teams cannot be checked now. */
+    public java.util.Optional<Refused> refusal(EmergencyRequest r, Command command, Instant now,
+                                               Map<String, String> unchecked) {
+        var outcome = apply(r, command, now, unchecked);
         if (outcome instanceof Refused refused)
             return refused.kind() == INVALID ? java.util.Optional.empty() : java.util.Optional.of(refused);
         if (outcome instanceof Unchanged unchanged)
