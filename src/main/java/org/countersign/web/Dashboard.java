@@ -44,8 +44,9 @@ final class Dashboard {
     private Disclosure.Audience audience(Context ctx) { return callers.audience(ctx, service::member); }
 
     void page(Context ctx) {
-        var body = "<main class=\"dashboard\" id=\"view\" data-partial=\"/partials/dashboard\">" + overview(audience(ctx))
-                + "</main>";
+        // The heading stays put; the part below it is swapped for a fresh one when something changes.
+        var body = "<main class=\"dashboard\"><h1>Emergency requests</h1><div id=\"view\" data-partial=\"/partials/dashboard\">"
+                + overview(audience(ctx)) + "</div></main>";
         ctx.html(Html.page("Dashboard", "dashboard", console, body, "dashboard.js"));
     }
 
@@ -103,7 +104,7 @@ final class Dashboard {
         var open = requests.stream().map(r -> RequestView.of(r, null, service.workflow(), audience)).toList();
         var recent = service.recent(DONE, RECENT_MAX).stream()
                 .map(r -> RequestView.of(r, null, service.workflow(), audience)).toList();
-        var html = new StringBuilder("<h1>Emergency requests</h1>");
+        var html = new StringBuilder();
         html.append("<section class=\"open\"><h2>Open <span class=\"count\">").append(open.size()).append("</span></h2>");
         if (open.isEmpty()) html.append("<p class=\"empty\">Nothing is waiting. ")
                 .append(console ? "Try one in the <a href=\"/console\">console</a>." : "").append("</p>");

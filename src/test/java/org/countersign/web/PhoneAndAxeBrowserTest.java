@@ -155,6 +155,8 @@ class PhoneAndAxeBrowserTest {
         long scroll = (Long) driver.executeScript("return document.documentElement.scrollWidth");
         long inner = (Long) driver.executeScript("return window.innerWidth");
         if (scroll > inner) found.add(name + " at " + width + ": " + scroll + " px wide in a " + inner + " px window");
+        long headings = (Long) driver.executeScript("return document.querySelectorAll('h1').length");
+        if (headings != 1) found.add(name + " at " + width + ": " + headings + " page headings (h1), not one");
         @SuppressWarnings("unchecked")
         var faint = (List<String>) driver.executeScript(BORDERS);
         for (var f : faint) found.add(name + " at " + width + ": border below 3:1: " + f);
