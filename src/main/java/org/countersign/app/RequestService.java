@@ -213,6 +213,21 @@ public final class RequestService {
         return now.workflow().mayOpen(now.directory().resolve(by), now.directory().unchecked(by));
     }
 
+    /**
+     * Why the command {@code by} would give on {@code r} by pressing a button would be refused now, by the rules that
+     * would refuse it ({@link Workflow#refusal}); empty when pressing it would do something.
+     */
+    public Optional<Refused> refusal(EmergencyRequest r, Actor by, Function<Member, Command> command) {
+        var now = rules.get();
+        return now.workflow().refusal(r, command.apply(now.directory().resolve(by)), clock.instant(),
+                now.directory().unchecked(by));
+    }
+
+    /** Why {@code by} may not edit the changes of {@code r} now ({@link Workflow#editRefusal}); empty when they may. */
+    public Optional<Refused> editRefusal(EmergencyRequest r, Actor by) {
+        return rules.get().workflow().editRefusal(r, member(by), clock.instant());
+    }
+
     /** Who an account is now: the person behind it and their teams. */
     public Member member(Actor actor) { return rules.get().directory().resolve(actor); }
 
