@@ -1,6 +1,5 @@
 package org.countersign;
 
-import com.slack.api.Slack;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import java.net.InetAddress;
@@ -104,6 +103,7 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "countersign-stop"));
+        Shutdown.onSigterm(running);
     }
 
     /** Starts the service; close the result to stop it (and the embedded Redis, if any) cleanly. */
@@ -156,7 +156,8 @@ public final class Main {
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var leases = new RedisLeases(client, config.redisPrefix());
             var ledger = new RedisCardLedger(client, config.redisPrefix());
-            var adapters = new ArrayList<Consumer<RoutesConfig>>();
+            var draining = running.draining;
+            var adapters = new ArrayList<Consumer<RoutesConfig>>(List.of(draining));
             var watches = new Watches(kv, config.privacyCheckInterval(), clock, metrics, running);
             if (slack.isPresent())
                 adapters.add(slack.get().start(service, kv, feed, leases, ledger, running, instance, perUser, watches));
@@ -188,7 +189,7 @@ public final class Main {
             var webOptions = new WebApp.Options(startupToken != null ? startupToken : config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
-            var readiness = Readiness.warning(store::ping, () -> reload.map(r -> concat(r.problems(), watches.problems()))
+            var readiness = Readiness.warning(() -> draining.problem().or(store::ping), () -> reload.map(r -> concat(r.problems(), watches.problems()))
                     .orElseGet(watches::problems));
             metrics.watch(readiness);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
@@ -233,10 +234,6 @@ public final class Main {
             throw e;
         }
     }
-
-
-
-
 
     /** A policy's workflow and directory, at start and at each reload. */
     private static RequestService.Rules rules(Policy policy, EnumSet<Platform> platforms, Optional<SlackWiring> slack,
@@ -283,7 +280,6 @@ public final class Main {
         return webhook;
     }
 
-
     /** This instance's name among consumers of the events stream and lease holders: host, process, start. */
     static String instanceName() {
         String host;
@@ -299,6 +295,8 @@ public final class Main {
     /** A started service; closing it stops everything it started, newest first. */
     public static final class Running implements AutoCloseable {
         private final Deque<AutoCloseable> started = new ArrayDeque<>();
+        private final List<AutoCloseable> handOver = new ArrayList<>();
+        final org.countersign.web.Draining draining = new org.countersign.web.Draining();
         private Javalin web;
         private RequestService service;
         private String startupLink;
@@ -309,6 +307,15 @@ public final class Main {
         }
 
         void add(AutoCloseable part) { started.push(part); }
+
+        /** A part that holds a lease another instance should take at once: stopped first by {@link #stop}. */
+        void handOver(AutoCloseable part) {
+            handOver.add(part);
+            add(part);
+        }
+
+        /** Stops as a rolling deploy wants (SIGTERM), as {@link Shutdown} says, then {@link #close closes}. */
+        public void stop() { Shutdown.drain(draining, handOver, this); }
 
         void web(Javalin web, RequestService service, String startupLink, String startupToken) {
             this.web = web;

@@ -38,7 +38,7 @@ final class MatrixWiring {
                 new MatrixCards(client, service.policy(), rooms, kv), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(Main.CARD_LANES).start());
-        running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, Main.MATRIX_LEASE, Main.MATRIX_LONG_POLL,
+        running.handOver(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, Main.MATRIX_LEASE, Main.MATRIX_LONG_POLL,
                 perUser)
                 .start());
     }

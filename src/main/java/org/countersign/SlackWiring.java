@@ -61,7 +61,10 @@ record SlackWiring(SlackSettings settings, Slack slack, Telemetry telemetry) {
     Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases, CardLedger ledger,
                                  Main.Running running, String instance, Throttle perUser, Watches watches) {
         var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
-        running.add(afterAck::shutdown);
+        running.add(() -> {
+            afterAck.shutdown(); // what was acked and handed on still happens
+            afterAck.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        });
         var watch = settings.securityChannel() == null ? null
                 : watches.watch(new SlackPrivacy(methods(), channels()));
         var channels = new SlackChannels(settings.channel(), settings.securityChannel(),

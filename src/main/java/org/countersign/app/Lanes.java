@@ -61,6 +61,18 @@ final class Lanes implements AutoCloseable {
         if (e != null) throw e;
     }
 
+    /** Waits up to {@code within} until no work is left in any lane; false when some is still running then. */
+    boolean awaitIdle(java.time.Duration within) {
+        try {
+            if (!room.tryAcquire(inFlight, within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        room.release(inFlight);
+        return true;
+    }
+
     /** Throws at once (without waiting) when a lane found the store gone: the reader then waits and re-reads. */
     void throwIfFailed() throws InterruptedException {
         if (failed.get() != null) drain();
