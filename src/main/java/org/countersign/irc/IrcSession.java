@@ -83,7 +83,7 @@ public final class IrcSession {
                 .management().messageSendingQueueSupplier(SingleDelaySender.getSupplier(
                         (int) Math.max(1, settings.lineDelay().toMillis()))).then()
                 .listeners().output(written::accept)
-                .exception(e -> log.debug("IRC client: {}", e.toString())).then()
+                .exception(e -> log.warn("IRC client: {}", e.toString())).then()
                 .build();
         if (settings.saslPassword() != null)
             c.getAuthManager().addProtocol(new SaslPlain(c, settings.saslAccount(), settings.saslPassword()));
@@ -162,7 +162,9 @@ public final class IrcSession {
         var wait = IrcConnection.backoff(failures.incrementAndGet());
         e.setReconnectionDelay((int) wait.toMillis());
         log.warn("IRC: connection to {} ended ({}); reconnecting in {} ms", settings.host(),
-                e.getCause().map(Throwable::toString).orElse("closed"), wait.toMillis());
+                e.getCause().map(Throwable::toString).orElse(e instanceof org.kitteh.irc.client.library.event.connection
+                        .ClientConnectionClosedEvent closed ? closed.getLastMessage().orElse("closed") : "closed"),
+                wait.toMillis());
     }
 
     @Handler

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * @param clientCert      {@code IRC_CLIENT_CERT} and {@code IRC_CLIENT_KEY} (PEM files), or null: with no password,
  *                        SASL EXTERNAL identifies the bot by its certificate
  * @param securityChannel {@code IRC_SECURITY_CHANNEL}, or null: confidential requests are then refused on IRC
- * @param lineDelay       the pause between two lines sent, under the server's flood limit
+ * @param lineDelay       {@code IRC_LINE_DELAY}: the pause between two lines sent, under the server's flood limit
  * @param publicUrl       where people open a request's page ({@code PUBLIC_URL}), or null: cards carry no link
  */
 public record IrcSettings(String host, int port, boolean tls, String nick, String saslAccount, String saslPassword,
@@ -89,9 +89,14 @@ public record IrcSettings(String host, int port, boolean tls, String nick, Strin
         else if (security != null && channel != null && security.equalsIgnoreCase(channel))
             problems.add("IRC_SECURITY_CHANNEL is the same as IRC_CHANNEL: confidential requests need a secret, "
                     + "invite-only channel of their own");
+        var delayText = setting.apply("IRC_LINE_DELAY");
+        var delay = delayText == null ? java.util.Optional.of(DEFAULT_LINE_DELAY) : pause(delayText);
+        if (delay.isEmpty() || delay.get().toMillis() < 50 || delay.get().toSeconds() > 10)
+            problems.add("IRC_LINE_DELAY='" + delayText + "': expected a pause such as 1200ms or 2s, from 50ms to 10s "
+                    + "(default 1200ms; keep it above what the network's flood limit allows)");
         if (problems.size() > before) return null;
         return new IrcSettings(host, port, tls, nick, account, password, cert, key, channel, security,
-                DEFAULT_LINE_DELAY, null);
+                delay.get(), null);
     }
 
     /** The same settings with another pause between lines (a test network with limits of its own). */
@@ -108,6 +113,14 @@ public record IrcSettings(String host, int port, boolean tls, String nick, Strin
 
     /** {@code #operations}-style channels in the order they are joined. */
     List<String> channels() { return securityChannel == null ? List.of(channel) : List.of(channel, securityChannel); }
+
+    /** {@code 1200ms} or {@code 2s}. */
+    private static java.util.Optional<Duration> pause(String text) {
+        var m = Pattern.compile("([0-9]{1,6})\\s*(ms|s)").matcher(text.strip());
+        if (!m.matches()) return java.util.Optional.empty();
+        long n = Long.parseLong(m.group(1));
+        return java.util.Optional.of(m.group(2).equals("ms") ? Duration.ofMillis(n) : Duration.ofSeconds(n));
+    }
 
     private static Path path(Function<String, String> setting, String name, List<String> problems) {
         var text = setting.apply(name);
