@@ -1,6 +1,5 @@
 package org.countersign.irc;
 
-import java.util.List;
 import java.util.Optional;
 import org.countersign.chat.PrivacyWatch;
 
@@ -48,9 +47,9 @@ public final class IrcPrivacy implements PrivacyWatch.Probe {
         if (flags.indexOf('s') < 0) missing.append("s");
         if (flags.indexOf('i') < 0) missing.append("i");
         if (missing.isEmpty()) return Optional.empty();
-        var why = List.of(missing.indexOf("s") >= 0 ? "not secret (+s), so anyone can see it and who is in it" : null,
-                missing.indexOf("i") >= 0 ? "not invite-only (+i), so anyone can join and read it" : null).stream()
-                .filter(java.util.Objects::nonNull).toList();
+        var why = new java.util.ArrayList<String>();
+        if (missing.indexOf("s") >= 0) why.add("not secret (+s), so anyone can see it and who is in it");
+        if (missing.indexOf("i") >= 0) why.add("not invite-only (+i), so anyone can join and read it");
         return Optional.of("its modes are " + (modes.startsWith("+") ? modes : "+" + modes) + ": it is "
                 + String.join(" and ", why) + "; set MODE " + "+" + missing);
     }

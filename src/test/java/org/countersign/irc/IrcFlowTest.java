@@ -43,6 +43,12 @@ class IrcFlowTest {
     @AfterEach
     void close() { if (irc != null) irc.close(); }
 
+    /** The first line of each answer the bot gave this person (a NOTICE to their nick). */
+    private java.util.List<String> answers(IrcPerson person) {
+        return person.noticesFrom(irc.botNick, person.nick()).stream()
+                .filter(l -> l.startsWith("EMG-") || l.startsWith("Security requests")).toList();
+    }
+
     @Test
     void votes_from_identified_accounts_approve_a_request_and_each_transition_is_a_notice_in_the_channel()
             throws Exception {
@@ -115,14 +121,18 @@ class IrcFlowTest {
     void a_confidential_request_is_shown_in_the_secret_channel_only_and_refused_once_it_is_not_invite_only()
             throws Exception {
         var sre = irc.person(irc.sre, true);
-        var outsider = irc.stranger(IrcNetwork.nick("reader"));
+        // Identified, in no team, in the ops channel only.
+        var outsider = irc.person(network.register("reader"), false);
         var running = irc.start(irc.env());
         irc.secureSecurityChannel(sre);
 
         // Until the bot has seen +si, it refuses; it answers as soon as it has.
-        await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).until(() -> {
+        // Asked again only after each refusal was heard, so one request is opened.
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            int answers = answers(sre).size();
             sre.say(irc.security, "!emergency security \"SQL injection in login\" --change 99 --rollback");
-            return sre.lines().stream().anyMatch(l -> l.contains(" NOTICE " + sre.nick() + " :EMG-1 is open"));
+            await().atMost(WAIT).until(() -> answers(sre).size() > answers);
+            return answers(sre).get(answers(sre).size() - 1).startsWith("EMG-1 is open");
         });
         sre.await(l -> l.contains(" NOTICE " + irc.security + " :EMG-1 ") && l.contains("SQL injection in login")
                 && l.contains("confidential"), WAIT);
@@ -134,10 +144,13 @@ class IrcFlowTest {
                 && l.contains("confidential: details in the security channel"));
 
         sre.mode(irc.security, "-i");
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            int answers = answers(sre).size();
             sre.say(irc.security, "!emergency security \"XSS in search\" --change 100 --rollback");
-            return sre.lines().stream().anyMatch(l -> l.contains(" NOTICE " + sre.nick() + " :Security requests go to "
-                    + "the private security channel, but the security channel " + irc.security + " is not private"));
+            await().atMost(WAIT).until(() -> answers(sre).size() > answers);
+            return answers(sre).get(answers(sre).size() - 1).startsWith("Security requests go to the private security "
+                    + "channel, but the security channel " + irc.security + " is not private (its modes are +nst: it is "
+                    + "not invite-only (+i)");
         });
         assertThat(running.service().recent(java.util.Set.of(), 10)).hasSize(1);
         assertThat(outsider.lines()).noneMatch(l -> l.contains("XSS in search"));

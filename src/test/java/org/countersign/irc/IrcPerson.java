@@ -95,8 +95,10 @@ final class IrcPerson implements AutoCloseable {
     }
 
     void mode(String channel, String modes) throws InterruptedException {
+        int before = lines().size();
         raw("MODE " + channel + " " + modes);
-        await(l -> l.contains(" MODE " + channel + " " + modes), Duration.ofSeconds(10));
+        await(l -> lines().indexOf(l) >= before && (l.contains(" MODE " + channel + " " + modes)
+                || l.contains(" MODE " + channel + " :" + modes)), Duration.ofSeconds(10));
     }
 
     void renameTo(String newNick) throws InterruptedException {
