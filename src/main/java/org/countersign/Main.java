@@ -68,6 +68,7 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND_HOST = "127.0.0.1";
     static final Duration MATRIX_LEASE = Duration.ofSeconds(15);
+    static final Duration IRC_LEASE = Duration.ofSeconds(15);
     /** How often overdue reviews are looked for; each is reminded once per the policy's review.due-after. */
     static final Duration REVIEW_REMINDER_INTERVAL = Duration.ofMinutes(10);
     /** Cards of this many requests are updated at once (each request's updates stay in order). */
@@ -134,10 +135,12 @@ public final class Main {
             var metrics = new Metrics(store, feed, clock, config.metricsToken());
             var slack = config.slackOpt().map(s -> new SlackWiring(s, metrics));
             var matrix = config.matrixOpt();
-            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
+            var irc = config.ircOpt().map(i -> i.withPublicUrl(config.web().publicUrl()));
+            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent() || irc.isPresent());
             var platforms = EnumSet.noneOf(Platform.class);
             if (slack.isPresent()) platforms.add(Platform.SLACK);
             if (matrix.isPresent()) platforms.add(Platform.MATRIX);
+            if (irc.isPresent()) platforms.add(Platform.IRC);
             if (console) platforms.add(Platform.CONSOLE);
             if (config.web().signInOn()) platforms.add(Platform.WEB);
             Function<Policy, RequestService.Rules> rulesOf = p -> rules(p, platforms, slack, clock);
@@ -172,6 +175,8 @@ public final class Main {
             if (matrix.isPresent())
                 MatrixWiring.start(matrix.get(), service, kv, feed, leases, ledger, running,
                         instance, perUser, watches, metrics);
+            irc.ifPresent(i -> IrcWiring.start(i, service, kv, feed, leases, running, instance, perUser, watches,
+                    loaded.integrations()));
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
                     metrics)));
 
@@ -204,7 +209,8 @@ public final class Main {
                     policy.teams().size(), policy.reasons().size() + " reasons, " + loaded.integrations().size()
                             + " webhook integration(s)",
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
-                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off")
+                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off") + "; "
+                            + irc.map(i -> "IRC on, cards in " + i.channel()).orElse("IRC off")
                             + (console ? "; console on " + link : ""));
             log.info("Receipts are signed with key {} ({}); {} public key(s) at {}", receipts.keys().kid(),
                     receipts.keys().source(), receipts.keys().published().size(), WebApp.KEYS_PATH);
