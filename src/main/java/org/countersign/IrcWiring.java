@@ -1,6 +1,7 @@
 package org.countersign;
 
 import java.util.List;
+import org.countersign.app.CardLedger;
 import org.countersign.app.EventFeed;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
@@ -29,7 +30,7 @@ final class IrcWiring {
 
     /** Starts IRC; the connection is added to {@code running}, so it stops with the service. */
     static IrcConnection start(IrcSettings settings, RequestService service, KeyValues kv, EventFeed feed, Leases leases,
-                               Main.Running running, String instance, Throttle perUser, Watches watches,
+                               CardLedger ledger, Main.Running running, String instance, Throttle perUser, Watches watches,
                                List<Integration> integrations) {
         var logs = integrations.stream().filter(i -> i.format() == Integration.Format.IRC).toList();
         var irc = new IrcConnection(settings, leases, instance, Main.IRC_LEASE)
@@ -37,7 +38,8 @@ final class IrcWiring {
         PrivacyWatch watch = settings.securityChannel() == null ? null : watches.watch(new IrcPrivacy(irc, settings));
         Privacy privacy = watch == null ? Privacy.ASSUMED : watch;
         var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new IrcCards(irc, settings, new Cards(service.workflow()), service.policy(), privacy), kv, leases, instance);
+                new IrcCards(irc, settings, new Cards(service.workflow()), service.policy(), privacy), kv, leases, ledger,
+                instance);
         irc.listening(new IrcBot(service, irc, settings, privacy, perUser));
         if (watch != null) {
             // MODE at join and at every change: a channel that stops being secret is open at once.

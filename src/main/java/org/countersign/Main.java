@@ -175,7 +175,7 @@ public final class Main {
             if (matrix.isPresent())
                 MatrixWiring.start(matrix.get(), service, kv, feed, leases, ledger, running,
                         instance, perUser, watches, metrics);
-            irc.ifPresent(i -> IrcWiring.start(i, service, kv, feed, leases, running, instance, perUser, watches,
+            irc.ifPresent(i -> IrcWiring.start(i, service, kv, feed, leases, ledger, running, instance, perUser, watches,
                     loaded.integrations()));
             config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
                     metrics)));
