@@ -17,29 +17,19 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.countersign.app.Directory;
 import org.countersign.app.Emails;
-import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
 import org.countersign.app.ReviewReminder;
 import org.countersign.app.ReminderSweeper;
-import org.countersign.app.KeyValues;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.RateLimiter;
-import org.countersign.app.Telemetry;
 import org.countersign.app.Throttle;
-import org.countersign.chat.AlertSurface;
 import org.countersign.chat.Cards;
-import org.countersign.github.GithubDeployments;
-import org.countersign.github.GithubGate;
-import org.countersign.github.GithubSettings;
-import org.countersign.matrix.MatrixSettings;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
-import org.countersign.matrix.MatrixAlerts;
-import org.countersign.slack.SlackAlerts;
 import org.countersign.slack.SlackEmails;
 import org.countersign.store.DomainJson;
 import org.countersign.store.KeyMigration;
@@ -51,7 +41,6 @@ import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
 import org.countersign.store.RedisSessionStore;
-import org.countersign.webhook.AlertmanagerWebhook;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
 import org.countersign.webhook.Webhooks;
@@ -170,14 +159,14 @@ public final class Main {
             metrics.integrations(loaded.integrations().stream().map(i -> i.name()).toList());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
-            config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
+            config.githubOpt().ifPresent(g -> adapters.add(InboundWiring.github(g, loaded.github(), service, kv, feed, clock, instance,
                     running)));
             if (matrix.isPresent())
                 MatrixWiring.start(matrix.get(), service, kv, feed, leases, ledger, running,
                         instance, perUser, watches, metrics);
             irc.ifPresent(i -> IrcWiring.start(i, service, kv, feed, leases, ledger, running, instance, perUser, watches,
                     loaded.integrations()));
-            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
+            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(InboundWiring.alertmanager(t, slack, matrix, kv, clock, running,
                     metrics)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
@@ -256,34 +245,6 @@ public final class Main {
 
     private static List<String> concat(List<String> a, List<String> b) {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
-    }
-
-    /** POST /webhooks/github: a GitHub App's deployment protection rule, answered when the request is decided. */
-    private static GithubDeployments github(GithubSettings settings, GithubGate gate, RequestService service,
-                                            KeyValues kv, EventFeed feed, Clock clock, String instance, Running running) {
-        if (service.policy().reason(gate.reason()).isEmpty())
-            throw new Config.Invalid(List.of("GitHub deployments are on (GITHUB_APP_ID), but the policy has no reason '"
-                    + gate.reason() + "' for the requests they open: add it, or set github.reason in the policy"));
-        var github = new GithubDeployments(settings, gate, service, kv, feed, clock, instance).start();
-        running.add(github);
-        log.info("GitHub deployments on at {} (App {}, API {}); requests opened as {}, for {}", GithubDeployments.PATH,
-                settings.appId(), settings.apiUrl(), gate.reason(),
-                gate.environments().isEmpty() ? "every environment" : String.join(", ", gate.environments()));
-        return github;
-    }
-
-    /** POST /webhooks/alertmanager: alert groups shown in the ops channel and room, with a button to open a request. */
-    private static AlertmanagerWebhook alertmanager(String token, Optional<SlackWiring> slack,
-                                                    Optional<MatrixSettings> matrix, KeyValues kv, Clock clock,
-                                                    Running running, Telemetry telemetry) {
-        var targets = new ArrayList<AlertSurface>();
-        slack.ifPresent(s -> targets.add(new SlackAlerts(s.methods(), s.settings().channel(), clock)));
-        matrix.ifPresent(m -> targets.add(new MatrixAlerts(MatrixWiring.client(m, telemetry), m.roomId(), clock)));
-        var webhook = new AlertmanagerWebhook(token, targets, kv);
-        running.add(webhook);
-        log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,
-                targets.isEmpty() ? "nowhere (neither Slack nor Matrix is configured)" : List.copyOf(targets));
-        return webhook;
     }
 
     /** This instance's name among consumers of the events stream and lease holders: host, process, start. */
