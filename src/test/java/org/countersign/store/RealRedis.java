@@ -73,14 +73,18 @@ public final class RealRedis {
 
     /** A running redis-server or redis-sentinel; closing it kills it. */
     public static final class Server implements AutoCloseable {
-        final Process process;
+        volatile Process process; // another one after restart()
         final int port;
         final Path dir;
+        private final List<String> command;
+        private final String program;
 
-        private Server(Process process, int port, Path dir) {
+        private Server(Process process, int port, Path dir, List<String> command, String program) {
             this.process = process;
             this.port = port;
             this.dir = dir;
+            this.command = List.copyOf(command);
+            this.program = program;
         }
 
         static Server start(Path dir, String program, List<String> config) throws IOException {
@@ -98,23 +102,43 @@ public final class RealRedis {
             Files.write(conf, lines);
             var command = new ArrayList<>(run);
             command.add(conf.toString());
-            var process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(home.resolve("log").toFile()).start();
-            var server = new Server(process, port, home);
+            var server = new Server(launch(command, home), port, home, command, program);
             try {
-                await("redis on port " + port + " answers", UP, () -> {
-                    if (!process.isAlive()) throw new AssertionError(program + " exited: " + server.log());
-                    try (var jedis = new Jedis("127.0.0.1", port, 500)) {
-                        return "PONG".equals(jedis.ping());
-                    } catch (RuntimeException e) {
-                        return false;
-                    }
-                });
+                server.awaitAnswer();
             } catch (RuntimeException | AssertionError e) {
                 server.close();
                 throw e;
             }
             return server;
+        }
+
+        private static Process launch(List<String> command, Path home) throws IOException {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log").toFile())).start();
+        }
+
+        private void awaitAnswer() {
+            var running = process;
+            await("redis on port " + port + " answers", UP, () -> {
+                if (!running.isAlive()) throw new AssertionError(program + " exited: " + log());
+                try (var jedis = new Jedis("127.0.0.1", port, 500)) {
+                    return "PONG".equals(jedis.ping());
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+        }
+
+        /** Starts it again after {@link #kill()}, on the same port with the same configuration and directory. */
+        public void restart() throws IOException {
+            if (process.isAlive()) throw new IllegalStateException("redis on " + port + " is still running");
+            process = launch(command, dir);
+            try {
+                awaitAnswer();
+            } catch (RuntimeException | AssertionError e) {
+                close();
+                throw e;
+            }
         }
 
         public int port() { return port; }
