@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class Conversation {
     private static final Logger log = LoggerFactory.getLogger(Conversation.class);
     public static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
+    /** When the store may have taken the change before it failed: look first (a repeated approval changes nothing). */
+    public static final String MAY_BE_RECORDED = "State store unavailable: what you did may or may not have been "
+            + "recorded. Check the request's status in a moment before doing it again.";
     static final int LIST_MAX = 20;
     static final int NEXT_WINDOWS = 5;
     private static final java.time.format.DateTimeFormatter UTC_MINUTE = java.time.format.DateTimeFormatter
@@ -63,7 +66,7 @@ public final class Conversation {
         try {
             return answer(by, where, verb);
         } catch (StoreUnavailable e) {
-            return Reply.of(Kind.UNAVAILABLE, UNAVAILABLE);
+            return Reply.of(Kind.UNAVAILABLE, e.mayBeRecorded() ? MAY_BE_RECORDED : UNAVAILABLE);
         }
     }
 

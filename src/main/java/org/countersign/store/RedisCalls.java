@@ -22,10 +22,11 @@ final class RedisCalls {
             return command.get();
         } catch (JedisException e) {
             if (!isUnavailable(e)) throw e;
-            throw new StoreUnavailable(neverConnected(e)
+            boolean never = neverConnected(e);
+            throw new StoreUnavailable(never
                     ? "state store unavailable; nothing was recorded, try again"
                     : "state store unavailable (" + e.getMessage() + "); a change may not have been recorded, "
-                    + "check before trying again", e);
+                    + "check before trying again", e, !never);
         }
     }
 

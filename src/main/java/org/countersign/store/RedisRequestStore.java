@@ -231,7 +231,7 @@ public final class RedisRequestStore implements RequestStore {
         if (Long.valueOf(1).equals(outcome) && have < minReplicas)
             throw new StoreUnavailable("state store: the change is on the Redis master but on " + have + " of the "
                     + minReplicas + " replicas REDIS_MIN_REPLICAS asks for after " + REPLICA_WAIT_MILLIS + " ms, so a "
-                    + "failover now could lose it; check before trying again", null);
+                    + "failover now could lose it; check before trying again", null, true);
         return outcome;
     }
 

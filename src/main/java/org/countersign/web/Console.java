@@ -279,7 +279,8 @@ final class Console {
             case UNCHANGED -> ctx.json(Map.of("outcome", "unchanged", "request", request, "message", reply.text()));
             case ANSWER -> ctx.json(Map.of("reply", reply.text()));
             case HELD, HELD_QUIETLY -> throw new WebApp.TooManyRequests(reply.text());
-            case UNAVAILABLE -> throw new StoreUnavailable(reply.text(), null);
+            case UNAVAILABLE -> throw new StoreUnavailable(reply.text(), null,
+                    Conversation.MAY_BE_RECORDED.equals(reply.text()));
             case FORM -> ctx.json(Map.of("edit", Map.of("request", request, "changes", reply.form()),
                     "message", reply.text()));
             case REFUSED -> ctx.status(switch (reply.refusal()) {

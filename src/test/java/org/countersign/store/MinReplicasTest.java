@@ -49,7 +49,8 @@ class MinReplicasTest {
                 assertThatThrownBy(() -> store.save(change.request(), v1.version(), change.events()))
                         .isInstanceOf(StoreUnavailable.class)
                         .hasMessageContaining("on the Redis master but on 0 of the 1 replicas REDIS_MIN_REPLICAS asks for")
-                        .hasMessageContaining("check before trying again");
+                        .hasMessageContaining("check before trying again")
+                        .extracting(e -> ((StoreUnavailable) e).mayBeRecorded()).isEqualTo(true);
                 assertThat((System.nanoTime() - started) / 1_000_000).as("ms waited for the replica")
                         .isGreaterThanOrEqualTo(RedisRequestStore.REPLICA_WAIT_MILLIS - 50);
                 assertThat(store.find(v1.id()).orElseThrow().version()).as("on the master").isEqualTo(2);
@@ -69,6 +70,26 @@ class MinReplicasTest {
             assertThat(RedisConnector.replicaShortfall(client, 1)).get().asString()
                     .contains("REDIS_MIN_REPLICAS=1").contains("0 replicas");
             assertThat(RedisConnector.replicaShortfall(client, 0)).isEmpty();
+        }
+    }
+
+    @Test
+    void a_person_whose_approval_may_be_on_the_master_is_told_to_check_before_trying_again() throws Exception {
+        try (var master = RealRedis.server(dir); var client = RedisConnector.pooled(master.url())) {
+            var policy = org.countersign.domain.TestPolicies.standard();
+            var opened = create(new RedisRequestStore(client, "cs:"), T0);
+            var service = new org.countersign.app.RequestService(
+                    new RedisRequestStore(client, "cs:", RedisRequestStore.DEFAULT_STREAM_MAX_LENGTH, 1),
+                    new org.countersign.app.PolicyDirectory(policy), new org.countersign.domain.Workflow(policy),
+                    java.time.Clock.fixed(T0.plusSeconds(60), java.time.ZoneOffset.UTC));
+            var conversation = new org.countersign.chat.Conversation(service, org.countersign.app.Throttle.none());
+
+            var reply = conversation.said(SRE1, org.countersign.chat.Venue.page(org.countersign.chat.Syntax.slash(), "").alone(),
+                    new org.countersign.chat.Verb.Approve(opened.id(), "sre"));
+
+            assertThat(reply.text()).isEqualTo(org.countersign.chat.Conversation.MAY_BE_RECORDED);
+            assertThat(new RedisRequestStore(client, "cs:").find(opened.id()).orElseThrow().approvals())
+                    .as("on the master, though not acknowledged").hasSize(1);
         }
     }
 
