@@ -489,11 +489,25 @@ public final class Benchmark {
     }
 
     private List<String> serverJvmArgs(String label) {
-        var args = new ArrayList<>(List.of("-Xmx512m"));
+        var args = new ArrayList<>(procfileJvmFlags());
         if (settings.jfr())
             args.add("-XX:StartFlightRecording=filename=" + settings.work().resolve(label + ".jfr")
                     + ",settings=profile,dumponexit=true");
         return args;
+    }
+
+    /** The JVM flags the Procfile starts the service with (what ships is what is measured). */
+    static List<String> procfileJvmFlags() {
+        try {
+            for (var line : Files.readAllLines(Path.of("Procfile"))) {
+                if (!line.startsWith("web:")) continue;
+                var words = List.of(line.substring(4).trim().split("\\s+"));
+                return words.subList(1, words.indexOf("$JAVA_OPTS"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the Procfile's JVM flags", e);
+        }
+        throw new IllegalStateException("the Procfile has no web: line");
     }
 
     /** The service's own count of transitions it recorded ({@code countersign_transitions_total}). */
