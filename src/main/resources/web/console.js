@@ -78,6 +78,27 @@
   function clearErrors(form) {
     form.querySelectorAll('p.error').forEach(function (p) { p.textContent = ''; });
     form.querySelectorAll('.field.invalid').forEach(function (f) { f.classList.remove('invalid'); });
+    form.querySelectorAll('[aria-invalid]').forEach(function (c) { c.removeAttribute('aria-invalid'); });
+  }
+
+  // A field's problem: shown under it (its control is described by that line) and marked invalid.
+  function fieldError(form, name, text) {
+    var p = form.querySelector('p.error[data-error-for="' + name + '"]');
+    if (!p) return false;
+    p.textContent = text;
+    var field = p.closest('.field');
+    field.classList.add('invalid');
+    field.querySelectorAll('input, select, textarea').forEach(function (c) { c.setAttribute('aria-invalid', 'true'); });
+    return true;
+  }
+
+  // After a failed submit, the first field with a problem takes the focus (not <body>), so one can fix it at once.
+  function focusFirstProblem(form) {
+    var control = form.querySelector('[aria-invalid=true]');
+    var target = control || form.querySelector('p.error[tabindex]:not(:empty)');
+    if (!target) return;
+    target.focus();
+    target.scrollIntoView({ block: 'center' });
   }
 
   function openRequestForm(prefill) {
@@ -113,16 +134,9 @@
       }
       var fields = r.data.fields || {};
       var shown = false;
-      Object.keys(fields).forEach(function (name) {
-        var p = form.querySelector('p.error[data-error-for="' + name + '"]');
-        if (!p) return;
-        p.textContent = fields[name];
-        p.closest('.field').classList.add('invalid');
-        shown = true;
-      });
+      Object.keys(fields).forEach(function (name) { if (fieldError(form, name, fields[name])) shown = true; });
       if (!shown) form.querySelector('p.error[data-error-for="_form"]').textContent = r.data.error;
-      var first = form.querySelector('.field.invalid, p.error:not(:empty)');
-      if (first) first.scrollIntoView({ block: 'start' });
+      focusFirstProblem(form);
     });
   });
 
@@ -175,14 +189,16 @@
           return;
         }
         clearErrors(form);
-        form.querySelector('p.error[data-error-for="changes"]').textContent = r.data.error;
-        form.querySelector('.field').classList.add('invalid');
+        fieldError(form, 'changes', r.data.error);
+        focusFirstProblem(form);
       });
   });
 
   channel.addEventListener('click', function (e) {
     var button = e.target.closest('button[data-action]');
     if (!button) return;
+    // A button this person may not press says why (the server asked the same rules the press would meet).
+    if (button.getAttribute('aria-disabled') === 'true') { say(button.title, 'error'); return; }
     var card = button.closest('.card'), id = card.dataset.request, action = button.dataset.action;
     if (action === 'edit') {
       post('/console/requests/' + encodeURIComponent(id) + '/actions', { action: 'edit' }).then(function (r) {
@@ -215,7 +231,8 @@
     press(noteFor.id, noteFor.action, null, form.elements.note.value).then(function (r) {
       if (r.ok) { noteForm.close(); return; }
       clearErrors(form);
-      form.querySelector('p.error[data-error-for="note"]').textContent = r.data.error;
+      fieldError(form, 'note', r.data.error);
+      focusFirstProblem(form);
     });
   });
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.countersign.github.GithubSettings;
+import org.countersign.irc.IrcSettings;
 import org.countersign.matrix.MatrixSettings;
 import org.countersign.slack.SlackSettings;
 import org.countersign.store.RedisConnector;
@@ -33,13 +34,14 @@ import org.countersign.webhook.StandardWebhooks;
  * @param receiptPreviousKeys RECEIPT_PREVIOUS_KEYS: public keys that signed receipts before (PEM or file paths), or null
  * @param github     the GitHub App for deployment protection rules, or null when GitHub is off
  * @param redisOptions REDIS_SENTINEL_PASSWORD and REDIS_MIN_REPLICAS
+ * @param irc        the IRC network, channels and bot account, or null when IRC is off
  */
 public record Config(int port, String redisUrl, String redisPrefix, Path dataDir, Path policyFile,
                      Duration expirySweepInterval, String bindHost, SlackSettings slack, MatrixSettings matrix,
                      String inboundWebhookSecret, RateLimiter.Limit perUser, RateLimiter.Limit perAddress,
                      String instanceName, String alertmanagerToken, WebSettings web, String metricsToken,
                      Duration privacyCheckInterval, String receiptSigningKey, String receiptPreviousKeys,
-                     GithubSettings github, RedisConnector.Options redisOptions) {
+                     GithubSettings github, RedisConnector.Options redisOptions, IrcSettings irc) {
     static final int DEFAULT_PORT = 7000;
     static final String DEFAULT_REDIS_PREFIX = "cs:";
     static final Path DEFAULT_DATA_DIR = Path.of("./data");
@@ -113,7 +115,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
 
         var slack = SlackSettings.fromEnv(name -> value(env, name), Durations::parse, problems);
         var matrix = MatrixSettings.fromEnv(name -> value(env, name), problems);
-        if (redisUrl == null) embeddedRedisProblem(bindHost, slack != null, matrix != null).ifPresent(problems::add);
+        var irc = IrcSettings.fromEnv(name -> value(env, name), problems);
+        if (redisUrl == null) embeddedRedisProblem(bindHost, slack != null, matrix != null, irc != null)
+                .ifPresent(problems::add);
         var inboundSecret = value(env, "INBOUND_WEBHOOK_SECRET");
         if (inboundSecret != null && inboundSecret.length() < 16)
             problems.add("INBOUND_WEBHOOK_SECRET (hidden) is too short: use at least 16 characters, "
@@ -151,7 +155,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
         if (!problems.isEmpty()) throw new Invalid(problems);
         return new Config(port, redisUrl, redisPrefix, dataDir == null ? DEFAULT_DATA_DIR : dataDir, policyFile,
                 sweep, bindHost, slack, matrix, inboundSecret, perUser, perAddress, instance, alertmanagerToken, web, metricsToken,
-                privacyCheck, receiptKey, previousKeys, github, redisOptions);
+                privacyCheck, receiptKey, previousKeys, github, redisOptions, irc);
     }
 
     public Optional<String> redisUrlOpt() { return Optional.ofNullable(redisUrl); }
@@ -175,6 +179,9 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
     /** The GitHub App's settings, when GitHub deployments are configured. */
     public Optional<GithubSettings> githubOpt() { return Optional.ofNullable(github); }
 
+    /** The IRC settings, when IRC is configured. */
+    public Optional<IrcSettings> ircOpt() { return Optional.ofNullable(irc); }
+
     /** The Matrix settings, when Matrix is configured. */
     public Optional<MatrixSettings> matrixOpt() { return Optional.ofNullable(matrix); }
 
@@ -192,7 +199,7 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
                 + ", privacyCheckInterval=" + privacyCheckInterval
                 + ", receiptSigningKey=" + (receiptSigningKey == null ? null : "****")
                 + ", receiptPreviousKeys=" + (receiptPreviousKeys == null ? null : "set") + ", github=" + github
-                + ", redisOptions=" + redisOptions + "]";
+                + ", redisOptions=" + redisOptions + ", irc=" + irc + "]";
     }
 
     /** {@code redis://user:secret@host} as {@code redis://user:****@host}; a URL without a password as it is. */
@@ -209,10 +216,11 @@ public record Config(int port, String redisUrl, String redisPrefix, Path dataDir
      * The embedded Redis keeps one instance's state on its own disk and is reachable only here: for trying Countersign
      * on one machine, never for a deployment people reach (chat on, or listening beyond loopback).
      */
-    private static Optional<String> embeddedRedisProblem(String bindHost, boolean slack, boolean matrix) {
+    private static Optional<String> embeddedRedisProblem(String bindHost, boolean slack, boolean matrix, boolean irc) {
         var why = new ArrayList<String>();
         if (slack) why.add("Slack is on");
         if (matrix) why.add("Matrix is on");
+        if (irc) why.add("IRC is on");
         if (bindHost != null && HOST.matcher(bindHost).matches() && !isLoopback(bindHost))
             why.add("BIND_HOST='" + bindHost + "' listens beyond this machine");
         if (why.isEmpty()) return Optional.empty();

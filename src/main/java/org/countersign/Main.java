@@ -1,6 +1,5 @@
 package org.countersign;
 
-import com.slack.api.Slack;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import java.net.InetAddress;
@@ -18,40 +17,30 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.countersign.app.Directory;
 import org.countersign.app.Emails;
-import org.countersign.app.EventFeed;
 import org.countersign.app.ExpirySweeper;
 import org.countersign.app.ReviewReminder;
 import org.countersign.app.ReminderSweeper;
-import org.countersign.app.KeyValues;
 import org.countersign.app.PolicyDirectory;
 import org.countersign.app.RequestService;
 import org.countersign.app.RateLimiter;
-import org.countersign.app.Telemetry;
 import org.countersign.app.Throttle;
-import org.countersign.chat.AlertSurface;
 import org.countersign.chat.Cards;
-import org.countersign.github.GithubDeployments;
-import org.countersign.github.GithubGate;
-import org.countersign.github.GithubSettings;
-import org.countersign.matrix.MatrixSettings;
 import org.countersign.receipt.Receipts;
 import org.countersign.receipt.SigningKeys;
 import org.countersign.domain.Platform;
 import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
-import org.countersign.matrix.MatrixAlerts;
-import org.countersign.slack.SlackAlerts;
 import org.countersign.slack.SlackEmails;
 import org.countersign.store.DomainJson;
 import org.countersign.store.KeyMigration;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
 import org.countersign.store.RedisKeyValues;
+import org.countersign.store.RedisCardLedger;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRateLimiter;
 import org.countersign.store.RedisRequestStore;
 import org.countersign.store.RedisSessionStore;
-import org.countersign.webhook.AlertmanagerWebhook;
 import org.countersign.webhook.DeployWebhook;
 import org.countersign.webhook.WebhookDeadLetters;
 import org.countersign.webhook.Webhooks;
@@ -68,6 +57,7 @@ public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND_HOST = "127.0.0.1";
     static final Duration MATRIX_LEASE = Duration.ofSeconds(15);
+    static final Duration IRC_LEASE = Duration.ofSeconds(15);
     /** How often overdue reviews are looked for; each is reminded once per the policy's review.due-after. */
     static final Duration REVIEW_REMINDER_INTERVAL = Duration.ofMinutes(10);
     /** Cards of this many requests are updated at once (each request's updates stay in order). */
@@ -103,6 +93,7 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(running::close, "countersign-stop"));
+        Shutdown.onSigterm(running);
     }
 
     /** Starts the service; close the result to stop it (and the embedded Redis, if any) cleanly. */
@@ -133,10 +124,12 @@ public final class Main {
             var metrics = new Metrics(store, feed, clock, config.metricsToken());
             var slack = config.slackOpt().map(s -> new SlackWiring(s, metrics));
             var matrix = config.matrixOpt();
-            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent());
+            var irc = config.ircOpt().map(i -> i.withPublicUrl(config.web().publicUrl()));
+            var console = config.web().consoleOn(slack.isPresent() || matrix.isPresent() || irc.isPresent());
             var platforms = EnumSet.noneOf(Platform.class);
             if (slack.isPresent()) platforms.add(Platform.SLACK);
             if (matrix.isPresent()) platforms.add(Platform.MATRIX);
+            if (irc.isPresent()) platforms.add(Platform.IRC);
             if (console) platforms.add(Platform.CONSOLE);
             if (config.web().signInOn()) platforms.add(Platform.WEB);
             Function<Policy, RequestService.Rules> rulesOf = p -> rules(p, platforms, slack, clock);
@@ -154,22 +147,26 @@ public final class Main {
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var leases = new RedisLeases(client, config.redisPrefix());
-            var adapters = new ArrayList<Consumer<RoutesConfig>>();
+            var ledger = new RedisCardLedger(client, config.redisPrefix());
+            var draining = running.draining;
+            var adapters = new ArrayList<Consumer<RoutesConfig>>(List.of(draining));
             var watches = new Watches(kv, config.privacyCheckInterval(), clock, metrics, running);
             if (slack.isPresent())
-                adapters.add(slack.get().start(service, kv, feed, leases, running, instance, perUser, watches));
+                adapters.add(slack.get().start(service, kv, feed, leases, ledger, running, instance, perUser, watches));
             if (!loaded.integrations().isEmpty())
                 running.add(new Webhooks(loaded.integrations(), service, feed, clock, instance, receipts).counting(metrics)
                         .start());
             metrics.integrations(loaded.integrations().stream().map(i -> i.name()).toList());
             adapters.add(new WebhookDeadLetters(loaded.integrations(), feed));
             config.inboundWebhookSecretOpt().ifPresent(s -> adapters.add(new DeployWebhook(service, kv, s, clock)));
-            config.githubOpt().ifPresent(g -> adapters.add(github(g, loaded.github(), service, kv, feed, clock, instance,
+            config.githubOpt().ifPresent(g -> adapters.add(InboundWiring.github(g, loaded.github(), service, kv, feed, clock, instance,
                     running)));
             if (matrix.isPresent())
-                MatrixWiring.start(matrix.get(), service, kv, feed, leases, running,
+                MatrixWiring.start(matrix.get(), service, kv, feed, leases, ledger, running,
                         instance, perUser, watches, metrics);
-            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(alertmanager(t, slack, matrix, kv, clock, running,
+            irc.ifPresent(i -> IrcWiring.start(i, service, kv, feed, leases, ledger, running, instance, perUser, watches,
+                    loaded.integrations()));
+            config.alertmanagerTokenOpt().ifPresent(t -> adapters.add(InboundWiring.alertmanager(t, slack, matrix, kv, clock, running,
                     metrics)));
 
             var host = config.bindHostOpt().orElse(DEFAULT_BIND_HOST);
@@ -186,7 +183,7 @@ public final class Main {
             var webOptions = new WebApp.Options(startupToken != null ? startupToken : config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
-            var readiness = Readiness.warning(store::ping, () -> reload.map(r -> concat(r.problems(), watches.problems()))
+            var readiness = Readiness.warning(() -> draining.problem().or(store::ping), () -> reload.map(r -> concat(r.problems(), watches.problems()))
                     .orElseGet(watches::problems));
             metrics.watch(readiness);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
@@ -201,7 +198,8 @@ public final class Main {
                     policy.teams().size(), policy.reasons().size() + " reasons, " + loaded.integrations().size()
                             + " webhook integration(s)",
                     slack.map(s -> "Slack on, cards in " + s.settings().channel()).orElse("Slack off") + "; "
-                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off")
+                            + matrix.map(m -> "Matrix on, cards in " + m.roomId()).orElse("Matrix off") + "; "
+                            + irc.map(i -> "IRC on, cards in " + i.channel()).orElse("IRC off")
                             + (console ? "; console on " + link : ""));
             log.info("Receipts are signed with key {} ({}); {} public key(s) at {}", receipts.keys().kid(),
                     receipts.keys().source(), receipts.keys().published().size(), WebApp.KEYS_PATH);
@@ -232,10 +230,6 @@ public final class Main {
         }
     }
 
-
-
-
-
     /** A policy's workflow and directory, at start and at each reload. */
     private static RequestService.Rules rules(Policy policy, EnumSet<Platform> platforms, Optional<SlackWiring> slack,
                                               Clock clock) {
@@ -253,35 +247,6 @@ public final class Main {
         return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
 
-    /** POST /webhooks/github: a GitHub App's deployment protection rule, answered when the request is decided. */
-    private static GithubDeployments github(GithubSettings settings, GithubGate gate, RequestService service,
-                                            KeyValues kv, EventFeed feed, Clock clock, String instance, Running running) {
-        if (service.policy().reason(gate.reason()).isEmpty())
-            throw new Config.Invalid(List.of("GitHub deployments are on (GITHUB_APP_ID), but the policy has no reason '"
-                    + gate.reason() + "' for the requests they open: add it, or set github.reason in the policy"));
-        var github = new GithubDeployments(settings, gate, service, kv, feed, clock, instance).start();
-        running.add(github);
-        log.info("GitHub deployments on at {} (App {}, API {}); requests opened as {}, for {}", GithubDeployments.PATH,
-                settings.appId(), settings.apiUrl(), gate.reason(),
-                gate.environments().isEmpty() ? "every environment" : String.join(", ", gate.environments()));
-        return github;
-    }
-
-    /** POST /webhooks/alertmanager: alert groups shown in the ops channel and room, with a button to open a request. */
-    private static AlertmanagerWebhook alertmanager(String token, Optional<SlackWiring> slack,
-                                                    Optional<MatrixSettings> matrix, KeyValues kv, Clock clock,
-                                                    Running running, Telemetry telemetry) {
-        var targets = new ArrayList<AlertSurface>();
-        slack.ifPresent(s -> targets.add(new SlackAlerts(s.methods(), s.settings().channel(), clock)));
-        matrix.ifPresent(m -> targets.add(new MatrixAlerts(MatrixWiring.client(m, telemetry), m.roomId(), clock)));
-        var webhook = new AlertmanagerWebhook(token, targets, kv);
-        running.add(webhook);
-        log.info("Alertmanager webhook on at {}; alert groups go to {}", AlertmanagerWebhook.PATH,
-                targets.isEmpty() ? "nowhere (neither Slack nor Matrix is configured)" : List.copyOf(targets));
-        return webhook;
-    }
-
-
     /** This instance's name among consumers of the events stream and lease holders: host, process, start. */
     static String instanceName() {
         String host;
@@ -297,6 +262,8 @@ public final class Main {
     /** A started service; closing it stops everything it started, newest first. */
     public static final class Running implements AutoCloseable {
         private final Deque<AutoCloseable> started = new ArrayDeque<>();
+        private final List<AutoCloseable> handOver = new ArrayList<>();
+        final org.countersign.web.Draining draining = new org.countersign.web.Draining();
         private Javalin web;
         private RequestService service;
         private String startupLink;
@@ -307,6 +274,15 @@ public final class Main {
         }
 
         void add(AutoCloseable part) { started.push(part); }
+
+        /** A part that holds a lease another instance should take at once: stopped first by {@link #stop}. */
+        void handOver(AutoCloseable part) {
+            handOver.add(part);
+            add(part);
+        }
+
+        /** Stops as a rolling deploy wants (SIGTERM), as {@link Shutdown} says, then {@link #close closes}. */
+        public void stop() { Shutdown.drain(draining, handOver, this); }
 
         void web(Javalin web, RequestService service, String startupLink, String startupToken) {
             this.web = web;

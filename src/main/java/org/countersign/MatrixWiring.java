@@ -2,6 +2,7 @@ package org.countersign;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
+import org.countersign.app.CardLedger;
 import org.countersign.app.EventFeed;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
@@ -26,7 +27,7 @@ final class MatrixWiring {
 
     /** The Matrix side: the client, the card publisher on the events stream and the (leased) sync loop. */
     static void start(MatrixSettings settings, RequestService service, KeyValues kv, EventFeed feed,
-                                    Leases leases, Main.Running running, String instance, Throttle perUser,
+                                    Leases leases, CardLedger ledger, Main.Running running, String instance, Throttle perUser,
                                     Watches watches, Telemetry telemetry) {
         var client = client(settings, telemetry);
         var watch = settings.securityRoomId() == null ? null
@@ -34,10 +35,10 @@ final class MatrixWiring {
                         settings.securityRoomId())));
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId(), watch == null ? Privacy.ASSUMED : watch);
         var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new MatrixCards(client, service.policy(), rooms, kv), kv, leases, instance);
+                new MatrixCards(client, service.policy(), rooms, kv), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(Main.CARD_LANES).start());
-        running.add(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, Main.MATRIX_LEASE, Main.MATRIX_LONG_POLL,
+        running.handOver(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, Main.MATRIX_LEASE, Main.MATRIX_LONG_POLL,
                 perUser)
                 .start());
     }

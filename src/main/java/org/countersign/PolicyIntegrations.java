@@ -22,7 +22,8 @@ import org.countersign.webhook.StandardWebhooks;
 /** Reads the {@code integrations} section of a policy file: the webhooks to send events to, with their secrets. */
 final class PolicyIntegrations {
     private static final List<String> INTEGRATION_KEYS =
-            List.of("name", "url", "url-env", "events", "format", "secret-env", "confidential", "signature");
+            List.of("name", "url", "url-env", "events", "format", "secret-env", "confidential", "signature", "channel");
+    private static final Pattern IRC_CHANNEL = Pattern.compile("[#&][^\\s,\\x07:]{1,49}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
     static final int MIN_SECRET = 16;
@@ -61,6 +62,14 @@ final class PolicyIntegrations {
                         + "underscores, at most " + PolicyProblems.KEY_MAX);
             else if (name != null && !names.add(name)) problems.add(where + ".name", "'" + name + "' is used twice");
             var format = format(w, where);
+            if (format == Integration.Format.IRC) {
+                var irc = irc(w, where, name);
+                if (env != null && irc != null && problems.count() == before) integrations.add(irc);
+                continue;
+            }
+            if (w.has("channel"))
+                problems.add(where + ".channel", "is for format: irc (a channel on IRC_SERVER's network), not "
+                        + format.wire());
             var url = url(w, where, format);
             var events = events(w.get("events"), where + ".events");
             var secretEnv = secretEnv(w, where, format, name);
@@ -90,6 +99,27 @@ final class PolicyIntegrations {
                 integrations.add(new Integration(name, url, events, format, secretEnv, secret, confidential, signature));
         }
         return integrations;
+    }
+
+    /** {@code format: irc}: lines said in {@code channel} by the IRC bot, with no URL and no secret. */
+    private Integration irc(JsonNode w, String where, String name) {
+        for (var key : List.of("url", "url-env", "secret-env", "signature"))
+            if (w.has(key)) problems.add(where + "." + key, "is not for format: irc, whose lines the IRC bot says in its "
+                    + "channel: give channel only");
+        var events = events(w.get("events"), where + ".events");
+        boolean confidential = problems.flag(w.get("confidential"), where + ".confidential");
+        if (!w.has("channel")) {
+            problems.add(where + ".channel", "missing: name the IRC channel for the lines, such as \"#operations-log\" "
+                    + "(quote it: # starts a YAML comment)");
+            return null;
+        }
+        var channel = problems.text(w.get("channel"), where + ".channel");
+        if (channel == null) return null;
+        if (!IRC_CHANNEL.matcher(channel).matches()) {
+            problems.add(where + ".channel", "'" + channel + "' is not an IRC channel such as \"#operations-log\"");
+            return null;
+        }
+        return name == null ? null : Integration.irc(name, channel, events, confidential);
     }
 
     private Integration.Format format(JsonNode w, String where) {

@@ -34,14 +34,16 @@ final class PolicyReader {
             "approval-valid-for", "remind-after", "escalate-after", "warn-before-expiry", "people", "integrations",
             "identity", "github", "windows", "freezes", "may-open", "open-limit", "break-glass", "review");
     private static final List<String> TEAM_KEYS =
-            List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "approvals");
+            List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "irc-accounts", "approvals");
     private static final List<String> REASON_KEYS = List.of("label", "teams", "confidential", "informed", "approvals");
-    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "email", "oidc");
+    private static final List<String> ACCOUNT_KINDS = List.of("slack", "matrix", "console", "irc", "email", "oidc");
     private static final List<String> IDENTITY_KEYS = List.of("matrix-mail-domains");
 
     private static final Pattern SLACK_USER = Pattern.compile("[UW][A-Z0-9]{2,}");
     private static final Pattern SLACK_GROUP = Pattern.compile("S[A-Z0-9]{2,}");
     private static final Pattern MATRIX_USER = Pattern.compile("@[^:\\s]+:[^\\s]+");
+    /** A services account as IRC networks allow account names (nick characters). */
+    private static final Pattern IRC_ACCOUNT = Pattern.compile("[A-Za-z0-9\\[\\]\\\\`_^{|}~][A-Za-z0-9\\[\\]\\\\`_^{|}~.-]{0,63}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     /** An OpenID Connect subject: the provider's stable id for a person, at most 255 printable characters. */
     private static final Pattern SUBJECT = Pattern.compile("[\\x21-\\x7e]{1,255}");
@@ -137,12 +139,13 @@ final class PolicyReader {
             problems.key(key, where);
             var t = e.getValue();
             if (!t.isObject()) {
-                problems.add(where, "must be a map with label and slack-users, matrix-users or console-users, not " + show(t));
+                problems.add(where, "must be a map with label and slack-users, matrix-users, console-users or irc-accounts, not " + show(t));
                 teams.put(key, standIn(key, perTeam));
                 return;
             }
             problems.unknownKeys(t, where + ".", TEAM_KEYS);
             var members = accounts(t, where, "slack-users", "matrix-users", "console-users");
+            members.addAll(accounts(t.get("irc-accounts"), where + ".irc-accounts", Platform.IRC));
             String group = null;
             if (t.has("slack-usergroup")) {
                 group = problems.text(t.get("slack-usergroup"), where + ".slack-usergroup");
@@ -214,6 +217,7 @@ final class PolicyReader {
             }
             problems.unknownKeys(p, where + ".", ACCOUNT_KINDS);
             var accounts = accounts(p, where, "slack", "matrix", "console");
+            accounts.addAll(accounts(p.get("irc"), where + ".irc", Platform.IRC));
             accounts.addAll(accounts(p.get("email"), where + ".email", Platform.EMAIL));
             accounts.addAll(accounts(p.get("oidc"), where + ".oidc", Platform.OIDC));
             people.put(person, accounts);
@@ -245,15 +249,18 @@ final class PolicyReader {
                 case MATRIX -> MATRIX_USER;
                 case EMAIL -> EMAIL;
                 case OIDC -> SUBJECT;
+                case IRC -> IRC_ACCOUNT;
                 default -> NAME;
             };
             if (form.matcher(id).matches())
-                actors.add(platform == Platform.EMAIL ? Policy.email(id) : new Actor(platform, id));
+                actors.add(platform == Platform.EMAIL ? Policy.email(id) : platform == Platform.IRC ? Actor.irc(id)
+                        : new Actor(platform, id));
             else problems.add(at, "'" + id + "' is not " + switch (platform) {
                 case SLACK -> "a Slack user id (U… or W…: the member id in the user's Slack profile)";
                 case MATRIX -> "a Matrix user id such as \"@sre1:example.org\" (quote it: @ starts no YAML value)";
                 case EMAIL -> "a mail address such as alice@example.org";
                 case OIDC -> "an OpenID Connect subject (the sub claim your provider gives this person; quote it)";
+                case IRC -> "an IRC services account (the account name NickServ knows, not a nick that may change)";
                 default -> "a console user name (letters, digits, dots, dashes and underscores)";
             });
         }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
+import org.countersign.app.CardLedger;
 import org.countersign.app.Directory;
 import org.countersign.app.EventFeed;
 import org.countersign.app.KeyValues;
@@ -31,10 +32,10 @@ import org.countersign.slack.SlackEndpoint;
 import org.countersign.slack.SlackPrivacy;
 
 /** The Slack side: the Web API client, user groups, the Bolt app and the card publisher. */
-record SlackWiring(SlackSettings settings, Slack slack) {
+record SlackWiring(SlackSettings settings, Slack slack, Telemetry telemetry) {
     /** @param telemetry counts the Web API calls that fail */
     SlackWiring(SlackSettings settings, Telemetry telemetry) {
-        this(settings, slack(slackConfig(settings), telemetry));
+        this(settings, slack(slackConfig(settings), telemetry), telemetry);
     }
 
     private static Slack slack(SlackConfig config, Telemetry telemetry) {
@@ -57,10 +58,13 @@ record SlackWiring(SlackSettings settings, Slack slack) {
                 settings.usergroupMaxAge()).start();
     }
 
-    Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases,
+    Consumer<RoutesConfig> start(RequestService service, KeyValues kv, EventFeed feed, Leases leases, CardLedger ledger,
                                  Main.Running running, String instance, Throttle perUser, Watches watches) {
         var afterAck = Executors.newFixedThreadPool(4, daemon("slack-after-ack"));
-        running.add(afterAck::shutdown);
+        running.add(() -> {
+            afterAck.shutdown(); // what was acked and handed on still happens
+            afterAck.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        });
         var watch = settings.securityChannel() == null ? null
                 : watches.watch(new SlackPrivacy(methods(), channels()));
         var channels = new SlackChannels(settings.channel(), settings.securityChannel(),
@@ -71,7 +75,7 @@ record SlackWiring(SlackSettings settings, Slack slack) {
                 .requestVerificationEnabled(false)
                 .build(), service, kv, channels, afterAck, perUser);
         var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new SlackCards(methods(), service.policy(), channels), kv, leases, instance);
+                new SlackCards(settings.apiUrl(), settings.botToken(), telemetry, service.policy(), channels), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
         running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(Main.CARD_LANES).start());
         return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);

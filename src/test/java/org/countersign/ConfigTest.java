@@ -47,7 +47,7 @@ class ConfigTest {
                 null, null, null, new org.countersign.app.RateLimiter.Limit("chat-user", 30, Duration.ofMinutes(1)),
                 new org.countersign.app.RateLimiter.Limit("http-address", 300, Duration.ofMinutes(1)), null, null,
                 new org.countersign.web.WebSettings("0123456789abcdef0123", true), "fedcba9876543210fedcba",
-                Duration.ofSeconds(90), null, null, null, org.countersign.store.RedisConnector.Options.NONE));
+                Duration.ofSeconds(90), null, null, null, org.countersign.store.RedisConnector.Options.NONE, null));
     }
 
     @Test

@@ -442,7 +442,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": teams.sre: must be a map with label and slack-users, "
-                + "matrix-users or console-users, not a list");
+                + "matrix-users, console-users or irc-accounts, not a list");
     }
 
     @Test
@@ -479,7 +479,7 @@ class PolicyFileTest {
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
-                file + ": team releng has no members (list slack-users, matrix-users, console-users or a slack-usergroup)",
+                file + ": team releng has no members (list slack-users, matrix-users, console-users, irc-accounts or a slack-usergroup)",
                 file + ": reason availability requires unknown team relenj (known: sre, releng)",
                 file + ": account slack:U0SRE1 is linked to both alice and bob");
         assertThat(e.getMessage()).contains(String.join("\n  - ", e.problems()));

@@ -30,6 +30,12 @@ public interface EventFeed {
      */
     void keep(String group, String consumer, Delivery delivery);
 
+    /**
+     * Hands back every event this consumer holds and has not acknowledged (it is stopping): another consumer's next
+     * {@link #claimAbandoned} takes them at once, as if they had long been idle. How many there were.
+     */
+    int handBack(String group, String consumer);
+
     /** Keeps an event the group gave up on, with the reason, where people can see it. */
     void deadLetter(String group, Delivery delivery, String reason);
 

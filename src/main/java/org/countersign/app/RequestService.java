@@ -81,7 +81,13 @@ public final class RequestService {
     public java.time.Instant now() { return clock.instant(); }
 
     /** Opens a request; no id is used up unless the draft is complete. */
-    public Outcome open(Actor by, Draft draft) {
+    public Outcome open(Actor by, Draft draft) { return open(by, draft, OpenOnce.NONE); }
+
+    /**
+     * Opens a request once per delivery: a delivery handled again (after a crash before its answer was remembered)
+     * finds the request its first handling opened, and answers with it instead of opening another.
+     */
+    public Outcome open(Actor by, Draft draft, OpenOnce once) {
         var now = rules.get();
         var workflow = now.workflow();
         var directory = now.directory();
@@ -90,6 +96,8 @@ public final class RequestService {
         var member = directory.resolve(by);
         var notAllowed = workflow.mayOpen(member, directory.unchecked(by));
         if (notAllowed.isPresent()) return notAllowed.get();
+        var opened = once.kept().flatMap(store::find);
+        if (opened.isPresent()) return new Applied(opened.get(), List.of(), "already open");
         var opening = workflow.policy().opening();
         if (opening.limited() && !member.isSystem()) {
             // Counted per person, whichever account they open from; a refused flood pages nobody.
@@ -99,11 +107,15 @@ public final class RequestService {
                 return workflow.openLimitReached(at, at.plus(wait.get()));
             }
         }
-        var id = store.nextId();
+        var id = once.kept().orElseGet(() -> once.keep(store.nextId()));
         var outcome = workflow.open(id, draft, member, clock.instant());
         if (outcome instanceof Applied applied) {
-            if (!store.save(applied.request(), 0, applied.events()))
+            if (!store.save(applied.request(), 0, applied.events())) {
+                // Another handling of the same delivery saved it first: that request is the answer.
+                var theirs = once == OpenOnce.NONE ? Optional.<EmergencyRequest>empty() : store.find(id);
+                if (theirs.isPresent()) return new Applied(theirs.get(), List.of(), "already open");
                 throw new IllegalStateException("id " + id + " was already taken: the id counter (" + id + ") is behind the stored requests");
+            }
             applied.events().forEach(e -> DecisionLog.recorded(e, workflow.policy()));
             onApplied.accept(applied);
         }
@@ -199,6 +211,21 @@ public final class RequestService {
     public Optional<Refused> mayOpen(Actor by) {
         var now = rules.get();
         return now.workflow().mayOpen(now.directory().resolve(by), now.directory().unchecked(by));
+    }
+
+    /**
+     * Why the command {@code by} would give on {@code r} by pressing a button would be refused now, by the rules that
+     * would refuse it ({@link Workflow#refusal}); empty when pressing it would do something.
+     */
+    public Optional<Refused> refusal(EmergencyRequest r, Actor by, Function<Member, Command> command) {
+        var now = rules.get();
+        return now.workflow().refusal(r, command.apply(now.directory().resolve(by)), clock.instant(),
+                now.directory().unchecked(by));
+    }
+
+    /** Why {@code by} may not edit the changes of {@code r} now ({@link Workflow#editRefusal}); empty when they may. */
+    public Optional<Refused> editRefusal(EmergencyRequest r, Actor by) {
+        return rules.get().workflow().editRefusal(r, member(by), clock.instant());
     }
 
     /** Who an account is now: the person behind it and their teams. */

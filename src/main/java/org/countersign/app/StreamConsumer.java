@@ -21,6 +21,10 @@ public final class StreamConsumer implements AutoCloseable {
     static final int BATCH = 32;
     static final Duration BLOCK = Duration.ofSeconds(1);
     static final Duration ABANDONED_AFTER = Duration.ofSeconds(30);
+    /** How often entries left by others are looked for: entries handed back at a shutdown are taken within this. */
+    static final Duration CLAIM_EVERY = Duration.ofSeconds(2);
+    /** How long a stopping consumer lets the deliveries it started finish before it interrupts them. */
+    static final Duration FINISH = Duration.ofSeconds(10);
 
     /** Does one event's side effect; must be idempotent, as an event may come again after a crash. */
     @FunctionalInterface
@@ -85,9 +89,11 @@ public final class StreamConsumer implements AutoCloseable {
     private final Retries retries;
     private Duration abandonedAfter = ABANDONED_AFTER;
     private volatile boolean running;
+    /** Set by {@link #close}: no new reads or deliveries, no more waits; what is started finishes. */
+    private volatile boolean stopping;
     private Thread thread;
 
-    private java.util.concurrent.ExecutorService lanes;
+    private Lanes lanes;
 
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, Retries retries) {
         this.feed = feed;
@@ -128,18 +134,22 @@ public final class StreamConsumer implements AutoCloseable {
     private void run() {
         long lastClaim = 0;
         boolean joined = false;
-        while (running) {
+        while (running && !stopping) {
             try {
                 if (!joined) {
+                    if (lanes != null) lanes.drain(); // what the lanes hold is pending too: not read twice
                     feed.join(group);
                     joined = true;
                     deliverAll(feed.unacknowledged(group, consumer, Integer.MAX_VALUE));
                 }
-                if (System.nanoTime() - lastClaim > abandonedAfter.toNanos() / 2) {
+                if (System.nanoTime() - lastClaim > Math.min(abandonedAfter.toNanos() / 2, CLAIM_EVERY.toNanos())) {
                     lastClaim = System.nanoTime();
                     deliverAll(feed.claimAbandoned(group, consumer, abandonedAfter, BATCH));
                 }
                 deliverAll(feed.next(group, consumer, BATCH, BLOCK));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (StoreUnavailable e) {
                 log.warn("{}: events stream unavailable ({}); retrying", group, e.getMessage());
                 joined = false; // re-read what is still pending once Redis is back
@@ -153,32 +163,22 @@ public final class StreamConsumer implements AutoCloseable {
     }
 
     private void deliverAll(List<Delivery> deliveries) {
-        if (lanes == null || deliveries.size() < 2) {
+        if (lanes == null) {
             deliverInOrder(deliveries);
             return;
         }
-        // Each request's events in order, different requests side by side.
-        var byRequest = new java.util.LinkedHashMap<org.countersign.domain.RequestId, List<Delivery>>();
-        for (var d : deliveries) byRequest.computeIfAbsent(d.event().request(), k -> new java.util.ArrayList<>()).add(d);
-        var inFlight = new java.util.ArrayList<java.util.concurrent.Future<?>>();
-        for (var group : byRequest.values()) inFlight.add(lanes.submit(() -> deliverInOrder(group)));
-        RuntimeException failed = null;
-        for (var f : inFlight) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r && failed == null) failed = r;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            lanes.throwIfFailed();
+            for (var d : deliveries) lanes.submit(d.event().request(), () -> { if (running && !stopping) deliver(d); });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
-        if (failed != null) throw failed;
     }
 
     private void deliverInOrder(List<Delivery> deliveries) {
         for (var d : deliveries) {
-            if (!running) return;
+            if (!running || stopping) return;
             deliver(d);
         }
     }
@@ -188,13 +188,7 @@ public final class StreamConsumer implements AutoCloseable {
      * side effects that are slow per call (chat APIs) and independent between requests.
      */
     public StreamConsumer inLanes(int count) {
-        if (count > 1) {
-            lanes = java.util.concurrent.Executors.newFixedThreadPool(count, r -> {
-                var t = new Thread(r, "events-" + group + "-lane");
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        if (count > 1) lanes = new Lanes(count, 4 * BATCH, "events-" + group + "-lane");
         return this;
     }
 
@@ -221,6 +215,7 @@ public final class StreamConsumer implements AutoCloseable {
                             + " attempts); last: " + e.getMessage());
                     return;
                 }
+                if (stopping) return; // handed back as it is, for another instance to try
                 log.info("{}: {} waits {} ms: {}", group, id, e.after().toMillis(), e.getMessage());
                 waitKeeping(delivery, e.after());
             } catch (Exception e) {
@@ -232,6 +227,7 @@ public final class StreamConsumer implements AutoCloseable {
                             : "gave up after " + retries.giveUpAfter() + " (" + failures + " attempts); last: " + e.getMessage());
                     return;
                 }
+                if (stopping) return;
                 var wait = retries.backoff().apply(failures);
                 log.warn("{}: {} failed (attempt {}), retrying in {} ms: {}", group, id, failures, wait.toMillis(),
                         e.toString());
@@ -247,7 +243,7 @@ public final class StreamConsumer implements AutoCloseable {
     private void waitKeeping(Delivery delivery, Duration wait) {
         long end = System.nanoTime() + wait.toNanos();
         var slice = abandonedAfter.dividedBy(3);
-        while (running) {
+        while (running && !stopping) {
             feed.keep(group, consumer, delivery);
             long left = end - System.nanoTime();
             if (left <= 0) return;
@@ -279,17 +275,47 @@ public final class StreamConsumer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops as a rolling deploy wants: reads nothing more, lets the deliveries in progress finish (up to {@link #FINISH})
+     * and acknowledges them, then hands back whatever else it holds, so another instance delivers it within seconds
+     * instead of once it has been idle for {@link #ABANDONED_AFTER}.
+     */
     @Override
-    public synchronized void close() {
-        running = false;
-        if (lanes != null) lanes.shutdownNow();
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    public void close() {
+        Thread worker;
+        synchronized (this) {
+            stopping = true;
+            worker = thread;
+        }
+        join(worker, FINISH);
+        // The reader hands events to the lanes without waiting for them: the deliveries they started finish too.
+        if (lanes != null && !lanes.awaitIdle(FINISH))
+            log.warn("{}: deliveries still running after {}; they are interrupted and handed back", group, FINISH);
+        synchronized (this) {
+            this.running = false;
+            if (lanes != null) lanes.close();
+            if (worker != null && worker.isAlive()) {
+                worker.interrupt();
+                join(worker, Duration.ofSeconds(5));
             }
+            if (worker == null) return;
+            thread = null;
+        }
+        try {
+            int handed = feed.handBack(group, consumer);
+            if (handed > 0) log.info("{}: handed {} event(s) back for another instance to deliver", group, handed);
+        } catch (RuntimeException e) {
+            log.warn("{}: could not hand its events back ({}); another instance takes them after {}", group,
+                    e.getMessage(), abandonedAfter);
+        }
+    }
+
+    private static void join(Thread thread, Duration within) {
+        if (thread == null) return;
+        try {
+            thread.join(within.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

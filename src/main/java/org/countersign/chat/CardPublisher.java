@@ -2,6 +2,7 @@ package org.countersign.chat;
 
 import java.time.Duration;
 import java.util.Set;
+import org.countersign.app.CardLedger;
 import org.countersign.app.KeyValues;
 import org.countersign.app.Leases;
 import org.countersign.app.RequestService;
@@ -33,17 +34,19 @@ public final class CardPublisher implements StreamConsumer.Handler {
     private final CardSurface surface;
     private final KeyValues kv;
     private final Leases leases;
+    private final CardLedger ledger;
     private final String instance;
     private final Notices notices;
 
     /** @param instance this instance's name, as holder of card leases */
     public CardPublisher(RequestService service, Cards cards, CardSurface surface, KeyValues kv, Leases leases,
-                         String instance) {
+                         CardLedger ledger, String instance) {
         this.service = service;
         this.cards = cards;
         this.surface = surface;
         this.kv = kv;
         this.leases = leases;
+        this.ledger = ledger;
         this.instance = instance;
         this.notices = new Notices(service.policy());
     }
@@ -58,29 +61,68 @@ public final class CardPublisher implements StreamConsumer.Handler {
 
     @Override
     public void handle(Event event) {
-        var found = service.find(event.request());
-        if (found.isEmpty()) return;
-        var place = surface.place(found.get());
-        if (place.isEmpty()) return;
-        var held = surface.heldBack(found.get());
-        if (held.isPresent()) {
-            // Not retried: a retry would hold up every other card; catchUp shows it once the room is private again.
-            log.warn("{} card of {} held back ({} {}): {}", surface.platform(), event.request(), event.type().wire(),
-                    event.id(), held.get());
-            return;
-        }
-        // Two instances on events of one request would both post the card, or one would show an older version last.
+        // One step takes the lease and reads the request, the card and the reply note: two round trips per event in all.
         var lease = cardKey(surface.platform(), event.request());
-        if (!leases.acquire(lease, instance, CARD_LEASE))
-            throw new StreamConsumer.RetryLater("another instance is updating the " + surface.platform()
-                    + " card of " + event.request(), CARD_BUSY);
+        var begun = ledger.begin(event.request(), lease, instance, CARD_LEASE, lease, replyKey(surface.platform(), event));
+        boolean release = begun.leased();
         try {
-            var ref = showLatest(found.get(), place.get());
-            if (event.type() != EventType.REQUEST_OPENED) reply(event, found.get(), ref);
-            if (event.type() == EventType.REQUEST_BREAK_GLASS) announceBreakGlass(event, found.get());
+            if (begun.request().isEmpty()) return;
+            var found = begun.request().get();
+            var place = surface.place(found);
+            if (place.isEmpty()) return;
+            var held = surface.heldBack(found);
+            if (held.isPresent()) {
+                // Not retried: a retry would hold up every other card; catchUp shows it once the room is private again.
+                log.warn("{} card of {} held back ({} {}): {}", surface.platform(), event.request(), event.type().wire(),
+                        event.id(), held.get());
+                return;
+            }
+            // Two instances on events of one request would both post the card, or one would show an older version last.
+            if (!begun.leased())
+                throw new StreamConsumer.RetryLater("another instance is updating the " + surface.platform()
+                        + " card of " + event.request(), CARD_BUSY);
+            release = !publish(event, found, place.get(), begun);
+            if (event.type() == EventType.REQUEST_BREAK_GLASS) announceBreakGlass(event, found);
         } finally {
-            leases.release(lease, instance);
+            if (release) ledger.release(lease, instance);
         }
+    }
+
+    /**
+     * Shows the newest version and sends the event's reply, then stores both in one step that also says whether a newer
+     * version came meanwhile (then shows that too). True when that step gave the lease up.
+     */
+    private boolean publish(Event event, EmergencyRequest found, String place, CardLedger.Begun begun) {
+        var key = cardKey(surface.platform(), found.id());
+        var ref = begun.card().flatMap(CardRef::parse).orElse(null);
+        boolean replied = begun.replied() || event.type() == EventType.REQUEST_OPENED;
+        boolean releaseAtEnd = event.type() != EventType.REQUEST_BREAK_GLASS;
+        var current = found;
+        while (true) {
+            var before = ref;
+            ref = show(ref, current, place);
+            String reply = null;
+            if (!replied) {
+                // A card just posted is noted before the reply, so a failed reply never makes a second card on retry.
+                if (before == null) kv.put(key, ref.text(), null);
+                reply = surface.reply(ref, event, found).orElse(null);
+                replied = true;
+            }
+            var newer = ledger.finish(new CardLedger.Done(found.id(), key, instance, CARD_LEASE, key, ref.text(),
+                    ref.version(), reply == null ? null : replyKey(surface.platform(), event), reply, REPLY_MEMORY,
+                    releaseAtEnd));
+            if (newer.isEmpty()) return releaseAtEnd;
+            current = newer.get();
+        }
+    }
+
+    /** Posts the card, or updates it, so that it shows {@code current}. */
+    private CardRef show(CardRef ref, EmergencyRequest current, String place) {
+        if (ref != null && ref.version() >= current.version()) return ref;
+        var card = cards.of(current);
+        if (ref == null) return surface.post(place, card, current);
+        surface.update(ref, card, current);
+        return ref.showing(current.version());
     }
 
     /**

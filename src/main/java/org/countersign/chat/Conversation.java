@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.countersign.app.OpenOnce;
 import org.countersign.app.RequestService;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class Conversation {
     private static final Logger log = LoggerFactory.getLogger(Conversation.class);
     public static final String UNAVAILABLE = "State store unavailable; nothing was recorded, try again in a moment.";
+    /** When the store may have taken the change before it failed: look first (a repeated approval changes nothing). */
+    public static final String MAY_BE_RECORDED = "State store unavailable: what you did may or may not have been "
+            + "recorded. Check the request's status in a moment before doing it again.";
     static final int LIST_MAX = 20;
     static final int NEXT_WINDOWS = 5;
     private static final java.time.format.DateTimeFormatter UTC_MINUTE = java.time.format.DateTimeFormatter
@@ -62,7 +66,7 @@ public final class Conversation {
         try {
             return answer(by, where, verb);
         } catch (StoreUnavailable e) {
-            return Reply.of(Kind.UNAVAILABLE, UNAVAILABLE);
+            return Reply.of(Kind.UNAVAILABLE, e.mayBeRecorded() ? MAY_BE_RECORDED : UNAVAILABLE);
         }
     }
 
@@ -103,7 +107,7 @@ public final class Conversation {
                 service.workflow()));
         if (verb instanceof Verb.Reviews) return reviews(by, where);
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
-        if (verb instanceof Verb.Open o) return open(by, where, o.draft());
+        if (verb instanceof Verb.Open o) return open(by, where, o.draft(), o.once());
         if (verb instanceof Verb.Edit e && e.changes() == null) return editForm(by, e.id());
         return act(by, where, verb);
     }
@@ -216,7 +220,7 @@ public final class Conversation {
 
     // ---- opening ---------------------------------------------------------------------------------------------
 
-    private Reply open(Actor by, Where where, Draft draft) {
+    private Reply open(Actor by, Where where, Draft draft, OpenOnce once) {
         var venue = where.venue();
         var reason = service.policy().reason(draft.reason());
         var place = reason.map(Disclosure::placeOf).orElse(Disclosure.Place.OPS);
@@ -235,7 +239,7 @@ public final class Conversation {
             // Typed where everyone reads it: what it is about must not stay there.
             return where.isOpenRoom() ? refused.takingDown() : refused;
         }
-        var outcome = service.open(by, draft);
+        var outcome = service.open(by, draft, once);
         if (outcome instanceof Refused refused)
             return Reply.refused(refused.kind(), null, refusal(refused)
                     + (venue.syntax().opensByForm() ? "" : "\nUsage: " + venue.syntax().usage("emergency")),

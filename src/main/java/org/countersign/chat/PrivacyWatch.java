@@ -119,6 +119,31 @@ public final class PrivacyWatch implements Privacy, AutoCloseable {
 
     /** One check, then the next one scheduled: sooner after a failure. */
     void check() {
+        boolean failed = probeOnce();
+        try {
+            changed(problem());
+        } finally {
+            schedule(failed && RETRY_AFTER_FAILURE.compareTo(interval) < 0 ? RETRY_AFTER_FAILURE : interval);
+        }
+    }
+
+    /**
+     * Checks again now, on the checker's thread, besides the regular checks: for a platform that tells when the place
+     * changed (IRC's MODE), so a channel that stops being secret is treated as open at once.
+     */
+    public void recheck() {
+        try {
+            checker.execute(() -> {
+                probeOnce();
+                changed(problem());
+            });
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** One question to the platform; true when it failed. */
+    private boolean probeOnce() {
         boolean failed = false;
         try {
             var exposure = probe.exposure();
@@ -131,11 +156,7 @@ public final class PrivacyWatch implements Privacy, AutoCloseable {
         } finally {
             firstCheck.countDown();
         }
-        try {
-            changed(problem());
-        } finally {
-            schedule(failed && RETRY_AFTER_FAILURE.compareTo(interval) < 0 ? RETRY_AFTER_FAILURE : interval);
-        }
+        return failed;
     }
 
     private void changed(Optional<String> problem) {

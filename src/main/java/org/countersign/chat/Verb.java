@@ -2,6 +2,7 @@ package org.countersign.chat;
 
 import java.util.List;
 import java.util.Optional;
+import org.countersign.app.OpenOnce;
 import org.countersign.domain.DeployResult;
 import org.countersign.domain.Draft;
 import org.countersign.domain.RequestId;
@@ -13,7 +14,13 @@ import org.countersign.domain.RequestId;
 public sealed interface Verb {
 
     /** Open a request from a draft (typed in full, or a submitted form). */
-    record Open(Draft draft) implements Verb {}
+    record Open(Draft draft, OpenOnce once) implements Verb {
+        public Open {
+            java.util.Objects.requireNonNull(once, "once");
+        }
+
+        public Open(Draft draft) { this(draft, OpenOnce.NONE); }
+    }
 
     /** Approve; a null team means "the one team still needed that I am in". */
     record Approve(RequestId id, String team) implements Verb {}

@@ -15,6 +15,21 @@ public record Actor(Platform platform, String id) {
 
     public static Actor matrix(String id) { return new Actor(Platform.MATRIX, id); }
 
+    /**
+     * An IRC services account, folded as IRC folds names (RFC 1459: ASCII lower case, and {@code []\~} are
+     * {@code {}|^}), so {@code Alice} and {@code alice} are one account, as the network's services hold them.
+     */
+    public static Actor irc(String account) {
+        if (account == null) throw new IllegalArgumentException("actor id is blank");
+        var folded = new StringBuilder(account.length());
+        for (int i = 0; i < account.length(); i++) {
+            char c = account.charAt(i);
+            folded.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c == '[' ? '{' : c == ']' ? '}' : c == '\\' ? '|'
+                    : c == '~' ? '^' : c);
+        }
+        return new Actor(Platform.IRC, folded.toString());
+    }
+
     /** Reads {@code slack:U0SRE1}. */
     public static Actor parse(String text) {
         int colon = text == null ? -1 : text.indexOf(':');

@@ -101,14 +101,20 @@ final class Deploys {
         return r.deployer() != null && workflow.policy().personOf(r.deployer()).equals(m.person());
     }
 
+    /**
+     * Who reports deploy steps: the deployer, or the requester when they named none (the form's "who runs the deploy, if
+     * not you"), an approver, whoever broke the glass on it, and the pipeline.
+     */
     private boolean mayDeploy(EmergencyRequest r, Member m) {
-        return m.isSystem() || isDeployer(r, m) || r.approvalBy(m.person()).isPresent()
+        return m.isSystem() || isDeployer(r, m) || r.deployer() == null && r.requestedBy(m.person())
+                || r.approvalBy(m.person()).isPresent()
                 || r.breakGlass() != null && r.breakGlass().person().equals(m.person());
     }
 
     private String deployersOnly(EmergencyRequest r) {
-        return "Only " + (r.deployer() == null ? "" : "the deployer (" + workflow.nameOf(r.deployer()) + ") or ")
-                + "someone who approved " + r.id() + " can report its deploy";
+        return "Only " + (r.deployer() == null ? "the requester (" + workflow.nameOf(r.requester()) + ")"
+                : "the deployer (" + workflow.nameOf(r.deployer()) + ")") + " or someone who approved " + r.id()
+                + " can report its deploy";
     }
 
     private String notApproved(EmergencyRequest r) {

@@ -7,7 +7,8 @@ import java.util.Objects;
  * {@code confidential}: an unfixed vulnerability, say) has its card only in the private security channel or room, and
  * what it is about (summary, details, changes, task, why not roll back, rejection reason, notes, the text of its
  * timeline) is shown only there, to its requester and the members of its teams, and to endpoints marked confidential.
- * Everyone else sees its id, state, reason and teams, and which accounts acted. Every card, list line, reply, API
+ * Everyone else sees its id, state and teams (a chat list line also names its reason; the console, the dashboard and
+ * the API leave out the reason, the people and the times too). Every card, list line, reply, API
  * answer, page, live event, webhook and dead letter asks here; no adapter tests {@code confidential} itself.
  */
 public final class Disclosure {

@@ -17,7 +17,7 @@ public record Team(String key, String label, Set<Actor> members, String slackUse
         var problems = new java.util.ArrayList<String>();
         if (label == null || label.isBlank()) problems.add("team " + key + " has no label");
         if (members.isEmpty() && slackUsergroup == null)
-            problems.add("team " + key + " has no members (list slack-users, matrix-users, console-users or a slack-usergroup)");
+            problems.add("team " + key + " has no members (list slack-users, matrix-users, console-users, irc-accounts or a slack-usergroup)");
         if (quorum < 1) problems.add("team " + key + " needs at least 1 approval, not " + quorum);
         return problems;
     }

@@ -149,6 +149,27 @@ public final class Workflow {
         throw new IllegalArgumentException("unknown command: " + command);
     }
 
+    /**
+     * Why {@code command} would be refused now for who gives it or where the request stands, asked of the same rules
+     * that would refuse it, so a page offers only the buttons a person may press and says why for the rest. What the
+     * person has yet to type (a reason, a note: {@code INVALID}) is not counted; a command that would change nothing is
+     * refused with what it would say ("You already approved ..."). Empty when pressing it would do something.
+     */
+    public java.util.Optional<Refused> refusal(EmergencyRequest r, Command command, Instant now) {
+        return refusal(r, command, now, Map.of());
+    }
+
+    /** As {@link #refusal(EmergencyRequest, Command, Instant)}, for a member some of whose teams cannot be checked now. */
+    public java.util.Optional<Refused> refusal(EmergencyRequest r, Command command, Instant now,
+                                               Map<String, String> unchecked) {
+        var outcome = apply(r, command, now, unchecked);
+        if (outcome instanceof Refused refused)
+            return refused.kind() == INVALID ? java.util.Optional.empty() : java.util.Optional.of(refused);
+        if (outcome instanceof Unchanged unchanged)
+            return java.util.Optional.of(Refused.of(WRONG_STATE, unchanged.message()));
+        return java.util.Optional.empty();
+    }
+
     /** Teams still short of their quorum, in the order the reason lists them. */
     public List<String> teamsStillNeeded(EmergencyRequest r) {
         return r.requiredTeams().stream().filter(t -> r.approvalsFor(t).size() < quorum(r, t)).toList();

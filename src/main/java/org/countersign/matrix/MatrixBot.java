@@ -2,6 +2,7 @@ package org.countersign.matrix;
 
 import java.util.Optional;
 import org.countersign.app.KeyValues;
+import org.countersign.app.OpenOnce;
 import org.countersign.app.RequestService;
 import org.countersign.app.Throttle;
 import org.countersign.chat.Conversation;
@@ -104,19 +105,21 @@ final class MatrixBot {
     }
 
     /**
-     * An {@code !emergency} delivered again before its answer was remembered: if it opened a request then (by this
-     * sender, with this summary, since the first delivery), the answer is that request's status instead of a second one.
+     * An {@code !emergency} opens under the id its first handling kept for the event, so a delivery handled again
+     * before its answer was remembered answers with the request it opened instead of opening a second one.
      */
     private Verb once(SyncResponse.Event event, Verb.Open open) {
-        var claim = "matrix:opening:" + event.eventId();
-        var now = service.now();
-        if (kv.putIfAbsent(claim, Long.toString(now.toEpochMilli()), MatrixSyncLoop.HANDLED_MEMORY)) return open;
-        var since = kv.get(claim).map(Long::parseLong).map(java.time.Instant::ofEpochMilli).orElse(now);
-        var by = Actor.matrix(event.sender());
-        return service.recent(java.util.Set.of(), 50).stream()
-                .filter(r -> r.requester().equals(by) && java.util.Objects.equals(r.summary(), open.draft().summary())
-                        && !r.created().isBefore(since.minusSeconds(1)))
-                .findFirst().<Verb>map(r -> new Verb.Status(Optional.of(r.id()))).orElse(open);
+        var key = "matrix:opening:" + event.eventId();
+        return new Verb.Open(open.draft(), new OpenOnce() {
+            @Override
+            public Optional<RequestId> kept() { return kv.get(key).flatMap(RequestId::parse); }
+
+            @Override
+            public RequestId keep(RequestId fresh) {
+                if (kv.putIfAbsent(key, fresh.toString(), MatrixSyncLoop.HANDLED_MEMORY)) return fresh;
+                return kept().orElse(fresh);
+            }
+        });
     }
 
     /** Which request a ✅ that approved (or found the approval made) stands for, and whose it is, for its removal. */

@@ -42,6 +42,10 @@ public final class MatrixSyncLoop implements AutoCloseable {
     private volatile MatrixGap gap;
     private volatile boolean running;
     private volatile boolean releaseOnStop = true;
+    /** In the long poll or a pause, where a stop may interrupt it; elsewhere the round in progress finishes first. */
+    private volatile boolean waiting;
+    /** How often an instance without the lease tries for it: after a holder hands it back, at most this late. */
+    static final Duration TRY_LEASE_EVERY = Duration.ofSeconds(1);
     private Thread thread;
 
     public MatrixSyncLoop(MatrixClient matrix, RequestService service, Leases leases, KeyValues kv, MatrixRooms rooms,
@@ -95,7 +99,7 @@ public final class MatrixSyncLoop implements AutoCloseable {
         while (running) {
             try {
                 if (!leases.acquire(LEASE, instance, leaseTime)) {
-                    pause(leaseTime.dividedBy(4));
+                    pause(min(leaseTime.dividedBy(4), TRY_LEASE_EVERY));
                     continue;
                 }
                 if (!joined) {
@@ -147,7 +151,14 @@ public final class MatrixSyncLoop implements AutoCloseable {
             log.info("Matrix: skipped the rooms' history; listening from now on");
             return;
         }
-        var response = matrix.sync(since.get(), filter, longPoll);
+        SyncResponse response;
+        waiting = true;
+        try {
+            if (!running) return;
+            response = matrix.sync(since.get(), filter, longPoll);
+        } finally {
+            waiting = false;
+        }
         if (!leases.renew(LEASE, instance, leaseTime)) {
             log.info("Matrix: lost the sync lease to another instance; it carries on");
             return;
@@ -188,17 +199,22 @@ public final class MatrixSyncLoop implements AutoCloseable {
         return true;
     }
 
+    private static Duration min(Duration a, Duration b) { return a.compareTo(b) <= 0 ? a : b; }
+
     private static Duration backoff(int failures) {
         long base = Math.min(30_000, 500L << Math.min(failures, 6));
         return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
     }
 
     private void pause(Duration d) {
+        waiting = true;
         try {
-            Thread.sleep(Math.max(1, d.toMillis()));
+            if (running) Thread.sleep(Math.max(1, d.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
+        } finally {
+            waiting = false;
         }
     }
 
@@ -208,11 +224,15 @@ public final class MatrixSyncLoop implements AutoCloseable {
         close();
     }
 
+    /**
+     * Stops after the round in progress (a long poll is cut short) and hands the lease back, so another instance syncs
+     * within {@link #TRY_LEASE_EVERY} rather than once the lease expired.
+     */
     @Override
     public synchronized void close() {
         running = false;
         if (thread != null) {
-            thread.interrupt();
+            if (waiting || !releaseOnStop) thread.interrupt();
             try {
                 thread.join(longPoll.toMillis() + 5_000);
             } catch (InterruptedException e) {

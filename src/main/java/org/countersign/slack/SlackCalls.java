@@ -39,8 +39,10 @@ final class SlackCalls {
         throw new IllegalStateException(method + " failed: " + response.getError());
     }
 
-    private static Duration retryAfter(SlackApiException e) {
-        var header = e.getResponse().header("Retry-After");
+    private static Duration retryAfter(SlackApiException e) { return retryAfter(e.getResponse().header("Retry-After")); }
+
+    /** Slack's Retry-After in seconds, at least 1 s; 1 s when it is missing or not a number. */
+    static Duration retryAfter(String header) {
         try {
             return Duration.ofSeconds(Math.max(1, Long.parseLong(header == null ? "1" : header.strip())));
         } catch (NumberFormatException bad) {

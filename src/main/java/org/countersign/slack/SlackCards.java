@@ -1,7 +1,7 @@
 package org.countersign.slack;
 
-import com.slack.api.methods.MethodsClient;
 import java.util.Optional;
+import org.countersign.app.Telemetry;
 import org.countersign.chat.Card;
 import org.countersign.chat.CardPublisher;
 import org.countersign.chat.CardRef;
@@ -13,18 +13,23 @@ import org.countersign.domain.Policy;
 /**
  * Slack's side of the {@link CardPublisher}: the card as Block Kit, posted with {@code chat.postMessage} and
  * kept true with {@code chat.update}, and each notice as a reply in its thread. A confidential request goes to
- * the security channel only; without one it is not posted at all.
+ * the security channel only; without one it is not posted at all. Calls go through the lean {@link SlackWebApi}.
  */
 public final class SlackCards implements CardSurface {
     static final String PLATFORM = "slack";
     public static final String GROUP = CardPublisher.group(PLATFORM);
 
-    private final MethodsClient slack;
+    private final SlackWebApi slack;
     private final SlackChannels channels;
     private final BlockKitCard blockKit = new BlockKitCard();
     private final SlackNotices notices;
 
-    public SlackCards(MethodsClient slack, Policy policy, SlackChannels channels) {
+    /** Over the Web API at {@code apiUrl} with {@code botToken}, counting failures in {@code telemetry}. */
+    public SlackCards(String apiUrl, String botToken, Telemetry telemetry, Policy policy, SlackChannels channels) {
+        this(new SlackWebApi(apiUrl, botToken, telemetry, new SlackPace()), policy, channels);
+    }
+
+    SlackCards(SlackWebApi slack, Policy policy, SlackChannels channels) {
         this.slack = slack;
         this.channels = channels;
         this.notices = new SlackNotices(policy);
@@ -43,17 +48,15 @@ public final class SlackCards implements CardSurface {
     public CardRef post(String channel, Card card, EmergencyRequest request) {
         var blocks = blockKit.render(card);
         var text = blockKit.fallbackText(card);
-        var posted = SlackCalls.call("chat.postMessage",
-                () -> slack.chatPostMessage(r -> r.channel(channel).blocks(blocks).text(text).unfurlLinks(false)));
-        return new CardRef(posted.getChannel(), posted.getTs(), request.version());
+        var posted = slack.postMessage(channel, blocks, text, null);
+        return new CardRef(posted.path("channel").asText(channel), posted.path("ts").asText(), request.version());
     }
 
     @Override
     public void update(CardRef ref, Card card, EmergencyRequest request) {
         var blocks = blockKit.render(card);
         var text = blockKit.fallbackText(card);
-        SlackCalls.call("chat.update",
-                () -> slack.chatUpdate(r -> r.channel(ref.place()).ts(ref.message()).blocks(blocks).text(text)));
+        slack.update(ref.place(), ref.message(), blocks, text);
     }
 
     @Override
@@ -62,14 +65,12 @@ public final class SlackCards implements CardSurface {
     @Override
     public String announce(String channel, java.util.List<Card.Value> notice, Event event) {
         var text = SlackNotices.text(notice);
-        return SlackCalls.call("chat.postMessage", () -> slack.chatPostMessage(r -> r.channel(channel).text(text)
-                .unfurlLinks(false))).getTs();
+        return slack.postMessage(channel, null, text, null).path("ts").asText();
     }
 
     @Override
     public Optional<String> reply(CardRef ref, Event event, EmergencyRequest request) {
-        return notices.replyFor(event, request).map(text -> SlackCalls.call("chat.postMessage",
-                () -> slack.chatPostMessage(r -> r.channel(ref.place()).threadTs(ref.message()).text(text)
-                        .unfurlLinks(false))).getTs());
+        return notices.replyFor(event, request)
+                .map(text -> slack.postMessage(ref.place(), null, text, ref.message()).path("ts").asText());
     }
 }

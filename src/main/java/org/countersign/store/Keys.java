@@ -32,7 +32,10 @@ final class Keys {
 
     String seq() { return prefix + "seq"; }
 
-    String request(RequestId id) { return prefix + "req:" + id.number(); }
+    String request(RequestId id) { return requestPrefix() + id.number(); }
+
+    /** What every request's key begins with: the key is this and the request's number. */
+    String requestPrefix() { return prefix + "req:"; }
 
     String timeline(RequestId id) { return prefix + "req:" + id.number() + ":timeline"; }
 

@@ -2,7 +2,10 @@ package org.countersign.store;
 
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.countersign.app.StoreUnavailable;
 import redis.clients.jedis.exceptions.JedisBusyException;
@@ -19,10 +22,11 @@ final class RedisCalls {
             return command.get();
         } catch (JedisException e) {
             if (!isUnavailable(e)) throw e;
-            throw new StoreUnavailable(neverConnected(e)
+            boolean never = neverConnected(e);
+            throw new StoreUnavailable(never
                     ? "state store unavailable; nothing was recorded, try again"
                     : "state store unavailable (" + e.getMessage() + "); a change may not have been recorded, "
-                    + "check before trying again", e);
+                    + "check before trying again", e, !never);
         }
     }
 
@@ -40,12 +44,17 @@ final class RedisCalls {
 
     /** True when the command surely never reached Redis: no connection, or Redis refused to run it. */
     private static boolean neverConnected(Throwable e) {
-        if (e == null) return false;
+        return neverConnected(e, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    // Causes and suppressed exceptions can form a cycle (they did while a Sentinel failover was under way, and this
+    // overflowed the stack), so each is looked at once.
+    private static boolean neverConnected(Throwable e, Set<Throwable> seen) {
+        if (e == null || !seen.add(e)) return false;
         if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoSuchElementException
                 || e instanceof JedisDataException) return true;
         // Jedis reports each address it failed to connect to as a suppressed exception.
-        for (var s : e.getSuppressed()) if (neverConnected(s)) return true;
-        return neverConnected(e.getCause());
+        for (var s : e.getSuppressed()) if (neverConnected(s, seen)) return true;
+        return neverConnected(e.getCause(), seen);
     }
-
 }

@@ -12,9 +12,13 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The Redis the service uses: the one at REDIS_URL (one server, Sentinel or Cluster), or an embedded one when none is given. */
 public final class RedisConnector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
     static final int TIMEOUT_MILLIS = 2_000;
     // As many as Jetty has request threads (200), so a burst of clicks never waits for a connection.
     static final int MAX_CONNECTIONS = 200;
@@ -60,6 +64,7 @@ public final class RedisConnector implements AutoCloseable {
             var client = client(url, options);
             try {
                 EvictionPolicy.check(client, url.toString());
+                replicaShortfall(client, options.minReplicas()).ifPresent(log::warn);
             } catch (RuntimeException e) {
                 client.close();
                 throw e;
@@ -73,6 +78,27 @@ public final class RedisConnector implements AutoCloseable {
             embedded.close();
             throw e;
         }
+    }
+
+    /**
+     * Why REDIS_MIN_REPLICAS cannot be met now (fewer replicas connected to the master), or empty. Not a reason to
+     * refuse to start, as replicas come back by themselves; until they do, every change is refused an acknowledgement.
+     * On a Cluster each shard has its own replicas, and only a save tells.
+     */
+    static Optional<String> replicaShortfall(UnifiedJedis client, int minReplicas) {
+        if (minReplicas == 0 || client instanceof RedisClusterClient) return Optional.empty();
+        String info;
+        try {
+            info = client.info("replication");
+        } catch (JedisException e) {
+            return Optional.empty(); // not there yet: /readyz says so
+        }
+        long connected = info.lines().filter(l -> l.startsWith("connected_slaves:"))
+                .mapToLong(l -> Long.parseLong(l.substring("connected_slaves:".length()).strip())).findFirst().orElse(0);
+        if (connected >= minReplicas) return Optional.empty();
+        return Optional.of("REDIS_MIN_REPLICAS=" + minReplicas + " but the Redis master has " + connected + " replicas "
+                + "connected: until " + minReplicas + " are, every change stays on the master unacknowledged and people "
+                + "are told the state store is unavailable; attach replicas or lower REDIS_MIN_REPLICAS");
     }
 
     /** A Redis Countersign must not use as it is configured, with what to change. */

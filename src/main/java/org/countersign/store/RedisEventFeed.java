@@ -16,6 +16,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XClaimParams;
+import redis.clients.jedis.params.XPendingParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
@@ -28,6 +29,10 @@ public final class RedisEventFeed implements EventFeed {
     static final int DEAD_LETTERS_KEPT = 1000;
     /** Where a Redis that does not report a group's lag has it counted, the count stops. */
     static final int LAG_COUNTED_MAX = 1000;
+    /** At most this many events are handed back by a consumer that stops; the rest wait until they look abandoned. */
+    static final int HANDED_BACK_MAX = 10_000;
+    /** The idle time handed-back events are given: a day, past any claim's threshold. */
+    static final long HANDED_BACK_IDLE = Duration.ofDays(1).toMillis();
 
     private final UnifiedJedis redis;
     private final Keys keys;
@@ -116,6 +121,19 @@ public final class RedisEventFeed implements EventFeed {
         // XCLAIM ... 0 <id> JUSTID to ourselves: the entry stays ours, its idle time starts again.
         call(() -> redis.xclaimJustId(keys.events(), group, consumer, 0,
                 XClaimParams.xClaimParams(), new StreamEntryID(delivery.deliveryId())));
+    }
+
+    @Override
+    public int handBack(String group, String consumer) {
+        return call(() -> {
+            var ours = redis.xpending(keys.events(), group, XPendingParams.xPendingParams()
+                    .start(StreamEntryID.MINIMUM_ID).end(StreamEntryID.MAXIMUM_ID).count(HANDED_BACK_MAX).consumer(consumer));
+            if (ours.isEmpty()) return 0;
+            var ids = ours.stream().map(p -> p.getID()).toArray(StreamEntryID[]::new);
+            // Still ours by name, but idle for longer than any consumer waits before claiming: the next claim takes them.
+            redis.xclaimJustId(keys.events(), group, consumer, 0, XClaimParams.xClaimParams().idle(HANDED_BACK_IDLE), ids);
+            return ids.length;
+        });
     }
 
     @Override

@@ -2,14 +2,9 @@ package org.countersign.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +23,6 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ZRangeParams;
-import redis.clients.jedis.resps.Tuple;
 
 /**
  * Requests in Redis. Every key starts with a prefix ({@code cs:} by default), shown as {@code <p>}:
@@ -56,41 +50,66 @@ public final class RedisRequestStore implements RequestStore {
     // KEYS: request, timeline, open, all, events, then one state set per State in declaration order.
     // ARGV: expected version (0 = create), new version, request JSON, index of the new state's key among the
     // state keys (1-based), member, created millis, deadline millis, "1" if it has a deadline, stream cap, request id,
-    // then (type, event id, event JSON) for each event. The request is removed from every state set but its
-    // own, so the script need not know the old state, and a set left stale by hand heals on the next save.
+    // the new state's name, then (type, event id, event JSON) for each event. The request's state is kept in its hash
+    // ({@code s}), so a save moves it out of its old state's set only; a request saved before the field existed is
+    // removed from every state set but its own, which also heals a set left stale by hand.
     static final String SAVE_SCRIPT = """
-            local current = redis.call('HGET', KEYS[1], 'v')
+            local current = redis.call('HMGET', KEYS[1], 'v', 's')
             if ARGV[1] == '0' then
-              if current then return 0 end
-            elseif current ~= ARGV[1] then
+              if current[1] then return 0 end
+            elseif current[1] ~= ARGV[1] then
               return 0
             end
-            redis.call('HSET', KEYS[1], 'v', ARGV[2], 'json', ARGV[3])
+            redis.call('HSET', KEYS[1], 'v', ARGV[2], 'json', ARGV[3], 's', ARGV[11])
             local member = ARGV[5]
             local target = tonumber(ARGV[4])
-            for i = 6, #KEYS do
-              if i - 5 == target then
-                redis.call('ZADD', KEYS[i], ARGV[6], member)
-              else
-                redis.call('ZREM', KEYS[i], member)
+            if current[2] ~= ARGV[11] then
+              redis.call('ZADD', KEYS[5 + target], ARGV[6], member)
+            end
+            if ARGV[1] ~= '0' and current[2] ~= ARGV[11] then
+              for i = 6, #KEYS do
+                if i - 5 ~= target and (not current[2] or KEYS[i]:sub(-#current[2] - 1) == ':' .. current[2]) then
+                  redis.call('ZREM', KEYS[i], member)
+                end
               end
             end
             if ARGV[8] == '1' then
               redis.call('ZADD', KEYS[3], ARGV[7], member)
-            else
+            elseif current[1] then
               redis.call('ZREM', KEYS[3], member)
             end
             if ARGV[1] == '0' then
               redis.call('ZADD', KEYS[4], ARGV[6], member)
             end
-            for i = 11, #ARGV, 3 do
+            for i = 12, #ARGV, 3 do
               redis.call('RPUSH', KEYS[2], ARGV[i + 2])
               redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*',
                 'type', ARGV[i], 'request', ARGV[10], 'id', ARGV[i + 1], 'event', ARGV[i + 2])
             end
             return 1
             """;
-    static final String SAVE_SHA = sha1(SAVE_SCRIPT);
+    static final String SAVE_SHA = LuaScript.sha1(SAVE_SCRIPT);
+
+    // KEYS: sorted sets scored by creation. ARGV: how many, the request keys' prefix. The newest requests among the
+    // sets, newest first (ties: the higher number first), as their JSON, in one step.
+    static final LuaScript RECENT = LuaScript.of("""
+            local limit = tonumber(ARGV[1])
+            local newest = {}
+            for i = 1, #KEYS do
+              local found = redis.call('ZREVRANGE', KEYS[i], 0, limit - 1, 'WITHSCORES')
+              for j = 1, #found, 2 do newest[#newest + 1] = {tonumber(found[j + 1]), found[j]} end
+            end
+            table.sort(newest, function(a, b)
+              if a[1] ~= b[1] then return a[1] > b[1] end
+              return a[2] > b[2]
+            end)
+            local texts = {}
+            for i = 1, math.min(limit, #newest) do
+              local text = redis.call('HGET', ARGV[2] .. (newest[i][2]:gsub('^0+', '')), 'json')
+              if text then texts[#texts + 1] = text end
+            end
+            return texts
+            """);
 
     /** How long a save waits for REDIS_MIN_REPLICAS replicas to have it (WAIT), below the client's socket timeout. */
     static final long REPLICA_WAIT_MILLIS = 1_000;
@@ -151,7 +170,7 @@ public final class RedisRequestStore implements RequestStore {
         var keyList = new ArrayList<String>(List.of(keys.request(request.id()), keys.timeline(request.id()),
                 keys.open(), keys.all(), keys.events()));
         for (var s : State.values()) keyList.add(keys.state(s));
-        var args = new ArrayList<String>(10 + 3 * events.size());
+        var args = new ArrayList<String>(11 + 3 * events.size());
         args.add(Long.toString(expectedVersion));
         args.add(Long.toString(request.version()));
         args.add(write(request));
@@ -163,6 +182,7 @@ public final class RedisRequestStore implements RequestStore {
         args.add(deadline.isPresent() ? "1" : "0");
         args.add(Long.toString(streamMaxLength));
         args.add(request.id().toString());
+        args.add(request.state().name());
         for (var e : events) {
             args.add(e.type().wire());
             args.add(e.id());
@@ -211,7 +231,7 @@ public final class RedisRequestStore implements RequestStore {
         if (Long.valueOf(1).equals(outcome) && have < minReplicas)
             throw new StoreUnavailable("state store: the change is on the Redis master but on " + have + " of the "
                     + minReplicas + " replicas REDIS_MIN_REPLICAS asks for after " + REPLICA_WAIT_MILLIS + " ms, so a "
-                    + "failover now could lose it; check before trying again", null);
+                    + "failover now could lose it; check before trying again", null, true);
         return outcome;
     }
 
@@ -220,24 +240,13 @@ public final class RedisRequestStore implements RequestStore {
         return call(() -> redis.lrange(keys.timeline(id), 0, -1)).stream().map(t -> read(t, Event.class)).toList();
     }
 
+    /** One step: the newest among the sets and their JSON, read by a script. */
     @Override
     public List<EmergencyRequest> recent(Set<State> states, int limit) {
         if (limit < 1) return List.of();
-        List<Tuple> newest = call(() -> {
-            var newestFirst = ZRangeParams.zrangeParams(0, limit - 1).rev();
-            if (states.isEmpty()) return redis.zrangeWithScores(keys.all(), newestFirst);
-            try (var pipe = redis.pipelined()) {
-                var replies = states.stream().map(s -> pipe.zrangeWithScores(keys.state(s), newestFirst)).toList();
-                pipe.sync();
-                return replies.stream().flatMap(r -> r.get().stream()).toList();
-            }
-        });
-        var ids = newest.stream()
-                .sorted(Comparator.comparingDouble(Tuple::getScore).thenComparing(Tuple::getElement).reversed())
-                .limit(limit)
-                .map(t -> Keys.idOf(t.getElement()))
-                .toList();
-        return findAll(ids);
+        var sets = states.isEmpty() ? List.of(keys.all()) : states.stream().sorted().map(keys::state).toList();
+        var texts = (List<?>) call(() -> RECENT.run(redis, sets, List.of(Integer.toString(limit), keys.requestPrefix())));
+        return texts.stream().map(t -> read((String) t, EmergencyRequest.class)).toList();
     }
 
     @Override
@@ -331,14 +340,6 @@ public final class RedisRequestStore implements RequestStore {
             return json.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored " + type.getSimpleName() + " is not readable: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static String sha1(String script) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
         }
     }
 }

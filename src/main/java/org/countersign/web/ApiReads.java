@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.countersign.app.RequestService;
+import org.countersign.domain.Disclosure;
 import org.countersign.domain.State;
 
 /**
@@ -23,11 +24,13 @@ final class ApiReads {
     private final RequestService service;
     private final Readiness readiness;
     private final Metrics metrics;
+    private final Callers callers;
 
-    ApiReads(RequestService service, Readiness readiness, Metrics metrics) {
+    ApiReads(RequestService service, Readiness readiness, Metrics metrics, Callers callers) {
         this.service = service;
         this.readiness = readiness;
         this.metrics = metrics;
+        this.callers = callers;
     }
 
     void health(Context ctx) {
@@ -72,16 +75,18 @@ final class ApiReads {
         if (limit.isEmpty())
             problems.add("limit must be a whole number from 1 to " + LIST_LIMIT_MAX + ", not " + ErrorAnswers.echo(ctx.queryParam("limit")));
         if (!problems.isEmpty()) throw new WebApp.BadRequest(String.join("; and ", problems));
+        var audience = callers.audience(ctx, service::member);
         var views = service.recent(states, limit.getAsInt()).stream()
-                .map(r -> RequestView.of(r, null, service.workflow())).toList();
+                .map(r -> RequestView.of(r, null, service.workflow(), audience)).toList();
         ctx.json(Map.of("requests", views));
     }
 
     /** The requests awaiting the review their policy requires, the longest due first, each marked overdue or not. */
     void reviews(Context ctx) {
         var now = service.now();
+        var audience = callers.audience(ctx, service::member);
         var awaiting = service.awaitingReview().stream().map(r -> Map.of("overdue", r.reviewOverdue(now),
-                "request", RequestView.of(r, null, service.workflow()))).toList();
+                "request", RequestView.of(r, null, service.workflow(), audience))).toList();
         ctx.json(Map.of("reviews", awaiting, "dueAfter", service.policy().review().dueAfter().toString()));
     }
 
@@ -92,7 +97,9 @@ final class ApiReads {
             ErrorAnswers.error(ctx, HttpStatus.NOT_FOUND, "There is no request " + id);
             return;
         }
-        ctx.json(RequestView.of(request.get(), service.timeline(id), service.workflow()));
+        var audience = callers.audience(ctx, service::member);
+        var hidden = Disclosure.hidesFrom(request.get(), audience);
+        ctx.json(RequestView.of(request.get(), hidden ? null : service.timeline(id), service.workflow(), audience));
     }
 
     private static Optional<State> parseState(String name) {

@@ -2,7 +2,10 @@ package org.countersign.web;
 
 import io.javalin.http.Context;
 import java.util.Optional;
+import java.util.function.Function;
 import org.countersign.domain.Actor;
+import org.countersign.domain.Disclosure;
+import org.countersign.domain.Member;
 import org.countersign.domain.Platform;
 
 /**
@@ -45,6 +48,15 @@ final class Callers {
 
     /** A person signed in through the identity provider, if this request comes from one. */
     Optional<Caller> person(Context ctx) { return of(ctx).filter(Caller::isPerson); }
+
+    /**
+     * Who reads this answer, for the disclosure rule: the caller as the member they are (a signed-in person, or the
+     * pipeline behind a named token), else anyone (the dashboard token and the start-up link name nobody).
+     */
+    Disclosure.Audience audience(Context ctx, Function<Actor, Member> members) {
+        return of(ctx).<Disclosure.Audience>map(c -> new Disclosure.Audience.Person(members.apply(c.actor())))
+                .orElseGet(Disclosure.Audience.Anyone::new);
+    }
 
     static Optional<String> bearer(Context ctx) {
         var auth = ctx.header("Authorization");

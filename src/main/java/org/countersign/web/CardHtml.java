@@ -3,6 +3,8 @@ package org.countersign.web;
 import static org.countersign.web.Html.esc;
 
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.countersign.chat.Card;
 import org.countersign.chat.Card.Links;
@@ -16,17 +18,19 @@ final class CardHtml {
     private CardHtml() {}
 
     /**
-     * The card; {@code redacted} leaves out every field and button (a confidential request seen by someone outside its
-     * teams), keeping its id, state and teams.
+     * The card for one person; {@code redacted} leaves out every field and button (a confidential request seen by someone outside its
+     * teams), keeping its id, state and teams. {@code whyNot} gives, for each button, why they may not press it; those buttons are
+     * turned off (aria-disabled, so they keep their place in the tab order) with the reason on hover and as their
+     * accessible description.
      */
-    static String render(Card card, Policy policy, boolean redacted) {
+    static String render(Card card, Policy policy, boolean redacted, Function<Card.Button, Optional<String>> whyNot) {
         var state = card.state().name().toLowerCase(Locale.ROOT);
         var html = new StringBuilder();
         html.append("<article class=\"card card-").append(esc(state)).append("\" id=\"card-").append(esc(card.requestId()))
                 .append("\" data-request=\"").append(esc(card.requestId())).append("\" data-state=\"")
                 .append(esc(card.state().name())).append("\">")
                 .append("<header><h3><a href=\"/requests/").append(esc(card.requestId())).append("\">")
-                .append(esc(card.title())).append("</a></h3>").append(Dashboard.state(card.state().name()))
+                .append(esc(redacted ? card.requestId() + " · Confidential" : card.title())).append("</a></h3>").append(Dashboard.state(card.state().name()))
                 .append("</header><p class=\"status\">").append(esc(card.status())).append("</p>");
         if (redacted) {
             html.append("<p class=\"notice\">Confidential: only the requester and the members of its teams see ")
@@ -59,11 +63,19 @@ final class CardHtml {
         html.append("</ul>");
         if (!redacted && !card.buttons().isEmpty()) {
             html.append("<div class=\"buttons\">");
-            for (var b : card.buttons())
+            int n = 0;
+            for (var b : card.buttons()) {
+                var why = whyNot.apply(b);
+                var whyId = "why-" + card.requestId() + "-" + n++;
                 html.append("<button type=\"button\" class=\"btn ").append(b.style().name().toLowerCase(Locale.ROOT))
                         .append("\" data-action=\"").append(esc(b.action().key())).append("\"")
-                        .append(b.team() == null ? "" : " data-team=\"" + esc(b.team()) + "\"").append(">")
-                        .append(esc(b.label())).append("</button>");
+                        .append(b.team() == null ? "" : " data-team=\"" + esc(b.team()) + "\"");
+                why.ifPresent(w -> html.append(" aria-disabled=\"true\" title=\"").append(esc(w))
+                        .append("\" aria-describedby=\"").append(esc(whyId)).append("\""));
+                html.append(">").append(esc(b.label())).append("</button>");
+                why.ifPresent(w -> html.append("<span class=\"why\" id=\"").append(esc(whyId)).append("\" hidden>")
+                        .append(esc(w)).append("</span>"));
+            }
             html.append("</div>");
         }
         html.append("</article>");

@@ -62,6 +62,7 @@ final class Console {
     private final ObjectMapper json;
     private final Callers callers;
     private final ConsoleGuard guard;
+    private final ConsoleButtons buttons;
 
     Console(RequestService service, List<String> people, ObjectMapper json, Throttle perPerson) {
         this(service, people, json, perPerson, Callers.NONE, new HostCheck(null));
@@ -77,6 +78,7 @@ final class Console {
         this.people = List.copyOf(people);
         this.json = json;
         this.guard = new ConsoleGuard(callers, hosts);
+        this.buttons = new ConsoleButtons(service);
     }
 
     // ---- pages -----------------------------------------------------------------------------------------------
@@ -92,7 +94,7 @@ final class Console {
         var csrf = guard.token(ctx);
         var html = new StringBuilder();
         html.append("<main class=\"console\" id=\"console\" data-as=\"").append(esc(as)).append("\" data-csrf=\"")
-                .append(esc(csrf)).append("\">");
+                .append(esc(csrf)).append("\"><h1 class=\"sr-only\">Console</h1>");
         if (signedIn.isPresent()) {
             var teams = service.member(signedIn.get()).teams().stream().map(service.policy()::teamLabel).sorted().toList();
             html.append("<p class=\"who\">You are <strong>").append(esc(as)).append("</strong> · ")
@@ -149,7 +151,7 @@ final class Console {
     }
 
     private String cardHtml(EmergencyRequest r, Actor as) {
-        var card = CardHtml.render(cards.of(r), service.policy(), !entitled(r, as));
+        var card = CardHtml.render(cards.of(r), service.policy(), !entitled(r, as), b -> buttons.whyNot(r, b, as));
         if (!service.policy().reminders().any()) return card;
         // The console's thread: a line per reminder, escalation and expiry warning (ids, teams and times only).
         var lines = service.timeline(r.id()).stream().map(notices::reminderLine).flatMap(Optional::stream)
@@ -277,7 +279,8 @@ final class Console {
             case UNCHANGED -> ctx.json(Map.of("outcome", "unchanged", "request", request, "message", reply.text()));
             case ANSWER -> ctx.json(Map.of("reply", reply.text()));
             case HELD, HELD_QUIETLY -> throw new WebApp.TooManyRequests(reply.text());
-            case UNAVAILABLE -> throw new StoreUnavailable(reply.text(), null);
+            case UNAVAILABLE -> throw new StoreUnavailable(reply.text(), null,
+                    Conversation.MAY_BE_RECORDED.equals(reply.text()));
             case FORM -> ctx.json(Map.of("edit", Map.of("request", request, "changes", reply.form()),
                     "message", reply.text()));
             case REFUSED -> ctx.status(switch (reply.refusal()) {

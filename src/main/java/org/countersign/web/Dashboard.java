@@ -11,6 +11,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.countersign.app.RequestService;
+import org.countersign.domain.Disclosure;
+import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.EventType;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
@@ -29,21 +31,27 @@ final class Dashboard {
     private final RequestService service;
     private final Clock clock;
     private final boolean console;
+    private final Callers callers;
 
-    Dashboard(RequestService service, Clock clock, boolean console) {
+    Dashboard(RequestService service, Clock clock, boolean console, Callers callers) {
         this.service = service;
         this.clock = clock;
         this.console = console;
+        this.callers = callers;
     }
 
+    /** Who reads the page: a signed-in person sees what the disclosure rule lets them; anyone else what anyone may. */
+    private Disclosure.Audience audience(Context ctx) { return callers.audience(ctx, service::member); }
+
     void page(Context ctx) {
-        var body = "<main class=\"dashboard\" id=\"view\" data-partial=\"/partials/dashboard\">" + overview()
-                + "</main>";
+        // The heading stays put; the part below it is swapped for a fresh one when something changes.
+        var body = "<main class=\"dashboard\"><h1>Emergency requests</h1><div id=\"view\" data-partial=\"/partials/dashboard\">"
+                + overview(audience(ctx)) + "</div></main>";
         ctx.html(Html.page("Dashboard", "dashboard", console, body, "dashboard.js"));
     }
 
     void partial(Context ctx) {
-        ctx.header("Cache-Control", "no-store").html(overview());
+        ctx.header("Cache-Control", "no-store").html(overview(audience(ctx)));
     }
 
     void requestPage(Context ctx) {
@@ -53,7 +61,7 @@ final class Dashboard {
             notFound(ctx, HttpStatus.BAD_REQUEST, ErrorAnswers.echo(raw) + " is not a request id; use the form EMG-12");
             return;
         }
-        var view = view(id.get());
+        var view = view(id.get(), audience(ctx));
         if (view == null) {
             notFound(ctx, HttpStatus.NOT_FOUND, "There is no request " + id.get());
             return;
@@ -66,7 +74,7 @@ final class Dashboard {
     void requestPartial(Context ctx) {
         var id = RequestId.parse(ctx.pathParam("id"))
                 .orElseThrow(() -> new WebApp.BadRequest(ErrorAnswers.echo(ctx.pathParam("id")) + " is not a request id; use the form EMG-12"));
-        var view = view(id);
+        var view = view(id, audience(ctx));
         if (view == null) {
             ctx.status(HttpStatus.NOT_FOUND).json(new ApiError("There is no request " + id));
             return;
@@ -75,33 +83,33 @@ final class Dashboard {
     }
 
     private void notFound(Context ctx, HttpStatus status, String message) {
-        var body = "<main class=\"request\"><p class=\"notice error\">" + esc(message)
+        var body = "<main class=\"request\"><h1>Not found</h1><p class=\"notice error\">" + esc(message)
                 + "</p><p><a href=\"/\">Back to the dashboard</a></p></main>";
         ctx.status(status).html(Html.page("Not found", "request", console, body, null));
     }
 
-    private RequestView view(RequestId id) {
-        return service.find(id).map(r -> RequestView.of(r, service.timeline(id), service.workflow())).orElse(null);
+    private RequestView view(RequestId id, Disclosure.Audience audience) {
+        return service.find(id).map(r -> RequestView.of(r, Disclosure.hidesFrom(r, audience) ? null
+                : service.timeline(id), service.workflow(), audience)).orElse(null);
     }
 
     // ---- the overview ----------------------------------------------------------------------------------------
 
-    String overview() {
+    String overview(Disclosure.Audience audience) {
         var now = clock.instant();
-        var open = new ArrayList<>(service.recent(OPEN, OPEN_MAX).stream()
-                .map(r -> RequestView.of(r, null, service.workflow())).toList());
+        var requests = new ArrayList<>(service.recent(OPEN, OPEN_MAX));
         // What waits for people first, the soonest to expire on top; then the rest, newest first.
-        open.sort(Comparator.comparing((RequestView v) -> !State.PENDING.name().equals(v.state()))
-                .thenComparing(v -> State.PENDING.name().equals(v.state()) ? v.expires().toEpochMilli()
-                        : -v.created().toEpochMilli()));
-        var recent = service.recent(DONE, RECENT_MAX).stream().map(r -> RequestView.of(r, null, service.workflow()))
-                .toList();
+        requests.sort(Comparator.comparing((EmergencyRequest r) -> r.state() != State.PENDING)
+                .thenComparing(r -> r.state() == State.PENDING ? r.expires().toEpochMilli() : -r.created().toEpochMilli()));
+        var open = requests.stream().map(r -> RequestView.of(r, null, service.workflow(), audience)).toList();
+        var recent = service.recent(DONE, RECENT_MAX).stream()
+                .map(r -> RequestView.of(r, null, service.workflow(), audience)).toList();
         var html = new StringBuilder();
         html.append("<section class=\"open\"><h2>Open <span class=\"count\">").append(open.size()).append("</span></h2>");
         if (open.isEmpty()) html.append("<p class=\"empty\">Nothing is waiting. ")
                 .append(console ? "Try one in the <a href=\"/console\">console</a>." : "").append("</p>");
         else table(html, open, now, true);
-        reviews(html, now);
+        reviews(html, now, audience);
         html.append("</section><section class=\"recent\"><h2>Recent</h2>");
         if (recent.isEmpty()) html.append("<p class=\"empty\">No finished requests yet.</p>");
         else table(html, recent, now, false);
@@ -110,19 +118,22 @@ final class Dashboard {
     }
 
     /** The requests awaiting the review their policy requires, overdue ones marked; nothing when none awaits one. */
-    private void reviews(StringBuilder html, java.time.Instant now) {
+    private void reviews(StringBuilder html, java.time.Instant now, Disclosure.Audience audience) {
         var awaiting = service.awaitingReview();
         if (awaiting.isEmpty()) return;
         html.append("</section><section class=\"reviews\"><h2>Awaiting review <span class=\"count\">")
                 .append(awaiting.size()).append("</span></h2><ul class=\"reviews\">");
         for (var r : awaiting) {
-            var v = RequestView.of(r, null, service.workflow());
+            var v = RequestView.of(r, null, service.workflow(), audience);
             boolean overdue = r.reviewOverdue(now);
             html.append("<li data-id=\"").append(esc(v.id())).append("\" class=\"").append(overdue ? "overdue" : "due")
                     .append("\"><a href=\"/requests/").append(esc(v.id())).append("\">").append(esc(v.id())).append("</a> ")
-                    .append(state(v.state())).append(r.breakGlass() != null ? " <strong>break-glass</strong>" : "")
-                    .append(overdue ? " <strong class=\"overdue\">overdue</strong> since " : " due ")
-                    .append(Html.time(r.reviewDue())).append("</li>");
+                    .append(state(v.state()));
+            if (!v.redacted())
+                html.append(r.breakGlass() != null ? " <strong>break-glass</strong>" : "")
+                        .append(overdue ? " <strong class=\"overdue\">overdue</strong> since " : " due ")
+                        .append(Html.time(r.reviewDue()));
+            html.append("</li>");
         }
         html.append("</ul>");
     }
@@ -140,10 +151,10 @@ final class Dashboard {
                     .append("<td data-label=\"Reason\">").append(v.redacted() ? "<em>Confidential</em>" : esc(v.reasonLabel()))
                     .append("</td><td data-label=\"Summary\" class=\"summary\">")
                     .append(v.redacted() ? "<em>Details only where the required teams can see them</em>" : esc(v.summary()))
-                    .append("</td><td data-label=\"Age\">").append(Html.age(v.created(), now)).append("</td>")
-                    .append("<td data-label=\"").append(open ? "Expires" : "Updated").append("\">")
-                    .append(open ? (State.PENDING.name().equals(v.state()) ? Html.until(v.expires(), now) : "—")
-                            : Html.age(v.updated(), now))
+                    .append("</td><td data-label=\"Age\">").append(v.redacted() ? "—" : Html.age(v.created(), now))
+                    .append("</td><td data-label=\"").append(open ? "Expires" : "Updated").append("\">")
+                    .append(v.redacted() ? "—" : open ? (State.PENDING.name().equals(v.state()) ? Html.until(v.expires(), now)
+                            : "—") : Html.age(v.updated(), now))
                     .append("</td><td data-label=\"Teams\">").append(teams(v, false)).append("</td></tr>");
         }
         html.append("</tbody></table>");
@@ -157,12 +168,12 @@ final class Dashboard {
 
     private String teams(RequestView v, boolean withPeople) {
         return v.teams().stream().map(t -> {
-            var who = withPeople && !v.redacted() && !t.approvals().isEmpty() ? ": " + t.approvals().stream()
+            var who = withPeople && !v.redacted() && t.approved() > 0 ? ": " + t.approvals().stream()
                     .map(a -> Html.actor(a.by(), service.policy()) + " at " + Html.time(a.at()))
                     .collect(Collectors.joining(", ")) : "";
             var mark = t.satisfied() ? "✓" : State.REJECTED.name().equals(v.state()) ? "✗" : "…";
             return "<span class=\"team " + (t.satisfied() ? "ok" : "waiting") + "\" data-team=\"" + esc(t.team())
-                    + "\">" + mark + " " + esc(t.label()) + " <span class=\"quorum\">" + t.approvals().size() + "/"
+                    + "\">" + mark + " " + esc(t.label()) + " <span class=\"quorum\">" + t.approved() + "/"
                     + t.needed() + "</span>" + who + "</span>";
         }).collect(Collectors.joining(" "));
     }
@@ -175,8 +186,9 @@ final class Dashboard {
         html.append("<h1>").append(esc(v.id())).append(v.redacted() ? "" : " · " + esc(v.reasonLabel()))
                 .append(" ").append(state(v.state())).append("</h1>");
         if (v.redacted()) {
-            html.append("<p class=\"notice\">Confidential: this request's details and timeline are shown only where ")
-                    .append("its teams can see them.</p><dl class=\"fields\">")
+            html.append("<p class=\"notice\">Confidential: its details and timeline are shown only to its requester and ")
+                    .append("the members of its teams (in the security channel or room, in the console, or signed in ")
+                    .append("here).</p><dl class=\"fields\">")
                     .append(row("State", state(v.state()))).append("</dl>");
             html.append("<h2>Teams</h2><div class=\"teams\">").append(teams(v, false)).append("</div>");
             return html.toString();

@@ -43,7 +43,9 @@ final class ErrorAnswers {
         });
         routes.exception(StoreUnavailable.class, (e, ctx) -> {
             log.warn("state store unavailable: {}", e.getMessage());
-            error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "State store unavailable; nothing was recorded, try again");
+            error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.mayBeRecorded()
+                    ? "State store unavailable: the change may or may not have been recorded; read the request before "
+                    + "trying again" : "State store unavailable; nothing was recorded, try again");
         });
         // The client sent fewer bytes than it announced (Content-Length, a broken chunk) and closed: its fault.
         routes.exception(EofException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST,

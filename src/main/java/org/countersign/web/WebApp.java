@@ -131,7 +131,6 @@ public final class WebApp {
     /** Builds the app with every route, the chat adapters' routes, the dashboard and (when on) the console. */
     public static Javalin create(RequestService service, Readiness readiness, Metrics metrics, ObjectMapper json,
                                  List<Consumer<RoutesConfig>> adapters, Options options) {
-        var web = new ApiReads(service, readiness, metrics);
         var edge = options.edge();
         var limits = new Limits(options.perAddress(), edge.perCredential(), edge.kv(),
                 ClientAddress.parse(String.join(",", edge.trustedProxies()), new java.util.ArrayList<>()));
@@ -141,6 +140,7 @@ public final class WebApp {
                 : new Sessions(identity.sessions(), identity.oidc().sessionTtl(), identity.clock(),
                 "https".equals(identity.oidc().redirectUri().getScheme()));
         var callers = new Callers(sessions, identity.apiTokens());
+        var web = new ApiReads(service, readiness, metrics, callers);
         var access = new Access(options.dashboardToken(), options.dashboardToken() != null && edge.startupToken(),
                 limits, callers);
         var oidc = sessions == null ? null
@@ -148,7 +148,7 @@ public final class WebApp {
         var actions = new RequestActions(service, options.perPerson(), access, callers, json);
         var console = options.consolePeople() == null ? null
                 : new Console(service, options.consolePeople(), json, options.perPerson(), callers, hosts);
-        var dashboard = new Dashboard(service, Clock.systemUTC(), console != null);
+        var dashboard = new Dashboard(service, Clock.systemUTC(), console != null, callers);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));

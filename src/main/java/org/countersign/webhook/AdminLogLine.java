@@ -16,42 +16,52 @@ import org.countersign.domain.State;
  * by SRE (slack:U0SRE1) and Release Engineering (slack:U0REL1)"}}. Times are UTC; what people typed is escaped
  * for Slack mrkdwn ({@code & < >}) so it cannot mention, ping or link; a hidden request shows no text of its own.
  */
-final class AdminLogLine {
+public final class AdminLogLine {
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
     static final int TEXT_MAX = 300;
 
     private final Policy policy;
+    private final boolean mrkdwn;
 
-    AdminLogLine(Policy policy) { this.policy = policy; }
+    AdminLogLine(Policy policy) { this(policy, true); }
+
+    private AdminLogLine(Policy policy, boolean mrkdwn) {
+        this.policy = policy;
+        this.mrkdwn = mrkdwn;
+    }
+
+    /** The same lines as plain text, for a platform that escapes them its own way (IRC). */
+    public static AdminLogLine plain(Policy policy) { return new AdminLogLine(policy, false); }
 
     /** The body for this event; {@code timeline} is the request's, used to name who approved. */
     byte[] body(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
         return WebhookJson.bytes(Map.of("text", line(e, r, timeline, hide)));
     }
 
-    String line(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
-        var by = escape(e.actor().toString());
+    /** The line for this event; {@code timeline} names who approved; {@code hide} leaves what people typed out. */
+    public String line(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
+        var by = esc(e.actor().toString());
         var what = switch (e.type()) {
-            case REQUEST_OPENED -> "opened by " + by + " (" + escape(reasonLabel(r)) + "; needs "
+            case REQUEST_OPENED -> "opened by " + by + " (" + esc(reasonLabel(r)) + "; needs "
                     + labels(r.requiredTeams()) + ")" + text(": ", r.summary(), hide);
-            case APPROVAL_ADDED -> "approval for " + escape(policy.teamLabel(e.team())) + " by " + by;
-            case APPROVAL_WITHDRAWN -> "approval for " + escape(policy.teamLabel(e.team())) + " withdrawn by " + by;
-            case APPROVALS_CLEARED -> "changes edited by " + by + "; " + escape(e.detail()) + ", approval starts again";
+            case APPROVAL_ADDED -> "approval for " + esc(policy.teamLabel(e.team())) + " by " + by;
+            case APPROVAL_WITHDRAWN -> "approval for " + esc(policy.teamLabel(e.team())) + " withdrawn by " + by;
+            case APPROVALS_CLEARED -> "changes edited by " + by + "; " + esc(e.detail()) + ", approval starts again";
             case REQUEST_EDITED -> "changes edited by " + by;
             case REQUEST_APPROVED -> "break-glass".equals(e.detail()) ? "approved without its quorum (break-glass by "
                     + by + ")" : "approved by " + approvers(e, timeline);
             case REQUEST_REJECTED -> "rejected by " + by + text(": ", e.detail(), hide);
             case REQUEST_CANCELLED -> "cancelled by " + by + text(": ", e.detail(), hide);
-            case REQUEST_EXPIRED -> "expired; " + escape(e.detail());
+            case REQUEST_EXPIRED -> "expired; " + esc(e.detail());
             case DEPLOY_STARTED -> "deploy started (" + by + ")";
             case DEPLOY_FINISHED -> finished(e.state()) + " (" + by + ")" + text(": ", note(e.detail()), hide);
             case REQUEST_CLOSED -> "closed by " + by + text(": ", e.detail(), hide);
             case REQUEST_BREAK_GLASS -> "BREAK-GLASS by " + by + ", without its quorum" + text(": ", e.detail(), hide);
             case REQUEST_REVIEWED -> "reviewed by " + by + text("; follow-up: ", e.detail(), hide);
-            case REVIEW_OVERDUE -> "review overdue (" + escape(e.detail()) + ")";
-            case REQUEST_REMINDED -> "reminder: " + escape(e.detail());
-            case REQUEST_ESCALATED -> "escalated to the on-call: " + escape(e.detail());
-            case REQUEST_EXPIRY_WARNED -> "requester warned: " + escape(e.detail());
+            case REVIEW_OVERDUE -> "review overdue (" + esc(e.detail()) + ")";
+            case REQUEST_REMINDED -> "reminder: " + esc(e.detail());
+            case REQUEST_ESCALATED -> "escalated to the on-call: " + esc(e.detail());
+            case REQUEST_EXPIRY_WARNED -> "requester warned: " + esc(e.detail());
         };
         return HH_MM.format(e.at()) + " " + r.id() + " " + what;
     }
@@ -63,12 +73,12 @@ final class AdminLogLine {
             if (e.version() > approved.version()) break;
             if (e.type() == EventType.APPROVALS_CLEARED) approvals.clear();
             if (e.type() == EventType.APPROVAL_ADDED)
-                approvals.add(escape(policy.teamLabel(e.team())) + " (" + escape(e.actor().toString()) + ")");
+                approvals.add(esc(policy.teamLabel(e.team())) + " (" + esc(e.actor().toString()) + ")");
             // A withdrawal's detail is the account that had approved.
             if (e.type() == EventType.APPROVAL_WITHDRAWN)
-                approvals.remove(escape(policy.teamLabel(e.team())) + " (" + escape(String.valueOf(e.detail())) + ")");
+                approvals.remove(esc(policy.teamLabel(e.team())) + " (" + esc(String.valueOf(e.detail())) + ")");
         }
-        return approvals.isEmpty() ? escape(approved.actor().toString()) : join(approvals);
+        return approvals.isEmpty() ? esc(approved.actor().toString()) : join(approvals);
     }
 
     private static String finished(State state) {
@@ -92,7 +102,7 @@ final class AdminLogLine {
     }
 
     private String labels(List<String> teams) {
-        return join(teams.stream().map(t -> escape(policy.teamLabel(t))).toList());
+        return join(teams.stream().map(t -> esc(policy.teamLabel(t))).toList());
     }
 
     private static String join(List<String> names) {
@@ -100,12 +110,14 @@ final class AdminLogLine {
         return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
-    private static String text(String lead, String text, boolean hide) {
+    private String text(String lead, String text, boolean hide) {
         if (hide || text == null || text.isBlank()) return "";
         var oneLine = text.strip().replaceAll("\\s+", " ");
         if (oneLine.length() > TEXT_MAX) oneLine = oneLine.substring(0, TEXT_MAX - 1) + "…";
-        return lead + escape(oneLine);
+        return lead + esc(oneLine);
     }
+
+    private String esc(String text) { return mrkdwn ? escape(text) : text == null ? "" : text; }
 
     /** Slack's three control characters as entities. */
     static String escape(String text) {

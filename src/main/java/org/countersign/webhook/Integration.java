@@ -69,7 +69,12 @@ public record Integration(String name, URI url, Set<EventType> events, Format fo
          * PagerDuty Events API v2: trigger when a request opens, and a critical alert of its own when it is escalated;
          * both resolved when it ends. The secret is the routing key.
          */
-        PAGERDUTY("pagerduty", true);
+        PAGERDUTY("pagerduty", true),
+        /**
+         * The same Server Admin Log line, said as a NOTICE in an IRC channel (on the network {@code IRC_SERVER} names)
+         * by the IRC bot, not POSTed anywhere: {@link #channel()}.
+         */
+        IRC("irc", false);
 
         private final String wire;
         private final boolean needsSecret;
@@ -98,12 +103,24 @@ public record Integration(String name, URI url, Set<EventType> events, Format fo
     /** The consumer group on the events stream that feeds this integration alone. */
     public String group() { return "webhook:" + name; }
 
-    /** The URL without its path and query, which may carry a token. */
-    public String where() { return url.getScheme() + "://" + url.getAuthority(); }
+    /** The URL without its path and query, which may carry a token; an IRC target's channel. */
+    public String where() { return format == Format.IRC ? "irc " + channel() : url.getScheme() + "://" + url.getAuthority(); }
+
+    /** The IRC channel of a {@code format: irc} target, or null. */
+    public String channel() { return format == Format.IRC ? url.getSchemeSpecificPart() : null; }
+
+    /** A {@code format: irc} target: the channel lines are said in, for these events. */
+    public static Integration irc(String name, String channel, Set<EventType> events, boolean confidential) {
+        try {
+            return new Integration(name, new URI("irc", channel, null), events, Format.IRC, null, null, confidential);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a channel: " + channel, e);
+        }
+    }
 
     @Override
     public String toString() {
-        return "Integration[name=" + name + ", url=" + where() + "/…, format=" + format.wire() + ", events="
+        return "Integration[name=" + name + ", url=" + where() + (format == Format.IRC ? "" : "/…") + ", format=" + format.wire() + ", events="
                 + (events.size() == EventType.values().length ? "all" : events.stream().map(EventType::wire).sorted().toList())
                 + ", secretEnv=" + secretEnv + ", confidential=" + confidential + ", signature=" + signature.wire() + "]";
     }

@@ -80,6 +80,7 @@ final class WebhookDelivery implements StreamConsumer.Handler {
                     e.type() == EventType.REQUEST_APPROVED ? service.timeline(r.id()) : List.of(), hide));
             case PAGERDUTY -> PagerDutyEvent.mayUse(e)
                     ? pagerDuty.bodies(e, r, service.timeline(r.id()), integration.secret(), hide) : List.of();
+            case IRC -> List.of(); // said on IRC by the IRC bot, never POSTed
         };
     }
 

@@ -69,6 +69,7 @@ public final class Webhooks implements AutoCloseable {
     /** Joins each integration's group and starts delivering on a thread per integration. */
     public synchronized Webhooks start() {
         for (var integration : integrations) {
+            if (integration.format() == Integration.Format.IRC) continue; // the IRC bot says those lines
             var delivery = new WebhookDelivery(integration, service, http, timeout, clock, receipts, telemetry);
             running.add(new StreamConsumer(feed, integration.group(), consumer, delivery, retries).start());
         }

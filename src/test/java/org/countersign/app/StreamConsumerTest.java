@@ -176,6 +176,36 @@ class StreamConsumerTest {
         assertThat(feed.deadLetters("hooks", 10)).isEmpty();
     }
 
+    @Test
+    void a_consumer_that_stops_finishes_the_event_it_started_and_hands_the_rest_to_another_within_seconds()
+            throws Exception {
+        var delivered = new CopyOnWriteArrayList<String>();
+        var started = new java.util.concurrent.CountDownLatch(1);
+        feed.join("hooks");
+        var first = open();
+        var more = List.of(open(), open());
+        var a = new StreamConsumer(feed, "hooks", "a", e -> {
+            started.countDown();
+            Thread.sleep(500); // a slow peer
+            delivered.add("a " + e.id());
+        }).start();
+        // a received all three in one read, and is on the first.
+        assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(feed.unacknowledged("hooks", "a", 10)).hasSize(3);
+
+        long stopping = System.nanoTime();
+        a.close();
+        var stopped = Duration.ofNanos(System.nanoTime() - stopping);
+        start("hooks", "b", e -> delivered.add("b " + e.id()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == 3);
+        assertThat(delivered).containsExactlyInAnyOrder("a " + first + "/1/0", "b " + more.get(0) + "/1/0",
+                "b " + more.get(1) + "/1/0");
+        assertThat(stopped).as("a stops once its delivery is done").isLessThan(Duration.ofSeconds(3));
+        assertThat(feed.unacknowledged("hooks", "a", 10)).isEmpty();
+        assertThat(feed.deadLetters("hooks", 10)).isEmpty();
+    }
+
     private void start(String group, String name, StreamConsumer.Handler handler) {
         consumers.add(new StreamConsumer(feed, group, name, handler).start());
     }

@@ -19,6 +19,7 @@ import org.countersign.domain.Event;
 import org.countersign.domain.Outcome;
 import org.countersign.domain.TestPolicies;
 import org.countersign.domain.Workflow;
+import org.countersign.store.RedisCardLedger;
 import org.countersign.store.RedisKeyValues;
 import org.countersign.store.RedisLeases;
 import org.countersign.store.RedisRequestStore;
@@ -34,7 +35,7 @@ class CardPublisherTest {
     private final RedisLeases leases = new RedisLeases(TestRedis.client(), prefix);
     private final RecordingSurface surface = new RecordingSurface();
     private final CardPublisher publisher = new CardPublisher(service, new Cards(service.workflow()), surface, kv,
-            leases, "instance-a");
+            leases, new RedisCardLedger(TestRedis.client(), prefix), "instance-a");
 
     @Test
     void a_card_is_posted_once_and_then_updated_until_it_shows_the_newest_version() throws Exception {

@@ -48,7 +48,7 @@ class PolicyTest {
     @Test
     void a_team_with_no_members_is_a_problem() {
         assertThat(problems(aTwoTeamPolicy().withTeam("security", "Security"))).containsExactly(
-                "team security has no members (list slack-users, matrix-users, console-users or a slack-usergroup)");
+                "team security has no members (list slack-users, matrix-users, console-users, irc-accounts or a slack-usergroup)");
     }
 
     @Test
@@ -105,7 +105,7 @@ class PolicyTest {
 
         assertThat(e.problems()).containsExactly(
                 "team sre has no label",
-                "team security has no members (list slack-users, matrix-users, console-users or a slack-usergroup)",
+                "team security has no members (list slack-users, matrix-users, console-users, irc-accounts or a slack-usergroup)",
                 "reason abuse has no label",
                 "reason abuse requires unknown team trust (known: sre, security)",
                 "expire-after must be a positive duration such as 60m, not PT-5M",

@@ -740,7 +740,24 @@ class WorkflowTest {
         void nobody_else_can_finish_the_deploy() {
             var refused = refused(when(aRequest().deploying(), finish(DEV2, DeployResult.SUCCEEDED, null)), NOT_ALLOWED);
 
-            assertThat(refused.message()).isEqualTo("Only someone who approved EMG-1 can report its deploy");
+            assertThat(refused.message()).isEqualTo("Only the requester or someone who approved EMG-1 can report its deploy");
+        }
+
+        @Test
+        void the_requester_who_named_no_deployer_runs_the_deploy_and_reports_it() {
+            var started = applied(when(aRequest().approved(), startDeploy(DEV)));
+            var finished = applied(when(aRequest().deploying(), finish(DEV, DeployResult.SUCCEEDED, null)));
+
+            assertThat(started.request().state()).isEqualTo(State.DEPLOYING);
+            assertThat(finished.request().state()).isEqualTo(State.DEPLOYED);
+        }
+
+        @Test
+        void the_requester_who_named_a_deployer_leaves_the_deploy_to_them() {
+            var refused = refused(when(aRequest().withDeployer(DEV2).deploying(), finish(DEV, DeployResult.SUCCEEDED, null)),
+                    NOT_ALLOWED);
+
+            assertThat(refused.message()).startsWith("Only the deployer (");
         }
 
         @Test
@@ -933,6 +950,57 @@ class WorkflowTest {
             var refused = refused(when(aRequest().approved(), expire(), STALE.minusSeconds(1)), WRONG_STATE);
 
             assertThat(refused.message()).isEqualTo("The approvals of EMG-1 expire at 2025-03-01 12:02 UTC, not yet");
+        }
+    }
+
+    /** What a page asks before it offers a button: the same rules that would refuse the press. */
+    @Nested
+    class Refusals {
+        @Test
+        void someone_in_no_required_team_is_refused_the_approval_with_the_reason_the_press_would_get() {
+            var given = aRequest();
+            var command = approve(DEV2, "sre").apply(given);
+            var pressed = refused(new Workflow(given.policy()).apply(given.build(), command, LATER), NOT_ALLOWED);
+
+            var asked = new Workflow(given.policy()).refusal(given.build(), command, LATER);
+
+            assertThat(asked).hasValueSatisfying(r -> assertThat(r.message()).isEqualTo(pressed.message()));
+        }
+
+        @Test
+        void a_team_member_may_approve_and_reject_though_the_reason_is_not_typed_yet() {
+            var given = aRequest();
+            var workflow = new Workflow(given.policy());
+
+            assertThat(workflow.refusal(given.build(), approve(SRE1, "sre").apply(given), LATER)).isEmpty();
+            assertThat(workflow.refusal(given.build(), reject(SRE1, "").apply(given), LATER)).isEmpty();
+        }
+
+        @Test
+        void the_requester_may_not_approve_their_own_request() {
+            var given = aRequest();
+
+            assertThat(new Workflow(given.policy()).refusal(given.build(), approve(DEV, "sre").apply(given), LATER))
+                    .hasValueSatisfying(r -> assertThat(r.message()).startsWith("You opened EMG-1"));
+        }
+
+        @Test
+        void a_press_that_would_change_nothing_is_refused_with_what_it_would_say() {
+            var given = aRequest().approvedBy(SRE1, "sre");
+
+            assertThat(new Workflow(given.policy()).refusal(given.build(), approve(SRE1, "sre").apply(given), LATER))
+                    .hasValueSatisfying(r -> assertThat(r.message()).startsWith("You already approved EMG-1 for SRE"));
+        }
+
+        @Test
+        void the_deploy_buttons_follow_the_deployer_rule() {
+            var blank = aRequest().approved();
+            var named = aRequest().withDeployer(DEV2).approved();
+
+            assertThat(new Workflow(blank.policy()).refusal(blank.build(), startDeploy(DEV).apply(blank), LATER)).isEmpty();
+            assertThat(new Workflow(named.policy()).refusal(named.build(), startDeploy(DEV).apply(named), LATER))
+                    .hasValueSatisfying(r -> assertThat(r.kind()).isEqualTo(NOT_ALLOWED));
+            assertThat(new Workflow(named.policy()).refusal(named.build(), startDeploy(DEV2).apply(named), LATER)).isEmpty();
         }
     }
 

@@ -24,6 +24,18 @@ final class CountersignProcess implements AutoCloseable {
 
     /** Starts it with exactly {@code env} (and PATH) and waits until /readyz says ready; its output goes to {@code log}. */
     static CountersignProcess start(Map<String, String> env, Path log) throws Exception {
+        var started = launch(env, log);
+        try {
+            started.awaitReady();
+        } catch (AssertionError | RuntimeException e) {
+            started.close();
+            throw new AssertionError(e.getMessage() + "\n" + started.logTail(), e);
+        }
+        return started;
+    }
+
+    /** Starts it as {@link #start} does without waiting for it, for a test of a start that must fail. */
+    static CountersignProcess launch(Map<String, String> env, Path log) throws Exception {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // C1 only: the service starts in about half the time, and these tests measure recovery, not throughput.
         var builder = new ProcessBuilder(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
@@ -32,14 +44,7 @@ final class CountersignProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(name -> !name.equals("PATH"));
         builder.environment().putAll(env);
-        var started = new CountersignProcess(builder.start(), Integer.parseInt(env.get("PORT")), log);
-        try {
-            started.awaitReady();
-        } catch (AssertionError | RuntimeException e) {
-            started.close();
-            throw new AssertionError(e.getMessage() + "\n" + started.logTail(), e);
-        }
-        return started;
+        return new CountersignProcess(builder.start(), Integer.parseInt(env.get("PORT")), log);
     }
 
     private void awaitReady() throws InterruptedException {

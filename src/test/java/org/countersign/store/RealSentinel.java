@@ -11,7 +11,10 @@ import java.util.List;
  * Debian's packages. Sentinels call the master down after {@link #DOWN_AFTER} without an answer and promote a replica.
  */
 public final class RealSentinel implements AutoCloseable {
+    // Far below the defaults (30 s, 3 min) so a failover test takes seconds; not so low that a busy machine's pause
+    // looks like a dead master.
     public static final Duration DOWN_AFTER = Duration.ofMillis(1_000);
+    public static final Duration FAILOVER_TIMEOUT = Duration.ofMillis(3_000);
 
     private final List<RealRedis.Server> servers = new ArrayList<>(); // the master first, then the replicas
     private final List<RealRedis.Server> sentinels = new ArrayList<>();
@@ -38,7 +41,7 @@ public final class RealSentinel implements AutoCloseable {
                 topology.sentinels.add(RealRedis.Server.start(dir, "redis-sentinel", List.of(
                         "sentinel monitor " + RealRedis.MASTER + " 127.0.0.1 " + master.port() + " " + quorum,
                         "sentinel down-after-milliseconds " + RealRedis.MASTER + " " + DOWN_AFTER.toMillis(),
-                        "sentinel failover-timeout " + RealRedis.MASTER + " 10000",
+                        "sentinel failover-timeout " + RealRedis.MASTER + " " + FAILOVER_TIMEOUT.toMillis(),
                         "sentinel parallel-syncs " + RealRedis.MASTER + " " + Math.max(1, replicas))));
             RealRedis.await("every Sentinel sees " + replicas + " replicas and " + (sentinelCount - 1) + " other Sentinels",
                     RealRedis.UP, () -> topology.sentinels.stream().allMatch(s -> {

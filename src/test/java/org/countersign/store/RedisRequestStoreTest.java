@@ -30,7 +30,10 @@ import org.countersign.domain.EventType;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 class RedisRequestStoreTest {
     private final UnifiedJedis redis = TestRedis.client();
@@ -50,10 +53,23 @@ class RedisRequestStoreTest {
     }
 
     @Test
-    void save_writes_the_version_and_the_request_in_one_hash() {
+    void save_writes_the_version_the_request_and_its_state_in_one_hash() {
         var request = create(store, T0);
 
-        assertThat(redis.hgetAll(keys.request(request.id()))).containsOnlyKeys("v", "json").containsEntry("v", "1");
+        assertThat(redis.hgetAll(keys.request(request.id()))).containsOnlyKeys("v", "json", "s").containsEntry("v", "1")
+                .containsEntry("s", "PENDING");
+    }
+
+    @Test
+    void a_request_saved_before_its_hash_had_the_state_leaves_every_other_state_set_on_its_next_save() {
+        var request = create(store, T0);
+        redis.hdel(keys.request(request.id()), "s");
+        redis.zadd(keys.state(State.REJECTED), 1, Keys.member(request.id())); // a set left stale by hand
+        save(store, request, cancelled(request, T0.plusSeconds(60)));
+
+        for (var s : State.values())
+            assertThat(redis.zscore(keys.state(s), Keys.member(request.id())) != null).as(s.name())
+                    .isEqualTo(s == State.CANCELLED);
     }
 
     @Test
@@ -287,12 +303,31 @@ class RedisRequestStoreTest {
     @Test
     void save_still_works_after_redis_forgets_the_script() {
         var v1 = create(store, T0);
-        redis.scriptFlush();
+        forgetScriptsWhereTheKeysAre();
+        assertThat(saveScriptCachedWhereTheKeysAre()).as("cached before").isFalse();
 
         var v2 = save(store, v1, approved(v1, SRE1, "sre", T0.plusSeconds(1)));
 
         assertThat(store.find(v1.id())).contains(v2);
-        assertThat(redis.scriptExists(RedisRequestStore.SAVE_SHA, keys.all())).isTrue();
+        assertThat(saveScriptCachedWhereTheKeysAre()).as("cached after").isTrue();
+    }
+
+    // On a Cluster, the master of the keys' slot: Jedis sends SCRIPT FLUSH and SCRIPT EXISTS to every master and ANDs
+    // the answers, which says nothing of the one that runs the save.
+    private void forgetScriptsWhereTheKeysAre() {
+        if (redis instanceof RedisClusterClient cluster)
+            try (var node = new Jedis(cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.all())))) {
+                node.scriptFlush();
+            }
+        else redis.scriptFlush();
+    }
+
+    private boolean saveScriptCachedWhereTheKeysAre() {
+        if (redis instanceof RedisClusterClient cluster)
+            try (var node = new Jedis(cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.all())))) {
+                return node.scriptExists(RedisRequestStore.SAVE_SHA);
+            }
+        return redis.scriptExists(RedisRequestStore.SAVE_SHA, keys.all());
     }
 
     @Test

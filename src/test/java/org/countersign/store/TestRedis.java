@@ -11,7 +11,8 @@ import redis.clients.jedis.UnifiedJedis;
  * The Redis every test in this JVM shares: the one at REDIS_URL when set, else one embedded server started on
  * first use. Each test takes its own key prefix, so tests never see each other's data and nothing is flushed.
  * COUNTERSIGN_TEST_REDIS picks another, which is how the store suite runs again on each (see pom.xml): {@code machine}
- * (the machine's own Redis at 127.0.0.1:6379), {@code cluster} (a 3-master Cluster started here), {@code sentinel}
+ * (the machine's own Redis at 127.0.0.1:6379), {@code redis-8} (Debian sid's redis-server, started here from the sid
+ * chroot), {@code cluster} (a 3-master Cluster started here), {@code sentinel}
  * (a master, two replicas and three Sentinels started here).
  */
 public final class TestRedis {

@@ -22,13 +22,28 @@ final class TestTopologies {
                     var cluster = RealCluster.start(dir, 3);
                     yield closingAtExit(RedisConnector.pooled(cluster.url()), cluster, dir);
                 }
+                case "redis-8" -> {
+                    var dir = Files.createTempDirectory("countersign-test-redis-8");
+                    var server = RealRedis.server(RealRedis.fromSid("redis-server"), dir);
+                    String version;
+                    try (var jedis = server.jedis()) {
+                        version = jedis.info("server").lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+                                .orElse("redis_version:?").substring("redis_version:".length()).strip();
+                    }
+                    if (!version.startsWith("8.")) {
+                        server.close();
+                        throw new IllegalStateException("COUNTERSIGN_TEST_REDIS=redis-8 but the sid chroot's redis-server "
+                                + "is " + version);
+                    }
+                    yield closingAtExit(RedisConnector.pooled(server.url()), server, dir);
+                }
                 case "sentinel" -> {
                     var dir = Files.createTempDirectory("countersign-test-sentinel");
                     var sentinel = RealSentinel.start(dir, 2, 3);
                     yield closingAtExit(RedisConnector.pooled(sentinel.url()), sentinel, dir);
                 }
                 default -> throw new IllegalArgumentException("COUNTERSIGN_TEST_REDIS=" + which
-                        + ": expected machine, cluster or sentinel");
+                        + ": expected machine, redis-8, cluster or sentinel");
             };
         } catch (org.opentest4j.TestAbortedException e) {
             missing.accept(e.getMessage());

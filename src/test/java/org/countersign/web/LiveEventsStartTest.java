@@ -56,6 +56,7 @@ class LiveEventsStartTest {
         @Override public List<Delivery> claimAbandoned(String g, String c, Duration i, int n) { return real.claimAbandoned(g, c, i, n); }
         @Override public void acknowledge(String g, Delivery d) { real.acknowledge(g, d); }
         @Override public void keep(String g, String c, Delivery d) { real.keep(g, c, d); }
+        @Override public int handBack(String g, String c) { return real.handBack(g, c); }
         @Override public void deadLetter(String g, Delivery d, String r) { real.deadLetter(g, d, r); }
         @Override public List<DeadLetter> deadLettersOf(String g, int limit) { return real.deadLettersOf(g, limit); }
     }

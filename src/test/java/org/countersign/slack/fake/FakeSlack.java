@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.slack.api.SlackConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +71,7 @@ public final class FakeSlack implements AutoCloseable {
   private final Map<String, Optional<MessageKey>> responseUrls = new HashMap<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
   private final Map<String, Duration> delays = new HashMap<>();
+  private volatile RateLimits rateLimits;
   private long lastTsMicros;
   private long sequence;
 
@@ -101,6 +101,12 @@ public final class FakeSlack implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- workspace set-up
+
+  /** Enforces Slack's rate limits from now on, as Slack does: 429 with Retry-After past them. */
+  public FakeSlack withRateLimits(RateLimits limits) {
+    this.rateLimits = limits;
+    return this;
+  }
 
   /** Adds a channel the bot can post in; {@code name} without '#'. */
   public FakeSlack withChannel(String id, String name) {
@@ -342,7 +348,7 @@ public final class FakeSlack implements AutoCloseable {
     String body = ctx.body();
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.putAll(ctx.headerMap());
-    Map<String, String> params = new LinkedHashMap<>(parseForm(ctx.queryString()));
+    Map<String, String> params = new LinkedHashMap<>(Payloads.parseForm(ctx.queryString()));
     Refusal badBody = null;
     try {
       params.putAll(parseBody(ctx.contentType(), body));
@@ -353,6 +359,13 @@ public final class FakeSlack implements AutoCloseable {
 
     waitIfDelayed(method);
     Failure failure = takeFailure(method);
+    RateLimits limits = rateLimits;
+    if (failure == null && limits != null) {
+      int retryAfter = limits.take(method, params.get("channel"), System.nanoTime());
+      if (retryAfter > 0) {
+        failure = Failure.rateLimited(retryAfter);
+      }
+    }
     if (failure != null) {
       fail(ctx, failure);
       return;
@@ -861,7 +874,7 @@ public final class FakeSlack implements AutoCloseable {
       throw new Refusal("missing_post_type");
     }
     if (contentType.startsWith("application/x-www-form-urlencoded")) {
-      return parseForm(body);
+      return Payloads.parseForm(body);
     }
     if (isJson(contentType)) {
       JsonNode node;
@@ -886,23 +899,6 @@ public final class FakeSlack implements AutoCloseable {
     return contentType != null && contentType.startsWith("application/json");
   }
 
-  private static Map<String, String> parseForm(String form) {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (form == null || form.isEmpty()) {
-      return params;
-    }
-    for (String pair : form.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.put(
-          URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-    }
-    return params;
-  }
 
   private static String randomHex(int length) {
     StringBuilder hex = new StringBuilder();
