@@ -61,7 +61,7 @@ class IrcFlowTest {
         dev.say(irc.ops, "!emergency availability \"API returns 500s\" --change https://gerrit.example.org/r/1 --rollback");
 
         var card = dev.await(l -> l.contains(" NOTICE " + irc.ops + " :EMG-1 "), WAIT);
-        assertThat(card).contains("Waiting for SRE, Release Engineering").contains("API returns 500s")
+        assertThat(card).contains("Waiting for SRE and Release Engineering").contains("API returns 500s")
                 .contains("by " + irc.dev.name());
         dev.await(l -> l.contains(" NOTICE " + irc.ops + " :https://countersign.example.org/requests/EMG-1 · "
                 + "!approve EMG-1 sre"), WAIT);
