@@ -88,7 +88,7 @@ public final class IrcSession {
                 .management().messageSendingQueueSupplier(SingleDelaySender.getSupplier(
                         (int) Math.max(1, settings.lineDelay().toMillis()))).then()
                 .listeners().output(written::accept)
-                .exception(e -> log.warn("IRC client: {}", e.toString())).then()
+                .exception(IrcSession::failed).then()
                 .build();
         if (settings.saslPassword() != null)
             c.getAuthManager().addProtocol(new SaslPlain(c, settings.saslAccount(), settings.saslPassword()));
@@ -102,6 +102,12 @@ public final class IrcSession {
         client = c;
         c.connect();
         return c;
+    }
+
+    /** The library's own failures are worth a warning; its nags (an insecure test connection) are not. */
+    private static void failed(Exception e) {
+        if (e instanceof org.kitteh.irc.client.library.exception.KittehNagException) log.debug("IRC client: {}", e.toString());
+        else log.warn("IRC client: {}", e.toString());
     }
 
     private static TrustManagerFactory systemTrust() {
