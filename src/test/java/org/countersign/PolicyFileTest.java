@@ -680,8 +680,8 @@ class PolicyFileTest {
                 Map.of("LOG_URL", "not a url with t0ken")));
 
         assertThat(e.problems()).containsExactly(
-                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential, signature)",
-                file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty)",
+                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential, signature, channel)",
+                file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty, irc)",
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
                         + "approval.withdrawn, approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "
