@@ -4,6 +4,7 @@ import static org.countersign.store.RedisCalls.call;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.countersign.app.EventFeed;
 import org.countersign.domain.Event;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -37,6 +39,8 @@ public final class RedisEventFeed implements EventFeed {
     private final UnifiedJedis redis;
     private final Keys keys;
     private final ObjectMapper json = DomainJson.mapper();
+    private final java.util.Map<String, String> claimCursors = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisEventFeed.class);
 
     public RedisEventFeed(UnifiedJedis redis, String prefix) {
         this.redis = redis;
@@ -85,7 +89,12 @@ public final class RedisEventFeed implements EventFeed {
         if (result != null) for (var stream : result) for (var entry : stream.getValue()) {
             position = entry.getID().toString();
             var text = entry.getFields() == null ? null : entry.getFields().get("event");
-            if (text != null) deliveries.add(new Delivery(position, read(text)));
+            if (text == null) continue;
+            try {
+                deliveries.add(new Delivery(position, json.readValue(text, Event.class)));
+            } catch (JsonProcessingException | RuntimeException e) {
+                log.warn("live events: event {} is not readable by this version; not shown", position);
+            }
         }
         return new Tail(position, deliveries);
     }
@@ -98,22 +107,68 @@ public final class RedisEventFeed implements EventFeed {
 
     @Override
     public List<Delivery> claimAbandoned(String group, String consumer, Duration idle, int count) {
-        var claimed = call(() -> redis.xautoclaim(keys.events(), group, consumer, idle.toMillis(),
-                new StreamEntryID(0, 0), XAutoClaimParams.xAutoClaimParams().count(count)));
+        // On from where the last claim stopped: from 0-0 every time, a long pending list's tail would never be reached.
+        var from = claimCursors.getOrDefault(group, "0-0");
+        // Sent as it is: Redis 7 answers the ids of entries trimmed meanwhile in a third element, which Jedis drops.
+        var stream = keys.events().getBytes(StandardCharsets.UTF_8);
+        var args = java.util.stream.Stream.of(keys.events(), group, consumer, Long.toString(idle.toMillis()), from, "COUNT",
+                Integer.toString(count)).map(a -> a.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+        var reply = (List<?>) call(() -> redis.sendCommand(stream, Protocol.Command.XAUTOCLAIM, args));
+        claimCursors.put(group, text(reply.get(0)));
         var deliveries = new ArrayList<Delivery>();
-        for (var entry : claimed.getValue()) add(group, entry, deliveries);
+        for (var item : (List<?>) reply.get(1)) {
+            if (!(item instanceof List<?> entry)) continue; // Redis 6.2: a trimmed entry, and no id to tell
+            var fields = new java.util.HashMap<String, String>();
+            if (entry.get(1) instanceof List<?> pairs)
+                for (int i = 0; i + 1 < pairs.size(); i += 2) fields.put(text(pairs.get(i)), text(pairs.get(i + 1)));
+            add(group, new StreamEntry(new StreamEntryID(text(entry.get(0))), entry.get(1) == null ? null : fields),
+                    deliveries);
+        }
+        if (reply.size() > 2 && reply.get(2) instanceof List<?> trimmed)
+            for (var id : trimmed) add(group, new StreamEntry(new StreamEntryID(text(id)), null), deliveries);
         return deliveries;
     }
 
-    /** An entry trimmed from the stream while pending comes back without fields: there is nothing to deliver. */
+    private static String text(Object reply) {
+        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    /**
+     * Each entry on its own: one trimmed from the stream while pending (it comes back without fields) or one this
+     * version cannot read (an event type a newer instance added) is logged, dead-lettered as it is and acknowledged, and
+     * the others are delivered.
+     */
     private void add(String group, StreamEntry entry, List<Delivery> into) {
         var fields = entry.getFields();
         var text = fields == null ? null : fields.get("event");
         if (text == null) {
-            call(() -> redis.xack(keys.events(), group, entry.getID()));
+            log.warn("{}: event {} was trimmed from the stream before it was delivered; dead-lettered", group,
+                    entry.getID());
+            setAsideRaw(group, entry.getID(), null, "trimmed from the events stream (MAXLEN) before it was delivered");
             return;
         }
-        into.add(new Delivery(entry.getID().toString(), read(text)));
+        Event event;
+        try {
+            event = json.readValue(text, Event.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            var why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.toString();
+            log.warn("{}: event {} is not readable by this version ({}); dead-lettered as it is", group, entry.getID(),
+                    why);
+            setAsideRaw(group, entry.getID(), text, "not readable by this version: " + why);
+            return;
+        }
+        into.add(new Delivery(entry.getID().toString(), event));
+    }
+
+    private void setAsideRaw(String group, StreamEntryID id, String raw, String reason) {
+        var letter = json.createObjectNode().put("deliveryId", id.toString()).put("reason", reason)
+                .put("at", Instant.now().toString());
+        if (raw != null) letter.put("raw", raw);
+        call(() -> {
+            redis.lpush(keys.deadLetters(group), letter.toString());
+            redis.ltrim(keys.deadLetters(group), 0, DEAD_LETTERS_KEPT - 1);
+            return redis.xack(keys.events(), group, id);
+        });
     }
 
     @Override
@@ -196,13 +251,5 @@ public final class RedisEventFeed implements EventFeed {
             }
             return backlogs;
         });
-    }
-
-    private Event read(String text) {
-        try {
-            return json.readValue(text, Event.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored event is not readable: " + e.getOriginalMessage(), e);
-        }
     }
 }

@@ -8,7 +8,7 @@ import org.countersign.domain.Event;
 import org.countersign.receipt.Dsse;
 
 /**
- * A request as webhooks see it, at its current version. For a confidential request sent to an endpoint that
+ * A request as webhooks see it: its current version, or the version and state of an event ({@link #at}). For a confidential request sent to an endpoint that
  * is not marked confidential, what could describe an unfixed vulnerability (summary, details, changes, task,
  * why not roll back, notes, the rejection reason) is left out and {@code redacted} is true.
  */
@@ -32,8 +32,18 @@ record RequestPayload(String id, long version, String state, String reason, bool
 
         static EventPayload of(Event e, EmergencyRequest r, boolean hide, Dsse.Envelope receipt) {
             return new EventPayload(e.id(), e.type().wire(), e.at(), e.actor().toString(), e.team(),
-                    hide ? null : e.detail(), RequestPayload.of(r, hide), receipt);
+                    hide ? null : e.detail(), RequestPayload.of(r, hide).at(e), receipt);
         }
+    }
+
+    /**
+     * With the version and state the event wrote, not the request's now: a {@code request.approved} delivered late
+     * (after a retry, or by another instance) still says APPROVED when the request has been cancelled since.
+     */
+    RequestPayload at(Event e) {
+        return new RequestPayload(id, e.version(), e.state().name(), reason, confidential, redacted, requiredTeams,
+                approvals, requester, deployer, summary, details, changes, task, rollback, whyNotRollback, rejection,
+                deployNote, closeNote, created, updated, expires);
     }
 
     /** Whether this endpoint must not see what a confidential request is about. */
