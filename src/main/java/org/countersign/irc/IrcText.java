@@ -2,10 +2,10 @@ package org.countersign.irc;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.countersign.chat.Card;
+import org.countersign.chat.CardCommands;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Platform;
 
@@ -128,21 +128,7 @@ final class IrcText {
 
     /** What to type for each button the card would have, in order, each once. */
     static List<String> commands(Card card) {
-        var id = clean(card.requestId());
-        var commands = new LinkedHashSet<String>();
-        for (var b : card.buttons()) {
-            var command = switch (b.action()) {
-                case APPROVE -> "!approve " + id + (b.team() == null ? "" : " " + clean(b.team()));
-                case REJECT -> "!reject " + id + " <reason>";
-                case DEPLOY_STARTED -> "!deploy " + id + " started";
-                case DEPLOYED -> "!deploy " + id + " succeeded";
-                case ROLLED_BACK -> "!deploy " + id + " rolled-back";
-                case FAILED -> "!deploy " + id + " failed";
-                case CLOSE -> "!close " + id + " <note>";
-                case WITHDRAW, EDIT -> null; // in !help; the card stays short
-            };
-            if (command != null) commands.add(command);
-        }
-        return List.copyOf(commands);
+        // !withdraw and !edit are in !help: the card stays short.
+        return CardCommands.of(card, IrcBot.SYNTAX, IrcText::clean, java.util.Set.of(Card.Action.WITHDRAW, Card.Action.EDIT));
     }
 }

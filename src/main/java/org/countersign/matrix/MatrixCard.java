@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import org.countersign.chat.Card;
+import org.countersign.chat.CardCommands;
 import org.countersign.chat.Card.Button;
 import org.countersign.chat.Card.Links;
 import org.countersign.chat.Card.Person;
@@ -221,21 +221,6 @@ final class MatrixCard {
 
     /** What to type for each button the card would have, in the buttons' order, each once. */
     static List<String> commands(Card card) {
-        var id = MatrixText.clean(card.requestId());
-        var commands = new LinkedHashSet<String>();
-        for (Button b : card.buttons()) {
-            commands.add(switch (b.action()) {
-                case APPROVE -> "!approve " + id + (b.team() == null ? "" : " " + MatrixText.clean(b.team()));
-                case REJECT -> "!reject " + id + " <reason>";
-                case DEPLOY_STARTED -> "!deploy " + id + " started";
-                case DEPLOYED -> "!deploy " + id + " succeeded";
-                case ROLLED_BACK -> "!deploy " + id + " rolled-back";
-                case FAILED -> "!deploy " + id + " failed";
-                case CLOSE -> "!close " + id + " <note>";
-                case WITHDRAW -> "!withdraw " + id;
-                case EDIT -> "!edit " + id + " --change <ref>";
-            });
-        }
-        return List.copyOf(commands);
+        return CardCommands.of(card, MatrixBot.SYNTAX, MatrixText::clean, java.util.Set.of());
     }
 }

@@ -173,7 +173,7 @@ class MatrixFlowTest {
 
         matrix.homeserver.postText(OPS, SRE1, "!status " + id);
 
-        var reply = matrix.awaitReply(OPS, id + " · Security issue");
+        var reply = matrix.awaitReply(OPS, id + " · Confidential");
         assertThat(reply).contains("confidential").doesNotContain("API returns 500s");
     }
 
@@ -186,7 +186,7 @@ class MatrixFlowTest {
         matrix.homeserver.postText(OPS, OUTSIDER, "!approve " + id);
         var approve = matrix.awaitReply(OPS, "Nothing was recorded. " + id + " is confidential");
         matrix.homeserver.postText(OPS, SRE1, "!status " + id);
-        var status = matrix.awaitReply(OPS, id + " · Security issue");
+        var status = matrix.awaitReply(OPS, id + " · Confidential");
         matrix.homeserver.postText(OPS, SRE1, "!cancel " + id);
         var cancel = matrix.awaitReply(OPS, "Nothing was recorded. " + id + " is confidential, so Countersign speaks of it only");
 
