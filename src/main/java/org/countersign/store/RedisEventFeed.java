@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.countersign.app.EventFeed;
 import org.countersign.domain.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -26,6 +28,7 @@ import redis.clients.jedis.resps.StreamEntry;
  * per group, {@code <p>deadletter:<group>}, newest first.
  */
 public final class RedisEventFeed implements EventFeed {
+    private static final Logger log = LoggerFactory.getLogger(RedisEventFeed.class);
     static final int DEAD_LETTERS_KEPT = 1000;
     /** Where a Redis that does not report a group's lag has it counted, the count stops. */
     static final int LAG_COUNTED_MAX = 1000;
@@ -84,8 +87,9 @@ public final class RedisEventFeed implements EventFeed {
         var position = from.toString();
         if (result != null) for (var stream : result) for (var entry : stream.getValue()) {
             position = entry.getID().toString();
-            var text = entry.getFields() == null ? null : entry.getFields().get("event");
-            if (text != null) deliveries.add(new Delivery(position, read(text)));
+            var event = readable(entry);
+            if (event != null) deliveries.add(new Delivery(position, event));
+            else log.warn("live events: skipped stream entry {}, which this version cannot read", position);
         }
         return new Tail(position, deliveries);
     }
@@ -105,15 +109,55 @@ public final class RedisEventFeed implements EventFeed {
         return deliveries;
     }
 
-    /** An entry trimmed from the stream while pending comes back without fields: there is nothing to deliver. */
+    /**
+     * Adds the entry's event, read on its own: one this version cannot read (an event type a newer instance wrote during
+     * a rolling upgrade, broken JSON) is dead-lettered with its raw fields and acknowledged, so it never holds up the
+     * others. An entry trimmed from the stream while pending comes back without fields: there is nothing to deliver.
+     */
     private void add(String group, StreamEntry entry, List<Delivery> into) {
         var fields = entry.getFields();
-        var text = fields == null ? null : fields.get("event");
-        if (text == null) {
+        var id = entry.getID().toString();
+        if (fields == null) {
             call(() -> redis.xack(keys.events(), group, entry.getID()));
             return;
         }
-        into.add(new Delivery(entry.getID().toString(), read(text)));
+        String problem;
+        try {
+            var text = fields.get("event");
+            if (text == null) throw new IllegalArgumentException("the entry has no event field");
+            into.add(new Delivery(id, json.readValue(text, Event.class)));
+            return;
+        } catch (JsonProcessingException e) {
+            problem = e.getOriginalMessage();
+        } catch (RuntimeException e) {
+            problem = e.getMessage();
+        }
+        log.error("{}: stream entry {} is unreadable here ({}); dead-lettered as it is", group, id, problem);
+        deadLetterRaw(group, id, fields, "unreadable: " + problem);
+        call(() -> redis.xack(keys.events(), group, entry.getID()));
+    }
+
+    /** The entry's event, or null when this version cannot read it. */
+    private Event readable(StreamEntry entry) {
+        var text = entry.getFields() == null ? null : entry.getFields().get("event");
+        if (text == null) return null;
+        try {
+            return json.readValue(text, Event.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A dead letter with no event: the stream entry's fields as they were (none for an entry already gone). */
+    private void deadLetterRaw(String group, String deliveryId, Map<String, String> fields, String reason) {
+        var entry = json.createObjectNode()
+                .put("deliveryId", deliveryId)
+                .put("group", group)
+                .put("reason", reason)
+                .put("at", Instant.now().toString());
+        var raw = entry.putObject("raw");
+        fields.forEach(raw::put);
+        push(group, entry.toString());
     }
 
     @Override
@@ -148,8 +192,12 @@ public final class RedisEventFeed implements EventFeed {
                 .put("reason", reason)
                 .put("at", Instant.now().toString());
         entry.set("event", json.valueToTree(delivery.event()));
+        push(group, entry.toString());
+    }
+
+    private void push(String group, String letter) {
         call(() -> {
-            redis.lpush(keys.deadLetters(group), entry.toString());
+            redis.lpush(keys.deadLetters(group), letter);
             return redis.ltrim(keys.deadLetters(group), 0, DEAD_LETTERS_KEPT - 1);
         });
     }
@@ -165,8 +213,11 @@ public final class RedisEventFeed implements EventFeed {
         for (var text : deadLetters(group, limit)) {
             try {
                 var node = json.readTree(text);
-                letters.add(new DeadLetter(node.path("deliveryId").asText(), json.treeToValue(node.get("event"), Event.class),
-                        node.path("reason").asText(), Instant.parse(node.path("at").asText())));
+                var raw = new java.util.LinkedHashMap<String, String>();
+                node.path("raw").fields().forEachRemaining(f -> raw.put(f.getKey(), f.getValue().asText()));
+                var event = node.hasNonNull("event") ? json.treeToValue(node.get("event"), Event.class) : null;
+                letters.add(new DeadLetter(node.path("deliveryId").asText(), event, node.path("reason").asText(),
+                        Instant.parse(node.path("at").asText()), raw));
             } catch (JsonProcessingException | RuntimeException e) {
                 // one unreadable entry must not hide the others
             }
@@ -198,11 +249,4 @@ public final class RedisEventFeed implements EventFeed {
         });
     }
 
-    private Event read(String text) {
-        try {
-            return json.readValue(text, Event.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored event is not readable: " + e.getOriginalMessage(), e);
-        }
-    }
 }
