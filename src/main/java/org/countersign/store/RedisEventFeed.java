@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.countersign.app.EventFeed;
 import org.countersign.domain.Event;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ import redis.clients.jedis.params.XPendingParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The events stream ({@code <p>events}) read through Redis consumer groups. Dead letters go to a capped list
@@ -36,10 +38,13 @@ public final class RedisEventFeed implements EventFeed {
     static final int HANDED_BACK_MAX = 10_000;
     /** The idle time handed-back events are given: a day, past any claim's threshold. */
     static final long HANDED_BACK_IDLE = Duration.ofDays(1).toMillis();
+    static final String TRIMMED = "trimmed before delivery";
 
     private final UnifiedJedis redis;
     private final Keys keys;
     private final ObjectMapper json = DomainJson.mapper();
+    /** Where each group's next XAUTOCLAIM here starts. */
+    private final Map<String, String> claimCursors = new ConcurrentHashMap<>();
 
     public RedisEventFeed(UnifiedJedis redis, String prefix) {
         this.redis = redis;
@@ -100,13 +105,36 @@ public final class RedisEventFeed implements EventFeed {
                 .stream().findFirst().map(StreamEntry::getID).orElse(new StreamEntryID(0, 0)).toString();
     }
 
+    /**
+     * XAUTOCLAIM from where the group's last claim here stopped (its returned cursor; {@code 0-0} once it went round),
+     * so a long pending list is looked through bit by bit rather than its head over and over. It claims ids only, then
+     * reads each: an entry trimmed from the stream while pending (which Redis 7 also lists apart, and drops from the
+     * pending list as it answers, while 6.2 claims it as it is) is dead-lettered, never acknowledged in silence.
+     */
     @Override
     public List<Delivery> claimAbandoned(String group, String consumer, Duration idle, int count) {
-        var claimed = call(() -> redis.xautoclaim(keys.events(), group, consumer, idle.toMillis(),
-                new StreamEntryID(0, 0), XAutoClaimParams.xAutoClaimParams().count(count)));
+        var from = claimCursors.getOrDefault(group, "0-0");
+        var reply = call(() -> redis.xautoclaimJustId(SafeEncoder.encode(keys.events()), SafeEncoder.encode(group),
+                SafeEncoder.encode(consumer), idle.toMillis(), SafeEncoder.encode(from),
+                XAutoClaimParams.xAutoClaimParams().count(count)));
+        claimCursors.put(group, SafeEncoder.encode((byte[]) reply.get(0)));
         var deliveries = new ArrayList<Delivery>();
-        for (var entry : claimed.getValue()) add(group, entry, deliveries);
+        for (var raw : (List<?>) reply.get(1)) {
+            var id = new StreamEntryID(SafeEncoder.encode((byte[]) raw));
+            var found = call(() -> redis.xrange(keys.events(), id, id, 1));
+            if (found.isEmpty()) trimmed(group, id.toString());
+            else add(group, found.get(0), deliveries);
+        }
+        if (reply.size() > 2 && reply.get(2) instanceof List<?> gone)
+            for (var id : gone) trimmed(group, SafeEncoder.encode((byte[]) id));
         return deliveries;
+    }
+
+    /** A pending entry the stream no longer holds (MAXLEN trimmed it first): said and set aside, never lost in silence. */
+    private void trimmed(String group, String id) {
+        log.error("{}: pending event {} was trimmed from the stream before it was delivered; dead-lettered", group, id);
+        deadLetterRaw(group, id, Map.of(), TRIMMED);
+        call(() -> redis.xack(keys.events(), group, new StreamEntryID(id)));
     }
 
     /**
@@ -118,7 +146,7 @@ public final class RedisEventFeed implements EventFeed {
         var fields = entry.getFields();
         var id = entry.getID().toString();
         if (fields == null) {
-            call(() -> redis.xack(keys.events(), group, entry.getID()));
+            trimmed(group, id);
             return;
         }
         String problem;
@@ -175,8 +203,13 @@ public final class RedisEventFeed implements EventFeed {
             if (ours.isEmpty()) return 0;
             var ids = ours.stream().map(p -> p.getID()).toArray(StreamEntryID[]::new);
             // Still ours by name, but idle for longer than any consumer waits before claiming: the next claim takes them.
-            redis.xclaimJustId(keys.events(), group, consumer, 0, XClaimParams.xClaimParams().idle(HANDED_BACK_IDLE), ids);
-            return ids.length;
+            var kept = redis.xclaimJustId(keys.events(), group, consumer, 0,
+                    XClaimParams.xClaimParams().idle(HANDED_BACK_IDLE), ids);
+            // What XCLAIM did not answer is gone from the stream (Redis 7 drops it from the pending list too; 6.2 answers
+            // it, and the claim that takes it over finds it gone).
+            var left = new java.util.HashSet<>(kept);
+            for (var id : ids) if (!left.contains(id)) trimmed(group, id.toString());
+            return left.size();
         });
     }
 
