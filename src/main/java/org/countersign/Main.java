@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.countersign.app.ArchiveSweeper;
 import org.countersign.app.Directory;
 import org.countersign.app.Emails;
 import org.countersign.app.ExpirySweeper;
@@ -32,6 +33,7 @@ import org.countersign.domain.Policy;
 import org.countersign.domain.Workflow;
 import org.countersign.slack.SlackEmails;
 import org.countersign.store.DomainJson;
+import org.countersign.store.RedisArchive;
 import org.countersign.store.KeyMigration;
 import org.countersign.store.RedisConnector;
 import org.countersign.store.RedisEventFeed;
@@ -143,6 +145,8 @@ public final class Main {
             running.add(new ExpirySweeper(store, service, clock).start(config.expirySweepInterval()));
             if (policy.review().isOn()) running.add(new ReviewReminder(service).start(REVIEW_REMINDER_INTERVAL));
             running.add(new ReminderSweeper(store, service, clock).start(config.expirySweepInterval()));
+            running.add(new ArchiveSweeper(new RedisArchive(client, config.redisPrefix()), () -> service.policy().retainFor(),
+                    clock).start(ArchiveSweeper.EVERY));
 
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var perUser = new Throttle(limiter, config.perUser(), kv);
@@ -183,8 +187,9 @@ public final class Main {
             var webOptions = new WebApp.Options(startupToken != null ? startupToken : config.web().dashboardToken(),
                     console ? ConsolePeople.of(policy, config.policyFileOpt()) : null, live,
                     new Throttle(limiter, config.perAddress(), null), perUser, receipts, identity, edge);
-            var readiness = Readiness.warning(() -> draining.problem().or(store::ping), () -> reload.map(r -> concat(r.problems(), watches.problems()))
-                    .orElseGet(watches::problems));
+            Readiness up = () -> draining.problem().or(store::ping);
+            var readiness = Readiness.warning(up, () -> reload.map(r -> java.util.stream.Stream.concat(
+                    r.problems().stream(), watches.problems().stream()).toList()).orElseGet(watches::problems));
             metrics.watch(readiness);
             var web = WebApp.create(service, readiness, metrics, DomainJson.mapper(), adapters, webOptions)
                     .start(host, config.port());
@@ -241,10 +246,6 @@ public final class Main {
                 ? new SlackEmails(slack.get().methods(), clock) : Emails.NONE);
         if (slack.isPresent()) directory = slack.get().directory(directory, policy, clock);
         return new RequestService.Rules(new Workflow(policy, severalPlatforms), directory);
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
     }
 
     /** This instance's name among consumers of the events stream and lease holders: host, process, start. */

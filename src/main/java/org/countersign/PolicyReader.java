@@ -31,7 +31,7 @@ final class PolicyReader {
     static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofMinutes(60);
 
     private static final List<String> TOP_KEYS = List.of("teams", "reasons", "approvals-per-team", "expire-after",
-            "approval-valid-for", "remind-after", "escalate-after", "warn-before-expiry", "people", "integrations",
+            "approval-valid-for", "retain-for", "remind-after", "escalate-after", "warn-before-expiry", "people", "integrations",
             "identity", "github", "windows", "freezes", "may-open", "open-limit", "break-glass", "review");
     private static final List<String> TEAM_KEYS =
             List.of("label", "slack-users", "slack-usergroup", "matrix-users", "console-users", "irc-accounts", "approvals");
@@ -111,7 +111,8 @@ final class PolicyReader {
             var policy = Policy.of(teams, reasons, expireAfter, approvalValidFor, people).withMatrixMailDomains(mailDomains)
                     .withWindows(windows).withOpening(opening)
                     .withAftercare(breakGlass, review)
-                    .withReminders(reminders);
+                    .withReminders(reminders)
+                    .withRetention(duration(root, "retain-for", Policy.DEFAULT_RETAIN_FOR));
             if (problems.none()) return new PolicyFile.Loaded(policy, integrations, github);
         } catch (InvalidPolicy e) {
             e.problems().forEach(problems::addToFile);

@@ -85,7 +85,9 @@ class PackagingTest {
         assertThat(lines).anyMatch(l -> l.startsWith("HEALTHCHECK ")).anyMatch(l -> l.contains("/healthz"));
         assertThat(lines).anyMatch(l -> l.contains("-XX:MaxRAMPercentage="));
         assertThat(lines).contains("ENTRYPOINT [\"sh\", \"-c\", \"exec java $JAVA_OPTS -jar /app/countersign.jar\"]");
-        assertThat(Files.readString(Path.of("Procfile")).strip()).isEqualTo("web: java $JAVA_OPTS -jar target/countersign.jar");
+        assertThat(Files.readString(Path.of("Procfile")).strip()).isEqualTo("web: MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx112m -Xss512k -XX:ReservedCodeCacheSize=48m"
+                + " -XX:+ExitOnOutOfMemoryError"
+                + " $JAVA_OPTS -jar target/countersign.jar");
     }
 
     private static void checkManifests(List<JsonNode> docs, String configMap) {

@@ -318,6 +318,22 @@ class PolicyFileTest {
     }
 
     @Test
+    void retain_for_is_400_days_unless_the_policy_says_otherwise_in_the_forms_of_other_durations() throws IOException {
+        assertThat(PolicyFile.load(write(VALID)).retainFor()).isEqualTo(Duration.ofDays(400));
+        assertThat(PolicyFile.load(write(VALID + "retain-for: 90d\n")).retainFor()).isEqualTo(Duration.ofDays(90));
+        assertThat(PolicyFile.load(write(VALID + "retain-for: P30D\n")).retainFor()).isEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
+    void a_retain_for_that_is_no_duration_or_under_a_day_is_reported() throws IOException {
+        var file = write(VALID + "retain-for: a year\n");
+        assertThat(invalid(file).problems()).containsExactly(
+                file + ": retain-for: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'a year'");
+        assertThat(invalid(write(VALID + "retain-for: 2h\n")).problems()).singleElement().asString()
+                .contains("retain-for: must be at least 1d");
+    }
+
+    @Test
     void a_bad_duration_is_reported_with_the_forms_that_work() throws IOException {
         var file = write(VALID.replace("expire-after: 60m", "expire-after: an hour"));
 
@@ -341,7 +357,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(file + ": expire_after: unknown key "
-                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, remind-after, escalate-after, warn-before-expiry, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)");
+                + "(known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, retain-for, remind-after, escalate-after, warn-before-expiry, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)");
     }
 
     @Test
@@ -475,7 +491,7 @@ class PolicyFileTest {
         var e = invalid(file);
 
         assertThat(e.problems()).containsExactly(
-                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, remind-after, escalate-after, warn-before-expiry, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)",
+                file + ": colour: unknown key (known: teams, reasons, approvals-per-team, expire-after, approval-valid-for, retain-for, remind-after, escalate-after, warn-before-expiry, people, integrations, identity, github, windows, freezes, may-open, open-limit, break-glass, review)",
                 file + ": expire-after: must be a duration such as 90s, 60m, 2h, 1d or PT1H, not 'soon'",
                 file + ": teams.sre.approvals: must be a number, not 'two'",
                 file + ": reasons.availability.confidential: must be true or false, not 'maybe'",
@@ -680,8 +696,8 @@ class PolicyFileTest {
                 Map.of("LOG_URL", "not a url with t0ken")));
 
         assertThat(e.problems()).containsExactly(
-                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential, signature)",
-                file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty)",
+                file + ": integrations[0].colour: unknown key (known: name, url, url-env, events, format, secret-env, confidential, signature, channel)",
+                file + ": integrations[0].format: unknown format 'xml' (known: countersign, slack-incoming, pagerduty, irc)",
                 file + ": integrations[0].url: 'ftp://ci.example.org/hook' is not an http or https URL such as https://ci.example.org/hooks/countersign",
                 file + ": integrations[0].events[1]: unknown event 'request.aproved' (known: all, or request.opened, approval.added, "
                         + "approval.withdrawn, approvals.cleared, request.edited, request.approved, request.rejected, request.cancelled, "

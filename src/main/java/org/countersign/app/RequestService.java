@@ -238,6 +238,12 @@ public final class RequestService {
     /** Every request, oldest first, a page at a time (the audit export). */
     public List<EmergencyRequest> opened(long offset, int limit) { return store.opened(offset, limit); }
 
+    /** The highest request number handed out so far. */
+    public long highestNumber() { return store.highestNumber(); }
+
+    /** Requests {@code from} to {@code from + count - 1}, live or archived, with their timelines: the audit export's read. */
+    public List<RequestStore.Kept> history(long from, int count) { return store.history(from, count); }
+
     /** The timelines of {@code ids}, in that order, in one read. */
     public List<List<Event>> timelines(List<RequestId> ids) { return store.timelines(ids); }
 

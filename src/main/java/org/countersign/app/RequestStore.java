@@ -45,4 +45,16 @@ public interface RequestStore {
     List<RequestId> dueForExpiry(Instant now, int limit);
 
     Map<State, Long> countByState();
+
+    /** The highest request number handed out so far (0 before the first). */
+    long highestNumber();
+
+    /**
+     * Every request numbered {@code from} to {@code from + count - 1} that exists, live or {@link Archive archived}, with
+     * its timeline, by number: how the audit export walks the whole history.
+     */
+    List<Kept> history(long from, int count);
+
+    /** A request and its timeline, oldest event first. */
+    record Kept(EmergencyRequest request, List<Event> timeline) {}
 }

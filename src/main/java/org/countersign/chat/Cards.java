@@ -74,7 +74,8 @@ public final class Cards {
         var policy = workflow.policy();
         var teams = String.join(", ", r.requiredTeams().stream().map(t -> policy.teamLabel(t) + " "
                 + (r.approvalsFor(t).size() >= workflow.quorum(r, t) ? "approved" : "waiting")).toList());
-        var reason = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+        // Hidden, even its reason is not said (as the web shows it): which kind of security issue is itself a detail.
+        var reason = reveal ? policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()) : "Confidential";
         var summary = reveal ? Texts.truncate(r.summary(), 150) : hidden;
         return r.id() + " · " + reason + " · " + r.state().label() + " — " + summary + " (" + teams + ")";
     }

@@ -192,8 +192,10 @@ final class WaitCommand extends ServiceCommand {
             var missing = new ArrayList<String>();
             for (var team : view.path("teams")) {
                 if (team.path("satisfied").asBoolean()) continue;
-                missing.add(team.path("label").asText(team.path("team").asText()) + " (" + team.path("approvals").size()
-                        + " of " + team.path("needed").asInt(1) + ")");
+                // "approved" counts them even where a confidential request hides who approved.
+                int approved = team.path("approved").asInt(team.path("approvals").size());
+                missing.add(team.path("label").asText(team.path("team").asText()) + " (" + approved + " of "
+                        + team.path("needed").asInt(1) + ")");
             }
             if (!missing.isEmpty()) line.append(": waiting for ").append(String.join(", ", missing));
         } else if (state == State.REJECTED || state == State.CANCELLED) {

@@ -112,9 +112,8 @@ final class Deploys {
     }
 
     private String deployersOnly(EmergencyRequest r) {
-        return "Only " + (r.deployer() == null ? "the requester (" + workflow.nameOf(r.requester()) + ")"
-                : "the deployer (" + workflow.nameOf(r.deployer()) + ")") + " or someone who approved " + r.id()
-                + " can report its deploy";
+        return "Only " + (r.deployer() == null ? "the requester" : "the deployer (" + workflow.nameOf(r.deployer()) + ")")
+                + " or someone who approved " + r.id() + " can report its deploy";
     }
 
     private String notApproved(EmergencyRequest r) {

@@ -18,6 +18,8 @@ import java.util.Set;
 public final class Policy {
     /** How long approvals stay good for starting the deploy when the policy does not say. */
     public static final Duration DEFAULT_APPROVAL_VALID_FOR = Duration.ofHours(2);
+    /** How long a finished request stays among the live ones when the policy does not say ({@code retain-for}). */
+    public static final Duration DEFAULT_RETAIN_FOR = Duration.ofDays(400);
 
     private final Map<String, Team> teams;
     private final Map<String, Reason> reasons;
@@ -31,12 +33,14 @@ public final class Policy {
     private final BreakGlassRule breakGlass;
     private final ReviewRule review;
     private final Reminders reminders;
+    private final Duration retainFor;
 
     private Policy(Map<String, Team> teams, Map<String, Reason> reasons, Duration expireAfter,
                    Duration approvalValidFor, Map<Actor, String> personOf, Map<String, String> matrixMailDomains,
                    String sha256, Windows windows, Opening opening, BreakGlassRule breakGlass, ReviewRule review,
-                   Reminders reminders) {
+                   Reminders reminders, Duration retainFor) {
         this.reminders = reminders;
+        this.retainFor = retainFor;
         this.breakGlass = breakGlass;
         this.review = review;
         this.teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
@@ -89,7 +93,7 @@ public final class Policy {
         }));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, seen, Map.of(), null, Windows.none(),
-                Opening.everyone(), BreakGlassRule.NONE, ReviewRule.NONE, Reminders.NONE);
+                Opening.everyone(), BreakGlassRule.NONE, ReviewRule.NONE, Reminders.NONE, DEFAULT_RETAIN_FOR);
     }
 
     /**
@@ -101,7 +105,7 @@ public final class Policy {
         serverToDomain.forEach((server, domain) -> lower.put(server.toLowerCase(java.util.Locale.ROOT),
                 domain.toLowerCase(java.util.Locale.ROOT)));
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, lower, sha256, windows, opening,
-                breakGlass, review, reminders);
+                breakGlass, review, reminders, retainFor);
     }
 
     /** This policy, known by the SHA-256 (lowercase hex) of the file it was read from. */
@@ -109,7 +113,7 @@ public final class Policy {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}"))
             throw new IllegalArgumentException("not a lowercase hex SHA-256: " + sha256);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review, reminders);
+                opening, breakGlass, review, reminders, retainFor);
     }
 
     /** This policy with deployment windows and freezes, or {@link InvalidPolicy} saying what is wrong with them. */
@@ -117,7 +121,7 @@ public final class Policy {
         var problems = windows.problems(teams);
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review, reminders);
+                opening, breakGlass, review, reminders, retainFor);
     }
 
     /** This policy with who may open requests and how often, or {@link InvalidPolicy} naming unknown teams or people. */
@@ -135,7 +139,7 @@ public final class Policy {
             problems.add("open-limit needs a positive window such as 5/1h");
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review, reminders);
+                opening, breakGlass, review, reminders, retainFor);
     }
 
     /** The deployment windows and freezes (none unless the policy names them). */
@@ -169,7 +173,7 @@ public final class Policy {
         problems.addAll(review.problems(teams.keySet(), reasons.keySet()));
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review, reminders);
+                opening, breakGlass, review, reminders, retainFor);
     }
 
     /** Who may let a request proceed without its quorum, for which reasons; {@link BreakGlassRule#NONE} when nobody. */
@@ -184,8 +188,19 @@ public final class Policy {
         var problems = reminders.problems(expireAfter);
         if (!problems.isEmpty()) throw new InvalidPolicy(problems);
         return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
-                opening, breakGlass, review, reminders);
+                opening, breakGlass, review, reminders, retainFor);
     }
+
+    /** This policy, keeping finished requests live for {@code retainFor} before they are archived. */
+    public Policy withRetention(Duration retainFor) {
+        if (retainFor.compareTo(Duration.ofDays(1)) < 0)
+            throw new InvalidPolicy(List.of("retain-for: must be at least 1d, not " + retainFor));
+        return new Policy(teams, reasons, expireAfter, approvalValidFor, personOf, matrixMailDomains, sha256, windows,
+                opening, breakGlass, review, reminders, retainFor);
+    }
+
+    /** How long a finished request stays among the live ones before it moves to the archive. */
+    public Duration retainFor() { return retainFor; }
 
     /** When waiting requests are reminded, escalated and their requesters warned ({@link Reminders#NONE}: never). */
     public Reminders reminders() { return reminders; }

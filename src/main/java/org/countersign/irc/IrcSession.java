@@ -17,7 +17,7 @@ import org.kitteh.irc.client.library.element.User;
 import org.kitteh.irc.client.library.event.channel.ChannelKickEvent;
 import org.kitteh.irc.client.library.event.channel.ChannelMessageEvent;
 import org.kitteh.irc.client.library.event.channel.ChannelModeEvent;
-import org.kitteh.irc.client.library.event.channel.RequestedChannelJoinCompleteEvent;
+import org.kitteh.irc.client.library.event.channel.ChannelJoinEvent;
 import org.kitteh.irc.client.library.event.client.ClientNegotiationCompleteEvent;
 import org.kitteh.irc.client.library.event.client.ClientReceiveNumericEvent;
 import org.kitteh.irc.client.library.event.client.NickRejectedEvent;
@@ -42,6 +42,8 @@ public final class IrcSession {
     private static final Logger log = LoggerFactory.getLogger(IrcSession.class);
     /** RPL_CHANNELMODEIS: {@code <me> <channel> <modes> [params]}. */
     static final int CHANNEL_MODE_IS = 324;
+    /** RPL_LOGGEDIN: SASL (or services) logged the bot in to its account. */
+    static final int LOGGED_IN = 900;
 
     private final IrcSettings settings;
     private final Consumer<String> written;
@@ -53,6 +55,9 @@ public final class IrcSession {
     private final List<String> extra = new CopyOnWriteArrayList<>();
     private volatile IrcConnection.Listener listener = (channel, nick, account, text) -> { };
     private volatile boolean ready;
+    private volatile boolean registeredBefore;
+    private volatile boolean loggedIn;
+    private volatile List<String> channels = List.of();
     private volatile Client client;
 
     IrcSession(IrcSettings settings, Consumer<String> written, Runnable lost) {
@@ -83,18 +88,26 @@ public final class IrcSession {
                 .management().messageSendingQueueSupplier(SingleDelaySender.getSupplier(
                         (int) Math.max(1, settings.lineDelay().toMillis()))).then()
                 .listeners().output(written::accept)
-                .exception(e -> log.warn("IRC client: {}", e.toString())).then()
+                .exception(IrcSession::failed).then()
                 .build();
         if (settings.saslPassword() != null)
             c.getAuthManager().addProtocol(new SaslPlain(c, settings.saslAccount(), settings.saslPassword()));
         else if (settings.clientCert() != null) c.getAuthManager().addProtocol(new SaslExternal(c));
         c.getEventManager().registerEventListener(this);
-        var channels = new java.util.LinkedHashSet<>(settings.channels());
-        channels.addAll(extra);
+        var all = new java.util.LinkedHashSet<>(settings.channels());
+        all.addAll(extra);
+        channels = List.copyOf(all);
+        registeredBefore = false;
         c.addChannel(channels.toArray(String[]::new));
         client = c;
         c.connect();
         return c;
+    }
+
+    /** The library's own failures are worth a warning; its nags (an insecure test connection) are not. */
+    private static void failed(Exception e) {
+        if (e instanceof org.kitteh.irc.client.library.exception.KittehNagException) log.debug("IRC client: {}", e.toString());
+        else log.warn("IRC client: {}", e.toString());
     }
 
     private static TrustManagerFactory systemTrust() {
@@ -120,13 +133,25 @@ public final class IrcSession {
 
     @Handler
     public void registered(ClientNegotiationCompleteEvent e) {
+        if ((settings.saslPassword() != null || settings.clientCert() != null) && !loggedIn) {
+            // Services not linked yet (the server just restarted), or the account refused: on a registered nick,
+            // staying unidentified would get the bot renamed. Try again after the backoff.
+            log.warn("IRC: SASL did not log in as {} (services down, or the account refused); reconnecting",
+                    settings.saslAccount() == null ? "the certificate's account" : settings.saslAccount());
+            e.getClient().reconnect("not identified yet");
+            return;
+        }
         ready = true;
         failures.set(0);
         log.info("IRC: connected to {} as {}", settings.host(), e.getClient().getNick());
+        // After a reconnect, join again ourselves rather than count on the library's memory of the channels.
+        if (registeredBefore) e.getClient().sendRawLine("JOIN " + String.join(",", channels));
+        registeredBefore = true;
     }
 
     @Handler
-    public void joined(RequestedChannelJoinCompleteEvent e) {
+    public void joined(ChannelJoinEvent e) {
+        if (!e.getClient().isUser(e.getUser())) return;
         joined.add(fold(e.getChannel().getName()));
         e.getClient().sendRawLine("MODE " + e.getChannel().getName());
     }
@@ -136,6 +161,7 @@ public final class IrcSession {
 
     @Handler
     public void modeIs(ClientReceiveNumericEvent e) {
+        if (e.getNumeric() == LOGGED_IN) loggedIn = true;
         var p = e.getParameters();
         if (e.getNumeric() != CHANNEL_MODE_IS || p.size() < 3) return;
         modes.put(fold(p.get(1)), p.get(2));
@@ -155,6 +181,7 @@ public final class IrcSession {
     @Handler
     public void ended(ClientConnectionEndedEvent e) {
         ready = false;
+        loggedIn = false;
         joined.clear();
         modes.clear();
         lost.run();

@@ -38,12 +38,21 @@ public final class AuditLog {
 
     private AuditLog() {}
 
-    /** Where the export reads the history from: requests oldest first, a page at a time, and their timelines. */
+    /**
+     * Where the export reads the history from, by request number a page at a time: live requests and archived ones
+     * alike. Numbers only grow and a request only moves from live to archived, so nothing is missed or read twice
+     * while requests are opened or archived during an export, as could happen walking an index by position.
+     */
     public interface History {
-        List<EmergencyRequest> opened(long offset, int limit);
+        /** The highest request number handed out so far. */
+        long highest();
 
-        List<List<Event>> timelines(List<EmergencyRequest> requests);
+        /** The requests numbered {@code from} to {@code from + count - 1} that exist, each with its timeline. */
+        List<Recorded> numbered(long from, int count);
     }
+
+    /** A request and its timeline, oldest event first. */
+    public record Recorded(EmergencyRequest request, List<Event> timeline) {}
 
     /**
      * Writes every entry at or after {@code since} (every entry when null), then the signed end line. A confidential
@@ -54,18 +63,15 @@ public final class AuditLog {
     public static int export(History history, Instant since, Instant now, SigningKeys keys, Writer out) {
         record Entry(Event event, int position, boolean hide) {}
         var entries = new ArrayList<Entry>();
-        for (long offset = 0; ; offset += PAGE) {
-            var page = history.opened(offset, PAGE);
-            if (page.isEmpty()) break;
-            var timelines = history.timelines(page);
-            for (int i = 0; i < page.size(); i++) {
-                boolean hide = Disclosure.hidesFrom(page.get(i), new Disclosure.Audience.Anyone());
-                var timeline = timelines.get(i);
+        long highest = history.highest();
+        for (long from = 1; from <= highest; from += PAGE) {
+            for (var recorded : history.numbered(from, PAGE)) {
+                boolean hide = Disclosure.hidesFrom(recorded.request(), new Disclosure.Audience.Anyone());
+                var timeline = recorded.timeline();
                 for (int j = 0; j < timeline.size(); j++)
                     if (since == null || !timeline.get(j).at().isBefore(since))
                         entries.add(new Entry(timeline.get(j), j, hide));
             }
-            if (page.size() < PAGE) break;
         }
         entries.sort(Comparator.comparing((Entry e) -> e.event().at())
                 .thenComparingLong(e -> e.event().request().number()).thenComparingInt(Entry::position));

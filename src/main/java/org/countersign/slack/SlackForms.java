@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.countersign.chat.FormWords;
 import org.countersign.domain.Actor;
 import org.countersign.domain.Draft;
 import org.countersign.domain.Policy;
@@ -62,7 +63,7 @@ final class SlackForms {
     static final String DETAILS_ACTION = "details_input";
     static final String ADVICE_BLOCK = "advice";
     static final String WINDOWS_BLOCK = "windows";
-    /** The radio values of "Is this a rollback or revert?". */
+    /** The radio values of FormWords.ROLLBACK_QUESTION. */
     static final String YES = "yes";
     static final String NO = "no";
 
@@ -115,38 +116,38 @@ final class SlackForms {
                 .filter(o -> o.getValue().equals(prefill.reason())).findFirst().orElse(null);
         var initialSummary = prefill == null || prefill.summary() == null ? null
                 : cut(prefill.summary(), Draft.SUMMARY_MAX);
-        var yes = option(plainText("Yes: it rolls back or reverts a change"), YES);
-        var no = option(plainText("No: it deploys a fix or a new change"), NO);
+        var yes = option(plainText(FormWords.ROLLBACK_YES), YES);
+        var no = option(plainText(FormWords.ROLLBACK_NO), NO);
 
         var blocks = new ArrayList<LayoutBlock>();
         standing.ifPresent(line -> blocks.add(context(c -> c.blockId(WINDOWS_BLOCK).elements(List.of(markdownText(
                 SlackText.escape(line) + "."))))));
         blocks.add(input(i -> i.blockId(REASON_BLOCK).label(plainText("Reason"))
                 .element(staticSelect(s -> s.actionId(REASON_ACTION).options(options).initialOption(initialReason)
-                        .placeholder(plainText("Why must production change now?"))))));
+                        .placeholder(plainText(FormWords.REASON_PLACEHOLDER))))));
         blocks.add(input(i -> i.blockId(SUMMARY_BLOCK).label(plainText("Summary"))
                 .element(plainTextInput(t -> t.actionId(SUMMARY_ACTION).maxLength(Draft.SUMMARY_MAX)
                         .initialValue(initialSummary)
-                        .placeholder(plainText("What is broken, and what the deploy fixes"))))));
+                        .placeholder(plainText(FormWords.SUMMARY_PLACEHOLDER))))));
         blocks.add(input(i -> i.blockId(CHANGES_BLOCK).label(plainText("Changes"))
-                .hint(plainText("One per line: a URL, a change number, a commit or an artifact digest (sha256:…)"))
+                .hint(plainText(FormWords.CHANGES_HINT))
                 .element(plainTextInput(t -> t.actionId(CHANGES_ACTION).multiline(true).maxLength(INPUT_MAX)
                         .placeholder(plainText("https://gerrit.example.org/r/c/operations/+/123456"))))));
         blocks.add(input(i -> i.blockId(TASK_BLOCK).label(plainText("Task")).optional(true)
                 .element(plainTextInput(t -> t.actionId(TASK_ACTION).maxLength(Draft.TASK_MAX)
-                        .placeholder(plainText("T12345 or a link to the incident"))))));
-        blocks.add(input(i -> i.blockId(ROLLBACK_BLOCK).label(plainText("Is this a rollback or revert?"))
+                        .placeholder(plainText(FormWords.TASK_PLACEHOLDER))))));
+        blocks.add(input(i -> i.blockId(ROLLBACK_BLOCK).label(plainText(FormWords.ROLLBACK_QUESTION))
                 .element(radioButtons(r -> r.actionId(ROLLBACK_ACTION).options(List.of(yes, no))))));
-        blocks.add(input(i -> i.blockId(WHY_NOT_ROLLBACK_BLOCK).label(plainText("Why not roll back?")).optional(true)
-                .hint(plainText("Rollback first, fix later: required when this is not a rollback"))
+        blocks.add(input(i -> i.blockId(WHY_NOT_ROLLBACK_BLOCK).label(plainText(FormWords.WHY_NOT_ROLLBACK)).optional(true)
+                .hint(plainText(FormWords.WHY_NOT_ROLLBACK_HINT))
                 .element(plainTextInput(t -> t.actionId(WHY_NOT_ROLLBACK_ACTION).multiline(true)
                         .maxLength(Draft.WHY_NOT_ROLLBACK_MAX)))));
         blocks.add(input(i -> i.blockId(DEPLOYER_BLOCK).label(plainText("Deployer")).optional(true)
-                .hint(plainText("Who runs the deploy, if not you"))
+                .hint(plainText(FormWords.DEPLOYER_HINT))
                 .element(usersSelect(u -> u.actionId(DEPLOYER_ACTION).placeholder(plainText("Pick a person"))))));
         blocks.add(input(i -> i.blockId(DETAILS_BLOCK).label(plainText("Details")).optional(true)
                 .element(plainTextInput(t -> t.actionId(DETAILS_ACTION).multiline(true).maxLength(Draft.DETAILS_MAX)
-                        .placeholder(plainText("Impact, links to graphs or the incident, how you tested it"))))));
+                        .placeholder(plainText(FormWords.DETAILS_PLACEHOLDER))))));
         blocks.add(context(c -> c.blockId(ADVICE_BLOCK).elements(List.of(markdownText(
                 "*Rollback first, fix later.* Availability comes before new features. "
                         + "Make on-wiki edits rarely, and only with this sign-off.")))));
@@ -158,7 +159,7 @@ final class SlackForms {
         var blocks = List.<LayoutBlock>of(
                 section(s -> s.blockId("reject_intro").text(markdownText("Rejecting *" + SlackText.escape(requestId)
                         + "*. The requester sees your reason, so say what would make it acceptable."))),
-                input(i -> i.blockId(REJECT_REASON_BLOCK).label(plainText("Why do you reject it?"))
+                input(i -> i.blockId(REJECT_REASON_BLOCK).label(plainText(FormWords.REJECT_QUESTION))
                         .element(plainTextInput(t -> t.actionId(REJECT_REASON_ACTION).multiline(true)
                                 .maxLength(Workflow.REJECT_REASON_MAX)))));
         return modal(REJECT_CALLBACK, "Reject request", "Reject", blocks, privateMetadata);
@@ -175,7 +176,7 @@ final class SlackForms {
                 section(s -> s.blockId("edit_intro").text(markdownText("Editing the changes of *"
                         + SlackText.escape(requestId) + "*. Saving clears its approvals, so every team approves again."))),
                 input(i -> i.blockId(CHANGES_BLOCK).label(plainText("Changes"))
-                        .hint(plainText("One per line: a URL, a change number, a commit or an artifact digest (sha256:…)"))
+                        .hint(plainText(FormWords.CHANGES_HINT))
                         .element(plainTextInput(t -> t.actionId(CHANGES_ACTION).multiline(true).maxLength(INPUT_MAX)
                                 .initialValue(current.isEmpty() ? null : current)))));
         return Optional.of(modal(EDIT_CALLBACK, "Edit changes", "Save changes", blocks, requestId));
@@ -193,7 +194,7 @@ final class SlackForms {
                 section(s -> s.blockId("close_intro").text(markdownText("Closing *" + SlackText.escape(requestId)
                         + "*."))),
                 input(i -> i.blockId(CLOSE_NOTE_BLOCK).label(plainText("Follow-up note"))
-                        .hint(plainText("What is left to do (the proper fix, a task, an incident report)"))
+                        .hint(plainText(FormWords.CLOSE_NOTE_HINT))
                         .element(plainTextInput(t -> t.actionId(CLOSE_NOTE_ACTION).multiline(true)
                                 .maxLength(Workflow.NOTE_MAX)))));
         return modal(CLOSE_CALLBACK, "Close request", "Close", blocks, privateMetadata);

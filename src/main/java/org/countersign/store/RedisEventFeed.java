@@ -38,7 +38,7 @@ public final class RedisEventFeed implements EventFeed {
     static final int HANDED_BACK_MAX = 10_000;
     /** The idle time handed-back events are given: a day, past any claim's threshold. */
     static final long HANDED_BACK_IDLE = Duration.ofDays(1).toMillis();
-    static final String TRIMMED = "trimmed before delivery";
+    static final String TRIMMED = "trimmed from the events stream (MAXLEN) before it was delivered";
 
     private final UnifiedJedis redis;
     private final Keys keys;
@@ -161,7 +161,7 @@ public final class RedisEventFeed implements EventFeed {
             problem = e.getMessage();
         }
         log.error("{}: stream entry {} is unreadable here ({}); dead-lettered as it is", group, id, problem);
-        deadLetterRaw(group, id, fields, "unreadable: " + problem);
+        deadLetterRaw(group, id, fields, "not readable by this version: " + problem);
         call(() -> redis.xack(keys.events(), group, entry.getID()));
     }
 

@@ -119,6 +119,7 @@ public final class RedisRequestStore implements RequestStore {
     private final long streamMaxLength;
     private final int minReplicas;
     private final ObjectMapper json = DomainJson.mapper();
+    private final RedisArchive archive;
 
     public RedisRequestStore(UnifiedJedis redis) { this(redis, DEFAULT_PREFIX, DEFAULT_STREAM_MAX_LENGTH); }
 
@@ -140,6 +141,7 @@ public final class RedisRequestStore implements RequestStore {
         this.keys = new Keys(prefix);
         this.streamMaxLength = streamMaxLength;
         this.minReplicas = minReplicas;
+        this.archive = new RedisArchive(redis, prefix);
     }
 
     /** An entry of the events stream: its stream id ({@code 1718000000000-0}) and the event. */
@@ -235,8 +237,7 @@ public final class RedisRequestStore implements RequestStore {
         return outcome;
     }
 
-    @Override
-    public List<Event> timeline(RequestId id) {
+    @Override public List<Event> timeline(RequestId id) {
         return call(() -> redis.lrange(keys.timeline(id), 0, -1)).stream().map(t -> read(t, Event.class)).toList();
     }
 
@@ -279,7 +280,7 @@ public final class RedisRequestStore implements RequestStore {
                 return replies.stream().map(Response::get).toList();
             }
         });
-        // A request is never deleted, but skip a missing one rather than fail the whole list.
+        // Skip a missing one (archived meanwhile) rather than fail the whole list.
         return texts.stream().filter(t -> t != null).map(t -> read(t, EmergencyRequest.class)).toList();
     }
 
@@ -304,6 +305,11 @@ public final class RedisRequestStore implements RequestStore {
             }
         });
     }
+
+    @Override public long highestNumber() { return archive.highestNumber(); }
+
+    /** Live or archived ({@link RedisArchive}). */
+    @Override public List<Kept> history(long from, int count) { return archive.history(from, count); }
 
     /** The oldest {@code count} entries of the events stream after {@code afterStreamId} ("0-0" for the start). */
     public List<StreamedEvent> readEvents(String afterStreamId, int count) {

@@ -4,6 +4,7 @@ import static org.countersign.web.Html.esc;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.countersign.chat.FormWords;
 import org.countersign.domain.Draft;
 import org.countersign.domain.Policy;
 
@@ -20,34 +21,31 @@ final class ConsoleForms {
                 .append("<form method=\"dialog\" novalidate><h2 id=\"request-form-title\">Emergency deploy</h2>")
                 .append("<p class=\"hint\" id=\"windows-standing\"></p>")
                 .append("<p class=\"error\" id=\"f-form-error\" tabindex=\"-1\" data-error-for=\"_form\"></p>");
-        f.append(field("reason", "Reason", null, "<select id=\"f-reason\" name=\"reason\"><option value=\"\">Why must "
-                + "production change now?</option>" + policy.reasons().values().stream().map(r -> "<option value=\""
+        f.append(field("reason", "Reason", null, "<select id=\"f-reason\" name=\"reason\"><option value=\"\">" + esc(FormWords.REASON_PLACEHOLDER) + "</option>" + policy.reasons().values().stream().map(r -> "<option value=\""
                 + esc(r.key()) + "\">" + esc(r.label()) + "</option>").collect(Collectors.joining()) + "</select>"));
         f.append(field("summary", "Summary", "One line, up to " + Draft.SUMMARY_MAX + " characters",
-                "<input id=\"f-summary\" name=\"summary\" type=\"text\" placeholder=\"What is broken, and what the "
-                        + "deploy fixes\">"));
-        f.append(field("changes", "Changes", "One per line: a URL, a change number, a commit or an artifact digest (sha256:…)",
+                "<input id=\"f-summary\" name=\"summary\" type=\"text\" placeholder=\"" + esc(FormWords.SUMMARY_PLACEHOLDER) + "\">"));
+        f.append(field("changes", "Changes", FormWords.CHANGES_HINT,
                 "<textarea id=\"f-changes\" name=\"changes\" rows=\"3\" placeholder=\"https://gerrit.example.org/r/c/"
                         + "operations/+/123456\"></textarea>"));
         f.append(field("task", "Task (optional)", null, "<input id=\"f-task\" name=\"task\" type=\"text\" "
-                + "placeholder=\"T12345 or a link to the incident\">"));
+                + "placeholder=\"" + esc(FormWords.TASK_PLACEHOLDER) + "\">"));
         // Two radios are one question: a fieldset whose legend asks it, each radio with its own label.
         f.append("<fieldset class=\"field\" data-field=\"rollback\" aria-describedby=\"f-rollback-error\">")
-                .append("<legend>Is this a rollback or revert?</legend>")
+                .append("<legend>").append(esc(FormWords.ROLLBACK_QUESTION)).append("</legend>")
                 .append("<label class=\"choice\"><input type=\"radio\" name=\"rollback\" value=\"yes\" id=\"f-rollback-yes\">")
-                .append(" Yes: it rolls back or reverts a change</label>")
+                .append(" ").append(esc(FormWords.ROLLBACK_YES)).append("</label>")
                 .append("<label class=\"choice\"><input type=\"radio\" name=\"rollback\" value=\"no\" id=\"f-rollback-no\">")
-                .append(" No: it deploys a fix or a new change</label>")
+                .append(" ").append(esc(FormWords.ROLLBACK_NO)).append("</label>")
                 .append("<p class=\"error\" id=\"f-rollback-error\" data-error-for=\"rollback\"></p></fieldset>");
-        f.append(field("why_not_rollback", "Why not roll back?", "Required when this is not a rollback: rollback "
-                + "first, fix later", "<textarea id=\"f-why_not_rollback\" name=\"why_not_rollback\" rows=\"2\">"
-                + "</textarea>"));
-        f.append(field("deployer", "Deployer (optional)", "Who runs the deploy, if not you",
+        f.append(field("why_not_rollback", FormWords.WHY_NOT_ROLLBACK, FormWords.WHY_NOT_ROLLBACK_HINT,
+                "<textarea id=\"f-why_not_rollback\" name=\"why_not_rollback\" rows=\"2\"></textarea>"));
+        f.append(field("deployer", "Deployer (optional)", FormWords.DEPLOYER_HINT,
                 "<select id=\"f-deployer\" name=\"deployer\"><option value=\"\">Pick a person</option>"
                         + people.stream().map(p -> "<option value=\"" + esc(p) + "\">" + esc(p) + "</option>")
                         .collect(Collectors.joining()) + "</select>"));
         f.append(field("details", "Details (optional)", null, "<textarea id=\"f-details\" name=\"details\" rows=\"3\" "
-                + "placeholder=\"Impact, links to graphs or the incident, how you tested it\"></textarea>"));
+                + "placeholder=\"" + esc(FormWords.DETAILS_PLACEHOLDER) + "\"></textarea>"));
         f.append("<p class=\"advice\"><strong>Rollback first, fix later.</strong> Availability comes before new features. ")
                 .append("Make on-wiki edits rarely, and only with this sign-off.</p>")
                 .append("<div class=\"actions\"><button type=\"button\" class=\"btn\" value=\"cancel\" data-close>Cancel")
@@ -73,7 +71,7 @@ final class ConsoleForms {
     static String note() {
         return "<dialog id=\"note-form\" class=\"modal\" aria-labelledby=\"note-form-title\"><form method=\"dialog\" "
                 + "novalidate><h2 id=\"note-form-title\">Reject request</h2><p class=\"intro\"></p>"
-                + "<div class=\"field\" data-field=\"note\"><label for=\"f-note\">Why do you reject it?</label>"
+                + "<div class=\"field\" data-field=\"note\"><label for=\"f-note\">" + esc(FormWords.REJECT_QUESTION) + "</label>"
                 + "<textarea id=\"f-note\" name=\"note\" rows=\"3\" aria-describedby=\"f-note-error\"></textarea>"
                 + "<p class=\"error\" id=\"f-note-error\" data-error-for=\"note\"></p></div><div class=\"actions\"><button type=\"button\" class=\"btn\" data-close>Cancel</button>"
                 + "<button type=\"submit\" class=\"btn danger\" id=\"note-submit\">Reject</button></div></form></dialog>";

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.countersign.app.RequestService;
 import org.countersign.domain.Disclosure;
 import org.countersign.domain.EmergencyRequest;
-import org.countersign.domain.Event;
 import org.countersign.domain.State;
 import org.countersign.receipt.AuditLog;
 import org.countersign.receipt.Receipts;
@@ -67,11 +66,12 @@ final class Evidence {
         var out = new java.io.StringWriter();
         AuditLog.export(new AuditLog.History() {
             @Override
-            public List<EmergencyRequest> opened(long offset, int limit) { return service.opened(offset, limit); }
+            public long highest() { return service.highestNumber(); }
 
             @Override
-            public List<List<Event>> timelines(List<EmergencyRequest> requests) {
-                return service.timelines(requests.stream().map(EmergencyRequest::id).toList());
+            public List<AuditLog.Recorded> numbered(long from, int count) {
+                return service.history(from, count).stream()
+                        .map(k -> new AuditLog.Recorded(k.request(), k.timeline())).toList();
             }
         }, since, Clock.systemUTC().instant(), receipts.keys(), out);
         ctx.header("Cache-Control", "no-store").contentType("application/x-ndjson; charset=utf-8").result(out.toString());

@@ -8,9 +8,7 @@ import org.countersign.domain.Event;
 import org.countersign.receipt.Dsse;
 
 /**
- * A request as webhooks see it: its {@code version} and {@code state} as they were at the event being sent (a late
- * delivery of {@code request.approved} says APPROVED even if the request was cancelled since), the rest as it is
- * when sent. For a confidential request sent to an endpoint that
+ * A request as webhooks see it: its current version, or the version and state of an event ({@link #at}). For a confidential request sent to an endpoint that
  * is not marked confidential, what could describe an unfixed vulnerability (summary, details, changes, task,
  * why not roll back, notes, the rejection reason) is left out and {@code redacted} is true.
  */
@@ -25,7 +23,7 @@ record RequestPayload(String id, long version, String state, String reason, bool
     record RejectionPayload(String by, String reason, Instant at) {}
 
     /**
-     * The {@code countersign} format's body: the event and the request at it ({@link #at}), with its signed receipt on an
+     * The {@code countersign} format's body: the event and the request as it stands, with its signed receipt on an
      * approval and on the end of an approved request.
      */
     record EventPayload(String id, String type, Instant occurredAt, String actor, String team, String detail,
@@ -34,22 +32,23 @@ record RequestPayload(String id, long version, String state, String reason, bool
 
         static EventPayload of(Event e, EmergencyRequest r, boolean hide, Dsse.Envelope receipt) {
             return new EventPayload(e.id(), e.type().wire(), e.at(), e.actor().toString(), e.team(),
-                    hide ? null : e.detail(), RequestPayload.at(e, r, hide), receipt);
+                    hide ? null : e.detail(), RequestPayload.of(r, hide).at(e), receipt);
         }
+    }
+
+    /**
+     * With the version and state the event wrote, not the request's now: a {@code request.approved} delivered late
+     * (after a retry, or by another instance) still says APPROVED when the request has been cancelled since.
+     */
+    RequestPayload at(Event e) {
+        return new RequestPayload(id, e.version(), e.state().name(), reason, confidential, redacted, requiredTeams,
+                approvals, requester, deployer, summary, details, changes, task, rollback, whyNotRollback, rejection,
+                deployNote, closeNote, created, updated, expires);
     }
 
     /** Whether this endpoint must not see what a confidential request is about. */
     static boolean hides(EmergencyRequest r, Integration to) {
         return Disclosure.hidesFrom(r, new Disclosure.Audience.Endpoint(to.confidential()));
-    }
-
-    /** The request with the version and state event {@code e} wrote, not whatever came after it. */
-    static RequestPayload at(Event e, EmergencyRequest r, boolean hide) {
-        var now = of(r, hide);
-        return new RequestPayload(now.id, e.version(), e.state().name(), now.reason, now.confidential, now.redacted,
-                now.requiredTeams, now.approvals, now.requester, now.deployer, now.summary, now.details, now.changes,
-                now.task, now.rollback, now.whyNotRollback, now.rejection, now.deployNote, now.closeNote, now.created,
-                now.updated, now.expires);
     }
 
     static RequestPayload of(EmergencyRequest r, boolean hide) {

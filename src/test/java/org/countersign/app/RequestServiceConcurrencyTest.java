@@ -250,5 +250,9 @@ class RequestServiceConcurrencyTest {
         @Override public List<EmergencyRequest> opened(long offset, int limit) { return store.opened(offset, limit); }
 
         @Override public Map<State, Long> countByState() { return store.countByState(); }
+
+        @Override public long highestNumber() { return store.highestNumber(); }
+
+        @Override public List<Kept> history(long from, int count) { return store.history(from, count); }
     }
 }

@@ -479,6 +479,7 @@ public final class Benchmark {
         // The benchmark measures how fast clicks are recorded, not how a flood is held back: limits out of the way.
         env.put("RATE_LIMIT_PER_USER", "100000000/1m");
         env.put("RATE_LIMIT_PER_ADDRESS", "100000000/1m");
+        env.putAll(procfileEnv());
         var jvm = new ArrayList<>(serverJvmArgs(label));
         long start = System.nanoTime();
         var service = ServerProcess.start("Countersign", "org.countersign.Main", jvm, env, "/readyz",
@@ -489,11 +490,33 @@ public final class Benchmark {
     }
 
     private List<String> serverJvmArgs(String label) {
-        var args = new ArrayList<>(List.of("-Xmx512m"));
+        var args = new ArrayList<>(procfileJvmFlags());
         if (settings.jfr())
             args.add("-XX:StartFlightRecording=filename=" + settings.work().resolve(label + ".jfr")
                     + ",settings=profile,dumponexit=true");
         return args;
+    }
+
+    /** The JVM flags the Procfile starts the service with (what ships is what is measured). */
+    static List<String> procfileJvmFlags() { return procfileWords().subList(procfileWords().indexOf("java") + 1,
+            procfileWords().indexOf("$JAVA_OPTS")); }
+
+    /** The environment the Procfile sets before {@code java} ({@code MALLOC_ARENA_MAX=2}). */
+    static Map<String, String> procfileEnv() {
+        var env = new HashMap<String, String>();
+        for (var word : procfileWords().subList(0, procfileWords().indexOf("java")))
+            env.put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+        return env;
+    }
+
+    private static List<String> procfileWords() {
+        try {
+            for (var line : Files.readAllLines(Path.of("Procfile")))
+                if (line.startsWith("web:")) return List.of(line.substring(4).trim().split("\\s+"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the Procfile's JVM flags", e);
+        }
+        throw new IllegalStateException("the Procfile has no web: line");
     }
 
     /** The service's own count of transitions it recorded ({@code countersign_transitions_total}). */

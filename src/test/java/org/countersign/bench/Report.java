@@ -91,7 +91,7 @@ final class Report {
             md.append("| Command | Calls per click |\n|---|---:|\n");
             headlineCommands.forEach((name, n) -> {
                 if (!name.equals("(ops)"))
-                    md.append("| ").append(name).append(RedisProbe.SCRIPT_ONLY.contains(name) ? " (in the save script)" : "")
+                    md.append("| ").append(name).append(RedisProbe.SCRIPT_ONLY.contains(name) ? " (inside scripts)" : "")
                             .append(" | ").append(String.format("%.2f", n / (double) ops)).append(" |\n");
             });
         }

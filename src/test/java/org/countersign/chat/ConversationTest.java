@@ -108,6 +108,19 @@ class ConversationTest {
     }
 
     @Test
+    void a_list_in_the_ops_channel_names_a_confidential_request_without_its_reason_or_summary() {
+        var conversation = withLimit(100);
+        conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("security")));
+        conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("availability")));
+
+        var list = conversation.said(TestPolicies.DEV, SLACK.room(false), new Verb.ListOpen()).text();
+
+        assertThat(list).contains("EMG-1 · Confidential · ").contains("confidential: details in the security channel")
+                .contains("· Availability").doesNotContain("Security issue");
+        assertThat(list.lines().filter(l -> l.contains("Revert the cache change"))).hasSize(1);
+    }
+
+    @Test
     void a_command_typed_wrongly_answers_with_its_usage_and_an_example() {
         var usage = VerbParser.parseAfterSlash("status soon", Syntax.slash()).orElseThrow();
 

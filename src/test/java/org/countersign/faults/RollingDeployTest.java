@@ -114,7 +114,10 @@ class RollingDeployTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> presses.size() >= 5);
         long term = System.nanoTime();
         a.signal("TERM");
-        var readyAfterTerm = readyz(a.port());
+        // The signal reaches the JVM a moment after kill(1) returns: not ready within a second, then refused or gone.
+        int readyAfterTerm = readyz(a.port());
+        for (long end = System.nanoTime() + 1_000_000_000L; readyAfterTerm == 200 && System.nanoTime() < end; )
+            readyAfterTerm = readyz(a.port());
         var handedOver = CompletableFuture.supplyAsync(() -> {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                     .until(() -> "web-b".equals(leaseHolder()));
@@ -128,7 +131,7 @@ class RollingDeployTest {
         assertThat(exit).as("exit status after SIGTERM\n" + a.logTail()).isZero();
         assertThat(stopped).as("SIGTERM to exit").isLessThan(Duration.ofSeconds(15));
         assertThat(takeover).as("SIGTERM to the Matrix sync on web-b").isLessThan(Duration.ofSeconds(3));
-        assertThat(readyAfterTerm).as("/readyz on web-a just after SIGTERM").isIn(503, -1);
+        assertThat(readyAfterTerm).as("/readyz on web-a within a second of SIGTERM").isIn(503, -1);
         // web-a refused with words, or had stopped listening; never an error of its own.
         assertThat(presses).filteredOn(p -> p.instance().equals("web-a") && p.status() != 200)
                 .allSatisfy(p -> assertThat(p.status() == -1

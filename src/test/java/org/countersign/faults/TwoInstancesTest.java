@@ -109,7 +109,7 @@ class TwoInstancesTest {
                 assertThat(request.approvals()).extracting(x -> x.team()).containsExactlyInAnyOrder("sre", "releng");
             } else {
                 orders.add("rejected, approval refused");
-                assertThat(slack.awaitAnswer(approval, SlackWorkspace.WAIT).text()).contains("was rejected by <@U0SRE2>");
+                assertThat(slack.awaitAnswer(approval, SlackWorkspace.WAIT).text()).contains("was rejected by bob");
                 assertThat(request.approvals()).extracting(x -> x.team()).containsExactly("sre");
             }
             assertOneCardUpdatedOncePerVersion(id);

@@ -58,6 +58,11 @@ final class IrcFixture implements AutoCloseable {
                 """.formatted(sre.name(), rel.name(), sec.name(), dev.name()));
     }
 
+    /** Adds {@code yaml} (an {@code integrations:} section, say) to the policy, before an instance starts. */
+    void addToPolicy(String yaml) throws java.io.IOException {
+        Files.writeString(dir.resolve("policy.yml"), yaml, java.nio.file.StandardOpenOption.APPEND);
+    }
+
     /** A person identified as {@code account}, in the ops channel (and the security one when {@code inSecurity}). */
     IrcPerson person(IrcNetwork.Account account, boolean inSecurity) throws Exception {
         var p = keep(IrcPerson.connect(network, account.name(), account));

@@ -61,7 +61,7 @@ class IrcFlowTest {
         dev.say(irc.ops, "!emergency availability \"API returns 500s\" --change https://gerrit.example.org/r/1 --rollback");
 
         var card = dev.await(l -> l.contains(" NOTICE " + irc.ops + " :EMG-1 "), WAIT);
-        assertThat(card).contains("Waiting for SRE, Release Engineering").contains("API returns 500s")
+        assertThat(card).contains("Waiting for SRE and Release Engineering").contains("API returns 500s")
                 .contains("by " + irc.dev.name());
         dev.await(l -> l.contains(" NOTICE " + irc.ops + " :https://countersign.example.org/requests/EMG-1 · "
                 + "!approve EMG-1 sre"), WAIT);
@@ -154,5 +154,33 @@ class IrcFlowTest {
         });
         assertThat(running.service().recent(java.util.Set.of(), 10)).hasSize(1);
         assertThat(outsider.lines()).noneMatch(l -> l.contains("XSS in search"));
+    }
+
+    @Test
+    void a_format_irc_integration_says_the_admin_log_line_in_its_channel_without_what_a_confidential_request_is_about()
+            throws Exception {
+        var log = IrcNetwork.channel("sal");
+        irc.addToPolicy("""
+                integrations:
+                  - name: sal
+                    format: irc
+                    channel: "%s"
+                    events: [request.opened, approval.added]
+                """.formatted(log));
+        var reader = irc.person(network.register("reader"), false);
+        reader.join(log);
+        var running = irc.start(irc.env());
+        await().atMost(WAIT).until(() -> reader.lines().stream().anyMatch(l -> l.startsWith(":" + irc.botNick + "!")
+                && l.contains(" JOIN ") && l.contains(log)));
+
+        running.service().open(Actor.irc(irc.dev.name()), new org.countersign.domain.Draft("availability", "Cache is cold",
+                null, java.util.List.of("42"), null, true, null, null));
+        running.service().open(Actor.irc(irc.sre.name()), new org.countersign.domain.Draft("security", "Token leak",
+                null, java.util.List.of("43"), null, true, null, null));
+
+        reader.await(l -> l.contains(" NOTICE " + log + " :") && l.contains("EMG-1 opened by irc:" + irc.dev.name())
+                && l.contains(": Cache is cold"), WAIT);
+        reader.await(l -> l.contains(" NOTICE " + log + " :") && l.contains("EMG-2 opened by irc:" + irc.sre.name()), WAIT);
+        assertThat(reader.lines()).noneMatch(l -> l.contains("Token leak"));
     }
 }

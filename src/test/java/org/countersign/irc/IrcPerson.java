@@ -122,6 +122,19 @@ final class IrcPerson implements AutoCloseable {
         }
     }
 
+    /** The first line after the {@code from}-th that matches, waiting up to {@code timeout} for it. */
+    String awaitAfter(int from, Predicate<String> match, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            while (true) {
+                for (int i = from; i < lines.size(); i++) if (match.test(lines.get(i))) return lines.get(i);
+                long left = end - System.nanoTime();
+                if (left <= 0) throw new AssertionError(nick + " did not get the line expected within " + timeout);
+                lines.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     /** The NOTICEs that reached this person from {@code from} (a nick), to a channel or to them, text only. */
     List<String> noticesFrom(String from, String to) {
         synchronized (lines) {

@@ -77,7 +77,7 @@ class TrimmedPendingTest {
         var letters = feed.deadLettersOf("hooks", 10);
         assertThat(letters).extracting(l -> l.deliveryId()).containsExactlyInAnyOrderElementsOf(trimmed);
         assertThat(letters).allSatisfy(l -> {
-            assertThat(l.reason()).isEqualTo("trimmed before delivery");
+            assertThat(l.reason()).isEqualTo("trimmed from the events stream (MAXLEN) before it was delivered");
             assertThat(l.event()).isNull();
         });
         assertThat(feed.deadLetters("hooks", 10)).allSatisfy(text -> assertThat(text).contains("\"group\":\"hooks\""));

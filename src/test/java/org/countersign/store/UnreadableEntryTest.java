@@ -61,7 +61,7 @@ class UnreadableEntryTest {
         assertThat(letters).extracting(l -> l.deliveryId()).containsExactly(broken, bad);
         assertThat(letters).allSatisfy(l -> assertThat(l.event()).isNull());
         assertThat(letters.get(1).raw()).isEqualTo(fromANewerVersion(first.toString()));
-        assertThat(letters.get(1).reason()).startsWith("unreadable: ").contains("REQUEST_TELEPORTED");
+        assertThat(letters.get(1).reason()).startsWith("not readable by this version: ").contains("REQUEST_TELEPORTED");
         assertThat(letters.get(0).raw()).containsEntry("event", "{not json").containsEntry("id", "EMG-77/1/0");
         assertThat(feed.unacknowledged("hooks", "a", 10)).as("the bad entries are acknowledged too").isEmpty();
 

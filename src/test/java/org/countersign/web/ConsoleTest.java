@@ -274,6 +274,25 @@ class ConsoleTest {
     }
 
     @Test
+    void status_and_list_of_a_confidential_request_say_what_it_is_about_as_its_card_does() throws Exception {
+        var id = open("alice", "security").toString();
+        for (var text : new String[] {"/emergency status " + id, "/emergency list"}) {
+            var forDev = lineOf(id, json(web.console("/console/command", Map.of("as", "dev", "text", text))));
+            var forFrank = lineOf(id, json(web.console("/console/command", Map.of("as", "frank", "text", text))));
+            assertThat(forDev).as(text).contains(id).doesNotContain("Revert the cache change");
+            assertThat(forFrank).as(text).contains(id).contains("Revert the cache change");
+        }
+        var forDev = web.get("/console/cards/" + id + "?as=dev").body();
+        assertThat(forDev).contains(id + " · Confidential").doesNotContain("Security issue");
+    }
+
+    /** The line of a reply that speaks of {@code id} (a list has one per request). */
+    private static String lineOf(String id, com.fasterxml.jackson.databind.JsonNode reply) {
+        return java.util.Arrays.stream(reply.path("reply").asText().split("\\R")).filter(l -> l.contains(id + " "))
+                .findFirst().orElseThrow(() -> new AssertionError(id + " is not in " + reply));
+    }
+
+    @Test
     void what_people_typed_is_escaped_on_the_card() throws Exception {
         var response = web.console("/console/requests", form("dev", "availability", "<script>alert(1)</script> & co"));
         var id = json(response).path("request").asText();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -76,16 +77,20 @@ class WhoMayPressBrowserTest {
     @ValueSource(ints = {390, 1280})
     void the_requester_may_not_approve_their_own_request_and_is_told_why_on_the_button(int width) {
         look("/console?as=dev", width);
-        var sre = button(pending, "button[data-team=sre]");
-        assertOff(sre, "You opened " + pending + ", so someone else must approve it");
-        assertThat(button(pending, "button[data-action=reject]").getAttribute("aria-disabled"))
-                .as("dev is in no required team").isEqualTo("true");
-        assertThat(button(pending, "button[data-action=edit]").getAttribute("aria-disabled")).isNull();
+        stable(() -> {
+            assertOff(button(pending, "button[data-team=sre]"), "You opened " + pending + ", so someone else must approve it");
+            assertThat(button(pending, "button[data-action=reject]").getAttribute("aria-disabled"))
+                    .as("dev is in no required team").isEqualTo("true");
+            assertThat(button(pending, "button[data-action=edit]").getAttribute("aria-disabled")).isNull();
+        });
         shot("who-may-press-dev", width);
 
         // Pressed anyway (a keyboard reaches it): the reason is said, nothing is sent.
-        driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", sre);
-        sre.click();
+        stable(() -> {
+            var sre = button(pending, "button[data-team=sre]");
+            driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", sre);
+            sre.click();
+        });
         var said = new WebDriverWait(driver, WAIT).until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("#channel .message.ephemeral.error")));
         assertThat(said.getText()).contains("You opened " + pending);
@@ -96,14 +101,18 @@ class WhoMayPressBrowserTest {
     @ValueSource(ints = {390, 1280})
     void the_requester_who_named_no_deployer_may_report_the_deploy_and_someone_who_did_not_approve_may_not(int width) {
         look("/console?as=dev", width);
-        assertThat(button(approved, "button[data-action=deploy_started]").getAttribute("aria-disabled")).isNull();
-        assertThat(button(approved, "button[data-action=deployed]").getAttribute("aria-disabled")).isNull();
+        stable(() -> {
+            assertThat(button(approved, "button[data-action=deploy_started]").getAttribute("aria-disabled")).isNull();
+            assertThat(button(approved, "button[data-action=deployed]").getAttribute("aria-disabled")).isNull();
+        });
 
         look("/console?as=bob", width);
-        assertOff(button(approved, "button[data-action=deploy_started]"),
-                "Only the requester or someone who approved " + approved + " can report its deploy");
-        assertThat(button(pending, "button[data-team=sre]").getAttribute("aria-disabled")).as("bob is in SRE").isNull();
-        assertOff(button(pending, "button[data-team=releng]"), "You are not a member of Release Engineering");
+        stable(() -> {
+            assertOff(button(approved, "button[data-action=deploy_started]"),
+                    "Only the requester or someone who approved " + approved + " can report its deploy");
+            assertThat(button(pending, "button[data-team=sre]").getAttribute("aria-disabled")).as("bob is in SRE").isNull();
+            assertOff(button(pending, "button[data-team=releng]"), "You are not a member of Release Engineering");
+        });
         shot("who-may-press-bob", width);
     }
 
@@ -111,24 +120,45 @@ class WhoMayPressBrowserTest {
     @ValueSource(ints = {390, 1280})
     void a_confidential_card_shows_its_details_to_a_member_of_its_teams_and_only_id_state_and_teams_to_anyone_else(int width) {
         look("/console?as=dev", width);
-        var hidden = card(confidential);
-        assertThat(hidden.getText()).doesNotContain(SECRET).doesNotContain("crafted header").doesNotContain("Security issue").doesNotContain("gerrit")
-                .contains(confidential).contains("Security");
-        assertThat(hidden.findElements(By.cssSelector("button"))).isEmpty();
-        assertThat(hidden.findElements(By.cssSelector("dl.fields"))).isEmpty();
+        stable(() -> {
+            var hidden = card(confidential);
+            assertThat(hidden.getText()).doesNotContain(SECRET).doesNotContain("crafted header")
+                    .doesNotContain("Security issue").doesNotContain("gerrit").contains(confidential).contains("Security");
+            assertThat(hidden.findElements(By.cssSelector("button"))).isEmpty();
+            assertThat(hidden.findElements(By.cssSelector("dl.fields"))).isEmpty();
+        });
         shot("confidential-outsider", width);
 
         look("/console?as=erin", width);
-        var shown = card(confidential);
-        assertThat(shown.getText()).contains(SECRET).contains("crafted header");
-        assertThat(shown.findElement(By.cssSelector("button[data-team=security]")).getAttribute("aria-disabled")).isNull();
+        stable(() -> {
+            var shown = card(confidential);
+            assertThat(shown.getText()).contains(SECRET).contains("crafted header");
+            assertThat(shown.findElement(By.cssSelector("button[data-team=security]")).getAttribute("aria-disabled"))
+                    .isNull();
+        });
         shot("confidential-security-member", width);
     }
 
     private void look(String path, int width) {
         driver.manage().window().setSize(new Dimension(width, 900));
         driver.get(web.base + path);
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBe(By.id("live"), "live"));
         new WebDriverWait(driver, WAIT).until(d -> !d.findElements(By.cssSelector("#card-" + pending)).isEmpty());
+    }
+
+    /**
+     * Runs {@code check} again when the page swapped a card for a fresh copy under it (it refreshes every card when its
+     * live connection opens); a failed assertion fails at once.
+     */
+    private static void stable(Runnable check) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                check.run();
+                return;
+            } catch (StaleElementReferenceException swapped) {
+                if (attempt == 5) throw swapped;
+            }
+        }
     }
 
     private WebElement card(String id) { return driver.findElement(By.id("card-" + id)); }
