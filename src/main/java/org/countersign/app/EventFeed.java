@@ -74,6 +74,17 @@ public interface EventFeed {
     /** An event as delivered to a consumer; {@code deliveryId} is its position in the stream. */
     record Delivery(String deliveryId, Event event) {}
 
-    /** An event a group gave up on, why, and when. */
-    record DeadLetter(String deliveryId, Event event, String reason, Instant at) {}
+    /**
+     * An event a group gave up on, why, and when. An entry that could not be read (or was gone) has no {@code event}
+     * but the stream entry's fields as they were, {@code raw} (empty when nothing was left of it).
+     */
+    record DeadLetter(String deliveryId, Event event, String reason, Instant at, java.util.Map<String, String> raw) {
+        public DeadLetter {
+            raw = raw == null ? java.util.Map.of() : java.util.Map.copyOf(raw);
+        }
+
+        public DeadLetter(String deliveryId, Event event, String reason, Instant at) {
+            this(deliveryId, event, reason, at, null);
+        }
+    }
 }

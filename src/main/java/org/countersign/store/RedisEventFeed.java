@@ -4,15 +4,16 @@ import static org.countersign.store.RedisCalls.call;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.countersign.app.EventFeed;
 import org.countersign.domain.Event;
-import redis.clients.jedis.Protocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -22,12 +23,14 @@ import redis.clients.jedis.params.XPendingParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The events stream ({@code <p>events}) read through Redis consumer groups. Dead letters go to a capped list
  * per group, {@code <p>deadletter:<group>}, newest first.
  */
 public final class RedisEventFeed implements EventFeed {
+    private static final Logger log = LoggerFactory.getLogger(RedisEventFeed.class);
     static final int DEAD_LETTERS_KEPT = 1000;
     /** Where a Redis that does not report a group's lag has it counted, the count stops. */
     static final int LAG_COUNTED_MAX = 1000;
@@ -35,12 +38,13 @@ public final class RedisEventFeed implements EventFeed {
     static final int HANDED_BACK_MAX = 10_000;
     /** The idle time handed-back events are given: a day, past any claim's threshold. */
     static final long HANDED_BACK_IDLE = Duration.ofDays(1).toMillis();
+    static final String TRIMMED = "trimmed from the events stream (MAXLEN) before it was delivered";
 
     private final UnifiedJedis redis;
     private final Keys keys;
     private final ObjectMapper json = DomainJson.mapper();
-    private final java.util.Map<String, String> claimCursors = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisEventFeed.class);
+    /** Where each group's next XAUTOCLAIM here starts. */
+    private final Map<String, String> claimCursors = new ConcurrentHashMap<>();
 
     public RedisEventFeed(UnifiedJedis redis, String prefix) {
         this.redis = redis;
@@ -88,13 +92,9 @@ public final class RedisEventFeed implements EventFeed {
         var position = from.toString();
         if (result != null) for (var stream : result) for (var entry : stream.getValue()) {
             position = entry.getID().toString();
-            var text = entry.getFields() == null ? null : entry.getFields().get("event");
-            if (text == null) continue;
-            try {
-                deliveries.add(new Delivery(position, json.readValue(text, Event.class)));
-            } catch (JsonProcessingException | RuntimeException e) {
-                log.warn("live events: event {} is not readable by this version; not shown", position);
-            }
+            var event = readable(entry);
+            if (event != null) deliveries.add(new Delivery(position, event));
+            else log.warn("live events: skipped stream entry {}, which this version cannot read", position);
         }
         return new Tail(position, deliveries);
     }
@@ -105,70 +105,87 @@ public final class RedisEventFeed implements EventFeed {
                 .stream().findFirst().map(StreamEntry::getID).orElse(new StreamEntryID(0, 0)).toString();
     }
 
+    /**
+     * XAUTOCLAIM from where the group's last claim here stopped (its returned cursor; {@code 0-0} once it went round),
+     * so a long pending list is looked through bit by bit rather than its head over and over. It claims ids only, then
+     * reads each: an entry trimmed from the stream while pending (which Redis 7 also lists apart, and drops from the
+     * pending list as it answers, while 6.2 claims it as it is) is dead-lettered, never acknowledged in silence.
+     */
     @Override
     public List<Delivery> claimAbandoned(String group, String consumer, Duration idle, int count) {
-        // On from where the last claim stopped: from 0-0 every time, a long pending list's tail would never be reached.
         var from = claimCursors.getOrDefault(group, "0-0");
-        // Sent as it is: Redis 7 answers the ids of entries trimmed meanwhile in a third element, which Jedis drops.
-        var stream = keys.events().getBytes(StandardCharsets.UTF_8);
-        var args = java.util.stream.Stream.of(keys.events(), group, consumer, Long.toString(idle.toMillis()), from, "COUNT",
-                Integer.toString(count)).map(a -> a.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-        var reply = (List<?>) call(() -> redis.sendCommand(stream, Protocol.Command.XAUTOCLAIM, args));
-        claimCursors.put(group, text(reply.get(0)));
+        var reply = call(() -> redis.xautoclaimJustId(SafeEncoder.encode(keys.events()), SafeEncoder.encode(group),
+                SafeEncoder.encode(consumer), idle.toMillis(), SafeEncoder.encode(from),
+                XAutoClaimParams.xAutoClaimParams().count(count)));
+        claimCursors.put(group, SafeEncoder.encode((byte[]) reply.get(0)));
         var deliveries = new ArrayList<Delivery>();
-        for (var item : (List<?>) reply.get(1)) {
-            if (!(item instanceof List<?> entry)) continue; // Redis 6.2: a trimmed entry, and no id to tell
-            var fields = new java.util.HashMap<String, String>();
-            if (entry.get(1) instanceof List<?> pairs)
-                for (int i = 0; i + 1 < pairs.size(); i += 2) fields.put(text(pairs.get(i)), text(pairs.get(i + 1)));
-            add(group, new StreamEntry(new StreamEntryID(text(entry.get(0))), entry.get(1) == null ? null : fields),
-                    deliveries);
+        for (var raw : (List<?>) reply.get(1)) {
+            var id = new StreamEntryID(SafeEncoder.encode((byte[]) raw));
+            var found = call(() -> redis.xrange(keys.events(), id, id, 1));
+            if (found.isEmpty()) trimmed(group, id.toString());
+            else add(group, found.get(0), deliveries);
         }
-        if (reply.size() > 2 && reply.get(2) instanceof List<?> trimmed)
-            for (var id : trimmed) add(group, new StreamEntry(new StreamEntryID(text(id)), null), deliveries);
+        if (reply.size() > 2 && reply.get(2) instanceof List<?> gone)
+            for (var id : gone) trimmed(group, SafeEncoder.encode((byte[]) id));
         return deliveries;
     }
 
-    private static String text(Object reply) {
-        return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+    /** A pending entry the stream no longer holds (MAXLEN trimmed it first): said and set aside, never lost in silence. */
+    private void trimmed(String group, String id) {
+        log.error("{}: pending event {} was trimmed from the stream before it was delivered; dead-lettered", group, id);
+        deadLetterRaw(group, id, Map.of(), TRIMMED);
+        call(() -> redis.xack(keys.events(), group, new StreamEntryID(id)));
     }
 
     /**
-     * Each entry on its own: one trimmed from the stream while pending (it comes back without fields) or one this
-     * version cannot read (an event type a newer instance added) is logged, dead-lettered as it is and acknowledged, and
-     * the others are delivered.
+     * Adds the entry's event, read on its own: one this version cannot read (an event type a newer instance wrote during
+     * a rolling upgrade, broken JSON) is dead-lettered with its raw fields and acknowledged, so it never holds up the
+     * others. An entry trimmed from the stream while pending comes back without fields: there is nothing to deliver.
      */
     private void add(String group, StreamEntry entry, List<Delivery> into) {
         var fields = entry.getFields();
-        var text = fields == null ? null : fields.get("event");
-        if (text == null) {
-            log.warn("{}: event {} was trimmed from the stream before it was delivered; dead-lettered", group,
-                    entry.getID());
-            setAsideRaw(group, entry.getID(), null, "trimmed from the events stream (MAXLEN) before it was delivered");
+        var id = entry.getID().toString();
+        if (fields == null) {
+            trimmed(group, id);
             return;
         }
-        Event event;
+        String problem;
         try {
-            event = json.readValue(text, Event.class);
-        } catch (JsonProcessingException | RuntimeException e) {
-            var why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.toString();
-            log.warn("{}: event {} is not readable by this version ({}); dead-lettered as it is", group, entry.getID(),
-                    why);
-            setAsideRaw(group, entry.getID(), text, "not readable by this version: " + why);
+            var text = fields.get("event");
+            if (text == null) throw new IllegalArgumentException("the entry has no event field");
+            into.add(new Delivery(id, json.readValue(text, Event.class)));
             return;
+        } catch (JsonProcessingException e) {
+            problem = e.getOriginalMessage();
+        } catch (RuntimeException e) {
+            problem = e.getMessage();
         }
-        into.add(new Delivery(entry.getID().toString(), event));
+        log.error("{}: stream entry {} is unreadable here ({}); dead-lettered as it is", group, id, problem);
+        deadLetterRaw(group, id, fields, "not readable by this version: " + problem);
+        call(() -> redis.xack(keys.events(), group, entry.getID()));
     }
 
-    private void setAsideRaw(String group, StreamEntryID id, String raw, String reason) {
-        var letter = json.createObjectNode().put("deliveryId", id.toString()).put("reason", reason)
+    /** The entry's event, or null when this version cannot read it. */
+    private Event readable(StreamEntry entry) {
+        var text = entry.getFields() == null ? null : entry.getFields().get("event");
+        if (text == null) return null;
+        try {
+            return json.readValue(text, Event.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A dead letter with no event: the stream entry's fields as they were (none for an entry already gone). */
+    private void deadLetterRaw(String group, String deliveryId, Map<String, String> fields, String reason) {
+        var entry = json.createObjectNode()
+                .put("deliveryId", deliveryId)
+                .put("group", group)
+                .put("reason", reason)
                 .put("at", Instant.now().toString());
-        if (raw != null) letter.put("raw", raw);
-        call(() -> {
-            redis.lpush(keys.deadLetters(group), letter.toString());
-            redis.ltrim(keys.deadLetters(group), 0, DEAD_LETTERS_KEPT - 1);
-            return redis.xack(keys.events(), group, id);
-        });
+        var raw = entry.putObject("raw");
+        fields.forEach(raw::put);
+        push(group, entry.toString());
     }
 
     @Override
@@ -186,8 +203,13 @@ public final class RedisEventFeed implements EventFeed {
             if (ours.isEmpty()) return 0;
             var ids = ours.stream().map(p -> p.getID()).toArray(StreamEntryID[]::new);
             // Still ours by name, but idle for longer than any consumer waits before claiming: the next claim takes them.
-            redis.xclaimJustId(keys.events(), group, consumer, 0, XClaimParams.xClaimParams().idle(HANDED_BACK_IDLE), ids);
-            return ids.length;
+            var kept = redis.xclaimJustId(keys.events(), group, consumer, 0,
+                    XClaimParams.xClaimParams().idle(HANDED_BACK_IDLE), ids);
+            // What XCLAIM did not answer is gone from the stream (Redis 7 drops it from the pending list too; 6.2 answers
+            // it, and the claim that takes it over finds it gone).
+            var left = new java.util.HashSet<>(kept);
+            for (var id : ids) if (!left.contains(id)) trimmed(group, id.toString());
+            return left.size();
         });
     }
 
@@ -203,8 +225,12 @@ public final class RedisEventFeed implements EventFeed {
                 .put("reason", reason)
                 .put("at", Instant.now().toString());
         entry.set("event", json.valueToTree(delivery.event()));
+        push(group, entry.toString());
+    }
+
+    private void push(String group, String letter) {
         call(() -> {
-            redis.lpush(keys.deadLetters(group), entry.toString());
+            redis.lpush(keys.deadLetters(group), letter);
             return redis.ltrim(keys.deadLetters(group), 0, DEAD_LETTERS_KEPT - 1);
         });
     }
@@ -220,8 +246,11 @@ public final class RedisEventFeed implements EventFeed {
         for (var text : deadLetters(group, limit)) {
             try {
                 var node = json.readTree(text);
-                letters.add(new DeadLetter(node.path("deliveryId").asText(), json.treeToValue(node.get("event"), Event.class),
-                        node.path("reason").asText(), Instant.parse(node.path("at").asText())));
+                var raw = new java.util.LinkedHashMap<String, String>();
+                node.path("raw").fields().forEachRemaining(f -> raw.put(f.getKey(), f.getValue().asText()));
+                var event = node.hasNonNull("event") ? json.treeToValue(node.get("event"), Event.class) : null;
+                letters.add(new DeadLetter(node.path("deliveryId").asText(), event, node.path("reason").asText(),
+                        Instant.parse(node.path("at").asText()), raw));
             } catch (JsonProcessingException | RuntimeException e) {
                 // one unreadable entry must not hide the others
             }
@@ -252,4 +281,5 @@ public final class RedisEventFeed implements EventFeed {
             return backlogs;
         });
     }
+
 }

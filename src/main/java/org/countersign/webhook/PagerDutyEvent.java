@@ -110,7 +110,7 @@ final class PagerDutyEvent {
         payload.put("component", "emergency-deploy");
         payload.put("group", r.reason());
         payload.put("class", e.type().wire());
-        payload.put("custom_details", RequestPayload.of(r, hide));
+        payload.put("custom_details", RequestPayload.of(r, hide).at(e));
         var body = envelope(dedupKey, routingKey, "trigger");
         body.put("payload", payload);
         return body;

@@ -35,8 +35,11 @@ public final class WebhookDeadLetters implements Consumer<RoutesConfig> {
         var letters = new ArrayList<Letter>();
         for (var integration : integrations)
             for (var d : feed.deadLettersOf(integration.group(), limit))
-                letters.add(new Letter(integration.name(), d.event().id(), d.event().type().wire(),
-                        d.event().request().toString(), d.event().at(), d.reason(), d.at()));
+                letters.add(d.event() != null ? new Letter(integration.name(), d.event().id(), d.event().type().wire(),
+                        d.event().request().toString(), d.event().at(), d.reason(), d.at())
+                        // an entry this version could not read, or one trimmed away: what its stream fields said
+                        : new Letter(integration.name(), d.raw().getOrDefault("id", d.deliveryId()), d.raw().get("type"),
+                        d.raw().get("request"), null, d.reason(), d.at()));
         letters.sort(Comparator.comparing(Letter::at).reversed());
         return letters.size() > limit ? List.copyOf(letters.subList(0, limit)) : letters;
     }

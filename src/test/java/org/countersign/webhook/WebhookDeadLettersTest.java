@@ -58,6 +58,35 @@ class WebhookDeadLettersTest {
     }
 
     @Test
+    void an_entry_this_version_cannot_read_is_listed_with_its_stream_id_type_and_request_and_the_next_is_delivered()
+            throws Exception {
+        var integration = integration("fine", fine.url());
+        countersign.start(integration);
+        var app = WebApp.create(countersign.service, countersign.store::ping, new Metrics(countersign.store::countByState),
+                DomainJson.mapper(), List.of(new WebhookDeadLetters(List.of(integration), countersign.feed)),
+                WebTesting.options()).start("127.0.0.1", 0);
+        countersign.closeLater(app::stop);
+        var unreadable = org.countersign.store.RawStream.add(countersign.prefix, java.util.Map.of("type",
+                "request.teleported", "request", "EMG-5", "id", "EMG-5/9/0", "event", "{\"type\":\"REQUEST_TELEPORTED\"}"));
+        var next = countersign.open("availability");
+
+        var delivered = fine.take();
+        await().atMost(Duration.ofSeconds(5)).until(() -> countersign.feed.deadLettersOf("webhook:fine", 10).size() == 1);
+        var response = HttpClient.newHttpClient().send(WebTesting.authorized(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + WebhookDeadLetters.PATH))).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(delivered.header("Countersign-Delivery")).isEqualTo(next + "/1/0");
+        assertThat(response.statusCode()).isEqualTo(200);
+        var letter = new ObjectMapper().readTree(response.body()).path("deadLetters").get(0);
+        assertThat(letter.path("delivery").asText()).isEqualTo("EMG-5/9/0");
+        assertThat(letter.path("type").asText()).isEqualTo("request.teleported");
+        assertThat(letter.path("request").asText()).isEqualTo("EMG-5");
+        assertThat(letter.path("reason").asText()).startsWith("not readable by this version: ");
+        assertThat(countersign.feed.deadLettersOf("webhook:fine", 10).get(0).deliveryId()).isEqualTo(unreadable);
+    }
+
+    @Test
     void a_limit_out_of_range_is_400() throws Exception {
         var app = WebApp.create(countersign.service, countersign.store::ping, new Metrics(countersign.store::countByState),
                 DomainJson.mapper(), List.of(new WebhookDeadLetters(List.of(), countersign.feed)), WebTesting.options()).start("127.0.0.1", 0);

@@ -120,6 +120,27 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void a_late_delivery_shows_the_state_and_version_the_request_had_at_its_event_not_the_state_since() throws Exception {
+        var pipeline = integration("pipeline", receiver.url(), Format.COUNTERSIGN, false, EventType.REQUEST_APPROVED,
+                EventType.REQUEST_CANCELLED);
+        countersign.feed.join(pipeline.group()); // the integration's group exists; its instance is down for now
+        var id = countersign.approved();
+        countersign.service.cancel(id, org.countersign.domain.TestPolicies.DEV, "the incident resolved itself");
+        assertThat(countersign.service.find(id).orElseThrow().state().name()).isEqualTo("CANCELLED");
+
+        countersign.start(pipeline); // back: the approval goes out late, after the cancel
+
+        var approved = receiver.take().json();
+        var cancelled = receiver.take().json();
+        assertThat(approved.path("type").asText()).isEqualTo("request.approved");
+        assertThat(approved.path("request").path("state").asText()).isEqualTo("APPROVED");
+        assertThat(approved.path("request").path("version").asLong()).isEqualTo(3);
+        assertThat(cancelled.path("type").asText()).isEqualTo("request.cancelled");
+        assertThat(cancelled.path("request").path("state").asText()).isEqualTo("CANCELLED");
+        assertThat(cancelled.path("request").path("version").asLong()).isEqualTo(4);
+    }
+
+    @Test
     void an_endpoint_that_fails_gets_the_event_again_with_the_same_delivery_id_until_it_answers() throws Exception {
         receiver.answer(Answer.status(500), Answer.status(503), Answer.after(WebhookFixture.TIMEOUT.plusMillis(300)), Answer.status(200));
         countersign.start(integration("pipeline", receiver.url()));
