@@ -116,7 +116,7 @@ class SecurityRoomPrivacyTest {
         await().atMost(WAIT).until(() -> opsNotices().stream().anyMatch(t -> t.contains("is not private")));
         matrix.homeserver.postText(SECURITY, SRE1, "!approve " + id + " sre");
         matrix.homeserver.postText(SECURITY, SRE1, "!status " + id);
-        var status = matrix.awaitReply(SECURITY, id + " · Security issue");
+        var status = matrix.awaitReply(SECURITY, id + " · Confidential");
         await().atMost(WAIT).until(() -> request(service, id).approvals().size() == 1);
         matrix.homeserver.postText(OPS, DEV, OPEN_SECRET.replace("SECRET-VULN", "SECOND-VULN"));
         var refused = matrix.awaitReply(OPS, "is not private");
