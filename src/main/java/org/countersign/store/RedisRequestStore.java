@@ -21,11 +21,10 @@ import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ZRangeParams;
 
 /**
- * Requests in Redis. Every key starts with a prefix ({@code cs:} by default), shown as {@code <p>}:
+ * Requests in Redis. Every key starts with a hash-tagged prefix ({@code {cs}:} by default, {@link Keys}), shown as {@code <p>}:
  * <ul>
  *   <li>{@code <p>seq} — a counter; {@code INCR} hands out request numbers.</li>
  *   <li>{@code <p>req:<n>} — a hash: {@code v} the version, {@code json} the request as JSON.</li>
@@ -39,77 +38,13 @@ import redis.clients.jedis.params.ZRangeParams;
  *       name), {@code request} ({@code EMG-12}), {@code id} (the event id) and {@code event} (the event as JSON).</li>
  * </ul>
  * In the sorted sets a request is its number padded to 19 digits ({@code 0000000000000000012}), so requests
- * opened in the same millisecond sort by number. A save is one Lua script, so the version check, the request, its timeline, its stream entries and the
+ * opened in the same millisecond sort by number. A save is one Lua script ({@link RequestScripts}), so the version check, the request, its timeline, its stream entries and the
  * indexes change together or not at all, in one round trip. Every key is under one hash tag ({@link Keys}), so on a
  * Redis Cluster they all live in one slot and the script runs there as anywhere.
  */
 public final class RedisRequestStore implements RequestStore {
     public static final String DEFAULT_PREFIX = "cs:";
     public static final long DEFAULT_STREAM_MAX_LENGTH = 100_000;
-
-    // KEYS: request, timeline, open, all, events, then one state set per State in declaration order.
-    // ARGV: expected version (0 = create), new version, request JSON, index of the new state's key among the
-    // state keys (1-based), member, created millis, deadline millis, "1" if it has a deadline, stream cap, request id,
-    // the new state's name, then (type, event id, event JSON) for each event. The request's state is kept in its hash
-    // ({@code s}), so a save moves it out of its old state's set only; a request saved before the field existed is
-    // removed from every state set but its own, which also heals a set left stale by hand.
-    static final String SAVE_SCRIPT = """
-            local current = redis.call('HMGET', KEYS[1], 'v', 's')
-            if ARGV[1] == '0' then
-              if current[1] then return 0 end
-            elseif current[1] ~= ARGV[1] then
-              return 0
-            end
-            redis.call('HSET', KEYS[1], 'v', ARGV[2], 'json', ARGV[3], 's', ARGV[11])
-            local member = ARGV[5]
-            local target = tonumber(ARGV[4])
-            if current[2] ~= ARGV[11] then
-              redis.call('ZADD', KEYS[5 + target], ARGV[6], member)
-            end
-            if ARGV[1] ~= '0' and current[2] ~= ARGV[11] then
-              for i = 6, #KEYS do
-                if i - 5 ~= target and (not current[2] or KEYS[i]:sub(-#current[2] - 1) == ':' .. current[2]) then
-                  redis.call('ZREM', KEYS[i], member)
-                end
-              end
-            end
-            if ARGV[8] == '1' then
-              redis.call('ZADD', KEYS[3], ARGV[7], member)
-            elseif current[1] then
-              redis.call('ZREM', KEYS[3], member)
-            end
-            if ARGV[1] == '0' then
-              redis.call('ZADD', KEYS[4], ARGV[6], member)
-            end
-            for i = 12, #ARGV, 3 do
-              redis.call('RPUSH', KEYS[2], ARGV[i + 2])
-              redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[9], '*',
-                'type', ARGV[i], 'request', ARGV[10], 'id', ARGV[i + 1], 'event', ARGV[i + 2])
-            end
-            return 1
-            """;
-    static final String SAVE_SHA = LuaScript.sha1(SAVE_SCRIPT);
-
-    // KEYS: sorted sets scored by creation. ARGV: how many, the request keys' prefix. The newest requests among the
-    // sets, newest first (ties: the higher number first), as their JSON, in one step.
-    static final LuaScript RECENT = LuaScript.of("""
-            local limit = tonumber(ARGV[1])
-            local newest = {}
-            for i = 1, #KEYS do
-              local found = redis.call('ZREVRANGE', KEYS[i], 0, limit - 1, 'WITHSCORES')
-              for j = 1, #found, 2 do newest[#newest + 1] = {tonumber(found[j + 1]), found[j]} end
-            end
-            table.sort(newest, function(a, b)
-              if a[1] ~= b[1] then return a[1] > b[1] end
-              return a[2] > b[2]
-            end)
-            local texts = {}
-            for i = 1, math.min(limit, #newest) do
-              local text = redis.call('HGET', ARGV[2] .. (newest[i][2]:gsub('^0+', '')), 'json')
-              if text then texts[#texts + 1] = text end
-            end
-            return texts
-            """);
 
     /** How long a save waits for REDIS_MIN_REPLICAS replicas to have it (WAIT), below the client's socket timeout. */
     static final long REPLICA_WAIT_MILLIS = 1_000;
@@ -195,12 +130,8 @@ public final class RedisRequestStore implements RequestStore {
 
     private Object runSave(List<String> keyList, List<String> args) {
         if (minReplicas > 0) return replicated(keyList, args);
-        try {
-            return redis.evalsha(SAVE_SHA, keyList, args);
-        } catch (JedisNoScriptException e) {
-            // Redis restarted or its script cache was flushed: EVAL runs the script and caches it again.
-            return redis.eval(SAVE_SCRIPT, keyList, args);
-        }
+        // EVALSHA, and EVAL when Redis restarted or its script cache was flushed (it caches the script again).
+        return RequestScripts.SAVE.run(redis, keyList, args);
     }
 
     /**
@@ -218,7 +149,7 @@ public final class RedisRequestStore implements RequestStore {
         Response<Object> saved;
         Response<Long> replicas;
         try (var pipe = redis.pipelined()) {
-            saved = sendScript ? pipe.eval(SAVE_SCRIPT, keyList, args) : pipe.evalsha(SAVE_SHA, keyList, args);
+            saved = sendScript ? pipe.eval(RequestScripts.SAVE.text(), keyList, args) : pipe.evalsha(RequestScripts.SAVE.sha(), keyList, args);
             replicas = pipe.waitReplicas(keyList.get(0), minReplicas, REPLICA_WAIT_MILLIS);
             pipe.sync();
         }
@@ -246,7 +177,7 @@ public final class RedisRequestStore implements RequestStore {
     public List<EmergencyRequest> recent(Set<State> states, int limit) {
         if (limit < 1) return List.of();
         var sets = states.isEmpty() ? List.of(keys.all()) : states.stream().sorted().map(keys::state).toList();
-        var texts = (List<?>) call(() -> RECENT.run(redis, sets, List.of(Integer.toString(limit), keys.requestPrefix())));
+        var texts = (List<?>) call(() -> RequestScripts.RECENT.run(redis, sets, List.of(Integer.toString(limit), keys.requestPrefix())));
         return texts.stream().map(t -> read((String) t, EmergencyRequest.class)).toList();
     }
 

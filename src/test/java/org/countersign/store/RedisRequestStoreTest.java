@@ -325,14 +325,14 @@ class RedisRequestStoreTest {
     private boolean saveScriptCachedWhereTheKeysAre() {
         if (redis instanceof RedisClusterClient cluster)
             try (var node = new Jedis(cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(keys.all())))) {
-                return node.scriptExists(RedisRequestStore.SAVE_SHA);
+                return node.scriptExists(RequestScripts.SAVE.sha());
             }
-        return redis.scriptExists(RedisRequestStore.SAVE_SHA, keys.all());
+        return redis.scriptExists(RequestScripts.SAVE.sha(), keys.all());
     }
 
     @Test
     void the_script_hash_is_the_one_redis_computes() {
-        assertThat(redis.scriptLoad(RedisRequestStore.SAVE_SCRIPT)).isEqualTo(RedisRequestStore.SAVE_SHA);
+        assertThat(redis.scriptLoad(RequestScripts.SAVE.text())).isEqualTo(RequestScripts.SAVE.sha());
     }
 
     @Test
