@@ -46,6 +46,8 @@ public final class Benchmark {
     private final List<Row> rows = new ArrayList<>();
     private final List<Row> concurrencyRows = new ArrayList<>();
     private final List<Row> sizeRows = new ArrayList<>();
+    /** Each start of the service: its label and the seconds from launching the JVM to /readyz answering 200. */
+    private final Map<String, Double> readySeconds = new java.util.LinkedHashMap<>();
     private final Map<String, Long> headlineCommands = new java.util.TreeMap<>();
     private URI redisUri;
     private FakeSlack fake;
@@ -77,7 +79,7 @@ public final class Benchmark {
             return new Settings(Duration.ofSeconds(Long.getLong("bench.seconds", 10)),
                     Duration.ofSeconds(Long.getLong("bench.warmup", 3)),
                     ints(System.getProperty("bench.concurrency", "1,4,16,64,256")),
-                    ints(System.getProperty("bench.sizes", "10,1000,10000,100000")),
+                    ints(System.getProperty("bench.sizes", "10,1000,10000,100000,1000000")),
                     Integer.getInteger("bench.targets", 4000),
                     Boolean.getBoolean("bench.jfr"),
                     Path.of(System.getProperty("bench.results", "bench/RESULTS.md")),
@@ -133,7 +135,7 @@ public final class Benchmark {
         System.out.println();
         checks.forEach(c -> System.out.println((c.pass() ? "PASS " : "FAIL ") + c.name() + ": " + c.detail()));
         new Report(settings, machine, redisVersion, redisUrl.isPresent(), loadAtStart).write(rows, concurrencyRows, sizeRows,
-                headlineCommands, checks);
+                headlineCommands, checks, readySeconds);
         System.out.println("Results written to " + settings.results());
         System.out.println(failures == 0 ? "PASS all " + checks.size() + " checks" : "FAIL " + failures + " of "
                 + checks.size() + " checks");
@@ -484,13 +486,16 @@ public final class Benchmark {
         long start = System.nanoTime();
         var service = ServerProcess.start("Countersign", "org.countersign.Main", jvm, env, "/readyz",
                 settings.work().resolve("service-" + label + ".log"));
-        System.out.printf("Countersign (%s) ready in %.1f s, pid %d%n", label, (System.nanoTime() - start) / 1e9,
-                service.pid());
+        double ready = (System.nanoTime() - start) / 1e9;
+        readySeconds.put(label, ready);
+        System.out.printf("Countersign (%s) ready in %.1f s, pid %d%n", label, ready, service.pid());
         return service;
     }
 
     private List<String> serverJvmArgs(String label) {
         var args = new ArrayList<>(procfileJvmFlags());
+        // Extra flags for a look inside (-Dbench.jvm="-XX:NativeMemoryTracking=summary"), after the Procfile's, as $JAVA_OPTS is.
+        for (var flag : System.getProperty("bench.jvm", "").trim().split("\\s+")) if (!flag.isEmpty()) args.add(flag);
         if (settings.jfr())
             args.add("-XX:StartFlightRecording=filename=" + settings.work().resolve(label + ".jfr")
                     + ",settings=profile,dumponexit=true");

@@ -32,7 +32,7 @@ final class Report {
     }
 
     void write(List<Benchmark.Row> main, List<Benchmark.Row> byConcurrency, List<Benchmark.Row> bySize,
-               Map<String, Long> headlineCommands, List<Benchmark.Check> checks) {
+               Map<String, Long> headlineCommands, List<Benchmark.Check> checks, Map<String, Double> readySeconds) {
         var md = new StringBuilder();
         md.append(BEGIN).append("\n\n");
         md.append("Run ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(" with `mvn -B -Pbench verify`: ")
@@ -46,6 +46,9 @@ final class Report {
                 .append("Redis and the server under test share the machine's cores. Load average (1 / 5 / 15 min) at ")
                 .append("the start: ").append(loadAtStart).append("; at the end: ").append(Machine.loadAverage())
                 .append(" (a load well above the benchmark's own means other work shared the cores).\n\n");
+        md.append("**Ready after start** (JVM launched with the Procfile's flags → `/readyz` answers 200), per start of the service: ");
+        md.append(String.join(", ", readySeconds.entrySet().stream()
+                .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue())).toList())).append(".\n\n");
 
         md.append("### Every scenario at ").append(Benchmark.HEADLINE_CONCURRENCY).append(" concurrent connections\n\n");
         md.append("| Scenario | Ops | Throughput (ops/s) | p50 ms | p99 ms | p99.9 ms | vs (a) | Redis cmds/op (all / sent) "
@@ -73,13 +76,15 @@ final class Report {
         md.append("\n### (c) approve clicks by stored requests, at ").append(Benchmark.HEADLINE_CONCURRENCY)
                 .append(" concurrent clicks (a fresh service for each size)\n\n");
         md.append("| Filler requests | Stored at start (filler + warm-up + this phase's) | Clicks | Throughput (clicks/s) | p50 ms | p99 ms | p99.9 ms "
-                + "| Redis cmds/op (all / sent) | Service peak RSS MiB | Redis used memory MiB | Click → card p50 / p99 ms |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| p99 vs the first size | Redis cmds/op (all / sent) | Service peak RSS MiB | Redis used memory MiB | Click → card p50 / p99 ms |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double firstP99 = bySize.isEmpty() ? 0 : bySize.get(0).load().millis(99);
         for (var row : bySize)
             md.append("| ").append(row.scenario().replaceAll("^\\(c\\) clicks with | stored$", "")).append(" | ")
                     .append(String.format("%,d", row.stored())).append(" | ")
                     .append(String.format("%,d", row.load().sent())).append(" | ")
                     .append(String.format("%,.0f", row.load().throughput())).append(" | ").append(latencies(row))
+                    .append(" | ").append(String.format("%.2fx", row.load().millis(99) / firstP99))
                     .append(" | ").append(commands(row)).append(" | ").append(String.format("%.0f", row.peakRssMib()))
                     .append(" | ").append(String.format("%.1f", row.redisMib())).append(" | ")
                     .append(card(row.cardLatency())).append(" |\n");
