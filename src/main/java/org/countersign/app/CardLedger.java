@@ -24,7 +24,8 @@ public interface CardLedger {
     /**
      * Stores {@code done}'s card value (and its reply, if any); then, when the stored request is newer than the version
      * shown, returns it and keeps (extends) the lease, else gives the lease up when {@code done} asks to and returns
-     * empty.
+     * empty. When the lease is no longer {@code done}'s holder's, the card value is stored only where no card is noted
+     * yet (so another holder's is never overwritten) and empty is returned: the newer version is that holder's work.
      */
     Optional<EmergencyRequest> finish(Done done);
 

@@ -1,5 +1,6 @@
 package org.countersign.chat;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.domain.Disclosure;
@@ -26,6 +27,14 @@ public interface CardSurface {
 
     /** Posts a new card at {@code place}; returns the posted message, showing {@code request}'s version. */
     CardRef post(String place, Card card, EmergencyRequest request);
+
+    /**
+     * The card already posted for {@code request} at {@code place} no earlier than about {@code since}, if the platform
+     * can tell: asked when a post was begun and its card never noted (the process died, or the answer was lost, after
+     * the platform may have taken it). The publisher then updates the found card instead of posting a second one.
+     * Empty when there is none or the platform cannot tell; then the card is posted (a duplicate beats no card).
+     */
+    default Optional<CardRef> find(String place, EmergencyRequest request, Instant since) { return Optional.empty(); }
 
     /** Replaces the card at {@code ref} (showing an older version) with {@code card} of {@code request}. */
     void update(CardRef ref, Card card, EmergencyRequest request);

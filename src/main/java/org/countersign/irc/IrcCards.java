@@ -52,6 +52,15 @@ public final class IrcCards implements CardSurface {
         return Disclosure.placeOf(request) == Disclosure.Place.SECURITY ? privacy.problem() : Optional.empty();
     }
 
+    /**
+     * None: IRC gives a NOTICE no id and keeps no history to ask, so when the process dies between sending a card and
+     * noting it, the redelivered event sends the card again.
+     */
+    @Override
+    public Optional<CardRef> find(String channel, EmergencyRequest request, java.time.Instant since) {
+        return Optional.empty();
+    }
+
     @Override
     public CardRef post(String channel, Card card, EmergencyRequest request) {
         irc.send(channel, IrcText.card(card, page(request)));

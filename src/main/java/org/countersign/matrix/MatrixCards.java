@@ -56,6 +56,17 @@ public final class MatrixCards implements CardSurface {
         return new CardRef(room, eventId, request.version());
     }
 
+    /**
+     * None: a card's transaction id is {@code card-<request>}, and the homeserver answers a repeated send with the same
+     * token and transaction id with the event it made the first time (client-server spec, transaction identifiers), so
+     * posting again after a post that was never noted returns the card already there. The homeserver remembers
+     * transaction ids for a limited time only, so a post retried much later may show a second card.
+     */
+    @Override
+    public Optional<CardRef> find(String room, EmergencyRequest request, java.time.Instant since) {
+        return Optional.empty();
+    }
+
     @Override
     public void update(CardRef ref, Card card, EmergencyRequest request) {
         var content = renderer.edit(card, ref.message());

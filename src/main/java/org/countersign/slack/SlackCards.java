@@ -1,5 +1,9 @@
 package org.countersign.slack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import org.countersign.app.Telemetry;
 import org.countersign.chat.Card;
@@ -9,15 +13,28 @@ import org.countersign.chat.CardSurface;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.Policy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Slack's side of the {@link CardPublisher}: the card as Block Kit, posted with {@code chat.postMessage} and
  * kept true with {@code chat.update}, and each notice as a reply in its thread. A confidential request goes to
  * the security channel only; without one it is not posted at all. Calls go through the lean {@link SlackWebApi}.
+ * Each card carries message metadata naming its request ({@code countersign_card}), so a card whose post was never
+ * noted (the process died after Slack took it) is found again in the channel's history instead of posted twice.
  */
 public final class SlackCards implements CardSurface {
+    private static final Logger log = LoggerFactory.getLogger(SlackCards.class);
     static final String PLATFORM = "slack";
+    /** The metadata event type of a card; its payload's {@code request} is the request's id. */
+    static final String CARD_EVENT = "countersign_card";
+    /** Clocks of instances and Slack differ a little: the history is read from this much before the post began. */
+    static final Duration FIND_MARGIN = Duration.ofMinutes(1);
+    /** Pages of history read at most; a card is among the first messages after its post began. */
+    static final int FIND_PAGES = 10;
     public static final String GROUP = CardPublisher.group(PLATFORM);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SlackWebApi slack;
     private final SlackChannels channels;
@@ -48,8 +65,39 @@ public final class SlackCards implements CardSurface {
     public CardRef post(String channel, Card card, EmergencyRequest request) {
         var blocks = blockKit.render(card);
         var text = blockKit.fallbackText(card);
-        var posted = slack.postMessage(channel, blocks, text, null);
+        var metadata = JSON.createObjectNode().put("event_type", CARD_EVENT);
+        metadata.putObject("event_payload").put("request", request.id().toString());
+        var posted = slack.postCard(channel, blocks, text, metadata);
         return new CardRef(posted.path("channel").asText(channel), posted.path("ts").asText(), request.version());
+    }
+
+    /**
+     * The card in {@code channel}'s history since shortly before {@code since} whose metadata names the request. When
+     * Slack refuses the lookup (no {@code channels:history} / {@code groups:history} scope, the bot not in the channel)
+     * it says none, and the card is posted again: in an emergency a duplicate card beats no card.
+     */
+    @Override
+    public Optional<CardRef> find(String channel, EmergencyRequest request, Instant since) {
+        var from = since.minus(FIND_MARGIN);
+        var oldest = String.format(Locale.ROOT, "%d.%06d", from.getEpochSecond(), from.getNano() / 1000);
+        String cursor = null;
+        try {
+            for (int page = 0; page < FIND_PAGES; page++) {
+                var answer = slack.history(channel, oldest, cursor);
+                for (var message : answer.path("messages")) {
+                    var metadata = message.path("metadata");
+                    if (CARD_EVENT.equals(metadata.path("event_type").asText())
+                            && request.id().toString().equals(metadata.path("event_payload").path("request").asText()))
+                        return Optional.of(new CardRef(channel, message.path("ts").asText(), 0));
+                }
+                cursor = answer.path("response_metadata").path("next_cursor").asText("");
+                if (!answer.path("has_more").asBoolean(false) || cursor.isEmpty()) break;
+            }
+        } catch (SlackWebApi.Refused e) {
+            log.warn("cannot look for the Slack card of {} in {} ({}); posting it, which may show it twice",
+                    request.id(), channel, e.error());
+        }
+        return Optional.empty();
     }
 
     @Override

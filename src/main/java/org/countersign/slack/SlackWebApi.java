@@ -19,7 +19,7 @@ import org.countersign.app.Telemetry.ApiError;
 
 /**
  * The few Web API methods the card path calls ({@code chat.postMessage}, {@code chat.update},
- * {@code chat.postEphemeral}) as JSON over {@code java.net.http}, read with one shared Jackson mapper: the SDK builds a
+ * {@code chat.postEphemeral}, {@code conversations.history}) as JSON over {@code java.net.http}, read with one shared Jackson mapper: the SDK builds a
  * Gson for every response, half of the card publisher's time. Failures mean what they mean in {@link SlackCalls}: 429
  * (Retry-After) and {@code ratelimited}, 5xx or no answer are {@link RetryLater}; another error is an exception; each is
  * counted as {@link SlackApiErrors} counts the SDK's. Before each call it waits for Slack's pace ({@link SlackPace}).
@@ -27,6 +27,7 @@ import org.countersign.app.Telemetry.ApiError;
 final class SlackWebApi {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    static final int HISTORY_PAGE = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Block Kit objects are the SDK's: written once each with one Gson the SDK configures, as the SDK writes them. */
     private static final Gson BLOCKS = GsonFactory.createSnakeCase();
@@ -51,6 +52,25 @@ final class SlackWebApi {
         if (blocks != null) body.set("blocks", blocks(blocks));
         if (threadTs != null) body.put("thread_ts", threadTs);
         return call("chat.postMessage", channel, body);
+    }
+
+    /** A card: a message with blocks and {@code metadata} ({@code event_type}, {@code event_payload}). */
+    JsonNode postCard(String channel, List<LayoutBlock> blocks, String text, ObjectNode metadata) {
+        var body = message(channel, text).put("unfurl_links", false);
+        body.set("blocks", blocks(blocks));
+        body.set("metadata", metadata);
+        return call("chat.postMessage", channel, body);
+    }
+
+    /**
+     * One page of the channel's top-level messages posted after {@code oldest} (a Slack ts), newest first, each with
+     * its metadata; {@code cursor} is the previous page's {@code next_cursor}, or null for the first page.
+     */
+    JsonNode history(String channel, String oldest, String cursor) {
+        var body = JSON.createObjectNode().put("channel", channel).put("oldest", oldest)
+                .put("include_all_metadata", true).put("limit", HISTORY_PAGE);
+        if (cursor != null) body.put("cursor", cursor);
+        return call("conversations.history", channel, body);
     }
 
     JsonNode update(String channel, String ts, List<LayoutBlock> blocks, String text) {
@@ -121,6 +141,18 @@ final class SlackWebApi {
             throw new RetryLater("Slack rate-limits " + method, Duration.ofSeconds(1));
         }
         telemetry.apiError("slack", ApiError.REFUSED);
-        throw new IllegalStateException(method + " failed: " + error);
+        throw new Refused(method, error);
+    }
+
+    /** Slack answered {@code ok: false} with {@code error} (not a rate limit): retrying will not help. */
+    static final class Refused extends IllegalStateException {
+        private final String error;
+
+        Refused(String method, String error) {
+            super(method + " failed: " + error);
+            this.error = error;
+        }
+
+        String error() { return error; }
     }
 }

@@ -32,10 +32,16 @@ public final class RedisCardLedger implements CardLedger {
             """);
     // KEYS: lease, card, reply, request. ARGV: holder, lease millis, card, shown version, reply or '', reply millis,
     // release 1/0. Returns the request's JSON when it is newer than shown (the lease kept and extended), else ''.
+    // A holder whose lease expired during a slow call writes its card only where none is noted yet (nothing, or the
+    // "posting <millis>" note of CardRef), never over the new holder's, and leaves the newer version to that holder.
     static final LuaScript FINISH = LuaScript.of("""
-            redis.call('SET', KEYS[2], ARGV[3])
-            if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
             local ours = redis.call('GET', KEYS[1]) == ARGV[1]
+            local card = redis.call('GET', KEYS[2])
+            if ours or card == false or string.sub(card, 1, 8) == 'posting ' then
+              redis.call('SET', KEYS[2], ARGV[3])
+            end
+            if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
+            if not ours then return '' end
             local stored = redis.call('HMGET', KEYS[4], 'v', 'json')
             if stored[1] and tonumber(stored[1]) > tonumber(ARGV[4]) then
               if ours then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end

@@ -98,6 +98,78 @@ class CardPublisherTest {
         assertThat(kv.get("test:card:" + opened.request())).isEmpty();
     }
 
+    @Test
+    void a_card_posted_just_before_a_crash_is_found_and_updated_not_posted_again() throws Exception {
+        var opened = open();
+        surface.crashAfterPost = true;
+        assertThatThrownBy(() -> publisher.handle(opened)).hasMessageContaining("crash");
+        surface.crashAfterPost = false;
+        assertThat(kv.get("test:card:" + opened.request())).hasValueSatisfying(v -> assertThat(v).startsWith("posting "));
+
+        publisher.handle(opened);
+
+        assertThat(surface.posts).containsExactly("ops EMG-1 v1");
+        assertThat(surface.updates).containsExactly("ops m1 EMG-1 v1");
+        assertThat(kv.get("test:card:" + opened.request())).contains("ops m1 1");
+    }
+
+    @Test
+    void a_begun_post_the_platform_cannot_find_is_posted() throws Exception {
+        var opened = open();
+        kv.put("test:card:" + opened.request(), "posting " + System.currentTimeMillis(), null);
+
+        publisher.handle(opened);
+
+        assertThat(surface.posts).containsExactly("ops EMG-1 v1");
+        assertThat(kv.get("test:card:" + opened.request())).contains("ops m1 1");
+    }
+
+    @Test
+    void a_slow_call_keeps_the_lease_so_no_other_instance_takes_the_card_meanwhile() throws Exception {
+        var shortLease = Duration.ofMillis(300);
+        var slowPublisher = new CardPublisher(service, new Cards(service.workflow()), surface, kv, leases,
+                new RedisCardLedger(TestRedis.client(), prefix), "instance-a", shortLease);
+        var opened = open();
+        var lease = "test:card:" + opened.request();
+        var takenMeanwhile = new ArrayList<Boolean>();
+        surface.duringPost = () -> {
+            // Several lease lengths pass while the call runs; another instance tries after each.
+            for (int i = 0; i < 4; i++) {
+                sleep(shortLease.toMillis());
+                takenMeanwhile.add(leases.acquire(lease, "instance-b", shortLease));
+            }
+        };
+
+        slowPublisher.handle(opened);
+
+        assertThat(takenMeanwhile).containsExactly(false, false, false, false);
+        assertThat(leases.acquire(lease, "instance-b", shortLease)).isTrue();
+    }
+
+    @Test
+    void a_holder_whose_lease_expired_writes_no_card_over_the_new_holders() {
+        var opened = open();
+        var ledger = new RedisCardLedger(TestRedis.client(), prefix);
+        var key = "test:card:" + opened.request();
+        kv.put(key, "ops m7 3", null);
+        leases.acquire(key, "instance-b", Duration.ofSeconds(30));
+
+        var newer = ledger.finish(new org.countersign.app.CardLedger.Done(opened.request(), key, "instance-a",
+                Duration.ofSeconds(30), key, "ops m1 1", 1, null, null, Duration.ofDays(1), true));
+
+        assertThat(newer).isEmpty();
+        assertThat(kv.get(key)).contains("ops m7 3");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Event open() { return only(service.open(DEV, TestPolicies.draft("availability"))); }
 
     private static Event only(Outcome outcome) {
@@ -111,6 +183,8 @@ class CardPublisherTest {
     private static final class RecordingSurface implements CardSurface {
         Optional<String> place = Optional.of("ops");
         Runnable onFirstUpdate = () -> {};
+        Runnable duringPost = () -> {};
+        boolean crashAfterPost;
         final List<String> posts = new ArrayList<>();
         final List<String> updates = new ArrayList<>();
         final List<String> replies = new ArrayList<>();
@@ -123,8 +197,19 @@ class CardPublisherTest {
 
         @Override
         public CardRef post(String place, Card card, EmergencyRequest request) {
+            duringPost.run();
             posts.add(place + " " + card.requestId() + " v" + request.version());
+            if (crashAfterPost) throw new IllegalStateException("crash after the platform took the post");
             return new CardRef(place, "m" + posts.size(), request.version());
+        }
+
+        /** Like a platform that can tell: the first card posted for the request, in whatever version. */
+        @Override
+        public Optional<CardRef> find(String place, EmergencyRequest request, java.time.Instant since) {
+            for (int i = 0; i < posts.size(); i++)
+                if (posts.get(i).startsWith(place + " " + request.id() + " "))
+                    return Optional.of(new CardRef(place, "m" + (i + 1), 7));
+            return Optional.empty();
         }
 
         @Override

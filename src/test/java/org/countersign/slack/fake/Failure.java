@@ -23,6 +23,11 @@ public sealed interface Failure {
     return new Disconnect();
   }
 
+  /** The call is done (a message is posted), then the connection is closed before the answer is written. */
+  static Failure disconnectAfter() {
+    return new DisconnectAfter();
+  }
+
   record RateLimited(int retryAfterSeconds) implements Failure {
     public RateLimited {
       if (retryAfterSeconds < 0) {
@@ -42,4 +47,6 @@ public sealed interface Failure {
   record Down() implements Failure {}
 
   record Disconnect() implements Failure {}
+
+  record DisconnectAfter() implements Failure {}
 }

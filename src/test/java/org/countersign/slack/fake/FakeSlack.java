@@ -71,6 +71,7 @@ public final class FakeSlack implements AutoCloseable {
   private final Map<String, Optional<MessageKey>> responseUrls = new HashMap<>();
   private final Map<String, Deque<Failure>> failures = new HashMap<>();
   private final Map<String, Duration> delays = new HashMap<>();
+  private final Map<MessageKey, JsonNode> metadata = new HashMap<>();
   private volatile RateLimits rateLimits;
   private long lastTsMicros;
   private long sequence;
@@ -325,6 +326,7 @@ public final class FakeSlack implements AutoCloseable {
     calls.clear();
     synchronized (lock) {
       messages.clear();
+      metadata.clear();
       ephemerals.clear();
       responseUrlPosts.clear();
       views.clear();
@@ -366,7 +368,7 @@ public final class FakeSlack implements AutoCloseable {
         failure = Failure.rateLimited(retryAfter);
       }
     }
-    if (failure != null) {
+    if (failure != null && !(failure instanceof Failure.DisconnectAfter)) {
       fail(ctx, failure);
       return;
     }
@@ -385,6 +387,10 @@ public final class FakeSlack implements AutoCloseable {
         answer.remove("errors");
       }
     }
+    if (failure instanceof Failure.DisconnectAfter) {
+      fail(ctx, failure);
+      return;
+    }
     ctx.status(200).contentType(JSON_TYPE).result(answer.toString());
   }
 
@@ -400,6 +406,7 @@ public final class FakeSlack implements AutoCloseable {
         case "usergroups.users.list" -> usergroupMembers(params);
         case "users.info" -> userInfo(params);
         case "conversations.info" -> conversationInfo(params);
+        case "conversations.history" -> history(params);
         default -> throw new Refusal("unknown_method");
       };
     }
@@ -442,8 +449,56 @@ public final class FakeSlack implements AutoCloseable {
     String ts = nextTs();
     PostedMessage message = new PostedMessage(channel, ts, threadTs, text, blocks, 0);
     messages.computeIfAbsent(channel, c -> new ArrayList<>()).add(message);
+    if (params.containsKey("metadata")) {
+      metadata.put(new MessageKey(channel, ts), readJson(params.get("metadata")));
+    }
     keepMessage("chat.postMessage", params);
     return ok().put("channel", channel).put("ts", ts).set("message", messageJson(message));
+  }
+
+  // conversations.history: top-level messages after oldest and before latest (exclusive unless inclusive), newest
+  // first, limit of them (default 100, at most 999) and has_more; metadata only with include_all_metadata.
+  private ObjectNode history(Map<String, String> params) throws Refusal {
+    String channel = required(params, "channel");
+    if (!channels.containsKey(channel)) {
+      throw new Refusal("channel_not_found");
+    }
+    boolean inclusive = isTrue(params.get("inclusive"));
+    boolean withMetadata = isTrue(params.get("include_all_metadata"));
+    java.math.BigDecimal oldest = new java.math.BigDecimal(params.getOrDefault("oldest", "0"));
+    java.math.BigDecimal latest = params.containsKey("latest") ? new java.math.BigDecimal(params.get("latest")) : null;
+    int limit = Math.min(999, Integer.parseInt(params.getOrDefault("limit", "100")));
+    int from = params.containsKey("cursor") && !params.get("cursor").isEmpty()
+        ? Integer.parseInt(params.get("cursor").substring("next:".length())) : 0;
+    List<PostedMessage> shown = new ArrayList<>();
+    for (PostedMessage message : messages.getOrDefault(channel, List.of())) {
+      if (message.isReply()) {
+        continue;
+      }
+      int low = new java.math.BigDecimal(message.ts()).compareTo(oldest);
+      int high = latest == null ? -1 : new java.math.BigDecimal(message.ts()).compareTo(latest);
+      if ((low > 0 || (inclusive && low == 0)) && (high < 0 || (inclusive && high == 0))) {
+        shown.add(0, message);
+      }
+    }
+    ObjectNode answer = ok();
+    ArrayNode page = answer.putArray("messages");
+    for (PostedMessage message : shown.subList(Math.min(from, shown.size()), Math.min(from + limit, shown.size()))) {
+      ObjectNode out = messageJson(message);
+      JsonNode meta = metadata.get(new MessageKey(channel, message.ts()));
+      if (withMetadata && meta != null) {
+        out.set("metadata", meta.deepCopy());
+      }
+      page.add(out);
+    }
+    boolean more = from + limit < shown.size();
+    answer.put("has_more", more);
+    answer.putObject("response_metadata").put("next_cursor", more ? "next:" + (from + limit) : "");
+    return answer;
+  }
+
+  private static boolean isTrue(String value) {
+    return "true".equals(value) || "1".equals(value);
   }
 
   private ObjectNode update(Map<String, String> params) throws Refusal {
