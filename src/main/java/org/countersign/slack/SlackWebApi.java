@@ -48,18 +48,21 @@ final class SlackWebApi {
 
     /** A message with Block Kit blocks; returns Slack's answer ({@code channel}, {@code ts}). */
     JsonNode postMessage(String channel, List<LayoutBlock> blocks, String text, String threadTs) {
-        var body = message(channel, text).put("unfurl_links", false);
-        if (blocks != null) body.set("blocks", blocks(blocks));
-        if (threadTs != null) body.put("thread_ts", threadTs);
-        return call("chat.postMessage", channel, body);
+        return call("chat.postMessage", channel, post(channel, blocks, text, threadTs));
     }
 
     /** A card: a message with blocks and {@code metadata} ({@code event_type}, {@code event_payload}). */
     JsonNode postCard(String channel, List<LayoutBlock> blocks, String text, ObjectNode metadata) {
-        var body = message(channel, text).put("unfurl_links", false);
-        body.set("blocks", blocks(blocks));
+        var body = post(channel, blocks, text, null);
         body.set("metadata", metadata);
         return call("chat.postMessage", channel, body);
+    }
+
+    private ObjectNode post(String channel, List<LayoutBlock> blocks, String text, String threadTs) {
+        var body = message(channel, text).put("unfurl_links", false);
+        if (blocks != null) body.set("blocks", blocks(blocks));
+        if (threadTs != null) body.put("thread_ts", threadTs);
+        return body;
     }
 
     /**
