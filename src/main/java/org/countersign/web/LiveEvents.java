@@ -116,8 +116,12 @@ public final class LiveEvents implements AutoCloseable {
             clients.remove(client);
             closed.run();
         });
-        clients.add(client);
-        client.sendComment("connected");
+        // Under the client's lock, as every write to it: Jetty refuses a write while another is blocked (the event
+        // thread's broadcast meeting this comment closed the stream of a browser that connected as an event came).
+        synchronized (client) {
+            clients.add(client);
+            client.sendComment("connected");
+        }
     }
 
     int connected() { return clients.size(); }
@@ -178,14 +182,17 @@ public final class LiveEvents implements AutoCloseable {
             clients.remove(client);
             return;
         }
-        try {
-            send.run();
-        } catch (RuntimeException e) {
-            clients.remove(client);
+        synchronized (client) {
             try {
-                client.close(); // gives its slot back
-            } catch (RuntimeException ignored) {
-                // already gone
+                send.run();
+            } catch (RuntimeException e) {
+                log.debug("live stream dropped: {}", e.toString());
+                clients.remove(client);
+                try {
+                    client.close(); // gives its slot back
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
             }
         }
     }
@@ -208,7 +215,9 @@ public final class LiveEvents implements AutoCloseable {
             clients.remove(c);
             if (c.terminated()) return;
             try {
-                c.close();
+                synchronized (c) {
+                    c.close();
+                }
             } catch (RuntimeException e) {
                 log.debug("closing a live stream: {}", e.toString());
             }

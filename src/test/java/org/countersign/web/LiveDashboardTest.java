@@ -67,6 +67,7 @@ class LiveDashboardTest {
                     if (line.startsWith(": connected")) connected.complete(null);
                     if (line.startsWith("data:") && line.contains("approval.added")) received.complete(line);
                 }
+                lines.add("(the server ended the stream)");
             } catch (Exception e) {
                 received.completeExceptionally(e);
             }
@@ -78,7 +79,12 @@ class LiveDashboardTest {
         var id = open("security", "Patch the auth bypass in the login form");
         web.service.service().approve(id, ALICE, "sre");
 
-        var data = received.get(10, TimeUnit.SECONDS);
+        String data;
+        try {
+            data = received.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no approval.added event for " + id + " within 10 s; the stream sent: " + lines, e);
+        }
         assertThat(data).contains("\"request\":\"" + id + "\"").contains("\"state\":\"PENDING\"");
         assertThat(String.join("\n", lines)).contains("event: request").doesNotContain("auth bypass");
         response.body().close();
