@@ -3,24 +3,32 @@ package org.countersign.slack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import com.google.gson.Gson;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.util.json.GsonFactory;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import org.countersign.app.StreamConsumer.RetryLater;
 import org.countersign.app.Telemetry;
 import org.countersign.app.Telemetry.ApiError;
 
 /**
  * The few Web API methods the card path calls ({@code chat.postMessage}, {@code chat.update},
- * {@code chat.postEphemeral}, {@code conversations.history}) as JSON over {@code java.net.http}, read with one shared Jackson mapper: the SDK builds a
- * Gson for every response, half of the card publisher's time. Failures mean what they mean in {@link SlackCalls}: 429
+ * {@code chat.postEphemeral}, {@code conversations.history}) as JSON over OkHttp, read with one shared Jackson mapper:
+ * the SDK builds a Gson for every response, half of the card publisher's time. OkHttp (the SDK's own HTTP client)
+ * runs a call on the calling lane's thread; {@code java.net.http} hands every call through futures and its own
+ * threads, which the profile showed to be 40% of the card pipeline's CPU. Failures mean what they mean in {@link SlackCalls}: 429
  * (Retry-After) and {@code ratelimited}, 5xx or no answer are {@link RetryLater}; another error is an exception; each is
  * counted as {@link SlackApiErrors} counts the SDK's. Before each call it waits for Slack's pace ({@link SlackPace}).
  */
@@ -28,19 +36,32 @@ final class SlackWebApi {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     static final int HISTORY_PAGE = 100;
+    /** Connections kept open to Slack: one per card lane, and a few for the rest. */
+    static final int KEEP_ALIVE = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Block Kit objects are the SDK's: written once each with one Gson the SDK configures, as the SDK writes them. */
-    private static final Gson BLOCKS = GsonFactory.createSnakeCase();
+    private static final MediaType JSON_BODY = MediaType.get("application/json; charset=utf-8");
+    /**
+     * Block Kit objects are the SDK's: written with the Gson the SDK configures, as the SDK writes them, straight into
+     * the body (not read back into a tree and written again).
+     */
+    private static final Gson BLOCKS = GsonFactory.createSnakeCase().newBuilder().disableHtmlEscaping().create();
 
-    private final HttpClient http;
+    private final OkHttpClient http;
+    private final Map<String, HttpUrl> urls = new ConcurrentHashMap<>();
     private final String apiUrl;
     private final String authorization;
     private final Telemetry telemetry;
     private final SlackPace pace;
 
     SlackWebApi(String apiUrl, String botToken, Telemetry telemetry, SlackPace pace) {
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+        // Never resent by OkHttp itself: a post whose answer was lost may have been made, and the card publisher
+        // (which asks Slack first, CardSurface.find) decides whether to post again. Idle connections are dropped
+        // before servers and proxies commonly drop them, so a call seldom meets a closed one.
+        this.http = new OkHttpClient.Builder().connectTimeout(CONNECT_TIMEOUT).callTimeout(CALL_TIMEOUT)
+                .retryOnConnectionFailure(false).connectionPool(new ConnectionPool(KEEP_ALIVE, 30, TimeUnit.SECONDS))
+                .build();
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl : apiUrl + "/";
+        if (HttpUrl.parse(this.apiUrl) == null) throw new IllegalArgumentException("not an HTTP URL: " + apiUrl);
         this.authorization = "Bearer " + botToken;
         this.telemetry = telemetry;
         this.pace = pace;
@@ -60,7 +81,7 @@ final class SlackWebApi {
 
     private ObjectNode post(String channel, List<LayoutBlock> blocks, String text, String threadTs) {
         var body = message(channel, text).put("unfurl_links", false);
-        if (blocks != null) body.set("blocks", blocks(blocks));
+        if (blocks != null) body.putRawValue("blocks", blocks(blocks));
         if (threadTs != null) body.put("thread_ts", threadTs);
         return body;
     }
@@ -78,7 +99,7 @@ final class SlackWebApi {
 
     JsonNode update(String channel, String ts, List<LayoutBlock> blocks, String text) {
         var body = message(channel, text).put("ts", ts);
-        body.set("blocks", blocks(blocks));
+        body.putRawValue("blocks", blocks(blocks));
         return call("chat.update", channel, body);
     }
 
@@ -90,34 +111,35 @@ final class SlackWebApi {
         return JSON.createObjectNode().put("channel", channel).put("text", text);
     }
 
-    private static JsonNode blocks(List<LayoutBlock> blocks) {
-        try {
-            return JSON.readTree(BLOCKS.toJson(blocks));
-        } catch (IOException e) {
-            throw new IllegalStateException("Block Kit blocks are not JSON", e);
-        }
+    private static RawValue blocks(List<LayoutBlock> blocks) {
+        return new RawValue(BLOCKS.toJson(blocks));
     }
 
     /** Slack's answer when it said ok; else {@link RetryLater} or an exception, as {@link SlackCalls} says. */
     JsonNode call(String method, String channel, ObjectNode body) {
         pace.await(method, channel);
-        var request = HttpRequest.newBuilder(URI.create(apiUrl + method)).timeout(CALL_TIMEOUT)
-                .header("Content-Type", "application/json; charset=utf-8").header("Authorization", authorization)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<String> response;
+        var url = urls.computeIfAbsent(method, m -> HttpUrl.get(apiUrl + m));
+        Request request;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            request = new Request.Builder().url(url).header("Authorization", authorization)
+                    .post(RequestBody.create(JSON.writeValueAsBytes(body), JSON_BODY)).build();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the body of " + method, e);
+        }
+        int code;
+        String retryAfter;
+        String text;
+        try (var response = http.newCall(request).execute()) {
+            code = response.code();
+            retryAfter = response.header("Retry-After");
+            text = response.body() == null ? "" : response.body().string();
         } catch (IOException e) {
             telemetry.apiError("slack", ApiError.UNAVAILABLE);
             throw new RetryLater("Slack cannot be reached for " + method + " (" + e.getMessage() + ")", SlackCalls.WHEN_DOWN);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RetryLater("interrupted while calling Slack's " + method, SlackCalls.WHEN_DOWN);
         }
-        int code = response.statusCode();
         if (code == 429) {
             telemetry.apiError("slack", ApiError.RATE_LIMITED);
-            var wait = SlackCalls.retryAfter(response.headers().firstValue("Retry-After").orElse(null));
+            var wait = SlackCalls.retryAfter(retryAfter);
             pace.limited(method, channel, wait);
             throw new RetryLater("Slack rate-limits " + method, wait);
         }
@@ -131,7 +153,7 @@ final class SlackWebApi {
         }
         JsonNode answer;
         try {
-            answer = JSON.readTree(response.body());
+            answer = JSON.readTree(text);
         } catch (IOException e) {
             telemetry.apiError("slack", ApiError.REFUSED);
             throw new IllegalStateException(method + " answered with something that is not JSON", e);
