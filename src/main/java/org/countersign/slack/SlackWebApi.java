@@ -1,5 +1,7 @@
 package org.countersign.slack;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -115,6 +117,25 @@ final class SlackWebApi {
         return new RawValue(BLOCKS.toJson(blocks));
     }
 
+    /**
+     * The top-level values of an answer ({@code ok}, {@code error}, {@code channel}, {@code ts}…) without its objects
+     * and arrays: Slack echoes the whole message back (blocks and all), which the card path never reads.
+     */
+    static ObjectNode scalars(String text) throws IOException {
+        var node = JSON.createObjectNode();
+        try (var parser = JSON.getFactory().createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) throw new JsonParseException(parser, "not a JSON object");
+            for (var token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                var name = parser.currentName();
+                var value = parser.nextToken();
+                if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) parser.skipChildren();
+                else if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) node.put(name, parser.getBooleanValue());
+                else if (value != JsonToken.VALUE_NULL) node.put(name, parser.getText());
+            }
+        }
+        return node;
+    }
+
     /** Slack's answer when it said ok; else {@link RetryLater} or an exception, as {@link SlackCalls} says. */
     JsonNode call(String method, String channel, ObjectNode body) {
         pace.await(method, channel);
@@ -153,7 +174,7 @@ final class SlackWebApi {
         }
         JsonNode answer;
         try {
-            answer = JSON.readTree(text);
+            answer = "conversations.history".equals(method) ? JSON.readTree(text) : scalars(text);
         } catch (IOException e) {
             telemetry.apiError("slack", ApiError.REFUSED);
             throw new IllegalStateException(method + " answered with something that is not JSON", e);
