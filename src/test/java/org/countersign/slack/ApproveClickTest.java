@@ -1,0 +1,66 @@
+package org.countersign.slack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The approve press read from Slack's form body without Bolt: what it keeps, and what it leaves to Bolt. */
+class ApproveClickTest {
+    private static String body(String json) {
+        return "payload=" + URLEncoder.encode(json, StandardCharsets.UTF_8);
+    }
+
+    private static final String MESSAGE = """
+            "message":{"type":"message","ts":"1764748800.000100","blocks":[{"type":"actions","elements":[{"type":"button",
+            "action_id":"reject","value":"EMG-9|"}]}],"metadata":{"event_type":"countersign_card"}},
+            "state":{"values":{}},""";
+
+    @Test
+    void a_press_keeps_the_button_the_presser_the_channel_and_the_response_url() {
+        var click = ApproveClick.read(body("{\"type\":\"block_actions\"," + MESSAGE + """
+                "user":{"id":"U1ALICE","username":"alice","team_id":"T1"},"channel":{"id":"C1OPS","name":"ops"},
+                "response_url":"https://hooks.slack.com/actions/T1/1/x",
+                "actions":[{"type":"button","action_id":"approve:sre","value":"EMG-7|sre","block_id":"b",
+                 "text":{"type":"plain_text","text":"Approve as SRE"}}]}"""));
+
+        assertThat(click).hasValueSatisfying(c -> {
+            assertThat(c.pressed().id()).hasToString("EMG-7");
+            assertThat(c.pressed().team()).isEqualTo("sre");
+            assertThat(c.userId()).isEqualTo("U1ALICE");
+            assertThat(c.channel()).isEqualTo("C1OPS");
+            assertThat(c.responseUrl()).isEqualTo("https://hooks.slack.com/actions/T1/1/x");
+        });
+    }
+
+    @Test
+    void without_a_channel_the_container_names_it() {
+        var click = ApproveClick.read(body("""
+                {"type":"block_actions","user":{"id":"U1ALICE"},"container":{"type":"message","channel_id":"C1SEC"},
+                 "actions":[{"action_id":"approve:security","value":"EMG-8|security"}]}"""));
+        assertThat(click).hasValueSatisfying(c -> assertThat(c.channel()).isEqualTo("C1SEC"));
+    }
+
+    @Test
+    void anything_but_one_approve_press_is_left_to_bolt() {
+        var approve = "{\"action_id\":\"approve:sre\",\"value\":\"EMG-7|sre\"}";
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":["
+                + approve + "," + approve + "]}"))).isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":["
+                + "{\"action_id\":\"reject\",\"value\":\"EMG-7|\"}]}"))).isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"view_submission\",\"user\":{\"id\":\"U1\"},\"actions\":["
+                + approve + "]}"))).isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"name\":\"alice\"},\"actions\":["
+                + approve + "]}"))).isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":["
+                + "{\"action_id\":\"approve:sre\",\"value\":\"not-a-request\"}]}"))).isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":[" + approve)))
+                .as("cut short").isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":[" + approve + "]")))
+                .as("without its last brace").isEmpty();
+        assertThat(ApproveClick.read(body("[1,2]"))).isEmpty();
+        assertThat(ApproveClick.read("command=%2Femergency&text=list")).isEmpty();
+        assertThat(ApproveClick.read("payload=%E0%A4%A")).as("not URL-encoded").isEmpty();
+    }
+}
