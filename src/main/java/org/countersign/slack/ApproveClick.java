@@ -84,18 +84,10 @@ record ApproveClick(CardButton pressed, String userId, String channel, String re
             return token == JsonToken.VALUE_NULL ? null : p.getText();
         }
 
-        /** An object's text values into {@code into} (nested objects and arrays skipped); anything else skipped. */
+        /** An object's text values (see {@link FlatJson}); a key given twice counts once, the last time, as in a JSON tree. */
         private static void values(JsonParser p, JsonToken token, Map<String, String> into) throws IOException {
-            into.clear(); // a key given twice counts once, the last time, as a JSON tree would keep it
-            if (token != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                return;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                var name = p.currentName();
-                var value = text(p, p.nextToken());
-                if (value != null) into.put(name, value);
-            }
+            into.clear();
+            FlatJson.values(p, token, into::put);
         }
 
         /** How many actions there are; the first one's text values go into {@code first}. */

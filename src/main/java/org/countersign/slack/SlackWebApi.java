@@ -63,7 +63,6 @@ final class SlackWebApi {
                 .retryOnConnectionFailure(false).connectionPool(new ConnectionPool(KEEP_ALIVE, 30, TimeUnit.SECONDS))
                 .build();
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl : apiUrl + "/";
-        if (HttpUrl.parse(this.apiUrl) == null) throw new IllegalArgumentException("not an HTTP URL: " + apiUrl);
         this.authorization = "Bearer " + botToken;
         this.telemetry = telemetry;
         this.pace = pace;
@@ -125,13 +124,7 @@ final class SlackWebApi {
         var node = JSON.createObjectNode();
         try (var parser = JSON.getFactory().createParser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) throw new JsonParseException(parser, "not a JSON object");
-            for (var token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
-                var name = parser.currentName();
-                var value = parser.nextToken();
-                if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) parser.skipChildren();
-                else if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) node.put(name, parser.getBooleanValue());
-                else if (value != JsonToken.VALUE_NULL) node.put(name, parser.getText());
-            }
+            FlatJson.values(parser, JsonToken.START_OBJECT, node::put);
         }
         return node;
     }
