@@ -94,7 +94,7 @@ public final class Benchmark {
     /** One measured phase. {@code cardLatency} is null where no click was made. */
     record Row(String scenario, int concurrency, long stored, ClosedLoop.Result load, double ratioToBare,
                double commandsPerOp, double clientCommandsPerOp, double peakRssMib, double redisMib,
-               Histogram cardLatency, double drainSeconds, long slackCallsOnAckPath) {}
+               Histogram cardLatency, double drainSeconds, long slackCallsOnAckPath, Map<String, Double> cpuPerOp) {}
 
     record Check(String name, boolean pass, String detail) {}
 
@@ -152,11 +152,14 @@ public final class Benchmark {
             ClosedLoop.run("bare-warmup", bare.port(), HEADLINE_CONCURRENCY, settings.warmup(), requests,
                     ClosedLoop.STATUS_200);
             bare.resetPeak();
+            var cpu = new CpuMeter(bare.pid(), null);
+            var cpuBefore = cpu.read();
             var load = ClosedLoop.run("bare", bare.port(), HEADLINE_CONCURRENCY, settings.phase(), requests,
                     ClosedLoop.STATUS_200);
+            var cpuPerOp = CpuMeter.perOp(cpuBefore, cpu.read(), load);
             bareThroughput = load.throughput();
             var row = new Row("(a) bare GET → 200", HEADLINE_CONCURRENCY, 0, load, 1.0, 0, 0, bare.peakRssMib(),
-                    Double.NaN, null, 0, 0);
+                    Double.NaN, null, 0, 0, cpuPerOp);
             rows.add(row);
             print(row);
             check("(a) bare GET answered", load.errors() == 0, load.ok() + " of " + load.sent() + " were 200"
@@ -322,12 +325,15 @@ public final class Benchmark {
         long stored = probe.storedRequests();
         long slackBefore = ackPathSlackCalls();
         var before = probe.commandCalls();
+        var cpu = new CpuMeter(service.pid(), probe);
+        var cpuBefore = cpu.read();
         service.resetPeak();
         var load = ClosedLoop.run(scenario, service.port(), concurrency, settings.phase(), bodies, check);
         double peak = service.peakRssMib();
         long drainStart = System.nanoTime();
         drain(probe);
         double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+        var cpuPerOp = CpuMeter.perOp(cpuBefore, cpu.read(), load);
         peak = Math.max(peak, service.peakRssMib());
         var diff = RedisProbe.minus(probe.commandCalls(), before);
         Histogram cardLatency = null;
@@ -352,7 +358,7 @@ public final class Benchmark {
         int ops = Math.max(1, load.ok());
         var row = new Row(scenario, concurrency, stored, load, load.throughput() / bareThroughput,
                 RedisProbe.total(diff) / (double) ops, RedisProbe.clientCommands(diff) / (double) ops, peak,
-                probe.usedMemoryMib(), cardLatency, drainSeconds, ackPathSlackCalls() - slackBefore);
+                probe.usedMemoryMib(), cardLatency, drainSeconds, ackPathSlackCalls() - slackBefore, cpuPerOp);
         print(row);
         return row;
     }
@@ -561,6 +567,11 @@ public final class Benchmark {
                 row.peakRssMib(), row.cardLatency() == null ? "" : String.format("  card p50 %.0f p99 %.0f ms (drain %.1f s)",
                         row.cardLatency().getValueAtPercentile(50) / 1000.0,
                         row.cardLatency().getValueAtPercentile(99) / 1000.0, row.drainSeconds()));
+        if (row.cpuPerOp() != null) {
+            var parts = new StringBuilder("    CPU µs/op:");
+            row.cpuPerOp().forEach((part, us) -> parts.append(String.format(" %s %.0f;", part, us)));
+            System.out.println(parts);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -28,7 +28,7 @@ final class ClosedLoop {
 
     /** One phase's outcome; {@code sentAtMicros[i]} and {@code ok[i]} are for request i, 0 when it was not sent. */
     record Result(String label, int threads, int sent, int ok, Duration elapsed, Histogram latency,
-                  long[] sentAtMicros, boolean[] okFlags, String firstError) {
+                  long[] sentAtMicros, boolean[] okFlags, String firstError, double cpuSeconds) {
         double throughput() { return sent / (elapsed.toNanos() / 1e9); }
 
         int errors() { return sent - ok; }
@@ -49,6 +49,7 @@ final class ClosedLoop {
         var go = new CountDownLatch(1);
         var done = new CountDownLatch(threads);
         var deadline = new long[1];
+        var cpuNanos = new java.util.concurrent.atomic.AtomicLong();
         for (int t = 0; t < threads; t++) {
             var histogram = new Histogram(1, Duration.ofMinutes(2).toNanos() / 1000, 3);
             histograms.add(histogram);
@@ -82,6 +83,8 @@ final class ClosedLoop {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
+                    // Its own CPU, read as it ends: the meter, reading after the phase, no longer sees the thread.
+                    cpuNanos.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
                     done.countDown();
                 }
             }, "load-" + label + "-" + t);
@@ -100,7 +103,8 @@ final class ClosedLoop {
             int sent = Math.min(next.get(), requests.size());
             int ok = 0;
             for (int i = 0; i < sent; i++) if (okFlags[i]) ok++;
-            return new Result(label, threads, sent, ok, elapsed, merged, sentAt, okFlags, firstError.get());
+            return new Result(label, threads, sent, ok, elapsed, merged, sentAt, okFlags, firstError.get(),
+                    cpuNanos.get() / 1e9);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during " + label, e);

@@ -32,6 +32,12 @@ final class RedisProbe implements AutoCloseable {
 
     String version() { return field(jedis.info("server"), "redis_version"); }
 
+    /** CPU seconds Redis has used since it started, its main thread and its I/O threads ({@code INFO cpu}). */
+    double cpuSeconds() {
+        var info = jedis.info("cpu");
+        return Double.parseDouble(field(info, "used_cpu_user")) + Double.parseDouble(field(info, "used_cpu_sys"));
+    }
+
     double usedMemoryMib() { return Long.parseLong(field(jedis.info("memory"), "used_memory")) / 1024.0 / 1024.0; }
 
     /** Calls per command since Redis started; INFO, XINFO and CONFIG are left out (only the benchmark sends them). */

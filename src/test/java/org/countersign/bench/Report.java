@@ -73,6 +73,26 @@ final class Report {
                     .append(" | ").append(card(row.cardLatency())).append(" | ")
                     .append(String.format("%.1f s", row.drainSeconds())).append(" |\n");
 
+        md.append("\n### Where the cores went, per op (µs of CPU on one core; a click's card work, done after its phase, is counted)\n\n");
+        md.append("Throughput here swings from run to run with what else the machine does; the CPU an op costs swings far "
+                + "less, so a change is judged by these. The service's threads are told apart by name: request threads "
+                + "(Jetty: the ack path), card publisher (the events reader, its lanes and their HTTP client), JIT (the compiler threads), GC (the VM "
+                + "thread, where the serial collector runs), other (the rest, and threads that ended during the phase). The bare endpoint's row counts its server "
+                + "as the service.\n\n");
+        md.append("| Scenario | c | Service in all | ").append(String.join(" | ", CpuMeter.PARTS))
+                .append(" | Machine in all |\n");
+        md.append("|---|---:|---:|").append("---:|".repeat(CpuMeter.PARTS.size())).append("---:|\n");
+        var cpuRows = new java.util.ArrayList<Benchmark.Row>(main);
+        byConcurrency.stream().filter(r -> !main.contains(r)).forEach(cpuRows::add);
+        for (var row : cpuRows) {
+            if (row.cpuPerOp() == null) continue;
+            md.append("| ").append(row.scenario()).append(" | ").append(row.concurrency()).append(" | ")
+                    .append(String.format("%,.0f", CpuMeter.service(row.cpuPerOp())));
+            row.cpuPerOp().values().forEach(us -> md.append(" | ").append(String.format("%,.0f", us)));
+            md.append(" | ").append(String.format("%,.0f", row.cpuPerOp().values().stream().mapToDouble(d -> d).sum()))
+                    .append(" |\n");
+        }
+
         md.append("\n### (c) approve clicks by stored requests, at ").append(Benchmark.HEADLINE_CONCURRENCY)
                 .append(" concurrent clicks (a fresh service for each size)\n\n");
         md.append("| Filler requests | Stored at start (filler + warm-up + this phase's) | Clicks | Throughput (clicks/s) | p50 ms | p99 ms | p99.9 ms "
