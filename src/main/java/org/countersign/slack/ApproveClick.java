@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,15 +21,28 @@ import java.util.Optional;
  */
 record ApproveClick(CardButton pressed, String userId, String channel, String responseUrl) {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final String PAYLOAD = "payload=";
+    private static final byte[] PAYLOAD = "payload=".getBytes(StandardCharsets.US_ASCII);
 
-    /** The approve press in {@code formBody} ({@code payload=<block_actions JSON>}); empty for anything else. */
+    /** {@link #read(byte[])} of the text's UTF-8. */
     static Optional<ApproveClick> read(String formBody) {
-        if (formBody == null || !formBody.startsWith(PAYLOAD) || formBody.indexOf('&') >= 0) return Optional.empty();
+        return formBody == null ? Optional.empty() : read(formBody.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The approve press in {@code formBody} ({@code payload=<block_actions JSON>}, the signed bytes as sent); empty for
+     * anything else. The payload is percent-decoded into bytes and parsed as UTF-8 straight from them: decoding it into a
+     * String first (URLDecoder) and parsing the characters cost twice as much.
+     */
+    static Optional<ApproveClick> read(byte[] formBody) {
+        if (formBody == null || !Arrays.equals(formBody, 0, Math.min(formBody.length, PAYLOAD.length), PAYLOAD, 0,
+                PAYLOAD.length)) return Optional.empty();
+        var json = new byte[formBody.length - PAYLOAD.length];
+        int length = formDecode(formBody, PAYLOAD.length, json);
+        if (length < 0) return Optional.empty();
         Press press;
         try {
-            press = Press.read(URLDecoder.decode(formBody.substring(PAYLOAD.length()), StandardCharsets.UTF_8));
-        } catch (IOException | IllegalArgumentException e) {
+            press = Press.read(json, length);
+        } catch (IOException e) {
             return Optional.empty();
         }
         if (press == null || !"block_actions".equals(press.type) || press.actions != 1) return Optional.empty();
@@ -39,6 +52,31 @@ record ApproveClick(CardButton pressed, String userId, String channel, String re
         var channel = press.channel.getOrDefault("id", press.container.get("channel_id"));
         return CardButton.read(actionId, press.action.get("value"))
                 .map(pressed -> new ApproveClick(pressed, user, channel, press.responseUrl));
+    }
+
+    /**
+     * Decodes {@code form[from..]}, one form value ({@code application/x-www-form-urlencoded}: {@code +} is a space,
+     * {@code %XX} a byte), into {@code into}; its length, or -1 when it is not one value so encoded (another field
+     * after an {@code &}, a broken {@code %} sequence).
+     */
+    static int formDecode(byte[] form, int from, byte[] into) {
+        int n = 0;
+        for (int i = from; i < form.length; i++) {
+            byte b = form[i];
+            if (b == '%') {
+                if (i + 2 >= form.length) return -1;
+                int high = Character.digit(form[i + 1], 16);
+                int low = Character.digit(form[i + 2], 16);
+                if (high < 0 || low < 0) return -1;
+                into[n++] = (byte) (high << 4 | low);
+                i += 2;
+            } else if (b == '&') {
+                return -1;
+            } else {
+                into[n++] = b == '+' ? (byte) ' ' : b;
+            }
+        }
+        return n;
     }
 
     /** The values of a {@code block_actions} payload a press needs; the text values of the objects named. */
@@ -52,10 +90,10 @@ record ApproveClick(CardButton pressed, String userId, String channel, String re
         /** The first action's. */
         final Map<String, String> action = new HashMap<>();
 
-        /** Null when {@code json} is not an object. */
-        static Press read(String json) throws IOException {
+        /** Null when {@code json} (its first {@code length} bytes, UTF-8) is not an object. */
+        static Press read(byte[] json, int length) throws IOException {
             var press = new Press();
-            try (var p = JSON.createParser(json)) {
+            try (var p = JSON.createParser(json, 0, length)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) return null;
                 JsonToken next;
                 while ((next = p.nextToken()) == JsonToken.FIELD_NAME) {

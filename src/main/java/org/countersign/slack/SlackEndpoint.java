@@ -65,13 +65,13 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             error(ctx, 401, "Invalid Slack signature, or a timestamp more than 5 minutes away");
             return;
         }
-        var body = new String(raw, StandardCharsets.UTF_8);
-        var click = ApproveClick.read(body);
+        var click = ApproveClick.read(raw);
         if (click.isPresent()) {
             app.approve(click.get());
             ctx.status(200).result("");
             return;
         }
+        var body = new String(raw, StandardCharsets.UTF_8);
         com.slack.api.bolt.request.Request<?> request;
         try {
             Map<String, List<String>> headers = new HashMap<>();

@@ -43,6 +43,23 @@ class ApproveClickTest {
     }
 
     @Test
+    void the_form_encoding_is_undone_byte_for_byte() {
+        // URLEncoder writes a space as '+', a '+' as %2B and UTF-8 as %XX bytes, as Slack's form bodies do.
+        var click = ApproveClick.read(body("""
+                {"type":"block_actions","user":{"id":"U1ÉLISE"},"channel":{"id":"C1OPS"},
+                 "response_url":"https://hooks.slack.com/actions/T1/1/a+b c%",
+                 "actions":[{"action_id":"approve:sre","value":"EMG-7|sre"}]}"""));
+        assertThat(click).hasValueSatisfying(c -> {
+            assertThat(c.userId()).isEqualTo("U1ÉLISE");
+            assertThat(c.responseUrl()).isEqualTo("https://hooks.slack.com/actions/T1/1/a+b c%");
+        });
+        // UTF-8 sent unencoded is read as UTF-8 too.
+        var raw = ApproveClick.read("payload={\"type\":\"block_actions\",\"user\":{\"id\":\"U1ÉLISE\"},"
+                + "\"actions\":[{\"action_id\":\"approve:sre\",\"value\":\"EMG-7|sre\"}]}");
+        assertThat(raw).hasValueSatisfying(c -> assertThat(c.userId()).isEqualTo("U1ÉLISE"));
+    }
+
+    @Test
     void anything_but_one_approve_press_is_left_to_bolt() {
         var approve = "{\"action_id\":\"approve:sre\",\"value\":\"EMG-7|sre\"}";
         assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":["
@@ -62,5 +79,12 @@ class ApproveClickTest {
         assertThat(ApproveClick.read(body("[1,2]"))).isEmpty();
         assertThat(ApproveClick.read("command=%2Femergency&text=list")).isEmpty();
         assertThat(ApproveClick.read("payload=%E0%A4%A")).as("not URL-encoded").isEmpty();
+        assertThat(ApproveClick.read("payload=%7B%zz")).as("not hex after %").isEmpty();
+        assertThat(ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"actions\":["
+                + approve + "]}") + "&token=x")).as("another field after it").isEmpty();
+        var notUtf8 = ("payload={\"type\":\"block_actions\",\"user\":{\"id\":\"U1%FF\"},\"actions\":[" + approve + "]}")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(ApproveClick.read(notUtf8)).as("a byte that is not UTF-8").isEmpty();
+        assertThat(ApproveClick.read("payload")).as("no payload= at all").isEmpty();
     }
 }
