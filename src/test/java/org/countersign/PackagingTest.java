@@ -85,7 +85,7 @@ class PackagingTest {
         assertThat(lines).anyMatch(l -> l.startsWith("HEALTHCHECK ")).anyMatch(l -> l.contains("/healthz"));
         assertThat(lines).anyMatch(l -> l.contains("-XX:MaxRAMPercentage="));
         assertThat(lines).contains("ENTRYPOINT [\"sh\", \"-c\", \"exec java $JAVA_OPTS -jar /app/countersign.jar\"]");
-        assertThat(Files.readString(Path.of("Procfile")).strip()).isEqualTo("web: MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx96m -Xss512k -XX:ReservedCodeCacheSize=48m"
+        assertThat(Files.readString(Path.of("Procfile")).strip()).isEqualTo("web: MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx96m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=48m"
                 + " -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError"
                 + " $JAVA_OPTS -jar target/countersign.jar");
     }
