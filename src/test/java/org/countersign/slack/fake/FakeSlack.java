@@ -63,6 +63,8 @@ public final class FakeSlack implements AutoCloseable {
   private final Map<String, String> emails = new LinkedHashMap<>();
   private final Map<String, List<String>> usergroups = new LinkedHashMap<>();
   private final Map<String, List<PostedMessage>> messages = new LinkedHashMap<>();
+  /** Where each message is in its channel's list, so an update finds it at once among thousands (the benchmark's). */
+  private final Map<MessageKey, Integer> positions = new HashMap<>();
   private final List<EphemeralMessage> ephemerals = new ArrayList<>();
   private final List<ResponseUrlPost> responseUrlPosts = new ArrayList<>();
   private final Map<String, OpenedView> views = new LinkedHashMap<>();
@@ -326,6 +328,7 @@ public final class FakeSlack implements AutoCloseable {
     calls.clear();
     synchronized (lock) {
       messages.clear();
+      positions.clear();
       metadata.clear();
       ephemerals.clear();
       responseUrlPosts.clear();
@@ -448,7 +451,9 @@ public final class FakeSlack implements AutoCloseable {
     String threadTs = params.get("thread_ts");
     String ts = nextTs();
     PostedMessage message = new PostedMessage(channel, ts, threadTs, text, blocks, 0);
-    messages.computeIfAbsent(channel, c -> new ArrayList<>()).add(message);
+    List<PostedMessage> inChannel = messages.computeIfAbsent(channel, c -> new ArrayList<>());
+    positions.put(new MessageKey(channel, ts), inChannel.size());
+    inChannel.add(message);
     if (params.containsKey("metadata")) {
       metadata.put(new MessageKey(channel, ts), readJson(params.get("metadata")));
     }
@@ -505,7 +510,7 @@ public final class FakeSlack implements AutoCloseable {
     String channel = channel(params);
     String ts = params.get("ts");
     List<PostedMessage> inChannel = messages.getOrDefault(channel, List.of());
-    int index = indexOf(inChannel, ts);
+    int index = indexOf(channel, ts);
     if (index < 0) {
       throw new Refusal("message_not_found");
     }
@@ -677,12 +682,17 @@ public final class FakeSlack implements AutoCloseable {
 
   private void applyToOriginal(MessageKey key, JsonNode body, ArrayNode blocks) {
     List<PostedMessage> inChannel = messages.getOrDefault(key.channel(), new ArrayList<>());
-    int index = indexOf(inChannel, key.ts());
+    int index = indexOf(key.channel(), key.ts());
     if (index < 0) {
       return;
     }
     if (body.path("delete_original").asBoolean(false)) {
       inChannel.remove(index);
+      // Rare: the later messages moved up one place.
+      positions.remove(key);
+      for (int i = index; i < inChannel.size(); i++) {
+        positions.put(new MessageKey(key.channel(), inChannel.get(i).ts()), i);
+      }
     } else if (body.path("replace_original").asBoolean(false)) {
       PostedMessage old = inChannel.get(index);
       String text = truncate(body.path("text").asText(""));
@@ -849,13 +859,8 @@ public final class FakeSlack implements AutoCloseable {
     return value;
   }
 
-  private static int indexOf(List<PostedMessage> messages, String ts) {
-    for (int i = 0; i < messages.size(); i++) {
-      if (messages.get(i).ts().equals(ts)) {
-        return i;
-      }
-    }
-    return -1;
+  private int indexOf(String channel, String ts) {
+    return positions.getOrDefault(new MessageKey(channel, ts), -1);
   }
 
   // Slack's ts is epoch seconds and a six-digit suffix; ours is epoch microseconds, kept increasing.
