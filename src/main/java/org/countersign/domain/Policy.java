@@ -272,7 +272,7 @@ public final class Policy {
         var accounts = accountsOfPerson(person);
         accounts.add(actor);
         var result = new LinkedHashSet<String>();
-        teams.values().forEach(t -> { if (t.members().stream().anyMatch(accounts::contains)) result.add(t.key()); });
+        teams.values().forEach(t -> { if (isMember(t, accounts)) result.add(t.key()); });
         return result;
     }
 
@@ -314,10 +314,16 @@ public final class Policy {
     }
 
     /** The teams whose policy lists this account or another account of the same person. */
+    /** Whether one of {@code accounts} (a person's few) is among the team's members (maybe hundreds, a hash set). */
+    private static boolean isMember(Team team, Set<Actor> accounts) {
+        for (var account : accounts) if (team.members().contains(account)) return true;
+        return false;
+    }
+
     public Set<String> listedTeamsOf(Actor actor) {
         var accounts = accountsOf(actor);
         var result = new LinkedHashSet<String>();
-        teams.values().forEach(t -> { if (t.members().stream().anyMatch(accounts::contains)) result.add(t.key()); });
+        teams.values().forEach(t -> { if (isMember(t, accounts)) result.add(t.key()); });
         return result;
     }
 

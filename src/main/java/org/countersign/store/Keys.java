@@ -68,7 +68,11 @@ final class Keys {
      * How a request appears in the sorted sets: its number padded to 19 digits, so that requests with the same
      * score (opened in the same millisecond) sort by number, as Redis orders equal scores by member bytes.
      */
-    static String member(RequestId id) { return String.format("%019d", id.number()); }
+    static String member(RequestId id) {
+        // Numbers are at least 1 and at most 19 digits; String.format was a sixth of an approval's CPU here.
+        var digits = Long.toString(id.number());
+        return "0".repeat(19 - digits.length()) + digits;
+    }
 
     static RequestId idOf(String member) { return new RequestId(Long.parseLong(member)); }
 

@@ -53,6 +53,10 @@ class ApproveClickTest {
             assertThat(c.userId()).isEqualTo("U1ÉLISE");
             assertThat(c.responseUrl()).isEqualTo("https://hooks.slack.com/actions/T1/1/a+b c%");
         });
+        // Hex digits in either case.
+        var lower = ApproveClick.read(body("{\"type\":\"block_actions\",\"user\":{\"id\":\"U1ÉLISE\"},\"actions\":"
+                + "[{\"action_id\":\"approve:sre\",\"value\":\"EMG-7|sre\"}]}").replace("%C3%89", "%c3%89"));
+        assertThat(lower).hasValueSatisfying(c -> assertThat(c.userId()).isEqualTo("U1ÉLISE"));
         // UTF-8 sent unencoded is read as UTF-8 too.
         var raw = ApproveClick.read("payload={\"type\":\"block_actions\",\"user\":{\"id\":\"U1ÉLISE\"},"
                 + "\"actions\":[{\"action_id\":\"approve:sre\",\"value\":\"EMG-7|sre\"}]}");
