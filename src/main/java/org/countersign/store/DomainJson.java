@@ -35,6 +35,9 @@ public final class DomainJson {
                         .orElseThrow(() -> new IllegalArgumentException("not a request id: " + value));
             }
         });
+        // As JavaTimeModule writes and reads them, without its formatter on the common form (IsoInstants).
+        domain.addSerializer(java.time.Instant.class, new IsoInstants.Serializer());
+        domain.addDeserializer(java.time.Instant.class, new IsoInstants.Deserializer());
         domain.addSerializer(Actor.class, ToStringSerializer.instance);
         domain.addDeserializer(Actor.class, new FromStringDeserializer<>(Actor.class) {
             @Override
