@@ -71,7 +71,31 @@ final class SlackText {
      * accounts it names ({@code slack:U0SRE1}) turned into mentions people recognise.
      */
     static String message(String text) {
-        return SLACK_ACTOR.matcher(escape(text)).replaceAll("<@$1>");
+        return mentions(escape(text));
+    }
+
+    /**
+     * {@code SLACK_ACTOR.matcher(text).replaceAll("<@$1>")}, with the pattern tried only where {@code slack:} is: every
+     * match starts there, and trying it at every position (its \b a Unicode check each time) was a third of listing
+     * twenty requests. Transparent bounds let \b see the character before.
+     */
+    static String mentions(String text) {
+        int at = text.indexOf("slack:");
+        if (at < 0) return text;
+        var matcher = SLACK_ACTOR.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+        var out = new StringBuilder(text.length() + 16);
+        int copied = 0;
+        while (at >= 0) {
+            matcher.region(at, text.length());
+            if (matcher.lookingAt()) {
+                out.append(text, copied, at).append("<@").append(matcher.group(1)).append('>');
+                copied = matcher.end();
+                at = text.indexOf("slack:", copied);
+            } else {
+                at = text.indexOf("slack:", at + 1);
+            }
+        }
+        return out.append(text, copied, text.length()).toString();
     }
 
     /** A Slack actor as a mention that shows their current name; anyone else as escaped {@code platform:id}. */

@@ -122,4 +122,20 @@ class SlackTextTest {
         assertThat(SlackText.message("approved by matrix:@sre1:example.org"))
                 .isEqualTo("approved by matrix:@sre1:example.org");
     }
+
+    @Test
+    void mentions_are_what_the_pattern_replaces_everywhere_for_random_texts() {
+        // Fragments that meet every edge of \bslack:([UW][A-Z0-9]{2,20})\b: word and non-word neighbours on both
+        // sides (letters, digits, '_', 'é', a combining accent), ids too short or too long, and slack: inside slack:.
+        var pieces = new String[] {"slack:", "slack:", "U", "W", "AB", "0SRE1", "Z9", "ABCDEFGHIJ", "_", "é", "\u0301",
+                " ", ":", "x", "7", "<", "sslack:", "slack:slack:U12", "—", "\n"};
+        var pattern = java.util.regex.Pattern.compile("\\bslack:([UW][A-Z0-9]{2,20})\\b");
+        var random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            var text = new StringBuilder();
+            for (int n = random.nextInt(12); n > 0; n--) text.append(pieces[random.nextInt(pieces.length)]);
+            var expected = pattern.matcher(text).replaceAll("<@$1>");
+            assertThat(SlackText.mentions(text.toString())).as("%s", text).isEqualTo(expected);
+        }
+    }
 }
