@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Where the machine's cores went during a phase: the CPU time of the service's threads (by what they do), of Redis
- * (INFO's {@code used_cpu_*}) and of this JVM (the fake Slack, with the JIT and GC of this JVM, and the load client),
- * read before and after (from the main thread, whose own CPU is left out).
+ * (INFO's {@code used_cpu_*}) and of this JVM (the fake Slack and the load client; this JVM's main thread, JIT and GC
+ * are left out), read before and after.
  * Throughput on a shared 2-core machine swings from run to run; the CPU an op costs each part swings far less, so it is
  * what a change is judged by. Threads are told apart by the name Linux keeps ({@code /proc/<pid>/task/<tid>/comm}, 15
  * characters); a thread that ended during the phase is counted in its process's "other".
@@ -46,11 +46,16 @@ final class CpuMeter {
         }
         parts.put("service: other", serviceTotal - named);
         parts.put("Redis", redis == null ? 0 : redis.cpuSeconds());
-        // This JVM less the thread reading (the benchmark's main thread): the fake Slack's request threads, which Jetty
-        // lets end when idle, the load client's, which end with their phase, and the JIT and GC both cause. perOp takes
-        // the load client's own out.
-        double mainThread = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9;
-        parts.put("fake Slack", processSeconds(ProcessHandle.current().pid()) - mainThread);
+        // This JVM less the thread reading (the benchmark's main thread) and its compiler and collector threads: the fake
+        // Slack's request threads, which Jetty lets end when idle, and the load client's, which end with their phase
+        // (perOp takes the load client's own out).
+        double notFake = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9;
+        long self = ProcessHandle.current().pid();
+        for (var thread : threads(self).entrySet()) {
+            var part = servicePart(thread.getKey());
+            if ("service: JIT".equals(part) || "service: GC".equals(part)) notFake += thread.getValue();
+        }
+        parts.put("fake Slack", processSeconds(self) - notFake);
         return parts;
     }
 

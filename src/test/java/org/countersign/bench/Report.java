@@ -78,7 +78,7 @@ final class Report {
                 + "less, so a change is judged by these. The service's threads are told apart by name: request threads "
                 + "(Jetty: the ack path), card publisher (the events reader, its lanes and their HTTP client), JIT (the compiler threads), GC (the VM "
                 + "thread, where the serial collector runs), other (the rest, and threads that ended during the phase). The fake Slack is the benchmark's JVM less "
-                + "its load client and main thread (so with that JVM's JIT and GC). The bare endpoint's row counts its "
+                + "its load client, main thread, JIT and GC. The bare endpoint's row counts its "
                 + "server as the service.\n\n");
         md.append("| Scenario | c | Service in all | ").append(String.join(" | ", CpuMeter.PARTS))
                 .append(" | Machine in all |\n");
