@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import com.google.gson.Gson;
 import com.slack.api.model.block.LayoutBlock;
-import com.slack.api.util.json.GsonFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -42,11 +40,6 @@ final class SlackWebApi {
     static final int KEEP_ALIVE = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final MediaType JSON_BODY = MediaType.get("application/json; charset=utf-8");
-    /**
-     * Block Kit objects are the SDK's: written with the Gson the SDK configures, as the SDK writes them, straight into
-     * the body (not read back into a tree and written again).
-     */
-    private static final Gson BLOCKS = GsonFactory.createSnakeCase().newBuilder().disableHtmlEscaping().create();
 
     private final OkHttpClient http;
     private final Map<String, HttpUrl> urls = new ConcurrentHashMap<>();
@@ -112,8 +105,9 @@ final class SlackWebApi {
         return JSON.createObjectNode().put("channel", channel).put("text", text);
     }
 
+    /** The SDK's Block Kit objects as the SDK writes them (BlockKitJson), straight into the body. */
     private static RawValue blocks(List<LayoutBlock> blocks) {
-        return new RawValue(BLOCKS.toJson(blocks));
+        return new RawValue(BlockKitJson.write(blocks));
     }
 
     /**
