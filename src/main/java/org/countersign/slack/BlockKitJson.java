@@ -45,18 +45,12 @@ final class BlockKitJson {
             out.append("{\"type\":");
             string(out, h.getType());
             optional(out, "block_id", h.getBlockId());
-            if (h.getText() != null) {
-                out.append(",\"text\":");
-                if (!text(out, h.getText())) return false;
-            }
+            if (!textField(out, h.getText())) return false;
         } else if (block instanceof SectionBlock s) {
             if (s.getAccessory() != null || s.getExpand() != null) return false;
             out.append("{\"type\":");
             string(out, s.getType());
-            if (s.getText() != null) {
-                out.append(",\"text\":");
-                if (!text(out, s.getText())) return false;
-            }
+            if (!textField(out, s.getText())) return false;
             optional(out, "block_id", s.getBlockId());
             if (s.getFields() != null && !list(out, "fields", s.getFields())) return false;
         } else if (block instanceof ContextBlock c) {
@@ -95,15 +89,19 @@ final class BlockKitJson {
         if (b.getUrl() != null || b.getConfirm() != null || b.getAccessibilityLabel() != null) return false;
         out.append("{\"type\":");
         string(out, b.getType());
-        if (b.getText() != null) {
-            out.append(",\"text\":");
-            if (!text(out, b.getText())) return false;
-        }
+        if (!textField(out, b.getText())) return false;
         optional(out, "action_id", b.getActionId());
         optional(out, "value", b.getValue());
         optional(out, "style", b.getStyle());
         out.append('}');
         return true;
+    }
+
+    /** {@code ,"text":{…}} when there is a text; false when only Gson writes it. */
+    private static boolean textField(StringBuilder out, Object text) {
+        if (text == null) return true;
+        out.append(",\"text\":");
+        return text(out, text);
     }
 
     private static boolean text(StringBuilder out, Object text) {
