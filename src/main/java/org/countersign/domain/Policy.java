@@ -313,13 +313,13 @@ public final class Policy {
         return accounts;
     }
 
-    /** The teams whose policy lists this account or another account of the same person. */
     /** Whether one of {@code accounts} (a person's few) is among the team's members (maybe hundreds, a hash set). */
     private static boolean isMember(Team team, Set<Actor> accounts) {
         for (var account : accounts) if (team.members().contains(account)) return true;
         return false;
     }
 
+    /** The teams whose policy lists this account or another account of the same person. */
     public Set<String> listedTeamsOf(Actor actor) {
         var accounts = accountsOf(actor);
         var result = new LinkedHashSet<String>();
