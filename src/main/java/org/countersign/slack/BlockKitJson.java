@@ -8,6 +8,7 @@ import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.SectionBlock;
 import com.slack.api.model.block.composition.MarkdownTextObject;
 import com.slack.api.model.block.composition.PlainTextObject;
+import com.slack.api.model.block.composition.TextObject;
 import com.slack.api.model.block.element.ButtonElement;
 import com.slack.api.util.json.GsonFactory;
 import java.util.List;
@@ -41,26 +42,21 @@ final class BlockKitJson {
 
     /** Writes one block; false (out then half written) when it holds what only Gson writes. */
     private static boolean block(StringBuilder out, LayoutBlock block) {
+        // Every class the card uses opens with its type, then its fields in the order Gson writes them.
+        out.append("{\"type\":");
+        string(out, block.getType());
         if (block instanceof HeaderBlock h) {
-            out.append("{\"type\":");
-            string(out, h.getType());
             optional(out, "block_id", h.getBlockId());
             if (!textField(out, h.getText())) return false;
         } else if (block instanceof SectionBlock s) {
             if (s.getAccessory() != null || s.getExpand() != null) return false;
-            out.append("{\"type\":");
-            string(out, s.getType());
             if (!textField(out, s.getText())) return false;
             optional(out, "block_id", s.getBlockId());
             if (s.getFields() != null && !list(out, "fields", s.getFields())) return false;
         } else if (block instanceof ContextBlock c) {
-            out.append("{\"type\":");
-            string(out, c.getType());
             if (c.getElements() != null && !list(out, "elements", c.getElements())) return false;
             optional(out, "block_id", c.getBlockId());
         } else if (block instanceof ActionsBlock a) {
-            out.append("{\"type\":");
-            string(out, a.getType());
             if (a.getElements() != null && !list(out, "elements", a.getElements())) return false;
             optional(out, "block_id", a.getBlockId());
         } else {
@@ -104,18 +100,15 @@ final class BlockKitJson {
         return text(out, text);
     }
 
+    /** Plain or mrkdwn text without the options the card never sets (emoji, verbatim). */
     private static boolean text(StringBuilder out, Object text) {
-        if (text instanceof PlainTextObject p && p.getEmoji() == null) {
-            out.append("{\"type\":");
-            string(out, p.getType());
-            optional(out, "text", p.getText());
-        } else if (text instanceof MarkdownTextObject m && m.getVerbatim() == null) {
-            out.append("{\"type\":");
-            string(out, m.getType());
-            optional(out, "text", m.getText());
-        } else {
-            return false;
-        }
+        String type;
+        if (text instanceof PlainTextObject p && p.getEmoji() == null) type = p.getType();
+        else if (text instanceof MarkdownTextObject m && m.getVerbatim() == null) type = m.getType();
+        else return false;
+        out.append("{\"type\":");
+        string(out, type);
+        optional(out, "text", ((TextObject) text).getText());
         out.append('}');
         return true;
     }
