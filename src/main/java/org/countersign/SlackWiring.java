@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
+import org.countersign.app.CardBacklog;
 import org.countersign.app.CardLedger;
 import org.countersign.app.Directory;
 import org.countersign.app.EventFeed;
@@ -77,8 +78,10 @@ record SlackWiring(SlackSettings settings, Slack slack, Telemetry telemetry) {
         var cards = new CardPublisher(service, new Cards(service.workflow()),
                 new SlackCards(settings.apiUrl(), settings.botToken(), telemetry, service.policy(), channels), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
-        running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(Main.CARD_LANES).start());
-        return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis);
+        var backlog = new CardBacklog();
+        running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(Main.CARD_LANES)
+                .tracking(backlog).start());
+        return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis, backlog);
     }
 
     private static ThreadFactory daemon(String name) {

@@ -94,6 +94,7 @@ public final class StreamConsumer implements AutoCloseable {
     private Thread thread;
 
     private Lanes lanes;
+    private CardBacklog backlog;
 
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, Retries retries) {
         this.feed = feed;
@@ -169,10 +170,27 @@ public final class StreamConsumer implements AutoCloseable {
         }
         try {
             lanes.throwIfFailed();
-            for (var d : deliveries) lanes.submit(d.event().request(), () -> { if (running && !stopping) deliver(d); });
+            for (var d : deliveries) submit(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
+        }
+    }
+
+    private void submit(Delivery d) throws InterruptedException {
+        var tracked = backlog;
+        if (tracked != null) tracked.taken();
+        try {
+            lanes.submit(d.event().request(), () -> {
+                try {
+                    if (running && !stopping) deliver(d);
+                } finally {
+                    if (tracked != null) tracked.finished();
+                }
+            });
+        } catch (InterruptedException | RuntimeException e) {
+            if (tracked != null) tracked.finished();
+            throw e;
         }
     }
 
@@ -181,6 +199,12 @@ public final class StreamConsumer implements AutoCloseable {
             if (!running || stopping) return;
             deliver(d);
         }
+    }
+
+    /** Tells {@code backlog} of every event handed to the lanes and finished, so answers to presses can wait their turn. */
+    public StreamConsumer tracking(CardBacklog backlog) {
+        this.backlog = backlog;
+        return this;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.countersign.app.CardBacklog;
 import org.countersign.app.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. A body over
  * {@link #MAX_BODY} is refused unread; then the signature is checked ({@link SlackRequestSignature}). An approve button, the request
- * Slack sends most under pressure, is answered directly ({@link ApproveClick}); everything else Bolt parses and
- * runs, and its status, headers and body are copied back.
+ * Slack sends most under pressure, is answered directly ({@link ApproveClick}), once the card pipeline has room
+ * ({@link CardBacklog}); everything else Bolt parses and runs, and its status, headers and body are copied back.
  */
 public final class SlackEndpoint implements Consumer<RoutesConfig> {
     public static final String PATH = "/slack/events";
@@ -33,9 +34,12 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
     private final SlackRequestParser parser;
     private final SlackRequestSignature signature;
     private final LongSupplier nowMillis;
+    private final CardBacklog cards;
 
-    public SlackEndpoint(SlackApp app, String signingSecret, LongSupplier nowMillis) {
+    /** @param cards the Slack card pipeline's backlog, which the answer to an approve press waits behind */
+    public SlackEndpoint(SlackApp app, String signingSecret, LongSupplier nowMillis, CardBacklog cards) {
         this.app = app;
+        this.cards = cards;
         this.bolt = app.bolt();
         this.parser = new SlackRequestParser(bolt.config());
         this.signature = new SlackRequestSignature(signingSecret);
@@ -68,7 +72,9 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
         var click = ApproveClick.read(raw);
         if (click.isPresent()) {
             app.approve(click.get());
-            ctx.status(200).result("");
+            var turn = cards.turn();
+            if (turn.isDone()) ctx.status(200).result("");
+            else ctx.future(() -> turn.thenRun(() -> ctx.status(200).result("")));
             return;
         }
         var body = new String(raw, StandardCharsets.UTF_8);

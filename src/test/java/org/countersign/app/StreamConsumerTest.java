@@ -206,6 +206,25 @@ class StreamConsumerTest {
         assertThat(feed.deadLetters("hooks", 10)).isEmpty();
     }
 
+    @Test
+    void a_tracked_backlog_holds_what_the_lanes_hold_and_is_empty_once_each_event_is_handled_or_set_aside()
+            throws Exception {
+        var gate = new java.util.concurrent.CountDownLatch(1);
+        var backlog = new CardBacklog();
+        var consumer = new StreamConsumer(feed, "cards", "a", e -> {
+            gate.await();
+            if (e.id().endsWith("/2/0")) throw new StreamConsumer.GiveUp("the peer refused it");
+        }).inLanes(4).tracking(backlog);
+        feed.join("cards");
+        for (int i = 0; i < 3; i++) service.approve(open(), TestPolicies.SRE1, "sre");
+        consumers.add(consumer.start());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> backlog.held() == 6);
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> backlog.held() == 0);
+        assertThat(feed.deadLetters("cards", 10)).hasSize(3);
+    }
+
     private void start(String group, String name, StreamConsumer.Handler handler) {
         consumers.add(new StreamConsumer(feed, group, name, handler).start());
     }

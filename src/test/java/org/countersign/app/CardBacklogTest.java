@@ -1,0 +1,88 @@
+package org.countersign.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The answers to presses, held behind a card pipeline that is behind, one let go per card it finishes. */
+class CardBacklogTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final CardBacklog backlog = new CardBacklog(2, Duration.ofSeconds(30), Duration.ofMillis(250), now::get);
+
+    @Test
+    void an_answer_goes_at_once_while_the_pipeline_holds_no_more_than_its_room() {
+        backlog.taken();
+        backlog.taken();
+        assertThat(backlog.turn()).isDone();
+        assertThat(backlog.waiting()).isZero();
+    }
+
+    @Test
+    void behind_and_moving_each_finished_event_lets_the_oldest_waiting_answer_go() {
+        for (int i = 0; i < 6; i++) backlog.taken();
+        var first = backlog.turn();
+        var second = backlog.turn();
+        var third = backlog.turn();
+        assertThat(first).isNotDone();
+
+        backlog.finished(); // 5 left: still behind, one answer goes
+        assertThat(first).isDone();
+        assertThat(second).isNotDone();
+        backlog.finished();
+        assertThat(second).isDone();
+        assertThat(third).isNotDone();
+    }
+
+    @Test
+    void once_the_pipeline_is_back_within_its_room_every_waiting_answer_goes() {
+        for (int i = 0; i < 4; i++) backlog.taken();
+        var a = backlog.turn();
+        var b = backlog.turn();
+        var c = backlog.turn();
+        backlog.finished(); // 3 left: lets a go
+        backlog.finished(); // 2 left: within the room, so b and c go too
+        assertThat(a).isDone();
+        assertThat(b).isDone();
+        assertThat(c).isDone();
+        assertThat(backlog.waiting()).isZero();
+    }
+
+    @Test
+    void a_pipeline_that_finished_nothing_for_a_while_is_waiting_on_its_platform_and_holds_no_answer() {
+        for (int i = 0; i < 5; i++) backlog.taken();
+        var held = backlog.turn();
+        assertThat(held).isNotDone();
+
+        now.addAndGet(Duration.ofMillis(251).toNanos());
+        assertThat(backlog.turn()).as("an answer after the stall").isDone();
+        assertThat(held).as("the one waiting since before it").isDone();
+    }
+
+    @Test
+    void a_pipeline_busy_after_being_idle_counts_its_first_wait_from_when_it_went_busy() {
+        now.addAndGet(Duration.ofMinutes(5).toNanos()); // idle: nothing to finish
+        for (int i = 0; i < 5; i++) backlog.taken();
+        assertThat(backlog.turn()).isNotDone();
+    }
+
+    @Test
+    void an_answer_never_waits_longer_than_the_most() {
+        var quick = new CardBacklog(0, Duration.ofMillis(50), Duration.ofMinutes(1), System::nanoTime);
+        quick.taken();
+        quick.taken();
+        var turn = quick.turn();
+        assertThat(turn).isNotDone();
+        await().atMost(Duration.ofSeconds(5)).until(turn::isDone);
+        assertThat(quick.held()).isEqualTo(2);
+    }
+
+    @Test
+    void a_room_below_zero_is_refused_with_its_value() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new CardBacklog(-1, Duration.ofSeconds(1), Duration.ofSeconds(1), System::nanoTime))
+                .hasMessage("room < 0: -1");
+    }
+}
