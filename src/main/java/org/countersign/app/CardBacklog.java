@@ -11,8 +11,10 @@ import java.util.function.LongSupplier;
  * How far a card pipeline is behind, so that the answer to a press waits its turn instead of running ahead of the card
  * it changes. Acks are cheaper than cards: under a burst of presses, answered at once, the cards fell seconds behind
  * and the gap grew with the burst. A press is recorded before its answer waits, so waiting loses nothing; while the
- * pipeline holds more than {@code room} events, each event it finishes lets the oldest waiting answer go, so a burst
- * of N presses in flight keeps about N events queued and the card follows its press within that many cards' time.
+ * pipeline holds more than {@code room} events, answers wait until it is back within its room, so a burst of N presses
+ * in flight keeps at most {@code room} and their events queued, and the card follows its press within that many cards'
+ * time. (Letting one answer go per event finished would not bound it: a press that completes a request sets off more
+ * than one event.)
  * Slack shows the button busy until the answer, so the person sees their press done when its card shows it. An
  * answer never waits longer than {@code most}, nor on a pipeline that finished nothing for {@code stalled} (a 429,
  * the platform down): those are waits for the platform, which no answer should share.
@@ -55,11 +57,11 @@ public final class CardBacklog {
         if (held.getAndIncrement() == 0) lastFinished = nanos.getAsLong();
     }
 
-    /** The pipeline is done with an event (shown, set aside or handed back): the oldest waiting answer may go. */
+    /** The pipeline is done with an event (shown, set aside or handed back): back within its room, answers go. */
     void finished() {
         int left = held.decrementAndGet();
         lastFinished = nanos.getAsLong();
-        letGo(left <= room ? Integer.MAX_VALUE : 1);
+        if (left <= room) letGo();
     }
 
     /** Events handed to the pipeline and not finished. */
@@ -69,23 +71,19 @@ public final class CardBacklog {
     public CompletableFuture<Void> turn() {
         if (held.get() <= room) return NOW;
         if (nanos.getAsLong() - lastFinished > stalledNanos) {
-            letGo(Integer.MAX_VALUE);
+            letGo();
             return NOW;
         }
         var turn = new CompletableFuture<Void>();
         waiting.add(turn);
-        if (held.get() <= room) letGo(Integer.MAX_VALUE); // it caught up while this one was queued
+        if (held.get() <= room) letGo(); // it caught up while this one was queued
         return turn.completeOnTimeout(null, mostMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Answers waiting now, including any whose wait ran out and that have not been passed over yet. */
     int waiting() { return waiting.size(); }
 
-    private void letGo(int count) {
-        while (count > 0) {
-            var next = waiting.poll();
-            if (next == null) return;
-            if (next.complete(null)) count--;
-        }
+    private void letGo() {
+        for (var next = waiting.poll(); next != null; next = waiting.poll()) next.complete(null);
     }
 }

@@ -21,33 +21,34 @@ class CardBacklogTest {
     }
 
     @Test
-    void behind_and_moving_each_finished_event_lets_the_oldest_waiting_answer_go() {
-        for (int i = 0; i < 6; i++) backlog.taken();
-        var first = backlog.turn();
-        var second = backlog.turn();
-        var third = backlog.turn();
-        assertThat(first).isNotDone();
-
-        backlog.finished(); // 5 left: still behind, one answer goes
-        assertThat(first).isDone();
-        assertThat(second).isNotDone();
-        backlog.finished();
-        assertThat(second).isDone();
-        assertThat(third).isNotDone();
-    }
-
-    @Test
-    void once_the_pipeline_is_back_within_its_room_every_waiting_answer_goes() {
-        for (int i = 0; i < 4; i++) backlog.taken();
+    void behind_answers_wait_until_the_pipeline_is_back_within_its_room_and_then_all_go() {
+        for (int i = 0; i < 5; i++) backlog.taken();
         var a = backlog.turn();
         var b = backlog.turn();
         var c = backlog.turn();
-        backlog.finished(); // 3 left: lets a go
-        backlog.finished(); // 2 left: within the room, so b and c go too
+        backlog.finished(); // 4 left
+        backlog.finished(); // 3 left: still more than the room of 2
+        assertThat(a).isNotDone();
+        assertThat(c).isNotDone();
+
+        backlog.finished(); // 2 left: within the room
         assertThat(a).isDone();
         assertThat(b).isDone();
         assertThat(c).isDone();
         assertThat(backlog.waiting()).isZero();
+    }
+
+    @Test
+    void a_press_whose_answer_went_sets_off_more_events_without_letting_more_answers_go() {
+        for (int i = 0; i < 3; i++) backlog.taken();
+        var waiting = backlog.turn();
+        backlog.finished(); // 2 left: the answer goes
+        assertThat(waiting).isDone();
+        backlog.taken(); // that press completed its request: two events
+        backlog.taken();
+        var next = backlog.turn();
+        backlog.finished(); // 3 left
+        assertThat(next).isNotDone();
     }
 
     @Test
