@@ -11,10 +11,11 @@ import java.util.function.LongSupplier;
  * How far a card pipeline is behind, so that the answer to a press waits its turn instead of running ahead of the card
  * it changes. Acks are cheaper than cards: under a burst of presses, answered at once, the cards fell seconds behind
  * and the gap grew with the burst. A press is recorded before its answer waits, so waiting loses nothing; while the
- * pipeline holds more than {@code room} events, answers wait until it is back within its room, so a burst of N presses
- * in flight keeps at most {@code room} and their events queued, and the card follows its press within that many cards'
- * time. (Letting one answer go per event finished would not bound it: a press that completes a request sets off more
- * than one event.)
+ * pipeline holds more than {@code room} events, answers wait in turn, and as it gets back within its room, as many of
+ * the oldest go as it has room for. So the pipeline stays full, the cards a burst waits on are about {@code room} and
+ * what the presses just let go set off, and a press's answer waits about its place in the queue in cards' time. (One
+ * answer per event finished would not bound it: a press that completes a request sets off more than one event; all
+ * answers at once would send a burst of 256 at a pipeline with room for 8, and the next wait would run out.)
  * Slack shows the button busy until the answer, so the person sees their press done when its card shows it. An
  * answer never waits longer than {@code most}, nor on a pipeline that finished nothing for {@code stalled} (a 429,
  * the platform down): those are waits for the platform, which no answer should share.
@@ -57,11 +58,11 @@ public final class CardBacklog {
         if (held.getAndIncrement() == 0) lastFinished = nanos.getAsLong();
     }
 
-    /** The pipeline is done with an event (shown, set aside or handed back): back within its room, answers go. */
+    /** The pipeline is done with an event (shown, set aside or handed back): as many answers go as it has room for. */
     void finished() {
         int left = held.decrementAndGet();
         lastFinished = nanos.getAsLong();
-        if (left <= room) letGo();
+        if (left <= room) letGo(room - left + 1);
     }
 
     /** Events handed to the pipeline and not finished. */
@@ -69,21 +70,27 @@ public final class CardBacklog {
 
     /** Completes when a press's answer may be sent: at once unless the pipeline is behind and moving. */
     public CompletableFuture<Void> turn() {
-        if (held.get() <= room) return NOW;
+        if (held.get() <= room && waiting.isEmpty()) return NOW;
         if (nanos.getAsLong() - lastFinished > stalledNanos) {
-            letGo();
+            letGo(Integer.MAX_VALUE);
             return NOW;
         }
         var turn = new CompletableFuture<Void>();
-        waiting.add(turn);
-        if (held.get() <= room) letGo(); // it caught up while this one was queued
+        waiting.add(turn); // behind those already waiting
+        int now = held.get();
+        if (now <= room) letGo(room - now + 1); // room came while this one was queued
         return turn.completeOnTimeout(null, mostMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Answers waiting now, including any whose wait ran out and that have not been passed over yet. */
     int waiting() { return waiting.size(); }
 
-    private void letGo() {
-        for (var next = waiting.poll(); next != null; next = waiting.poll()) next.complete(null);
+    /** Lets up to {@code count} of the oldest waiting answers go (those whose wait already ran out do not count). */
+    private void letGo(int count) {
+        while (count > 0) {
+            var next = waiting.poll();
+            if (next == null) return;
+            if (next.complete(null)) count--;
+        }
     }
 }

@@ -21,21 +21,37 @@ class CardBacklogTest {
     }
 
     @Test
-    void behind_answers_wait_until_the_pipeline_is_back_within_its_room_and_then_all_go() {
+    void behind_answers_wait_and_as_the_pipeline_gets_back_within_its_room_as_many_go_as_it_has_room_for() {
         for (int i = 0; i < 5; i++) backlog.taken();
         var a = backlog.turn();
         var b = backlog.turn();
         var c = backlog.turn();
+        var d = backlog.turn();
         backlog.finished(); // 4 left
         backlog.finished(); // 3 left: still more than the room of 2
         assertThat(a).isNotDone();
-        assertThat(c).isNotDone();
 
-        backlog.finished(); // 2 left: within the room
+        backlog.finished(); // 2 left: room for one
         assertThat(a).isDone();
+        assertThat(b).isNotDone();
+        backlog.finished(); // 1 left: room for two
         assertThat(b).isDone();
         assertThat(c).isDone();
+        assertThat(d).isNotDone();
+        backlog.finished(); // none left
+        assertThat(d).isDone();
         assertThat(backlog.waiting()).isZero();
+    }
+
+    @Test
+    void a_press_that_comes_while_others_wait_waits_behind_them() {
+        for (int i = 0; i < 4; i++) backlog.taken();
+        var first = backlog.turn();
+        backlog.finished(); // 3 left
+        var later = backlog.turn();
+        backlog.finished(); // 2 left: room for one, the oldest
+        assertThat(first).isDone();
+        assertThat(later).isNotDone();
     }
 
     @Test
