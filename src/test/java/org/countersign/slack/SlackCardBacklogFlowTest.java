@@ -21,8 +21,6 @@ import org.countersign.domain.RequestId;
 import org.countersign.slack.fake.BlockAction;
 import org.countersign.slack.fake.HttpReply;
 import org.countersign.slack.fake.SignedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,28 +32,20 @@ class SlackCardBacklogFlowTest {
     static final int PRESSES = 40;
     static final int PEOPLE = 8;
 
-    @TempDir
-    Path dataDir;
-
-    private SlackFixture slack;
-
-    @BeforeEach
-    void start() throws Exception {
-        slack = new SlackFixture(dataDir, false);
-    }
-
-    @AfterEach
-    void stop() {
-        slack.close();
-    }
-
     @Test
-    void under_a_burst_of_presses_the_answers_wait_for_the_cards_and_every_press_is_shown() throws Exception {
+    void under_a_burst_of_presses_the_answers_wait_for_the_cards_and_every_press_is_shown(@TempDir Path dataDir)
+            throws Exception {
+        try (var slack = new SlackFixture(dataDir, false)) {
+            burst(slack);
+        }
+    }
+
+    private static void burst(SlackFixture slack) {
         // The cards are told apart by the id in their text: EMG-1 to EMG-9 are opened but not pressed, so that no id
         // pressed is the start of another.
-        for (int i = 1; i < 10; i++) open(i);
+        for (int i = 1; i < 10; i++) open(slack, i);
         var ids = new ArrayList<RequestId>();
-        for (int i = 10; i < 10 + PRESSES; i++) ids.add(open(i));
+        for (int i = 10; i < 10 + PRESSES; i++) ids.add(open(slack, i));
         await().atMost(WAIT).until(() -> slack.cards(OPS).size() == 9 + PRESSES);
         var presses = new ArrayList<SignedRequest>();
         for (var id : ids)
@@ -76,21 +66,21 @@ class SlackCardBacklogFlowTest {
         } finally {
             pool.shutdown();
         }
-        long behind = ids.stream().filter(id -> !shows(id)).count();
+        long behind = ids.stream().filter(id -> !shows(slack, id)).count();
 
         assertThat(answers).hasSize(PRESSES).allSatisfy(a -> assertThat(a.status()).isEqualTo(200));
         // Unpaced, the answers all come back while 23 or more cards are still behind; paced, 4 to 8 here.
         assertThat(behind).as("cards not yet showing their press when the last press was answered")
                 .isLessThanOrEqualTo(2 * CardBacklog.ROOM);
-        await().atMost(WAIT).until(() -> ids.stream().allMatch(this::shows));
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> shows(slack, id)));
         assertThat(ids).allSatisfy(id -> assertThat(slack.request(id).approvals()).hasSize(1));
     }
 
-    private boolean shows(RequestId id) {
+    private static boolean shows(SlackFixture slack, RequestId id) {
         return SlackFixture.blocksText(slack.card(OPS, id)).contains("approved by <@" + SRE1 + ">");
     }
 
-    private RequestId open(int n) {
+    private static RequestId open(SlackFixture slack, int n) {
         var draft = new Draft("availability", "Burst " + n + ": API returns 500s since the cache deploy", null,
                 List.of("https://gerrit.example.org/r/c/operations/+/123456"), "T12345", true, null, null);
         var outcome = slack.service.service().open(Actor.slack("U0DEV1"), draft);
