@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * what the presses just let go set off, and a press's answer waits about its place in the queue in cards' time. (One
  * answer per event finished would not bound it: a press that completes a request sets off more than one event; all
  * answers at once would send a burst of 256 at a pipeline with room for 8, and the next wait would run out.)
- * Slack shows the button busy until the answer, so the person sees their press done when its card shows it. An
+ * Slack shows the button busy until the answer, so under a burst it stays busy about as long as the cards take to
+ * catch up, instead of the cards falling seconds behind presses already answered. An
  * answer never waits longer than {@code most}, nor on a pipeline that finished nothing for {@code stalled} (a 429,
  * the platform down): those are waits for the platform, which no answer should share.
  */
