@@ -78,7 +78,7 @@ record SlackWiring(SlackSettings settings, Slack slack, Telemetry telemetry) {
         var cards = new CardPublisher(service, new Cards(service.workflow()),
                 new SlackCards(settings.apiUrl(), settings.botToken(), telemetry, service.policy(), channels), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
-        var backlog = new CardBacklog();
+        var backlog = new CardBacklog(telemetry, "slack");
         running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(Main.CARD_LANES)
                 .tracking(backlog).start());
         return new SlackEndpoint(app, settings.signingSecret(), System::currentTimeMillis, backlog);

@@ -34,23 +34,29 @@ public final class CardBacklog {
     private final long mostMillis;
     private final long stalledNanos;
     private final LongSupplier nanos;
+    private final Telemetry telemetry;
+    private final String platform;
     private final AtomicInteger held = new AtomicInteger();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiting = new ConcurrentLinkedQueue<>();
     /** When the pipeline last finished an event, or went busy after being idle. */
     private volatile long lastFinished;
 
-    public CardBacklog(int room, Duration most, Duration stalled, LongSupplier nanos) {
+    /** Telling {@code telemetry} how long each answer on {@code platform} waited. */
+    public CardBacklog(int room, Duration most, Duration stalled, LongSupplier nanos, Telemetry telemetry,
+                       String platform) {
         if (room < 0) throw new IllegalArgumentException("room < 0: " + room);
         this.room = room;
         this.mostMillis = most.toMillis();
         this.stalledNanos = stalled.toNanos();
         this.nanos = nanos;
+        this.telemetry = telemetry;
+        this.platform = platform;
         this.lastFinished = nanos.getAsLong();
     }
 
     /** With {@link #ROOM}, {@link #MOST} and {@link #STALLED}. */
-    public CardBacklog() {
-        this(ROOM, MOST, STALLED, System::nanoTime);
+    public CardBacklog(Telemetry telemetry, String platform) {
+        this(ROOM, MOST, STALLED, System::nanoTime, telemetry, platform);
     }
 
     /** An event was handed to the pipeline. */
@@ -77,6 +83,8 @@ public final class CardBacklog {
             return NOW;
         }
         var turn = new CompletableFuture<Void>();
+        long since = nanos.getAsLong();
+        turn.thenRun(() -> telemetry.answerWaited(platform, nanos.getAsLong() - since));
         waiting.add(turn); // behind those already waiting
         int now = held.get();
         if (now <= room) letGo(room - now + 1); // room came while this one was queued

@@ -46,4 +46,7 @@ public interface Telemetry {
 
     /** One try of delivering an event to the integration {@code integration} ended so. */
     default void delivery(String integration, Delivery outcome) {}
+
+    /** The answer to a press on {@code platform} waited {@code nanos} behind its card pipeline ({@link CardBacklog}). */
+    default void answerWaited(String platform, long nanos) {}
 }

@@ -71,6 +71,8 @@ public final class Metrics implements Consumer<Applied>, Telemetry {
         store = new StoreGauges(registry, countByState, requests, feed, clock);
         times = new FlowTimes(registry, requests == null ? null : requests::timeline);
         for (var platform : PLATFORMS) for (var error : ApiError.values()) apiErrors(platform, error);
+        answersWaited("slack");
+        answerWait("slack");
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -145,6 +147,24 @@ public final class Metrics implements Consumer<Applied>, Telemetry {
     @Override
     public void delivery(String integration, Delivery outcome) {
         deliveries(integration, outcome).increment();
+    }
+
+    @Override
+    public void answerWaited(String platform, long nanos) {
+        answersWaited(platform).increment();
+        answerWait(platform).increment(nanos / 1e9);
+    }
+
+    private Counter answersWaited(String platform) {
+        return counters.computeIfAbsent("waited " + platform, k -> Counter.builder("countersign.chat.answers.waited")
+                .description("Answers to presses that waited behind the platform's card pipeline, which was behind")
+                .tag("platform", platform).register(registry));
+    }
+
+    private Counter answerWait(String platform) {
+        return counters.computeIfAbsent("wait " + platform, k -> Counter.builder("countersign.chat.answer.wait")
+                .baseUnit("seconds").description("Time answers to presses waited behind the platform's card pipeline")
+                .tag("platform", platform).register(registry));
     }
 
     private Counter apiErrors(String platform, ApiError error) {

@@ -4,13 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The answers to presses, held behind a card pipeline that is behind, one let go per card it finishes. */
 class CardBacklogTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final CardBacklog backlog = new CardBacklog(2, Duration.ofSeconds(30), Duration.ofMillis(250), now::get);
+    private final List<String> waited = new CopyOnWriteArrayList<>();
+    private final CardBacklog backlog = new CardBacklog(2, Duration.ofSeconds(30), Duration.ofMillis(250), now::get,
+            new Telemetry() {
+                @Override
+                public void answerWaited(String platform, long nanos) {
+                    waited.add(platform + " " + Duration.ofNanos(nanos).toMillis() + " ms");
+                }
+            }, "slack");
 
     @Test
     void an_answer_goes_at_once_while_the_pipeline_holds_no_more_than_its_room() {
@@ -87,7 +96,8 @@ class CardBacklogTest {
 
     @Test
     void an_answer_never_waits_longer_than_the_most() {
-        var quick = new CardBacklog(0, Duration.ofMillis(50), Duration.ofMinutes(1), System::nanoTime);
+        var quick = new CardBacklog(0, Duration.ofMillis(50), Duration.ofMinutes(1), System::nanoTime,
+                Telemetry.NONE, "slack");
         quick.taken();
         quick.taken();
         var turn = quick.turn();
@@ -97,9 +107,23 @@ class CardBacklogTest {
     }
 
     @Test
+    void an_answer_that_waited_is_counted_with_how_long_it_waited_and_one_that_did_not_is_not() {
+        backlog.taken();
+        backlog.turn();
+        backlog.taken();
+        backlog.taken();
+        var held = backlog.turn();
+        now.addAndGet(Duration.ofMillis(40).toNanos());
+        backlog.finished();
+        assertThat(held).isDone();
+        assertThat(waited).containsExactly("slack 40 ms");
+    }
+
+    @Test
     void a_room_below_zero_is_refused_with_its_value() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new CardBacklog(-1, Duration.ofSeconds(1), Duration.ofSeconds(1), System::nanoTime))
+                        () -> new CardBacklog(-1, Duration.ofSeconds(1), Duration.ofSeconds(1), System::nanoTime,
+                        Telemetry.NONE, "slack"))
                 .hasMessage("room < 0: -1");
     }
 }

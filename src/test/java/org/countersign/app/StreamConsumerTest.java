@@ -210,7 +210,7 @@ class StreamConsumerTest {
     void a_tracked_backlog_holds_what_the_lanes_hold_and_is_empty_once_each_event_is_handled_or_set_aside()
             throws Exception {
         var gate = new java.util.concurrent.CountDownLatch(1);
-        var backlog = new CardBacklog();
+        var backlog = new CardBacklog(Telemetry.NONE, "slack");
         var consumer = new StreamConsumer(feed, "cards", "a", e -> {
             gate.await();
             if (e.id().endsWith("/2/0")) throw new StreamConsumer.GiveUp("the peer refused it");

@@ -6,6 +6,10 @@ import static org.countersign.slack.SlackFixture.OPS;
 import static org.countersign.slack.SlackFixture.SRE1;
 import static org.countersign.slack.SlackFixture.WAIT;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +44,7 @@ class SlackCardBacklogFlowTest {
         }
     }
 
-    private static void burst(SlackFixture slack) {
+    private static void burst(SlackFixture slack) throws Exception {
         // The cards are told apart by the id in their text: EMG-1 to EMG-9 are opened but not pressed, so that no id
         // pressed is the start of another.
         for (int i = 1; i < 10; i++) open(slack, i);
@@ -73,7 +77,19 @@ class SlackCardBacklogFlowTest {
         assertThat(behind).as("cards not yet showing their press when the last press was answered")
                 .isLessThanOrEqualTo(2 * CardBacklog.ROOM);
         await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> shows(slack, id)));
+        assertThat(waitedOnMetrics(slack)).as("countersign_chat_answers_waited_total{platform=\"slack\"}").isPositive();
         assertThat(ids).allSatisfy(id -> assertThat(slack.request(id).approvals()).hasSize(1));
+    }
+
+    private static double waitedOnMetrics(SlackFixture slack) throws Exception {
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + slack.service.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("/metrics").isEqualTo(200);
+        var metrics = response.body();
+        var line = metrics.lines().filter(l -> l.startsWith("countersign_chat_answers_waited_total{platform=\"slack\"}"))
+                .findFirst().orElseThrow(() -> new AssertionError("no answers_waited on /metrics:\n" + metrics));
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     private static boolean shows(SlackFixture slack, RequestId id) {
