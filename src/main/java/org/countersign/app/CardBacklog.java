@@ -73,7 +73,7 @@ public final class CardBacklog {
     }
 
     /** Events handed to the pipeline and not finished. */
-    public int held() { return held.get(); }
+    int held() { return held.get(); }
 
     /** Completes when a press's answer may be sent: at once unless the pipeline is behind and moving. */
     public CompletableFuture<Void> turn() {
@@ -83,11 +83,12 @@ public final class CardBacklog {
             return NOW;
         }
         var turn = new CompletableFuture<Void>();
-        long since = nanos.getAsLong();
-        turn.thenRun(() -> telemetry.answerWaited(platform, nanos.getAsLong() - since));
         waiting.add(turn); // behind those already waiting
         int now = held.get();
         if (now <= room) letGo(room - now + 1); // room came while this one was queued
+        if (turn.isDone()) return turn;
+        long since = nanos.getAsLong();
+        turn.thenRun(() -> telemetry.answerWaited(platform, nanos.getAsLong() - since));
         return turn.completeOnTimeout(null, mostMillis, TimeUnit.MILLISECONDS);
     }
 

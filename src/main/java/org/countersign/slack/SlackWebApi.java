@@ -112,13 +112,9 @@ final class SlackWebApi {
 
     /**
      * The top-level values of an answer ({@code ok}, {@code error}, {@code channel}, {@code ts}…) without its objects
-     * and arrays: Slack echoes the whole message back (blocks and all), which the card path never reads.
+     * and arrays: Slack echoes the whole message back (blocks and all), which the card path never reads. Read from the
+     * answer's bytes: no String is decoded, and Jackson reads UTF-8 fastest.
      */
-    static ObjectNode scalars(String text) throws IOException {
-        return scalars(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    /** As {@link #scalars(String)}, from the answer's bytes: no String is decoded, and Jackson reads UTF-8 fastest. */
     static ObjectNode scalars(byte[] text) throws IOException {
         var node = JSON.createObjectNode();
         try (var parser = JSON.getFactory().createParser(text)) {
