@@ -22,17 +22,6 @@ import java.util.Optional;
 record ApproveClick(CardButton pressed, String userId, String channel, String responseUrl) {
     private static final JsonFactory JSON = new JsonFactory();
     private static final byte[] PAYLOAD = "payload=".getBytes(StandardCharsets.US_ASCII);
-    /** Each byte's value as a hex digit, or -1 (a table: Character.digit was half of decoding a press). */
-    private static final byte[] HEX = new byte[256];
-
-    static {
-        Arrays.fill(HEX, (byte) -1);
-        for (int i = 0; i < 10; i++) HEX['0' + i] = (byte) i;
-        for (int i = 0; i < 6; i++) {
-            HEX['a' + i] = (byte) (10 + i);
-            HEX['A' + i] = (byte) (10 + i);
-        }
-    }
 
     /** {@link #read(byte[])} of the text's UTF-8. */
     static Optional<ApproveClick> read(String formBody) {
@@ -48,7 +37,7 @@ record ApproveClick(CardButton pressed, String userId, String channel, String re
         if (formBody == null || !Arrays.equals(formBody, 0, Math.min(formBody.length, PAYLOAD.length), PAYLOAD, 0,
                 PAYLOAD.length)) return Optional.empty();
         var json = new byte[formBody.length - PAYLOAD.length];
-        int length = formDecode(formBody, PAYLOAD.length, json);
+        int length = FormBody.decode(formBody, PAYLOAD.length, formBody.length, json);
         if (length < 0) return Optional.empty();
         Press press;
         try {
@@ -63,31 +52,6 @@ record ApproveClick(CardButton pressed, String userId, String channel, String re
         var channel = press.channel.getOrDefault("id", press.container.get("channel_id"));
         return CardButton.read(actionId, press.action.get("value"))
                 .map(pressed -> new ApproveClick(pressed, user, channel, press.responseUrl));
-    }
-
-    /**
-     * Decodes {@code form[from..]}, one form value ({@code application/x-www-form-urlencoded}: {@code +} is a space,
-     * {@code %XX} a byte), into {@code into}; its length, or -1 when it is not one value so encoded (another field
-     * after an {@code &}, a broken {@code %} sequence).
-     */
-    static int formDecode(byte[] form, int from, byte[] into) {
-        int n = 0;
-        for (int i = from; i < form.length; i++) {
-            byte b = form[i];
-            if (b == '%') {
-                if (i + 2 >= form.length) return -1;
-                int high = HEX[form[i + 1] & 0xff];
-                int low = HEX[form[i + 2] & 0xff];
-                if (high < 0 || low < 0) return -1;
-                into[n++] = (byte) (high << 4 | low);
-                i += 2;
-            } else if (b == '&') {
-                return -1;
-            } else {
-                into[n++] = b == '+' ? (byte) ' ' : b;
-            }
-        }
-        return n;
     }
 
     /** The values of a {@code block_actions} payload a press needs; the text values of the objects named. */

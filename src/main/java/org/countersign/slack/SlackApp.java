@@ -16,10 +16,11 @@ import org.countersign.chat.Where;
 import org.countersign.domain.Actor;
 
 /**
- * The Slack adapter, put together: Bolt with one listener per kind of thing Slack sends ({@link SlashCommand},
- * {@link CardButtons}, {@link FormSubmissions}), each of which only reads what arrived, hands it to the
- * {@link Conversation} and renders the reply; approvals come in through {@link SlackEndpoint} and
- * {@link #approve(ApproveClick)}. Cards are kept by the card publisher from the events stream.
+ * The Slack adapter, put together: Bolt with one listener per kind of interaction ({@link CardButtons},
+ * {@link FormSubmissions}), each of which only reads what arrived, hands it to the {@link Conversation} and renders
+ * the reply; what Slack sends most under pressure comes in through {@link SlackEndpoint} without Bolt: slash commands
+ * ({@link #command}) and approvals ({@link #approve(ApproveClick)}). Cards are kept by the card publisher from the
+ * events stream.
  */
 public final class SlackApp {
     static final String COMMAND = "/emergency";
@@ -32,6 +33,7 @@ public final class SlackApp {
     private final SlackChannels channels;
     private final Venue venue;
     private final SlackReplies replies;
+    private final SlashCommand command;
 
     public SlackApp(AppConfig config, RequestService service, KeyValues kv, SlackChannels channels,
                     ExecutorService afterAck) {
@@ -48,7 +50,7 @@ public final class SlackApp {
                 "Or press the buttons on a request's card.").watchedBy(channels.privacy());
         var client = config.getSlack().methods(config.getSingleTeamBotToken());
         this.replies = new SlackReplies(config.getSlack(), client, afterAck);
-        bolt.command(COMMAND, new SlashCommand(this, service.policy(), replies)::handle);
+        this.command = new SlashCommand(this, service.policy(), replies);
         // One listener for every button: Bolt tries its patterns in no fixed order, so a catch-all beside
         // specific listeners would sometimes win.
         bolt.blockAction(ANY, new CardButtons(this, service.policy(), replies)::press);
@@ -81,6 +83,9 @@ public final class SlackApp {
         return SlackText.message("The changes of " + id + " are longer than a Slack form holds; give the new ones with "
                 + COMMAND + " edit " + id + " --change REF --change REF…");
     }
+
+    /** {@code /emergency …}: what to say in the ack, ephemerally, or empty for a plain ack ({@link SlashCommand}). */
+    java.util.Optional<String> command(SlashCommand.Typed typed) { return command.handle(typed); }
 
     /** An approve press ({@link ApproveClick}): recorded before the ack; the presser hears back only if nothing changed. */
     void approve(ApproveClick click) {

@@ -4,12 +4,16 @@ import com.slack.api.app_backend.SlackSignature;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.util.SlackRequestParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.countersign.app.CardBacklog;
@@ -19,15 +23,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /slack/events}: the one Request URL for slash commands, interactivity and the Events API. A body over
- * {@link #MAX_BODY} is refused unread; then the signature is checked ({@link SlackRequestSignature}). An approve button, the request
- * Slack sends most under pressure, is answered directly ({@link ApproveClick}), once the card pipeline has room
- * ({@link CardBacklog}); everything else Bolt parses and runs, and its status, headers and body are copied back.
+ * {@link #MAX_BODY} is refused unread; then the signature is checked ({@link SlackRequestSignature}). What Slack sends
+ * most under pressure is answered directly: an approve button ({@link ApproveClick}), once the card pipeline has room
+ * ({@link CardBacklog}), and {@code /emergency} ({@link SlashCommand}); everything else Bolt parses and runs, and its
+ * status, headers and body are copied back.
  */
 public final class SlackEndpoint implements Consumer<RoutesConfig> {
     public static final String PATH = "/slack/events";
     /** Slack's largest payloads (a view submission of a long form) are a few kB; nothing bigger is hashed. */
     static final int MAX_BODY = 128 * 1024;
     private static final Logger log = LoggerFactory.getLogger(SlackEndpoint.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SlackApp app;
     private final App bolt;
@@ -77,6 +83,11 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             else ctx.future(() -> turn.thenRun(() -> ctx.status(200).result("")));
             return;
         }
+        var typed = SlashCommand.Typed.read(raw);
+        if (typed.isPresent() && SlackApp.COMMAND.equals(typed.get().command())) {
+            command(ctx, typed.get());
+            return;
+        }
         var body = new String(raw, StandardCharsets.UTF_8);
         com.slack.api.bolt.request.Request<?> request;
         try {
@@ -117,6 +128,33 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             response.getHeaders().forEach((name, values) -> values.forEach(v -> ctx.header(name, v)));
         if (response.getContentType() != null) ctx.contentType(response.getContentType());
         ctx.result(response.getBody() == null ? "" : response.getBody());
+    }
+
+    /** {@code /emergency …}, answered as Bolt's {@code ctx.ack} would: JSON with the ephemeral text, or an empty 200. */
+    private void command(Context ctx, SlashCommand.Typed typed) throws IOException {
+        var lacking = typed.lacking();
+        if (lacking.isPresent()) {
+            error(ctx, 400, "The slash command lacks its " + lacking.get() + "; Slack always sends it");
+            return;
+        }
+        Optional<String> say;
+        try {
+            say = app.command(typed);
+        } catch (StoreUnavailable e) {
+            throw e; // 503, mapped by the web app
+        } catch (RuntimeException e) {
+            log.warn("Slack slash command Countersign could not handle", e);
+            error(ctx, 400, "The Slack payload lacks fields Countersign needs");
+            return;
+        }
+        if (say.isEmpty()) {
+            ctx.status(200).result("");
+            return;
+        }
+        var answer = new LinkedHashMap<String, String>();
+        answer.put("response_type", "ephemeral");
+        answer.put("text", say.get());
+        ctx.status(200).contentType("application/json; charset=utf-8").result(JSON.writeValueAsBytes(answer));
     }
 
     private static void tooLarge(Context ctx) {

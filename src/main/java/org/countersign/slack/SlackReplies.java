@@ -34,6 +34,12 @@ final class SlackReplies {
                 .sendToAction(r -> r.responseType("ephemeral").replaceOriginal(false).text(mrkdwn)));
     }
 
+    /** An ephemeral answer to a slash command after its ack, through its response URL (none: nothing is said). */
+    void answerCommand(String responseUrl, String mrkdwn) {
+        if (responseUrl == null || responseUrl.isBlank()) return;
+        later(() -> new Responder(slack, responseUrl).sendToCommand(r -> r.responseType("ephemeral").text(mrkdwn)));
+    }
+
     /** An ephemeral answer to a button press Bolt parsed. */
     void tell(ActionContext ctx, String mrkdwn) {
         later(() -> ctx.respond(r -> r.responseType("ephemeral").replaceOriginal(false).text(mrkdwn)));

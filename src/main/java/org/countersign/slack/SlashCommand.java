@@ -1,8 +1,7 @@
 package org.countersign.slack;
 
-import com.slack.api.bolt.context.builtin.SlashCommandContext;
-import com.slack.api.bolt.request.builtin.SlashCommandRequest;
-import com.slack.api.bolt.response.Response;
+import java.util.Map;
+import java.util.Optional;
 import org.countersign.chat.Reply;
 import org.countersign.chat.Syntax;
 import org.countersign.chat.VerbParser;
@@ -11,7 +10,9 @@ import org.countersign.domain.Policy;
 
 /**
  * {@code /emergency}: a command word ({@code approve EMG-12}, {@code list}, {@code help}…) is answered by the
- * conversation, ephemerally in the ack; anything else opens the request form, filled in with what was typed.
+ * conversation, ephemerally in the ack; anything else opens the request form, filled in with what was typed. Read
+ * from the signed form as sent ({@link Typed#read}), not through Bolt: a list is what people type most in an
+ * emergency, and Bolt's parse, middleware and Gson were most of its CPU.
  */
 final class SlashCommand {
     private static final Syntax SYNTAX = Syntax.slash();
@@ -26,34 +27,68 @@ final class SlashCommand {
         this.replies = replies;
     }
 
-    Response handle(SlashCommandRequest req, SlashCommandContext ctx) {
-        var p = req.getPayload();
-        var by = Actor.slack(p.getUserId());
-        var text = p.getText() == null ? "" : p.getText().strip();
-        var verb = VerbParser.parseAfterSlash(text, SYNTAX);
+    /**
+     * A slash command as Slack posts it (docs.slack.dev, "Implementing slash commands").
+     *
+     * @param text        what was typed after the command, stripped ("" for nothing)
+     * @param triggerId   for opening a form, or null
+     * @param responseUrl for answering after the ack, or null
+     */
+    record Typed(String command, String userId, String channelId, String text, String triggerId, String responseUrl) {
+        /**
+         * The slash command in a signed form body: empty when the body is no slash command (an interaction's
+         * {@code payload=…}, an event's JSON, Slack's {@code ssl_check}), or is not well encoded.
+         */
+        static Optional<Typed> read(byte[] formBody) {
+            if (formBody.length == 0 || formBody[0] == '{') return Optional.empty();
+            var form = FormBody.fields(formBody);
+            if (form == null || !form.containsKey("command") || form.containsKey("payload")) return Optional.empty();
+            return Optional.of(new Typed(form.get("command"), form.get("user_id"), form.get("channel_id"),
+                    form.getOrDefault("text", "").strip(), blankAsNull(form, "trigger_id"), blankAsNull(form, "response_url")));
+        }
+
+        /** What a command Countersign can act on lacks, or empty: a person to act for, and a channel. */
+        Optional<String> lacking() {
+            if (userId == null || userId.isBlank()) return Optional.of("user_id");
+            if (channelId == null || channelId.isBlank()) return Optional.of("channel_id");
+            return Optional.empty();
+        }
+
+        private static String blankAsNull(Map<String, String> form, String name) {
+            var value = form.get(name);
+            return value == null || value.isBlank() ? null : value;
+        }
+    }
+
+    /** What to say in the ack, ephemerally; empty for a plain ack (a form is opening, or nothing is to be said). */
+    Optional<String> handle(Typed typed) {
+        var by = Actor.slack(typed.userId());
+        var verb = VerbParser.parseAfterSlash(typed.text(), SYNTAX);
         if (verb.isPresent()) {
-            var reply = app.conversation().said(by, app.in(p.getChannelId()), verb.get());
-            if (reply.kind() != Reply.Kind.FORM) return answer(ctx, reply);
+            var reply = app.conversation().said(by, app.in(typed.channelId()), verb.get());
+            if (reply.kind() != Reply.Kind.FORM) return answer(reply);
             var form = app.editForm(reply);
-            if (form.isEmpty()) return ctx.ack(r -> r.responseType("ephemeral").text(SlackApp.tooLongForAForm(reply.request())));
-            replies.open(p.getTriggerId(), form.get(), error -> ctx.respond(r -> r.responseType("ephemeral")
-                    .text(SlackReplies.formNotOpened(error, "run " + SlackApp.COMMAND + " again."))));
-            return ctx.ack();
+            if (form.isEmpty()) return Optional.of(SlackApp.tooLongForAForm(reply.request()));
+            open(typed, form.get());
+            return Optional.empty();
         }
         var held = app.conversation().heldBack(by);
-        if (held.isPresent()) return answer(ctx, held.get());
+        if (held.isPresent()) return answer(held.get());
         var refused = app.conversation().mayOpen(by);
-        if (refused.isPresent()) return answer(ctx, refused.get());
-        var modal = SlackForms.requestModal(policy, SlackForms.Prefill.fromCommandText(policy, text), p.getChannelId(),
-                app.conversation().standing());
-        replies.open(p.getTriggerId(), modal, error -> ctx.respond(r -> r.responseType("ephemeral")
-                .text(SlackReplies.formNotOpened(error, "run " + SlackApp.COMMAND + " again."))));
-        return ctx.ack();
+        if (refused.isPresent()) return answer(refused.get());
+        open(typed, SlackForms.requestModal(policy, SlackForms.Prefill.fromCommandText(policy, typed.text()),
+                typed.channelId(), app.conversation().standing()));
+        return Optional.empty();
+    }
+
+    private void open(Typed typed, com.slack.api.model.view.View form) {
+        replies.open(typed.triggerId(), form, error -> replies.answerCommand(typed.responseUrl(),
+                SlackReplies.formNotOpened(error, "run " + SlackApp.COMMAND + " again.")));
     }
 
     /** Typed commands hear back every time, "you cancelled" too: only the person sees it. */
-    private static Response answer(SlashCommandContext ctx, Reply reply) {
-        if (reply.kind() == Reply.Kind.HELD_QUIETLY) return ctx.ack();
-        return ctx.ack(r -> r.responseType("ephemeral").text(SlackText.message(reply.text())));
+    private static Optional<String> answer(Reply reply) {
+        if (reply.kind() == Reply.Kind.HELD_QUIETLY) return Optional.empty();
+        return Optional.of(SlackText.message(reply.text()));
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import org.countersign.domain.State;
 import org.countersign.slack.fake.BlockAction;
 import org.countersign.slack.fake.Failure;
+import org.countersign.slack.fake.SlashCommand;
 import org.countersign.slack.fake.ViewSubmission;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -344,6 +345,44 @@ class SlackFlowTest {
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.body()).contains("could not be read");
+    }
+
+    @Test
+    void a_slash_command_without_a_person_is_400_with_a_message_and_changes_nothing() {
+        var id = slack.open(DEV, "availability", OPS);
+        var body = slack.signer.slashCommand(SlashCommand.emergency(SRE1, OPS, "approve " + id + " --team sre")
+                .via(slack.fake)).body().replace("user_id=" + SRE1, "user_id=");
+
+        var reply = slack.signer.sign("application/x-www-form-urlencoded", body).sendTo(slack.url);
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body()).contains("\"error\"").contains("lacks its user_id");
+        assertThat(slack.request(id).approvals()).isEmpty();
+    }
+
+    @Test
+    void a_list_is_answered_in_the_ack_as_slacks_own_type_reads_it() {
+        var id = slack.open(DEV, "availability", OPS);
+
+        var reply = slack.command(REL1, "list");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("Content-Type")).startsWith("application/json");
+        var answer = com.slack.api.util.json.GsonFactory.createSnakeCase()
+                .fromJson(reply.body(), com.slack.api.app_backend.slash_commands.response.SlashCommandResponse.class);
+        assertThat(answer.getResponseType()).isEqualTo("ephemeral");
+        assertThat(answer.getText()).startsWith("Open emergency requests:").contains(id + " · Availability · pending");
+    }
+
+    @Test
+    void another_slash_command_is_left_to_bolt_which_has_no_listener_for_it() {
+        var other = new SlashCommand(slack.fake.teamId(), OPS, DEV, "dev", "/deploy", "list", slack.fake.newResponseUrl(),
+                slack.fake.newTriggerId());
+
+        var reply = slack.signer.slashCommand(other).sendTo(slack.url);
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(slack.fake.responseUrlPosts()).isEmpty();
     }
 
     @Test
