@@ -54,6 +54,7 @@ public final class RedisRequestStore implements RequestStore {
     private final long streamMaxLength;
     private final int minReplicas;
     private final ObjectMapper json = DomainJson.mapper();
+    private final DecodedRequests decoded = new DecodedRequests(DecodedRequests.CAPACITY);
     private final RedisArchive archive;
 
     public RedisRequestStore(UnifiedJedis redis) { this(redis, DEFAULT_PREFIX, DEFAULT_STREAM_MAX_LENGTH); }
@@ -90,7 +91,7 @@ public final class RedisRequestStore implements RequestStore {
     @Override
     public Optional<EmergencyRequest> find(RequestId id) {
         var text = call(() -> redis.hget(keys.request(id), "json"));
-        return Optional.ofNullable(text).map(t -> read(t, EmergencyRequest.class));
+        return Optional.ofNullable(text).map(this::request);
     }
 
     @Override
@@ -178,7 +179,7 @@ public final class RedisRequestStore implements RequestStore {
         if (limit < 1) return List.of();
         var sets = states.isEmpty() ? List.of(keys.all()) : states.stream().sorted().map(keys::state).toList();
         var texts = (List<?>) call(() -> RequestScripts.RECENT.run(redis, sets, List.of(Integer.toString(limit), keys.requestPrefix())));
-        return texts.stream().map(t -> read((String) t, EmergencyRequest.class)).toList();
+        return texts.stream().map(t -> request((String) t)).toList();
     }
 
     @Override
@@ -212,7 +213,7 @@ public final class RedisRequestStore implements RequestStore {
             }
         });
         // Skip a missing one (archived meanwhile) rather than fail the whole list.
-        return texts.stream().filter(t -> t != null).map(t -> read(t, EmergencyRequest.class)).toList();
+        return texts.stream().filter(t -> t != null).map(this::request).toList();
     }
 
     @Override
@@ -270,6 +271,11 @@ public final class RedisRequestStore implements RequestStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
         }
+    }
+
+    /** A stored request's JSON, decoded once for as long as it is among the most recently read. */
+    private EmergencyRequest request(String text) {
+        return decoded.read(text, t -> read(t, EmergencyRequest.class));
     }
 
     private <T> T read(String text, Class<T> type) {

@@ -1,0 +1,57 @@
+package org.countersign.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.countersign.domain.EmergencyRequest;
+import org.countersign.domain.RequestId;
+import org.countersign.domain.TestPolicies;
+import org.junit.jupiter.api.Test;
+
+/** Requests decoded once per stored text: a hit is the request that text decodes to, and the oldest read go first. */
+class DecodedRequestsTest {
+    private final List<String> decodedTexts = new ArrayList<>();
+    private final Function<String, EmergencyRequest> decode = text -> {
+        decodedTexts.add(text);
+        var opened = Requests.opened(new RequestId(Long.parseLong(text.substring(1))), Requests.T0).request();
+        return text.startsWith("a") ? opened
+                : Requests.approved(opened, TestPolicies.SRE1, "sre", Requests.T0.plusSeconds(60)).request();
+    };
+
+    @Test
+    void the_same_text_is_decoded_once_and_another_text_of_the_same_request_is_decoded_anew() {
+        var cache = new DecodedRequests(4);
+
+        var first = cache.read("a7", decode);
+        var again = cache.read(new String("a7".toCharArray()), decode); // equal text, another String
+        var newer = cache.read("b7", decode); // the next version of EMG-7
+
+        assertThat(again).isSameAs(first);
+        assertThat(newer.version()).isEqualTo(first.version() + 1);
+        assertThat(decodedTexts).containsExactly("a7", "b7");
+    }
+
+    @Test
+    void beyond_its_capacity_the_least_recently_read_is_dropped() {
+        var cache = new DecodedRequests(2);
+        cache.read("a1", decode);
+        cache.read("a2", decode);
+        cache.read("a1", decode); // a1 read again: a2 is now the eldest
+        cache.read("a3", decode);
+
+        cache.read("a1", decode);
+        cache.read("a2", decode);
+
+        assertThat(decodedTexts).containsExactly("a1", "a2", "a3", "a2");
+        assertThat(cache.size()).isEqualTo(2);
+    }
+
+    @Test
+    void a_capacity_below_one_is_refused() {
+        assertThatThrownBy(() -> new DecodedRequests(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1");
+    }
+}
