@@ -24,6 +24,7 @@ import org.countersign.slack.SlackCards;
 import org.countersign.slack.fake.FakeSlack;
 import org.countersign.slack.fake.PostedMessage;
 import org.countersign.slack.fake.RecordedCall;
+import org.countersign.store.CommandLog;
 import org.countersign.store.EmbeddedRedis;
 import org.countersign.store.RedisConnector;
 import redis.clients.jedis.UnifiedJedis;
@@ -37,6 +38,8 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class Benchmark {
     static final int HEADLINE_CONCURRENCY = 64;
+    /** Operations counted exactly under MONITOR, per kind. */
+    static final int COUNTED = 200;
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(180);
     private static final Pattern CARD_ID = Pattern.compile("^EMG-([0-9]+) ");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -49,6 +52,7 @@ public final class Benchmark {
     /** Each start of the service: its label and the seconds from launching the JVM to /readyz answering 200. */
     private final Map<String, Double> readySeconds = new java.util.LinkedHashMap<>();
     private final Map<String, Long> headlineCommands = new java.util.TreeMap<>();
+    private final List<Counted> counted = new ArrayList<>();
     private URI redisUri;
     private FakeSlack fake;
     private BenchPolicy people;
@@ -135,7 +139,7 @@ public final class Benchmark {
         System.out.println();
         checks.forEach(c -> System.out.println((c.pass() ? "PASS " : "FAIL ") + c.name() + ": " + c.detail()));
         new Report(settings, machine, redisVersion, redisUrl.isPresent(), loadAtStart).write(rows, concurrencyRows, sizeRows,
-                headlineCommands, checks, readySeconds);
+                headlineCommands, counted, checks, readySeconds);
         System.out.println("Results written to " + settings.results());
         System.out.println(failures == 0 ? "PASS all " + checks.size() + " checks" : "FAIL " + failures + " of "
                 + checks.size() + " checks");
@@ -182,6 +186,7 @@ public final class Benchmark {
             for (int i = 0; i < 60_000; i++) lists.add(traffic.command(people.developer(i), "list"));
             rows.add(measure("(b) signed /emergency list", service, probe, HEADLINE_CONCURRENCY, lists,
                     (status, reply) -> status == 200 && reply.body().contains("Open emergency requests"), null));
+            countList(service, traffic, lists);
 
             // (d) request forms submitted
             fake.reset();
@@ -203,6 +208,8 @@ public final class Benchmark {
                     && events.size() == 1, "events on the stream: " + events);
             check("(d) one card per request", cards().size() == opened, cards().size() + " cards posted for "
                     + opened + " requests");
+
+            countClicks(service, traffic, requests, probe);
 
             // (c) approve clicks at each concurrency
             for (int concurrency : settings.concurrency()) {
@@ -316,6 +323,65 @@ public final class Benchmark {
     }
 
     record Click(RequestId request, String team, String user) {}
+
+    // ---- Redis commands counted exactly ------------------------------------------------------------------------
+
+    /**
+     * What {@code ops} operations sent Redis, counted exactly with MONITOR ({@link CommandLog}): INFO's counters cannot
+     * tell a command a script ran from one a client sent, so the phases' "sent" column is an estimate.
+     */
+    record Counted(String what, int ops, Map<String, Long> sent, Map<String, Long> inScripts, double budget) {
+        double sentPerOp() { return CommandLog.total(sent) / (double) ops; }
+    }
+
+    /** {@value #COUNTED} lists, one at a time, under MONITOR. */
+    private void countList(ServerProcess service, SlackTraffic traffic, List<byte[]> lists) {
+        List<CommandLog.Command> commands;
+        try (var log = CommandLog.of(redisUri)) {
+            var load = ClosedLoop.run("count-list", service.port(), 1, Duration.ofMinutes(1), lists.subList(0, COUNTED),
+                    (status, reply) -> status == 200 && reply.body().contains("Open emergency requests"));
+            if (load.errors() > 0) throw new IllegalStateException("a counted list failed" + error(load));
+            commands = log.stop();
+        }
+        record(new Counted("signed /emergency list", COUNTED, byService(commands, false), byService(commands, true), 3));
+    }
+
+    /** {@value #COUNTED} approve clicks on fresh requests, one at a time, and the card work they set off, under MONITOR. */
+    private void countClicks(ServerProcess service, SlackTraffic traffic, Requests requests, RedisProbe probe) {
+        fake.reset();
+        var targets = openWithCards(requests, probe, COUNTED / 2);
+        var cards = cardsById();
+        var bodies = new ArrayList<byte[]>();
+        for (int i = 0; i < targets.size(); i++)
+            bodies.add(traffic.press(cards.get(targets.get(i)), "approve:sre", people.member("sre", i)));
+        for (int i = 0; i < targets.size(); i++)
+            bodies.add(traffic.press(cards.get(targets.get(i)), "approve:releng", people.member("releng", i)));
+        List<CommandLog.Command> commands;
+        try (var log = CommandLog.of(redisUri)) {
+            var load = ClosedLoop.run("count-clicks", service.port(), 1, Duration.ofMinutes(1), bodies, ClosedLoop.EMPTY_200);
+            if (load.errors() > 0) throw new IllegalStateException("a counted click failed" + error(load));
+            drain(probe);
+            commands = log.stop();
+        }
+        fake.reset();
+        record(new Counted("signed approve click, with its card update and thread reply", bodies.size(),
+                byService(commands, false), byService(commands, true), 12));
+    }
+
+    /** The service's commands sent (or run inside its scripts), by name: the benchmark's own XINFO and INFO left out. */
+    private static Map<String, Long> byService(List<CommandLog.Command> commands, boolean inScripts) {
+        var counts = inScripts ? CommandLog.inScripts(commands) : CommandLog.sent(commands);
+        counts.keySet().removeIf(name -> name.equals("info") || name.startsWith("xinfo"));
+        return counts;
+    }
+
+    private void record(Counted c) {
+        counted.add(c);
+        System.out.printf("%s: %.2f Redis commands sent per op, counted with MONITOR over %d: %s; inside scripts %s%n",
+                c.what(), c.sentPerOp(), c.ops(), c.sent(), c.inScripts());
+        check("Redis commands sent per " + c.what() + " (issue 19's budget, counted exactly)", c.sentPerOp() <= c.budget(),
+                String.format("%.2f sent per op over %d, budget %.0f", c.sentPerOp(), c.ops(), c.budget()));
+    }
 
     // ---- measuring ------------------------------------------------------------------------------------------
 

@@ -32,7 +32,8 @@ final class Report {
     }
 
     void write(List<Benchmark.Row> main, List<Benchmark.Row> byConcurrency, List<Benchmark.Row> bySize,
-               Map<String, Long> headlineCommands, List<Benchmark.Check> checks, Map<String, Double> readySeconds) {
+               Map<String, Long> headlineCommands, List<Benchmark.Counted> counted, List<Benchmark.Check> checks,
+               Map<String, Double> readySeconds) {
         var md = new StringBuilder();
         md.append(BEGIN).append("\n\n");
         md.append("Run ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(" with `mvn -B -Pbench verify`: ")
@@ -51,7 +52,7 @@ final class Report {
                 .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue())).toList())).append(".\n\n");
 
         md.append("### Every scenario at ").append(Benchmark.HEADLINE_CONCURRENCY).append(" concurrent connections\n\n");
-        md.append("| Scenario | Ops | Throughput (ops/s) | p50 ms | p99 ms | p99.9 ms | vs (a) | Redis cmds/op (all / sent) "
+        md.append("| Scenario | Ops | Throughput (ops/s) | p50 ms | p99 ms | p99.9 ms | vs (a) | Redis cmds/op (all / sent, estimated) "
                 + "| Service peak RSS MiB | Click → card update p50 / p99 ms |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var row : main)
@@ -122,6 +123,19 @@ final class Report {
             });
         }
 
+        if (!counted.isEmpty()) {
+            md.append("\n### Redis commands per op, counted exactly (MONITOR, one op at a time)\n\n");
+            md.append("INFO's counters, behind the \"sent\" columns above, cannot tell a command a script ran from one a "
+                    + "client sent (the list's script reads each request with HGET, which a click sends itself), so those "
+                    + "columns are estimates; these are counted from MONITOR, the service's background work included.\n\n");
+            md.append("| Op | Counted | Sent per op | Budget (issue 19) | Sent, in all | Run inside scripts, in all |\n");
+            md.append("|---|---:|---:|---:|---|---|\n");
+            for (var c : counted)
+                md.append("| ").append(c.what()).append(" | ").append(c.ops()).append(" | ")
+                        .append(String.format("%.2f", c.sentPerOp())).append(" | ").append(String.format("%.0f", c.budget()))
+                        .append(" | ").append(names(c.sent())).append(" | ").append(names(c.inScripts())).append(" |\n");
+        }
+
         md.append("\n### Correctness under load\n\n");
         for (var check : checks)
             md.append("- ").append(check.pass() ? "PASS" : "**FAIL**").append(" ").append(check.name()).append(": ")
@@ -141,6 +155,10 @@ final class Report {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + settings.results(), e);
         }
+    }
+
+    private static String names(Map<String, Long> counts) {
+        return String.join(", ", counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
     }
 
     private static String latencies(Benchmark.Row row) {
