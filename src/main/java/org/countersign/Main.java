@@ -151,7 +151,7 @@ public final class Main {
             var instance = config.instanceNameOpt().orElseGet(Main::instanceName);
             var perUser = new Throttle(limiter, config.perUser(), kv);
             var leases = new RedisLeases(client, config.redisPrefix());
-            var ledger = new RedisCardLedger(client, config.redisPrefix());
+            var ledger = new RedisCardLedger(client, config.redisPrefix(), store);
             var draining = running.draining;
             var adapters = new ArrayList<Consumer<RoutesConfig>>(List.of(draining));
             var watches = new Watches(kv, config.privacyCheckInterval(), clock, metrics, running);

@@ -55,11 +55,25 @@ public final class RedisCardLedger implements CardLedger {
     private final Keys keys;
     private final RedisLeases leases;
     private final ObjectMapper json = DomainJson.mapper();
+    private final DecodedRequests decoded;
 
     public RedisCardLedger(UnifiedJedis redis, String prefix) {
+        this(redis, prefix, new DecodedRequests(DecodedRequests.CAPACITY));
+    }
+
+    /**
+     * Sharing {@code requests}' decoded requests: a card update reads the version a press just wrote, and the next press
+     * on that request reads it again on its ack.
+     */
+    public RedisCardLedger(UnifiedJedis redis, String prefix, RedisRequestStore requests) {
+        this(redis, prefix, requests.decoded());
+    }
+
+    private RedisCardLedger(UnifiedJedis redis, String prefix, DecodedRequests decoded) {
         this.redis = redis;
         this.keys = new Keys(prefix);
         this.leases = new RedisLeases(redis, prefix);
+        this.decoded = decoded;
     }
 
     @Override
@@ -96,10 +110,12 @@ public final class RedisCardLedger implements CardLedger {
     private Optional<EmergencyRequest> request(Object value) {
         var text = text(value);
         if (text.isEmpty()) return Optional.empty();
-        try {
-            return Optional.of(json.readValue(text.get(), EmergencyRequest.class));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored EmergencyRequest is not readable: " + e.getOriginalMessage(), e);
-        }
+        return Optional.of(decoded.read(text.get(), t -> {
+            try {
+                return json.readValue(t, EmergencyRequest.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored EmergencyRequest is not readable: " + e.getOriginalMessage(), e);
+            }
+        }));
     }
 }

@@ -50,6 +50,25 @@ class DecodedRequestsTest {
     }
 
     @Test
+    void a_card_ledger_sharing_the_store_reads_the_request_the_store_decoded_and_the_next_version_anew() {
+        var prefix = TestRedis.uniquePrefix();
+        var store = new RedisRequestStore(TestRedis.client(), prefix);
+        var ledger = new RedisCardLedger(TestRedis.client(), prefix, store);
+        var opened = Requests.create(store, Requests.T0);
+
+        var found = store.find(opened.id()).orElseThrow();
+        var begun = ledger.begin(opened.id(), "card:" + opened.id(), "instance-a", java.time.Duration.ofSeconds(30),
+                "card:" + opened.id(), "reply:" + opened.id());
+        assertThat(begun.request()).containsSame(found);
+
+        var approved = Requests.save(store, found, Requests.approved(found, TestPolicies.SRE1, "sre", Requests.T0));
+        var after = ledger.begin(opened.id(), "card2:" + opened.id(), "instance-a", java.time.Duration.ofSeconds(30),
+                "card2:" + opened.id(), "reply2:" + opened.id()).request().orElseThrow();
+        assertThat(after).isEqualTo(approved).isNotEqualTo(found);
+        assertThat(store.find(opened.id())).containsSame(after);
+    }
+
+    @Test
     void a_capacity_below_one_is_refused() {
         assertThatThrownBy(() -> new DecodedRequests(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 1");
