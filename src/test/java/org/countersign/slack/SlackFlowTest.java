@@ -194,6 +194,18 @@ class SlackFlowTest {
     }
 
     @Test
+    void the_card_path_asks_slack_for_answers_uncompressed() {
+        var id = slack.open(DEV, "availability", OPS);
+        slack.press(SRE1, OPS, id, "approve:sre");
+        slack.awaitCardShows(OPS, id, "approved by <@U0SRE1>");
+
+        var calls = new ArrayList<>(slack.fake.calls("chat.postMessage"));
+        calls.addAll(slack.fake.calls("chat.update"));
+        assertThat(calls).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(call -> assertThat(call.header("Accept-Encoding")).isEqualTo("identity"));
+    }
+
+    @Test
     void a_card_update_that_slack_rate_limits_is_retried_and_arrives() {
         var id = slack.open(DEV, "availability", OPS);
         slack.fake.failNext("chat.update", 2, Failure.rateLimited(1));
