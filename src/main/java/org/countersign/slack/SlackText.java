@@ -28,8 +28,11 @@ final class SlackText {
     /** Slack's three control characters as entities: {@code & < >}; null becomes empty. */
     static String escape(String text) {
         if (text == null) return "";
-        var out = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) appendEscaped(out, text.charAt(i));
+        int first = 0;
+        for (char c; first < text.length() && (c = text.charAt(first)) != '&' && c != '<' && c != '>'; ) first++;
+        if (first == text.length()) return text; // most text has nothing to escape: no copy, char by char
+        var out = new StringBuilder(text.length() + 16).append(text, 0, first);
+        for (int i = first; i < text.length(); i++) appendEscaped(out, text.charAt(i));
         return out.toString();
     }
 

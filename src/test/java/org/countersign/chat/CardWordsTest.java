@@ -26,6 +26,17 @@ class CardWordsTest {
     }
 
     @Test
+    void a_list_line_says_the_reason_the_state_the_summary_and_each_team_approved_or_waiting() {
+        var r = aRequest().withSummary("payments down & 5xx").approvedBy(TestPolicies.SRE1, "sre").build();
+
+        assertThat(cards.line(r, true, "hidden")).isEqualTo(r.id() + " · Availability · pending — payments down & 5xx"
+                + " (SRE approved, Release Engineering waiting)");
+        assertThat(cards.line(r, false, "details in the security channel"))
+                .isEqualTo(r.id() + " · Confidential · pending — details in the security channel"
+                        + " (SRE approved, Release Engineering waiting)");
+    }
+
+    @Test
     void a_cancelled_or_expired_request_no_longer_says_a_team_is_waiting() {
         var cancelled = cards.of(aRequest().approvedBy(TestPolicies.SRE1, "sre").cancelled().build());
         var expired = cards.of(aRequest().expired().build());

@@ -15,6 +15,15 @@ class SlackTextTest {
     }
 
     @Test
+    void text_with_nothing_to_escape_is_kept_and_text_escaped_from_its_first_control_character_on() {
+        var plain = "EMG-7 · Availability · pending — payments 🚒 down";
+        assertThat(SlackText.escape(plain)).isSameAs(plain);
+        assertThat(SlackText.escape("EMG-7 — a<b 🚒 & c>")).isEqualTo("EMG-7 — a&lt;b 🚒 &amp; c&gt;");
+        assertThat(SlackText.escape("&")).isEqualTo("&amp;");
+        assertThat(SlackText.escape("")).isEmpty();
+    }
+
+    @Test
     void escaping_null_gives_empty_text() {
         assertThat(SlackText.escape(null)).isEmpty();
     }
