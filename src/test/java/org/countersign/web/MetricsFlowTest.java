@@ -82,7 +82,7 @@ class MetricsFlowTest {
         var expressions = new ArrayList<String>();
         rules.path("groups").forEach(g -> g.path("rules").forEach(r -> expressions.add(r.path("expr").asText())));
 
-        assertThat(expressions).hasSize(10);
+        assertThat(expressions).hasSize(11);
         assertUsesOnlyWhatIsScraped(expressions);
     }
 

@@ -54,7 +54,7 @@ class PromtoolTest {
         var result = run(null, "promtool", "check", "rules", RULES.toString());
 
         assertThat(result.exit()).as(result.output()).isZero();
-        assertThat(result.output()).contains("SUCCESS: 10 rules found");
+        assertThat(result.output()).contains("SUCCESS: 11 rules found");
     }
 
     @Test
