@@ -630,7 +630,7 @@ public final class Benchmark {
         System.out.printf("%-40s c=%-3d %,8d ops %,9.0f/s  p50 %7.2f  p99 %7.2f  p99.9 %7.2f ms  x%.2f  redis %.1f/op"
                         + "  rss %.0f MiB%s%n", row.scenario(), row.concurrency(), load.sent(), load.throughput(),
                 load.millis(50), load.millis(99), load.millis(99.9), row.ratioToBare(), row.commandsPerOp(),
-                row.peakRssMib(), row.cardLatency() == null ? "" : String.format("  card p50 %.0f p99 %.0f ms (drain %.1f s)",
+                row.peakRssMib(), row.cardLatency() == null ? "" : String.format("  card p50 %.1f p99 %.1f ms (drain %.1f s)",
                         row.cardLatency().getValueAtPercentile(50) / 1000.0,
                         row.cardLatency().getValueAtPercentile(99) / 1000.0, row.drainSeconds()));
         if (row.cpuPerOp() != null) {

@@ -868,7 +868,9 @@ public final class FakeSlack implements AutoCloseable {
     Instant now = clock.instant();
     long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
     lastTsMicros = Math.max(lastTsMicros + 1, micros);
-    return String.format("%d.%06d", lastTsMicros / 1_000_000, lastTsMicros % 1_000_000);
+    // "%d.%06d" by hand: String.format was a tenth of the fake's CPU under the benchmark, on the cores it shares.
+    String micros6 = Long.toString(1_000_000 + lastTsMicros % 1_000_000).substring(1);
+    return (lastTsMicros / 1_000_000) + "." + micros6;
   }
 
   private ObjectNode ok() {
