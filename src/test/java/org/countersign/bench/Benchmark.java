@@ -349,13 +349,7 @@ public final class Benchmark {
     /** {@value #COUNTED} approve clicks on fresh requests, one at a time, and the card work they set off, under MONITOR. */
     private void countClicks(ServerProcess service, SlackTraffic traffic, Requests requests, RedisProbe probe) {
         fake.reset();
-        var targets = openWithCards(requests, probe, COUNTED / 2);
-        var cards = cardsById();
-        var bodies = new ArrayList<byte[]>();
-        for (int i = 0; i < targets.size(); i++)
-            bodies.add(traffic.press(cards.get(targets.get(i)), "approve:sre", people.member("sre", i)));
-        for (int i = 0; i < targets.size(); i++)
-            bodies.add(traffic.press(cards.get(targets.get(i)), "approve:releng", people.member("releng", i)));
+        var bodies = freshPresses(traffic, requests, probe, COUNTED / 2);
         List<CommandLog.Command> commands;
         try (var log = CommandLog.of(redisUri)) {
             var load = ClosedLoop.run("count-clicks", service.port(), 1, Duration.ofMinutes(1), bodies, ClosedLoop.EMPTY_200);
@@ -468,17 +462,23 @@ public final class Benchmark {
 
     private void warmUpClicks(ServerProcess service, SlackTraffic traffic, Requests requests, RedisProbe probe) {
         // A fresh JVM needs a few thousand clicks before its JIT has compiled the ack path.
-        var targets = openWithCards(requests, probe, 2000);
+        var bodies = freshPresses(traffic, requests, probe, 2000);
+        ClosedLoop.run("warmup-clicks", service.port(), HEADLINE_CONCURRENCY, settings.warmup().multipliedBy(2), bodies,
+                ClosedLoop.EMPTY_200);
+        drain(probe);
+        fake.reset();
+    }
+
+    /** {@code n} fresh requests with their cards, and the presses that approve them: every SRE one, then every RelEng one. */
+    private List<byte[]> freshPresses(SlackTraffic traffic, Requests requests, RedisProbe probe, int n) {
+        var targets = openWithCards(requests, probe, n);
         var cards = cardsById();
         var bodies = new ArrayList<byte[]>();
         for (int i = 0; i < targets.size(); i++)
             bodies.add(traffic.press(cards.get(targets.get(i)), "approve:sre", people.member("sre", i)));
         for (int i = 0; i < targets.size(); i++)
             bodies.add(traffic.press(cards.get(targets.get(i)), "approve:releng", people.member("releng", i)));
-        ClosedLoop.run("warmup-clicks", service.port(), HEADLINE_CONCURRENCY, settings.warmup().multipliedBy(2), bodies,
-                ClosedLoop.EMPTY_200);
-        drain(probe);
-        fake.reset();
+        return bodies;
     }
 
     /** Runs {@code /emergency} once, as a person would, and returns the request form the service opened. */
