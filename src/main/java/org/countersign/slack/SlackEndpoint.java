@@ -1,10 +1,10 @@
 package org.countersign.slack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.slack.api.app_backend.SlackSignature;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.util.SlackRequestParser;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -143,8 +143,9 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
         } catch (StoreUnavailable e) {
             throw e; // 503, mapped by the web app
         } catch (RuntimeException e) {
+            // Its fields were all there, so this is a fault of ours: logged with its trace, and answered without it.
             log.warn("Slack slash command Countersign could not handle", e);
-            error(ctx, 400, "The Slack payload lacks fields Countersign needs");
+            error(ctx, 400, "Countersign could not handle this slash command; its log says why");
             return;
         }
         if (say.isEmpty()) {
