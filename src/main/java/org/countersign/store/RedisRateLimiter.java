@@ -10,18 +10,19 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Fixed-window counters in Redis ({@code <p>rate:<limit>:<caller>}): one round trip that counts and, when the
- * window is full, says how long until it ends. Shared by every instance, so limits hold across a fleet.
+ * window is full, says how long until it ends (a script sent by its SHA-1: every list and press counts once). Shared
+ * by every instance, so limits hold across a fleet.
  */
 public final class RedisRateLimiter implements RateLimiter {
     // Returns 0 when allowed, else the milliseconds left in the window.
-    static final String COUNT = """
+    static final LuaScript COUNT = LuaScript.of("""
             local n = redis.call('INCR', KEYS[1])
             if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
             if n <= tonumber(ARGV[1]) then return 0 end
             local ttl = redis.call('PTTL', KEYS[1])
             if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
             return ttl
-            """;
+            """);
 
     private final UnifiedJedis redis;
     private final Keys keys;
@@ -34,7 +35,7 @@ public final class RedisRateLimiter implements RateLimiter {
     @Override
     public Optional<Duration> tryAcquire(String caller, Limit limit) {
         var key = keys.rate(limit.name(), caller);
-        var wait = (Long) call(() -> redis.eval(COUNT, List.of(key),
+        var wait = (Long) call(() -> COUNT.run(redis, List.of(key),
                 List.of(Integer.toString(limit.count()), Long.toString(limit.window().toMillis()))));
         return wait == null || wait == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(wait));
     }
