@@ -381,7 +381,7 @@ public final class FakeSlack implements AutoCloseable {
         throw badBody;
       }
       authenticate(headers, params, ctx.contentType());
-      answer = call(method, params);
+      answer = call(method, params, Blocks.read(this, method, params));
     } catch (Refusal refusal) {
       answer = refusal(refusal);
       // chat.postMessage alone also lists the problems in "errors" (slack-api-client's response models, generated
@@ -397,13 +397,38 @@ public final class FakeSlack implements AutoCloseable {
     ctx.status(200).contentType(JSON_TYPE).result(answer.toString());
   }
 
-  private ObjectNode call(String method, Map<String, String> params) throws Refusal {
+  /**
+   * A message method's blocks, parsed and checked before the lock is taken (Slack handles calls side by side; one lock
+   * around the parse made every card call wait for the others'), or the refusal that checking them gave, thrown where
+   * the method reads them.
+   */
+  private record Blocks(ArrayNode blocks, Refusal refusal) {
+    static Blocks read(FakeSlack slack, String method, Map<String, String> params) {
+      if (!method.startsWith("chat.") || !params.containsKey("blocks")) {
+        return new Blocks(null, null);
+      }
+      try {
+        return new Blocks(slack.parsedBlocks(params.get("blocks")), null);
+      } catch (Refusal refusal) {
+        return new Blocks(null, refusal);
+      }
+    }
+
+    ArrayNode get() throws Refusal {
+      if (refusal != null) {
+        throw refusal;
+      }
+      return blocks;
+    }
+  }
+
+  private ObjectNode call(String method, Map<String, String> params, Blocks blocks) throws Refusal {
     synchronized (lock) {
       return switch (method) {
         case "auth.test" -> authTest();
-        case "chat.postMessage" -> postMessage(params);
-        case "chat.update" -> update(params);
-        case "chat.postEphemeral" -> postEphemeral(params);
+        case "chat.postMessage" -> postMessage(params, blocks);
+        case "chat.update" -> update(params, blocks);
+        case "chat.postEphemeral" -> postEphemeral(params, blocks);
         case "views.open" -> openView(params);
         case "views.update" -> updateView(params);
         case "usergroups.users.list" -> usergroupMembers(params);
@@ -444,9 +469,9 @@ public final class FakeSlack implements AutoCloseable {
         .put("is_enterprise_install", false);
   }
 
-  private ObjectNode postMessage(Map<String, String> params) throws Refusal {
+  private ObjectNode postMessage(Map<String, String> params, Blocks parsed) throws Refusal {
     String channel = channel(params);
-    ArrayNode blocks = messageBlocks(params);
+    ArrayNode blocks = messageBlocks(parsed);
     String text = text(params, blocks);
     String threadTs = params.get("thread_ts");
     String ts = nextTs();
@@ -506,7 +531,7 @@ public final class FakeSlack implements AutoCloseable {
     return "true".equals(value) || "1".equals(value);
   }
 
-  private ObjectNode update(Map<String, String> params) throws Refusal {
+  private ObjectNode update(Map<String, String> params, Blocks parsed) throws Refusal {
     String channel = channel(params);
     String ts = params.get("ts");
     List<PostedMessage> inChannel = messages.getOrDefault(channel, List.of());
@@ -519,7 +544,7 @@ public final class FakeSlack implements AutoCloseable {
       throw new Refusal("no_text");
     }
     // chat.update docs: leave blocks out and the message keeps its blocks; send [] to remove them.
-    JsonNode blocks = params.containsKey("blocks") ? messageBlocks(params) : old.blocks();
+    JsonNode blocks = params.containsKey("blocks") ? messageBlocks(parsed) : old.blocks();
     String text = params.containsKey("text") ? truncate(params.get("text")) : old.text();
     PostedMessage updated = new PostedMessage(channel, ts, old.threadTs(), text, blocks, old.edits() + 1);
     inChannel.set(index, updated);
@@ -531,10 +556,10 @@ public final class FakeSlack implements AutoCloseable {
         .set("message", messageJson(updated));
   }
 
-  private ObjectNode postEphemeral(Map<String, String> params) throws Refusal {
+  private ObjectNode postEphemeral(Map<String, String> params, Blocks parsed) throws Refusal {
     String channel = channel(params);
     String user = required(params, "user");
-    ArrayNode blocks = messageBlocks(params);
+    ArrayNode blocks = messageBlocks(parsed);
     String text = text(params, blocks);
     String ts = nextTs();
     ephemerals.add(new EphemeralMessage(channel, user, ts, params.get("thread_ts"), text, blocks));
@@ -754,11 +779,12 @@ public final class FakeSlack implements AutoCloseable {
         .orElseThrow(() -> new Refusal("channel_not_found"));
   }
 
-  private ArrayNode messageBlocks(Map<String, String> params) throws Refusal {
-    String raw = params.get("blocks");
-    if (raw == null) {
-      return json.createArrayNode();
-    }
+  private ArrayNode messageBlocks(Blocks parsed) throws Refusal {
+    ArrayNode blocks = parsed.get();
+    return blocks == null ? json.createArrayNode() : blocks;
+  }
+
+  private ArrayNode parsedBlocks(String raw) throws Refusal {
     ArrayNode blocks = blockKit.parseBlocks(raw);
     blockKit.validate(blocks, BlockKit.MESSAGE_BLOCKS, "/blocks");
     return blocks;
