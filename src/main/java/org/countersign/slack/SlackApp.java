@@ -2,6 +2,7 @@ package org.countersign.slack;
 
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Pattern;
 import org.countersign.app.KeyValues;
@@ -75,7 +76,7 @@ public final class SlackApp {
      * The Edit form for a {@link Reply.Kind#FORM} reply, filled in with the current changes; empty when they do not fit
      * in a Slack form (then answer {@link #tooLongForAForm}).
      */
-    java.util.Optional<com.slack.api.model.view.View> editForm(Reply reply) {
+    Optional<com.slack.api.model.view.View> editForm(Reply reply) {
         return SlackForms.editModal(reply.request().toString(), reply.form());
     }
 
@@ -85,7 +86,7 @@ public final class SlackApp {
     }
 
     /** {@code /emergency …}: what to say in the ack, ephemerally, or empty for a plain ack ({@link SlashCommand}). */
-    java.util.Optional<String> command(SlashCommand.Typed typed) { return command.handle(typed); }
+    Optional<String> command(SlashCommand.Typed typed) { return command.handle(typed); }
 
     /** An approve press ({@link ApproveClick}): recorded before the ack; the presser hears back only if nothing changed. */
     void approve(ApproveClick click) {

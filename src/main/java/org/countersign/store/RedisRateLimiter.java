@@ -10,8 +10,8 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Fixed-window counters in Redis ({@code <p>rate:<limit>:<caller>}): one round trip that counts and, when the
- * window is full, says how long until it ends (a script sent by its SHA-1: every list and press counts once). Shared
- * by every instance, so limits hold across a fleet.
+ * window is full, says how long until it ends (EVALSHA: the script's text goes only when Redis lacks it). Shared by
+ * every instance, so limits hold across a fleet.
  */
 public final class RedisRateLimiter implements RateLimiter {
     // Returns 0 when allowed, else the milliseconds left in the window.
