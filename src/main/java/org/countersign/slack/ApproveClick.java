@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +20,6 @@ import java.util.Optional;
  */
 record ApproveClick(CardButton pressed, String userId, String channel, String responseUrl) {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final byte[] PAYLOAD = "payload=".getBytes(StandardCharsets.US_ASCII);
 
     /** {@link #read(byte[])} of the text's UTF-8. */
     static Optional<ApproveClick> read(String formBody) {
@@ -34,10 +32,10 @@ record ApproveClick(CardButton pressed, String userId, String channel, String re
      * String first (URLDecoder) and parsing the characters cost twice as much.
      */
     static Optional<ApproveClick> read(byte[] formBody) {
-        if (formBody == null || !Arrays.equals(formBody, 0, Math.min(formBody.length, PAYLOAD.length), PAYLOAD, 0,
-                PAYLOAD.length)) return Optional.empty();
-        var json = new byte[formBody.length - PAYLOAD.length];
-        int length = FormBody.decode(formBody, PAYLOAD.length, formBody.length, json);
+        if (formBody == null || !FormBody.isInteraction(formBody)) return Optional.empty();
+        int from = FormBody.PAYLOAD.length;
+        var json = new byte[formBody.length - from];
+        int length = FormBody.decode(formBody, from, formBody.length, json);
         if (length < 0) return Optional.empty();
         Press press;
         try {

@@ -24,7 +24,15 @@ final class FormBody {
         }
     }
 
+    /** How an interaction's body starts: it is always the one field {@code payload}, its JSON form-encoded. */
+    static final byte[] PAYLOAD = "payload=".getBytes(StandardCharsets.US_ASCII);
+
     private FormBody() {}
+
+    /** Whether {@code form} is an interaction's ({@link #PAYLOAD}…). */
+    static boolean isInteraction(byte[] form) {
+        return form.length >= PAYLOAD.length && Arrays.equals(form, 0, PAYLOAD.length, PAYLOAD, 0, PAYLOAD.length);
+    }
 
     /**
      * Decodes {@code form[from..to)}, one form value, into {@code into}; its length, or -1 when it is not one value so

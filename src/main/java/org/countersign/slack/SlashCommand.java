@@ -1,8 +1,6 @@
 package org.countersign.slack;
 
 import com.slack.api.model.view.View;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.countersign.chat.Reply;
@@ -38,15 +36,13 @@ final class SlashCommand {
      * @param responseUrl for answering after the ack, or null
      */
     record Typed(String command, String userId, String channelId, String text, String triggerId, String responseUrl) {
-        private static final byte[] PAYLOAD = "payload=".getBytes(StandardCharsets.US_ASCII);
-
         /**
          * The slash command in a signed form body: empty when the body is no slash command (an interaction's
          * {@code payload=…}, an event's JSON, Slack's {@code ssl_check}), or is not well encoded.
          */
         static Optional<Typed> read(byte[] formBody) {
             // An event's JSON, or an interaction (always the one field payload=…): not decoded here for nothing.
-            if (formBody.length == 0 || formBody[0] == '{' || startsWith(formBody, PAYLOAD)) return Optional.empty();
+            if (formBody.length == 0 || formBody[0] == '{' || FormBody.isInteraction(formBody)) return Optional.empty();
             var form = FormBody.fields(formBody);
             if (form == null || !form.containsKey("command") || form.containsKey("payload")) return Optional.empty();
             return Optional.of(new Typed(form.get("command"), form.get("user_id"), form.get("channel_id"),
@@ -58,10 +54,6 @@ final class SlashCommand {
             if (userId == null || userId.isBlank()) return Optional.of("user_id");
             if (channelId == null || channelId.isBlank()) return Optional.of("channel_id");
             return Optional.empty();
-        }
-
-        private static boolean startsWith(byte[] body, byte[] prefix) {
-            return body.length >= prefix.length && Arrays.equals(body, 0, prefix.length, prefix, 0, prefix.length);
         }
 
         private static String blankAsNull(Map<String, String> form, String name) {

@@ -2,8 +2,6 @@ package org.countersign.store;
 
 import static org.countersign.store.RedisCalls.call;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -54,26 +52,21 @@ public final class RedisCardLedger implements CardLedger {
     private final UnifiedJedis redis;
     private final Keys keys;
     private final RedisLeases leases;
-    private final ObjectMapper json = DomainJson.mapper();
-    private final DecodedRequests decoded;
+    private final RedisRequestStore requests;
 
     public RedisCardLedger(UnifiedJedis redis, String prefix) {
-        this(redis, prefix, new DecodedRequests(DecodedRequests.CAPACITY));
+        this(redis, prefix, new RedisRequestStore(redis, prefix));
     }
 
     /**
-     * Sharing {@code requests}' decoded requests: a card update reads the version a press just wrote, and the next press
-     * on that request reads it again on its ack.
+     * Decoding requests as {@code requests} does, and sharing the ones it decoded lately: a card update reads the version
+     * a press just wrote, and the next press on that request reads it again on its ack.
      */
     public RedisCardLedger(UnifiedJedis redis, String prefix, RedisRequestStore requests) {
-        this(redis, prefix, requests.decoded());
-    }
-
-    private RedisCardLedger(UnifiedJedis redis, String prefix, DecodedRequests decoded) {
         this.redis = redis;
         this.keys = new Keys(prefix);
         this.leases = new RedisLeases(redis, prefix);
-        this.decoded = decoded;
+        this.requests = requests;
     }
 
     @Override
@@ -110,12 +103,6 @@ public final class RedisCardLedger implements CardLedger {
     private Optional<EmergencyRequest> request(Object value) {
         var text = text(value);
         if (text.isEmpty()) return Optional.empty();
-        return Optional.of(decoded.read(text.get(), t -> {
-            try {
-                return json.readValue(t, EmergencyRequest.class);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("stored EmergencyRequest is not readable: " + e.getOriginalMessage(), e);
-            }
-        }));
+        return Optional.of(requests.request(text.get()));
     }
 }

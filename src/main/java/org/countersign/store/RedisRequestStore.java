@@ -273,11 +273,11 @@ public final class RedisRequestStore implements RequestStore {
         }
     }
 
-    /** The requests this store decoded lately, for a {@link RedisCardLedger} to share. */
-    DecodedRequests decoded() { return decoded; }
-
-    /** A stored request's JSON, decoded once for as long as it is among the most recently read. */
-    private EmergencyRequest request(String text) {
+    /**
+     * A stored request's JSON, decoded once for as long as it is among the most recently read (a {@link RedisCardLedger}
+     * reads through this too).
+     */
+    EmergencyRequest request(String text) {
         return decoded.read(text, t -> read(t, EmergencyRequest.class));
     }
 
