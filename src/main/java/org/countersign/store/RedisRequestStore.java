@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.countersign.app.RequestStore;
 import org.countersign.app.StoreUnavailable;
@@ -45,6 +46,8 @@ import redis.clients.jedis.params.ZRangeParams;
 public final class RedisRequestStore implements RequestStore {
     public static final String DEFAULT_PREFIX = "cs:";
     public static final long DEFAULT_STREAM_MAX_LENGTH = 100_000;
+    /** How many lists (sets and limit) {@link #recent} holds before it starts again. */
+    static final int LISTS_HELD = 32;
 
     /** How long a save waits for REDIS_MIN_REPLICAS replicas to have it (WAIT), below the client's socket timeout. */
     static final long REPLICA_WAIT_MILLIS = 1_000;
@@ -56,6 +59,8 @@ public final class RedisRequestStore implements RequestStore {
     private final ObjectMapper json = DomainJson.mapper();
     private final DecodedRequests decoded = new DecodedRequests(DecodedRequests.CAPACITY);
     private final RedisArchive archive;
+    /** The last list read per sets and limit ({@link #recent}). */
+    private final Map<String, Listed> listed = new ConcurrentHashMap<>();
 
     public RedisRequestStore(UnifiedJedis redis) { this(redis, DEFAULT_PREFIX, DEFAULT_STREAM_MAX_LENGTH); }
 
@@ -99,6 +104,8 @@ public final class RedisRequestStore implements RequestStore {
         if (expectedVersion < 0 || request.version() <= expectedVersion)
             throw new IllegalArgumentException("version " + request.version() + " does not follow " + expectedVersion
                     + " for " + request.id());
+        // Every change is an event: the card publisher follows the stream, and a list is read anew when it moves.
+        if (events.isEmpty()) throw new IllegalArgumentException("a save of " + request.id() + " records no event");
         for (var e : events)
             if (!e.request().equals(request.id()))
                 throw new IllegalArgumentException("event " + e.id() + " is not about " + request.id());
@@ -173,14 +180,34 @@ public final class RedisRequestStore implements RequestStore {
         return call(() -> redis.lrange(keys.timeline(id), 0, -1)).stream().map(t -> read(t, Event.class)).toList();
     }
 
-    /** One step: the newest among the sets and their JSON, read by a script. */
+    /**
+     * One step: the newest among the sets and their JSON, read by a script; or, when nothing that could change the list
+     * has happened since this store last read it, the list it read then, with nothing but the generation on the wire
+     * ({@link RequestScripts#RECENT}).
+     */
     @Override
     public List<EmergencyRequest> recent(Set<State> states, int limit) {
         if (limit < 1) return List.of();
-        var sets = states.isEmpty() ? List.of(keys.all()) : states.stream().sorted().map(keys::state).toList();
-        var texts = (List<?>) call(() -> RequestScripts.RECENT.run(redis, sets, List.of(Integer.toString(limit), keys.requestPrefix())));
-        return texts.stream().map(t -> request((String) t)).toList();
+        var keyList = new ArrayList<String>(states.size() + 1);
+        if (states.isEmpty()) keyList.add(keys.all());
+        else states.stream().sorted().forEach(s -> keyList.add(keys.state(s)));
+        var asked = keyList + " " + limit;
+        keyList.add(keys.events());
+        var held = listed.get(asked);
+        var args = List.of(Integer.toString(limit), keys.requestPrefix(), held == null ? "" : held.generation());
+        var reply = (List<?>) call(() -> RequestScripts.RECENT.run(redis, keyList, args));
+        var generation = (String) reply.get(0);
+        if (held != null && held.generation().equals(generation)) return held.requests();
+        var requests = reply.subList(1, reply.size()).stream().map(t -> request((String) t)).toList();
+        if (!generation.isEmpty()) {
+            if (listed.size() >= LISTS_HELD) listed.clear(); // limits come from callers (the API's ?limit=)
+            listed.put(asked, new Listed(generation, requests));
+        }
+        return requests;
     }
+
+    /** A list as read, with the generation it was read at. */
+    private record Listed(String generation, List<EmergencyRequest> requests) {}
 
     @Override
     public List<EmergencyRequest> opened(long offset, int limit) {

@@ -46,12 +46,25 @@ final class RequestScripts {
             return 1
             """);
 
-    // KEYS: sorted sets scored by creation. ARGV: how many, the request keys' prefix. The newest requests among the
-    // sets, newest first (ties: the higher number first), as their JSON, in one step.
+    // KEYS: sorted sets scored by creation, then the events stream. ARGV: how many, the request keys' prefix, the
+    // generation of the list the caller holds ("" for none). The newest requests among the sets, newest first (ties:
+    // the higher number first), in one step: {generation, their JSON...}, or {generation} alone when it is the one
+    // the caller holds. A list changes only by a save, which adds to the events stream, or by an archive, which only
+    // removes from the sets; so the stream's last entry id and the sets' sizes (the generation) change whenever the
+    // list can. No stream, no generation (""): the list is read in full.
     static final LuaScript RECENT = LuaScript.of("""
             local limit = tonumber(ARGV[1])
+            local sets = #KEYS - 1
+            local generation = ''
+            local last = redis.call('XREVRANGE', KEYS[#KEYS], '+', '-', 'COUNT', 1)[1]
+            if last then
+              local sizes = {}
+              for i = 1, sets do sizes[i] = redis.call('ZCARD', KEYS[i]) end
+              generation = last[1] .. '/' .. table.concat(sizes, ',')
+              if generation == ARGV[3] then return {generation} end
+            end
             local newest = {}
-            for i = 1, #KEYS do
+            for i = 1, sets do
               local found = redis.call('ZREVRANGE', KEYS[i], 0, limit - 1, 'WITHSCORES')
               for j = 1, #found, 2 do newest[#newest + 1] = {tonumber(found[j + 1]), found[j]} end
             end
@@ -59,11 +72,11 @@ final class RequestScripts {
               if a[1] ~= b[1] then return a[1] > b[1] end
               return a[2] > b[2]
             end)
-            local texts = {}
+            local reply = {generation}
             for i = 1, math.min(limit, #newest) do
               local text = redis.call('HGET', ARGV[2] .. (newest[i][2]:gsub('^0+', '')), 'json')
-              if text then texts[#texts + 1] = text end
+              if text then reply[#reply + 1] = text end
             end
-            return texts
+            return reply
             """);
 }

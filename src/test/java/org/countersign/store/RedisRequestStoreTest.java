@@ -272,6 +272,57 @@ class RedisRequestStoreTest {
     }
 
     @Test
+    void a_list_read_again_while_no_event_happened_is_the_one_read_before() throws Exception {
+        var first = create(store, T0);
+        var second = create(store, T0.plusSeconds(1));
+        assertThat(store.recent(State.open(), 10)).containsExactly(second, first);
+        // Changed behind the store's back, with no event: a list held is not read again, so it cannot show this...
+        var handEdited = approved(first, SRE2, "sre", T0.plusSeconds(2)).request();
+        redis.hset(keys.request(first.id()), "json", DomainJson.mapper().writeValueAsString(handEdited));
+
+        assertThat(store.recent(State.open(), 10)).containsExactly(second, first);
+        // ...until an event moves the stream, whichever request it is about.
+        var approved = save(store, second, approved(second, SRE1, "sre", T0.plusSeconds(3)));
+        assertThat(store.recent(State.open(), 10)).containsExactly(approved, handEdited);
+    }
+
+    @Test
+    void a_list_shows_what_another_instance_saved_since() {
+        var other = new RedisRequestStore(TestRedis.client(), store.prefix());
+        var request = create(store, T0);
+        assertThat(store.recent(State.open(), 10)).containsExactly(request);
+
+        var approved = save(other, request, approved(request, SRE1, "sre", T0.plusSeconds(1)));
+        var opened = create(other, T0.plusSeconds(2));
+
+        assertThat(store.recent(State.open(), 10)).containsExactly(opened, approved);
+        assertThat(store.recent(State.open(), 1)).as("another limit is another list").containsExactly(opened);
+    }
+
+    @Test
+    void an_archived_request_leaves_a_list_held_from_before_it_went() {
+        var kept = create(store, T0);
+        var gone = create(store, T0.plusSeconds(1));
+        var cancelled = save(store, gone, cancelled(gone, T0.plusSeconds(2)));
+        assertThat(store.recent(Set.of(), 10)).containsExactly(cancelled, kept);
+
+        // The archive writes no event: the set it shrinks tells.
+        assertThat(new RedisArchive(redis, store.prefix()).archive(gone.id(), T0.plusSeconds(3))).isTrue();
+
+        assertThat(store.recent(Set.of(), 10)).containsExactly(kept);
+    }
+
+    @Test
+    void save_refuses_a_change_that_records_no_event() {
+        var v1 = create(store, T0);
+        var v2 = approved(v1, SRE1, "sre", T0.plusSeconds(1)).request();
+
+        assertThatThrownBy(() -> store.save(v2, v1.version(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("records no event");
+        assertThat(store.find(v1.id())).contains(v1);
+    }
+
+    @Test
     void ids_stay_unique_when_many_threads_ask_at_once() throws Exception {
         int threads = 16;
         int perThread = 500;
