@@ -37,8 +37,8 @@ final class IrcWiring {
                 .joining(logs.stream().map(Integration::channel).toList());
         PrivacyWatch watch = settings.securityChannel() == null ? null : watches.watch(new IrcPrivacy(irc, settings));
         Privacy privacy = watch == null ? Privacy.ASSUMED : watch;
-        var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new IrcCards(irc, settings, new Cards(service.workflow()), service.policy(), privacy), kv, leases, ledger,
+        var cards = new CardPublisher(service, new Cards(service::workflow),
+                new IrcCards(irc, settings, new Cards(service::workflow), service::policy, privacy), kv, leases, ledger,
                 instance);
         irc.listening(new IrcBot(service, irc, settings, privacy, perUser));
         if (watch != null) {

@@ -34,8 +34,8 @@ final class MatrixWiring {
                 : watches.watch(new MatrixPrivacy(client(settings, telemetry), new MatrixRooms(settings.roomId(),
                         settings.securityRoomId())));
         var rooms = new MatrixRooms(settings.roomId(), settings.securityRoomId(), watch == null ? Privacy.ASSUMED : watch);
-        var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new MatrixCards(client, service.policy(), rooms, kv), kv, leases, ledger, instance);
+        var cards = new CardPublisher(service, new Cards(service::workflow),
+                new MatrixCards(client, service::policy, rooms, kv), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
         running.add(new StreamConsumer(feed, MatrixCards.GROUP, instance, cards).inLanes(Main.CARD_LANES).start());
         running.handOver(new MatrixSyncLoop(client, service, leases, kv, rooms, instance, Main.MATRIX_LEASE, Main.MATRIX_LONG_POLL,

@@ -75,8 +75,8 @@ record SlackWiring(SlackSettings settings, Slack slack, Telemetry telemetry) {
                 // SlackEndpoint checks every signature before Bolt sees the request: once is enough.
                 .requestVerificationEnabled(false)
                 .build(), service, kv, channels, afterAck, perUser);
-        var cards = new CardPublisher(service, new Cards(service.workflow()),
-                new SlackCards(settings.apiUrl(), settings.botToken(), telemetry, service.policy(), channels), kv, leases, ledger, instance);
+        var cards = new CardPublisher(service, new Cards(service::workflow),
+                new SlackCards(settings.apiUrl(), settings.botToken(), telemetry, service::policy, channels), kv, leases, ledger, instance);
         if (watch != null) watch.whenPrivate(cards::catchUp).start();
         var backlog = new CardBacklog(telemetry, "slack");
         running.add(new StreamConsumer(feed, SlackCards.GROUP, instance, cards).inLanes(Main.CARD_LANES)

@@ -62,7 +62,7 @@ public final class CardPublisher implements StreamConsumer.Handler {
         this.leases = leases;
         this.ledger = ledger;
         this.instance = instance;
-        this.notices = new Notices(service.policy());
+        this.notices = new Notices(service::policy);
         this.lease = lease;
         this.renewals = LeaseRenewal.scheduler(surface.platform());
     }

@@ -2,6 +2,7 @@ package org.countersign.chat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.countersign.chat.Card.Action;
 import org.countersign.chat.Card.Button;
 import org.countersign.chat.Card.Field;
@@ -19,11 +20,15 @@ import org.countersign.domain.Workflow;
 
 /** Builds the card of a request. The same card feeds Slack, Matrix and the local console. */
 public final class Cards {
-    private final Workflow workflow;
+    private final Supplier<Workflow> rules;
 
-    public Cards(Workflow workflow) { this.workflow = workflow; }
+    /** Cards in the words and quorums of the policy as it stands at each card (a reload changes them). */
+    public Cards(Supplier<Workflow> rules) { this.rules = rules; }
+
+    public Cards(Workflow workflow) { this(() -> workflow); }
 
     public Card of(EmergencyRequest r) {
+        var workflow = rules.get();
         var policy = workflow.policy();
         var reasonLabel = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
         var fields = new ArrayList<Field>();
@@ -60,9 +65,9 @@ public final class Cards {
         }
         if (r.closeNote() != null) fields.add(new Field("Follow-up", new Text(r.closeNote())));
 
-        var teams = r.requiredTeams().stream().map(t -> teamLine(r, t)).toList();
-        return new Card(r.id().toString(), r.id() + " · " + reasonLabel, r.state(), status(r), r.confidential(),
-                fields, teams, buttons(r));
+        var teams = r.requiredTeams().stream().map(t -> teamLine(workflow, r, t)).toList();
+        return new Card(r.id().toString(), r.id() + " · " + reasonLabel, r.state(), status(workflow, r),
+                r.confidential(), fields, teams, buttons(workflow, r));
     }
 
     /**
@@ -71,6 +76,7 @@ public final class Cards {
      * {@code reveal}.
      */
     public String line(EmergencyRequest r, boolean reveal, String hidden) {
+        var workflow = rules.get();
         var policy = workflow.policy();
         // Hidden, even its reason is not said (as the web shows it): which kind of security issue is itself a detail.
         var reason = reveal ? policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()) : "Confidential";
@@ -94,7 +100,7 @@ public final class Cards {
         return n;
     }
 
-    private TeamLine teamLine(EmergencyRequest r, String team) {
+    private static TeamLine teamLine(Workflow workflow, EmergencyRequest r, String team) {
         var signatures = r.approvalsFor(team).stream().map(a -> new Signature(a.by(), a.at())).toList();
         int needed = workflow.quorum(r, team);
         TeamStatus status = signatures.size() >= needed ? TeamStatus.APPROVED
@@ -103,7 +109,7 @@ public final class Cards {
         return new TeamLine(team, workflow.policy().teamLabel(team), status, signatures, needed);
     }
 
-    private String status(EmergencyRequest r) {
+    private static String status(Workflow workflow, EmergencyRequest r) {
         var policy = workflow.policy();
         return switch (r.state()) {
             case PENDING -> "Waiting for " + workflow.labels(workflow.teamsStillNeeded(r));
@@ -127,7 +133,7 @@ public final class Cards {
                 : "close it with a follow-up note";
     }
 
-    private List<Button> buttons(EmergencyRequest r) {
+    private static List<Button> buttons(Workflow workflow, EmergencyRequest r) {
         var buttons = new ArrayList<Button>();
         switch (r.state()) {
             case PENDING -> {

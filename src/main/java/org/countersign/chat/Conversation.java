@@ -56,7 +56,7 @@ public final class Conversation {
     public Conversation(RequestService service, Throttle throttle) {
         this.service = service;
         this.throttle = throttle;
-        this.cards = new Cards(service.workflow());
+        this.cards = new Cards(service::workflow);
     }
 
     /** The answer to {@code verb}, said by {@code by} {@code where}. */

@@ -1,6 +1,7 @@
 package org.countersign.irc;
 
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Optional;
 import org.countersign.chat.Card;
 import org.countersign.chat.CardPublisher;
@@ -30,7 +31,7 @@ public final class IrcCards implements CardSurface {
     private final Notices notices;
     private final Cards cards;
 
-    public IrcCards(IrcConnection irc, IrcSettings settings, Cards cards, Policy policy, Privacy privacy) {
+    public IrcCards(IrcConnection irc, IrcSettings settings, Cards cards, Supplier<Policy> policy, Privacy privacy) {
         this.cards = cards;
         this.irc = irc;
         this.settings = settings;

@@ -25,7 +25,7 @@ public final class IrcLog implements StreamConsumer.Handler {
         this.integration = integration;
         this.service = service;
         this.irc = irc;
-        this.lines = AdminLogLine.plain(service.policy());
+        this.lines = AdminLogLine.plain(service::policy);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.countersign.matrix;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.countersign.app.KeyValues;
 import org.countersign.chat.Card;
@@ -28,7 +29,7 @@ public final class MatrixCards implements CardSurface {
     private final MatrixCard renderer = new MatrixCard();
     private final Notices notices;
 
-    public MatrixCards(MatrixClient matrix, Policy policy, MatrixRooms rooms, KeyValues kv) {
+    public MatrixCards(MatrixClient matrix, Supplier<Policy> policy, MatrixRooms rooms, KeyValues kv) {
         this.matrix = matrix;
         this.rooms = rooms;
         this.kv = kv;

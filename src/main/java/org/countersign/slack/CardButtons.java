@@ -5,6 +5,7 @@ import com.slack.api.bolt.request.builtin.BlockActionRequest;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.model.view.View;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.countersign.chat.Reply;
 import org.countersign.chat.Verb;
 import org.countersign.domain.Actor;
@@ -22,10 +23,10 @@ final class CardButtons {
     static final String ALERT_REASON = "availability";
 
     private final SlackApp app;
-    private final Policy policy;
+    private final Supplier<Policy> policy;
     private final SlackReplies replies;
 
-    CardButtons(SlackApp app, Policy policy, SlackReplies replies) {
+    CardButtons(SlackApp app, Supplier<Policy> policy, SlackReplies replies) {
         this.app = app;
         this.policy = policy;
         this.replies = replies;
@@ -95,7 +96,7 @@ final class CardButtons {
         var value = p.getActions().get(0).getValue();
         int bar = value == null ? -1 : value.indexOf('|');
         var summary = bar < 0 || value.substring(bar + 1).isBlank() ? null : value.substring(bar + 1).strip();
-        var modal = SlackForms.requestModal(policy, new SlackForms.Prefill(ALERT_REASON, summary), channel,
+        var modal = SlackForms.requestModal(policy.get(), new SlackForms.Prefill(ALERT_REASON, summary), channel,
                 app.conversation().standing());
         replies.open(p.getTriggerId(), modal, error -> replies.tell(ctx, SlackReplies.formNotOpened(error,
                 "press again.")));

@@ -51,10 +51,10 @@ public final class SlackApp {
                 "Or press the buttons on a request's card.").watchedBy(channels.privacy());
         var client = config.getSlack().methods(config.getSingleTeamBotToken());
         this.replies = new SlackReplies(config.getSlack(), client, afterAck);
-        this.command = new SlashCommand(this, service.policy(), replies);
+        this.command = new SlashCommand(this, service::policy, replies);
         // One listener for every button: Bolt tries its patterns in no fixed order, so a catch-all beside
         // specific listeners would sometimes win.
-        bolt.blockAction(ANY, new CardButtons(this, service.policy(), replies)::press);
+        bolt.blockAction(ANY, new CardButtons(this, service::policy, replies)::press);
         var forms = new FormSubmissions(this, kv, replies);
         bolt.viewSubmission(SlackForms.REQUEST_CALLBACK, forms::request);
         bolt.viewSubmission(SlackForms.REJECT_CALLBACK, forms::rejection);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.Optional;
 import org.countersign.app.Telemetry;
 import org.countersign.chat.Card;
@@ -42,11 +43,12 @@ public final class SlackCards implements CardSurface {
     private final SlackNotices notices;
 
     /** Over the Web API at {@code apiUrl} with {@code botToken}, counting failures in {@code telemetry}. */
-    public SlackCards(String apiUrl, String botToken, Telemetry telemetry, Policy policy, SlackChannels channels) {
+    public SlackCards(String apiUrl, String botToken, Telemetry telemetry, Supplier<Policy> policy,
+                      SlackChannels channels) {
         this(new SlackWebApi(apiUrl, botToken, telemetry, new SlackPace()), policy, channels);
     }
 
-    SlackCards(SlackWebApi slack, Policy policy, SlackChannels channels) {
+    SlackCards(SlackWebApi slack, Supplier<Policy> policy, SlackChannels channels) {
         this.slack = slack;
         this.channels = channels;
         this.notices = new SlackNotices(policy);

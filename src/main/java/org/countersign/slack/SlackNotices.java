@@ -1,6 +1,7 @@
 package org.countersign.slack;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.countersign.chat.Card;
 import org.countersign.chat.Notices;
@@ -14,7 +15,7 @@ final class SlackNotices {
     static final int MAX = 3000;
     private final Notices notices;
 
-    SlackNotices(Policy policy) { this.notices = new Notices(policy); }
+    SlackNotices(Supplier<Policy> policy) { this.notices = new Notices(policy); }
 
     Optional<String> replyFor(Event e, EmergencyRequest r) {
         return notices.of(e, r).map(parts -> SlackText.truncate(parts.stream().map(SlackNotices::render)

@@ -3,6 +3,7 @@ package org.countersign.slack;
 import com.slack.api.model.view.View;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.countersign.chat.Reply;
 import org.countersign.chat.Syntax;
 import org.countersign.chat.VerbParser;
@@ -19,10 +20,10 @@ final class SlashCommand {
     private static final Syntax SYNTAX = Syntax.slash();
 
     private final SlackApp app;
-    private final Policy policy;
+    private final Supplier<Policy> policy;
     private final SlackReplies replies;
 
-    SlashCommand(SlackApp app, Policy policy, SlackReplies replies) {
+    SlashCommand(SlackApp app, Supplier<Policy> policy, SlackReplies replies) {
         this.app = app;
         this.policy = policy;
         this.replies = replies;
@@ -78,7 +79,8 @@ final class SlashCommand {
         if (held.isPresent()) return answer(held.get());
         var refused = app.conversation().mayOpen(by);
         if (refused.isPresent()) return answer(refused.get());
-        open(typed, SlackForms.requestModal(policy, SlackForms.Prefill.fromCommandText(policy, typed.text()),
+        var now = policy.get();
+        open(typed, SlackForms.requestModal(now, SlackForms.Prefill.fromCommandText(now, typed.text()),
                 typed.channelId(), app.conversation().standing()));
         return Optional.empty();
     }

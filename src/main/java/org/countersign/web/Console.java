@@ -73,8 +73,8 @@ final class Console {
         this.callers = callers;
         this.service = service;
         this.conversation = new Conversation(service, perPerson);
-        this.cards = new Cards(service.workflow());
-        this.notices = new org.countersign.chat.Notices(service.policy());
+        this.cards = new Cards(service::workflow);
+        this.notices = new org.countersign.chat.Notices(service::policy);
         this.people = List.copyOf(people);
         this.json = json;
         this.guard = new ConsoleGuard(callers, hosts);

@@ -5,6 +5,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
@@ -20,18 +21,18 @@ public final class AdminLogLine {
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
     static final int TEXT_MAX = 300;
 
-    private final Policy policy;
+    private final Supplier<Policy> policy;
     private final boolean mrkdwn;
 
-    AdminLogLine(Policy policy) { this(policy, true); }
+    AdminLogLine(Supplier<Policy> policy) { this(policy, true); }
 
-    private AdminLogLine(Policy policy, boolean mrkdwn) {
+    private AdminLogLine(Supplier<Policy> policy, boolean mrkdwn) {
         this.policy = policy;
         this.mrkdwn = mrkdwn;
     }
 
     /** The same lines as plain text, for a platform that escapes them its own way (IRC). */
-    public static AdminLogLine plain(Policy policy) { return new AdminLogLine(policy, false); }
+    public static AdminLogLine plain(Supplier<Policy> policy) { return new AdminLogLine(policy, false); }
 
     /** The body for this event; {@code timeline} is the request's, used to name who approved. */
     byte[] body(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
@@ -44,8 +45,8 @@ public final class AdminLogLine {
         var what = switch (e.type()) {
             case REQUEST_OPENED -> "opened by " + by + " (" + esc(reasonLabel(r)) + "; needs "
                     + labels(r.requiredTeams()) + ")" + text(": ", r.summary(), hide);
-            case APPROVAL_ADDED -> "approval for " + esc(policy.teamLabel(e.team())) + " by " + by;
-            case APPROVAL_WITHDRAWN -> "approval for " + esc(policy.teamLabel(e.team())) + " withdrawn by " + by;
+            case APPROVAL_ADDED -> "approval for " + esc(policy.get().teamLabel(e.team())) + " by " + by;
+            case APPROVAL_WITHDRAWN -> "approval for " + esc(policy.get().teamLabel(e.team())) + " withdrawn by " + by;
             case APPROVALS_CLEARED -> "changes edited by " + by + "; " + esc(e.detail()) + ", approval starts again";
             case REQUEST_EDITED -> "changes edited by " + by;
             case REQUEST_APPROVED -> "break-glass".equals(e.detail()) ? "approved without its quorum (break-glass by "
@@ -73,10 +74,10 @@ public final class AdminLogLine {
             if (e.version() > approved.version()) break;
             if (e.type() == EventType.APPROVALS_CLEARED) approvals.clear();
             if (e.type() == EventType.APPROVAL_ADDED)
-                approvals.add(esc(policy.teamLabel(e.team())) + " (" + esc(e.actor().toString()) + ")");
+                approvals.add(esc(policy.get().teamLabel(e.team())) + " (" + esc(e.actor().toString()) + ")");
             // A withdrawal's detail is the account that had approved.
             if (e.type() == EventType.APPROVAL_WITHDRAWN)
-                approvals.remove(esc(policy.teamLabel(e.team())) + " (" + esc(String.valueOf(e.detail())) + ")");
+                approvals.remove(esc(policy.get().teamLabel(e.team())) + " (" + esc(String.valueOf(e.detail())) + ")");
         }
         return approvals.isEmpty() ? esc(approved.actor().toString()) : join(approvals);
     }
@@ -98,11 +99,11 @@ public final class AdminLogLine {
     }
 
     private String reasonLabel(EmergencyRequest r) {
-        return policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+        return policy.get().reason(r.reason()).map(x -> x.label()).orElse(r.reason());
     }
 
     private String labels(List<String> teams) {
-        return join(teams.stream().map(t -> esc(policy.teamLabel(t))).toList());
+        return join(teams.stream().map(t -> esc(policy.get().teamLabel(t))).toList());
     }
 
     private static String join(List<String> names) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
@@ -26,9 +27,9 @@ final class PagerDutyEvent {
     static final Set<String> CRITICAL_REASONS = Set.of("security", "data-loss");
     static final int SUMMARY_MAX = 1024;
 
-    private final Policy policy;
+    private final Supplier<Policy> policy;
 
-    PagerDutyEvent(Policy policy) { this.policy = policy; }
+    PagerDutyEvent(Supplier<Policy> policy) { this.policy = policy; }
 
     /** Whether the event type is one this format might send for; the others need no timeline read. */
     static boolean mayUse(Event e) {
@@ -88,11 +89,11 @@ final class PagerDutyEvent {
     }
 
     private String reasonLabel(EmergencyRequest r) {
-        return policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+        return policy.get().reason(r.reason()).map(x -> x.label()).orElse(r.reason());
     }
 
     private byte[] trigger(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
-        var teams = r.requiredTeams().stream().map(policy::teamLabel).toList();
+        var teams = r.requiredTeams().stream().map(policy.get()::teamLabel).toList();
         var summary = r.id() + " emergency deploy (" + reasonLabel(r)
                 + ") needs approval from " + String.join(", ", teams) + (hide || r.summary() == null ? "" : ": " + r.summary());
         var severity = CRITICAL_REASONS.contains(r.reason()) ? "critical" : "error";

@@ -58,8 +58,8 @@ final class WebhookDelivery implements StreamConsumer.Handler {
         this.http = http;
         this.timeout = timeout;
         this.clock = clock;
-        this.adminLog = new AdminLogLine(service.policy());
-        this.pagerDuty = new PagerDutyEvent(service.policy());
+        this.adminLog = new AdminLogLine(service::policy);
+        this.pagerDuty = new PagerDutyEvent(service::policy);
     }
 
     @Override

@@ -56,6 +56,22 @@ class ConversationTest {
     }
 
     @Test
+    void after_a_policy_reload_a_list_counts_approvals_against_the_new_quorum() {
+        var conversation = withLimit(100);
+        var id = conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("availability")))
+                .request();
+        service.approve(id, TestPolicies.SRE1, "sre");
+        assertThat(conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.ListOpen()).text())
+                .contains("(SRE approved, Release Engineering waiting)");
+
+        var two = TestPolicies.withQuorum(2);
+        service.adopt(new RequestService.Rules(new Workflow(two), new PolicyDirectory(two)));
+
+        assertThat(conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.ListOpen()).text())
+                .contains("(SRE waiting, Release Engineering waiting)");
+    }
+
+    @Test
     void refusals_that_any_one_team_can_lift_say_or_not_and() {
         var conversation = withLimit(100);
         var opened = conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("availability")));

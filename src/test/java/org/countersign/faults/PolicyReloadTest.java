@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PolicyReloadTest {
     private static final String AVAILABILITY = "availability:  { label: Availability, teams: [sre, releng] }";
+    private static final String SCRAPER = "A scraper ignoring HTTP 429";
 
     @TempDir
     Path dir;
@@ -66,8 +67,12 @@ class PolicyReloadTest {
         assertThat(metrics()).contains("countersign_policy_info{sha256=\"" + first + "\"} 1");
         var before = slack.open(endpoint, DEV, "availability");
 
+        assertThat(slack.forms().get(0).view().toString()).doesNotContain(SCRAPER);
+        // Security joins availability; SRE gets a new label and a reason is added: every word Countersign says follows.
         String second = write(Files.readString(policy).replace(AVAILABILITY,
-                "availability:  { label: Availability, teams: [sre, releng, security] }"));
+                "availability:  { label: Availability, teams: [sre, releng, security] }\n"
+                        + "  scraper:  { label: " + SCRAPER + ", teams: [sre, releng] }")
+                .replace("label: SRE ", "label: Site Reliability "));
         Thread.sleep(2_500); // POLICY_WATCH_INTERVAL=off: nothing but the signal reloads it
         assertThat(readyPolicy()).as("not reloaded before SIGHUP").isEqualTo(first);
         long sent = System.nanoTime();
@@ -81,6 +86,9 @@ class PolicyReloadTest {
                 .contains("countersign_policy_reloads_total{result=\"applied\"} 1");
 
         var after = slack.open(endpoint, DEV, "availability");
+        assertThat(slack.cardText(after)).contains("Approve as Site Reliability").contains("Approve as Security")
+                .doesNotContain("Approve as SRE");
+        assertThat(slack.forms().get(1).view().toString()).as("the reloaded form offers the new reason").contains(SCRAPER);
         assertThat(stored(after).requiredTeams()).containsExactly("sre", "releng", "security");
         assertThat(stored(after).policySha256()).isEqualTo(second);
         assertThat(stored(before).requiredTeams()).containsExactly("sre", "releng");
@@ -89,6 +97,9 @@ class PolicyReloadTest {
         slack.press(endpoint, before, "approve:sre", SRE1);
         slack.press(endpoint, before, "approve:releng", REL1);
         await().atMost(SlackWorkspace.WAIT).until(() -> stored(before).state() == State.APPROVED);
+        slack.awaitCardShows(before, "Site Reliability", SlackWorkspace.WAIT);
+        await().atMost(SlackWorkspace.WAIT).until(() -> slack.replies(before).stream()
+                .anyMatch(m -> m.text().contains("for Site Reliability")));
         slack.press(endpoint, after, "approve:sre", SRE1);
         slack.press(endpoint, after, "approve:releng", REL1);
         await().atMost(SlackWorkspace.WAIT).until(() -> stored(after).approvals().size() == 2);

@@ -72,6 +72,9 @@ final class SlackWorkspace implements AutoCloseable {
         return idOn(cards().get(posted)).orElseThrow();
     }
 
+    /** Every form Countersign asked Slack to open, oldest first. */
+    List<OpenedView> forms() { return fake.openedViews(); }
+
     /** The press of {@code actionId} by {@code user} on the card of {@code id} as it stands now. */
     BlockAction button(RequestId id, String actionId, String user) {
         return BlockAction.press(card(id), actionId, user);
