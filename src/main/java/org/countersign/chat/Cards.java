@@ -21,6 +21,15 @@ import org.countersign.domain.Workflow;
 /** Builds the card of a request. The same card feeds Slack, Matrix and the local console. */
 public final class Cards {
     private final Supplier<Workflow> rules;
+    /** How many list lines are kept (a power of two): more than a list has. */
+    static final int LINES_HELD = 128;
+    /**
+     * Lines written, by the request object they show. Slots are read and written without a lock: a line is immutable,
+     * so a thread sees a whole one or an older one, and an older one does not match.
+     */
+    private final Line[] lines = new Line[LINES_HELD];
+
+    private record Line(EmergencyRequest request, Workflow workflow, boolean reveal, String hidden, String text) {}
 
     /** Cards in the words and quorums of the policy as it stands at each card (a reload changes them). */
     public Cards(Supplier<Workflow> rules) { this.rules = rules; }
@@ -77,6 +86,18 @@ public final class Cards {
      */
     public String line(EmergencyRequest r, boolean reveal, String hidden) {
         var workflow = rules.get();
+        // The store hands out one object per stored version (and a list held is the same objects), so a line written
+        // for this object, these words and this policy is this line; a list of twenty is then twenty lookups.
+        int slot = (System.identityHashCode(r) * 2 + (reveal ? 1 : 0)) & (LINES_HELD - 1);
+        var held = lines[slot];
+        if (held != null && held.request == r && held.workflow == workflow && held.reveal == reveal
+                && held.hidden.equals(hidden)) return held.text;
+        var text = write(workflow, r, reveal, hidden);
+        lines[slot] = new Line(r, workflow, reveal, hidden, text);
+        return text;
+    }
+
+    private static String write(Workflow workflow, EmergencyRequest r, boolean reveal, String hidden) {
         var policy = workflow.policy();
         // Hidden, even its reason is not said (as the web shows it): which kind of security issue is itself a detail.
         var reason = reveal ? policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()) : "Confidential";

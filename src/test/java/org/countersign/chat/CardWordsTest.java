@@ -37,6 +37,23 @@ class CardWordsTest {
     }
 
     @Test
+    void a_line_written_again_follows_the_words_asked_for_the_request_given_and_the_policy_as_it_stands() {
+        var rules = new java.util.concurrent.atomic.AtomicReference<>(new Workflow(TestPolicies.standard()));
+        var following = new Cards(rules::get);
+        var r = aRequest().approvedBy(TestPolicies.SRE1, "sre").build();
+        var approved = following.line(r, true, "hidden");
+
+        assertThat(following.line(r, true, "hidden")).isSameAs(approved);
+        assertThat(following.line(r, false, "hidden")).contains("Confidential").endsWith(approved.substring(
+                approved.indexOf(" (")));
+        assertThat(following.line(r, false, "details in the security room")).contains("details in the security room");
+        var more = aRequest().approvedBy(TestPolicies.SRE1, "sre").approvedBy(TestPolicies.REL1, "releng").build();
+        assertThat(following.line(more, true, "hidden")).endsWith("(SRE approved, Release Engineering approved)");
+        rules.set(new Workflow(TestPolicies.withQuorum(2)));
+        assertThat(following.line(r, true, "hidden")).endsWith("(SRE waiting, Release Engineering waiting)");
+    }
+
+    @Test
     void a_cancelled_or_expired_request_no_longer_says_a_team_is_waiting() {
         var cancelled = cards.of(aRequest().approvedBy(TestPolicies.SRE1, "sre").cancelled().build());
         var expired = cards.of(aRequest().expired().build());
