@@ -41,6 +41,17 @@ final class DecodedRequests {
         return decoded;
     }
 
+    /**
+     * Keeps {@code request} as the one {@code text} holds, {@code text} being what it was written as: a request reads
+     * back from its JSON exactly as it was (DomainJsonTest), so the card update after a save, and the list, need not
+     * decode what this instance just wrote.
+     */
+    void remember(String text, EmergencyRequest request) {
+        synchronized (byText) {
+            byText.put(text, request);
+        }
+    }
+
     int size() {
         synchronized (byText) {
             return byText.size();

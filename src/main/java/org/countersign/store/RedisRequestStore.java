@@ -118,7 +118,8 @@ public final class RedisRequestStore implements RequestStore {
         var args = new ArrayList<String>(11 + 3 * events.size());
         args.add(Long.toString(expectedVersion));
         args.add(Long.toString(request.version()));
-        args.add(write(request));
+        var text = write(request);
+        args.add(text);
         args.add(Integer.toString(request.state().ordinal() + 1));
         args.add(Keys.member(request.id()));
         args.add(Long.toString(request.created().toEpochMilli()));
@@ -133,7 +134,9 @@ public final class RedisRequestStore implements RequestStore {
             args.add(e.id());
             args.add(write(e));
         }
-        return Long.valueOf(1).equals(call(() -> runSave(keyList, args)));
+        boolean saved = Long.valueOf(1).equals(call(() -> runSave(keyList, args)));
+        if (saved) decoded.remember(text, request);
+        return saved;
     }
 
     private Object runSave(List<String> keyList, List<String> args) {

@@ -69,6 +69,20 @@ class DecodedRequestsTest {
     }
 
     @Test
+    void a_request_this_store_saved_reads_back_as_the_one_saved_and_one_another_store_saved_is_decoded() {
+        var prefix = TestRedis.uniquePrefix();
+        var store = new RedisRequestStore(TestRedis.client(), prefix);
+        var other = new RedisRequestStore(TestRedis.client(), prefix);
+        var opened = Requests.create(store, Requests.T0);
+
+        assertThat(store.find(opened.id())).containsSame(opened);
+        var approved = Requests.save(other, opened, Requests.approved(opened, TestPolicies.SRE1, "sre", Requests.T0));
+        var read = store.find(opened.id()).orElseThrow();
+        assertThat(read).isEqualTo(approved).isNotSameAs(approved);
+        assertThat(other.find(opened.id())).containsSame(approved);
+    }
+
+    @Test
     void a_capacity_below_one_is_refused() {
         assertThatThrownBy(() -> new DecodedRequests(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 1");
