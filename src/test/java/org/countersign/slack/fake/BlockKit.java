@@ -47,6 +47,11 @@ final class BlockKit {
     } catch (JsonProcessingException e) {
       throw new Refusal("invalid_blocks_format", "[ERROR] blocks is not valid JSON");
     }
+    return array(node);
+  }
+
+  /** Blocks as parsed: a JSON array, or {@code invalid_blocks_format}. */
+  static ArrayNode array(JsonNode node) throws Refusal {
     if (node == null || !node.isArray()) {
       throw new Refusal("invalid_blocks_format", "[ERROR] blocks must be a JSON array");
     }

@@ -2,7 +2,9 @@ package org.countersign.slack.fake;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.slack.api.SlackConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -355,8 +358,9 @@ public final class FakeSlack implements AutoCloseable {
     headers.putAll(ctx.headerMap());
     Map<String, String> params = new LinkedHashMap<>(Payloads.parseForm(ctx.queryString()));
     Refusal badBody = null;
+    Map<String, JsonNode> nested = new HashMap<>();
     try {
-      params.putAll(parseBody(ctx.contentType(), body));
+      params.putAll(parseBody(ctx.contentType(), body, nested));
     } catch (Refusal e) {
       badBody = e;
     }
@@ -381,7 +385,7 @@ public final class FakeSlack implements AutoCloseable {
         throw badBody;
       }
       authenticate(headers, params, ctx.contentType());
-      answer = call(method, params, Blocks.read(this, method, params));
+      answer = call(method, params, Blocks.read(this, method, params, nested.get("blocks")));
     } catch (Refusal refusal) {
       answer = refusal(refusal);
       // chat.postMessage alone also lists the problems in "errors" (slack-api-client's response models, generated
@@ -403,12 +407,15 @@ public final class FakeSlack implements AutoCloseable {
    * the method reads them.
    */
   private record Blocks(ArrayNode blocks, Refusal refusal) {
-    static Blocks read(FakeSlack slack, String method, Map<String, String> params) {
+    /** {@code parsed}: the blocks as the JSON body carried them, already parsed; null when they came as text. */
+    static Blocks read(FakeSlack slack, String method, Map<String, String> params, JsonNode parsed) {
       if (!method.startsWith("chat.") || !params.containsKey("blocks")) {
         return new Blocks(null, null);
       }
       try {
-        return new Blocks(slack.parsedBlocks(params.get("blocks")), null);
+        ArrayNode blocks = parsed == null ? slack.blockKit.parseBlocks(params.get("blocks")) : BlockKit.array(parsed);
+        slack.blockKit.validate(blocks, BlockKit.MESSAGE_BLOCKS, "/blocks");
+        return new Blocks(blocks, null);
       } catch (Refusal refusal) {
         return new Blocks(null, refusal);
       }
@@ -784,12 +791,6 @@ public final class FakeSlack implements AutoCloseable {
     return blocks == null ? json.createArrayNode() : blocks;
   }
 
-  private ArrayNode parsedBlocks(String raw) throws Refusal {
-    ArrayNode blocks = blockKit.parseBlocks(raw);
-    blockKit.validate(blocks, BlockKit.MESSAGE_BLOCKS, "/blocks");
-    return blocks;
-  }
-
   private String text(Map<String, String> params, ArrayNode blocks) throws Refusal {
     String text = params.get("text");
     if ((text == null || text.isEmpty()) && blocks.isEmpty() && !params.containsKey("attachments")) {
@@ -954,7 +955,12 @@ public final class FakeSlack implements AutoCloseable {
     }
   }
 
-  private Map<String, String> parseBody(String contentType, String body) throws Refusal {
+  /**
+   * The parameters of a call's body. From a JSON body, a nested value (blocks, view) is kept as its JSON text, the way a
+   * form would carry it, and also as parsed, in {@code nested}, so it is not parsed twice.
+   */
+  private Map<String, String> parseBody(String contentType, String body, Map<String, JsonNode> nested)
+      throws Refusal {
     if (body == null || body.isEmpty()) {
       return Map.of();
     }
@@ -965,19 +971,27 @@ public final class FakeSlack implements AutoCloseable {
       return Payloads.parseForm(body);
     }
     if (isJson(contentType)) {
-      JsonNode node;
-      try {
-        node = json.readTree(body);
-      } catch (JsonProcessingException e) {
-        throw new Refusal("invalid_json");
-      }
-      if (node == null || !node.isObject()) {
-        throw new Refusal("invalid_json");
-      }
       Map<String, String> params = new LinkedHashMap<>();
-      // Nested JSON (blocks, view) is kept as its JSON string, the way a form would carry it.
-      node.forEachEntry(
-          (name, value) -> params.put(name, value.isContainerNode() ? value.toString() : value.asText()));
+      try (JsonParser parser = json.createParser(body)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          throw new Refusal("invalid_json");
+        }
+        for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+          String name = parser.currentName();
+          JsonToken value = parser.nextToken();
+          if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+            int start = (int) parser.currentTokenLocation().getCharOffset();
+            JsonNode node = parser.readValueAsTree();
+            params.put(name, body.substring(start, (int) parser.currentLocation().getCharOffset()));
+            nested.put(name, node);
+          } else {
+            params.put(name, parser.getText());
+            nested.remove(name);
+          }
+        }
+      } catch (IOException e) {
+        throw new Refusal("invalid_json");
+      }
       return params;
     }
     throw new Refusal("invalid_post_type");
