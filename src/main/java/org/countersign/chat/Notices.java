@@ -21,29 +21,30 @@ import org.countersign.domain.Team;
  * as text and people, so each platform renders people its own way and escapes the text.
  */
 public final class Notices {
-    private final Supplier<Policy> policy;
+    private final Supplier<Policy> rules;
 
     /** Notices in the words of {@code policy} as it stands at each notice (a reload changes labels and who is called). */
-    public Notices(Supplier<Policy> policy) { this.policy = policy; }
+    public Notices(Supplier<Policy> rules) { this.rules = rules; }
 
     public Notices(Policy policy) { this(() -> policy); }
 
     /** The notice for an event; empty when the card itself says it all (a new request). */
     public Optional<List<Value>> of(Event e, EmergencyRequest r) {
-        var n = new Builder();
+        var policy = rules.get();
+        var n = new Builder(policy);
         var detail = e.detail() == null ? "" : e.detail();
         switch (e.type()) {
             case REQUEST_OPENED -> { return Optional.empty(); }
             case APPROVAL_ADDED -> n.text("✅ ").person(e.actor()).text(" approved " + r.id() + " for "
-                    + policy.get().teamLabel(e.team()) + ".");
+                    + policy.teamLabel(e.team()) + ".");
             case APPROVAL_WITHDRAWN -> n.text("↩️ ").person(e.actor()).text(" withdrew their approval of " + r.id()
-                    + " for " + policy.get().teamLabel(e.team()) + ".");
+                    + " for " + policy.teamLabel(e.team()) + ".");
             case REQUEST_APPROVED -> n.text("break-glass".equals(e.detail())
                             ? "🟢 " + r.id() + " is approved without its quorum (break-glass): ready to deploy. "
                             : "🟢 " + r.id() + " is approved by every team: ready to deploy. ")
                     .person(r.requester()).deployer(r);
             case APPROVALS_CLEARED -> n.text("⚠️ The changes of " + r.id() + " were edited, so its approvals were "
-                    + "cleared: " + policy.get().allOf(r.requiredTeams()) + " must approve again.");
+                    + "cleared: " + policy.allOf(r.requiredTeams()) + " must approve again.");
             case REQUEST_EDITED -> n.text("✏️ ").person(e.actor()).text(" edited the changes of " + r.id() + ".");
             case REQUEST_REJECTED -> n.text("❌ ").person(e.actor()).text(" rejected " + r.id() + ": " + detail + " ")
                     .person(r.requester());
@@ -61,9 +62,9 @@ public final class Notices {
                     + " proceed without its quorum: " + detail + " It must be reviewed afterwards.");
             case REQUEST_REVIEWED -> n.text("🔎 ").person(e.actor()).text(" reviewed " + r.id() + ". Follow-up: " + detail);
             case REVIEW_OVERDUE -> n.text("⏰ The review of " + r.id() + " is overdue (" + detail + "): someone in "
-                    + policy.get().anyOf(policy.get().review().teams().stream().sorted().toList()) + " who neither opened nor deployed it, please review it. ").person(r.requester());
+                    + policy.anyOf(policy.review().teams().stream().sorted().toList()) + " who neither opened nor deployed it, please review it. ").person(r.requester());
             case REQUEST_REMINDED -> {
-                var needed = stillNeeded(r);
+                var needed = stillNeeded(policy, r);
                 if (needed.isEmpty()) return Optional.empty(); // approved meanwhile: nobody to remind
                 n.text("⏰ " + r.id() + " is waiting for ");
                 for (int i = 0; i < needed.size(); i++) {
@@ -83,11 +84,12 @@ public final class Notices {
      * {@code seesAll} false (the ops room, for a confidential request) leaves the reason out, as the Disclosure rule says.
      */
     public List<Value> breakGlass(EmergencyRequest r, boolean seesAll) {
+        var policy = rules.get();
         var bg = r.breakGlass();
-        var n = new Builder().text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.get().reason(r.reason())
+        var n = new Builder(policy).text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.reason(r.reason())
                 .map(x -> x.label()).orElse(r.reason()) + "): ").person(bg.by())
-                .text(" let it proceed without the approval of " + policy.get().allOf(r.requiredTeams().stream()
-                        .filter(t -> r.approvalsFor(t).size() < policy.get().quorum(r.reason(), t)).toList()) + ". ");
+                .text(" let it proceed without the approval of " + policy.allOf(r.requiredTeams().stream()
+                        .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t)).toList()) + ". ");
         n.text(seesAll ? "Reason: " + bg.reason() + " " : "The reason is told only where the request may be read. ");
         return n.text("It must be reviewed afterwards.").parts;
     }
@@ -108,18 +110,21 @@ public final class Notices {
     }
 
     /** The required teams still short of their quorum now, in the order the reason lists them. */
-    private List<String> stillNeeded(EmergencyRequest r) {
+    private static List<String> stillNeeded(Policy policy, EmergencyRequest r) {
         if (r.state() != State.PENDING) return List.of();
         return r.requiredTeams().stream()
-                .filter(t -> r.approvalsFor(t).size() < policy.get().quorum(r.reason(), t)).toList();
+                .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t)).toList();
     }
 
     private static String since(EmergencyRequest r, Event e) {
         return Reminders.spoken(java.time.Duration.between(r.created(), e.at()));
     }
 
-    private final class Builder {
+    private static final class Builder {
+        final Policy policy;
         final List<Value> parts = new ArrayList<>();
+
+        Builder(Policy policy) { this.policy = policy; }
 
         Builder text(String text) {
             parts.add(new Text(text));
@@ -132,10 +137,10 @@ public final class Notices {
         }
 
         Builder call(String team) {
-            var t = policy.get().team(team);
+            var t = policy.team(team);
             var members = t.map(x -> x.members().stream()
                     .sorted(java.util.Comparator.comparing(Actor::toString)).toList()).orElse(List.of());
-            parts.add(new TeamCall(policy.get().teamLabel(team), t.map(Team::slackUsergroup).orElse(null), members));
+            parts.add(new TeamCall(policy.teamLabel(team), t.map(Team::slackUsergroup).orElse(null), members));
             return this;
         }
 
