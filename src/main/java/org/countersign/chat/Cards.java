@@ -39,7 +39,7 @@ public final class Cards {
     public Card of(EmergencyRequest r) {
         var workflow = rules.get();
         var policy = workflow.policy();
-        var reasonLabel = policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason());
+        var reasonLabel = policy.reasonLabel(r.reason());
         var fields = new ArrayList<Field>();
         fields.add(new Field("Summary", new Text(r.summary())));
         fields.add(new Field("Requester", new Person(r.requester())));
@@ -100,7 +100,7 @@ public final class Cards {
     private static String write(Workflow workflow, EmergencyRequest r, boolean reveal, String hidden) {
         var policy = workflow.policy();
         // Hidden, even its reason is not said (as the web shows it): which kind of security issue is itself a detail.
-        var reason = reveal ? policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()) : "Confidential";
+        var reason = reveal ? policy.reasonLabel(r.reason()) : "Confidential";
         var summary = reveal ? Texts.truncate(r.summary(), 150) : hidden;
         // A loop, not streams: a list writes twenty of these lines, and the streams were most of their cost.
         var line = new StringBuilder(summary.length() + 120).append(r.id()).append(" · ").append(reason).append(" · ")

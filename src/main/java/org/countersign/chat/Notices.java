@@ -86,8 +86,7 @@ public final class Notices {
     public List<Value> breakGlass(EmergencyRequest r, boolean seesAll) {
         var policy = rules.get();
         var bg = r.breakGlass();
-        var n = new Builder(policy).text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.reason(r.reason())
-                .map(x -> x.label()).orElse(r.reason()) + "): ").person(bg.by())
+        var n = new Builder(policy).text("🚨 BREAK-GLASS on " + r.id() + " (" + policy.reasonLabel(r.reason()) + "): ").person(bg.by())
                 .text(" let it proceed without the approval of " + policy.allOf(r.requiredTeams().stream()
                         .filter(t -> r.approvalsFor(t).size() < policy.quorum(r.reason(), t)).toList()) + ". ");
         n.text(seesAll ? "Reason: " + bg.reason() + " " : "The reason is told only where the request may be read. ");

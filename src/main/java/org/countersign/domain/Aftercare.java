@@ -47,9 +47,9 @@ final class Aftercare {
             return Refused.of(NOT_ALLOWED, "You are not one of the people the policy lets break the glass, so "
                     + r.id() + " needs its approvals (" + workflow.labels(workflow.teamsStillNeeded(r)) + ")");
         if (!rule.reasons().contains(r.reason()))
-            return Refused.of(NOT_ALLOWED, "The glass cannot be broken for " + reasonLabel(r.reason()) + " requests ("
+            return Refused.of(NOT_ALLOWED, "The glass cannot be broken for " + policy().reasonLabel(r.reason()) + " requests ("
                     + r.id() + "); the policy allows it only for " + String.join(", ",
-                    rule.reasons().stream().sorted().map(this::reasonLabel).toList()) + ", so it needs its approvals");
+                    rule.reasons().stream().sorted().map(policy()::reasonLabel).toList()) + ", so it needs its approvals");
         var why = c.reason() == null ? "" : c.reason().strip();
         if (why.length() < rule.minReason())
             return new Refused(INVALID, "Write why " + r.id() + " cannot wait for its approvals in at least "
@@ -133,5 +133,4 @@ final class Aftercare {
         return policy().review().requiredFor(r) ? now.plus(policy().review().dueAfter()) : null;
     }
 
-    private String reasonLabel(String key) { return policy().reason(key).map(Reason::label).orElse(key); }
 }

@@ -224,6 +224,9 @@ public final class Policy {
     /** The label people know a team by, or its key when the policy no longer has it. */
     public String teamLabel(String key) { return team(key).map(Team::label).orElse(key); }
 
+    /** The label people know a reason by, or its key when the policy no longer has it. */
+    public String reasonLabel(String key) { return reason(key).map(Reason::label).orElse(key); }
+
     /** Team labels as a sentence names them when all are meant: {@code SRE, Security and Release Engineering}. */
     public String allOf(java.util.Collection<String> teams) { return series(teams, " and "); }
 

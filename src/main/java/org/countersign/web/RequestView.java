@@ -52,7 +52,7 @@ record RequestView(String id, String state, String reason, String reasonLabel, b
         var rejection = r.rejection() == null ? null : new RejectionView(r.rejection().by().toString(),
                 r.rejection().reason(), r.rejection().at());
         return new RequestView(r.id().toString(), r.state().name(), r.reason(),
-                policy.reason(r.reason()).map(x -> x.label()).orElse(r.reason()), r.confidential(), false,
+                policy.reasonLabel(r.reason()), r.confidential(), false,
                 r.summary(), r.details(), r.changes(), r.task(), r.rollback(), r.whyNotRollback(), r.requester().toString(),
                 r.deployer() == null ? null : r.deployer().toString(), r.created(), r.updated(), r.expires(), teams,
                 workflow.informedTeams(r), rejection, r.deployNote(), r.closeNote(), r.version(), r.policySha256(),

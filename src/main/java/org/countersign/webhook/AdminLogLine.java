@@ -21,13 +21,13 @@ public final class AdminLogLine {
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
     static final int TEXT_MAX = 300;
 
-    private final Supplier<Policy> policy;
+    private final Supplier<Policy> rules;
     private final boolean mrkdwn;
 
     AdminLogLine(Supplier<Policy> policy) { this(policy, true); }
 
-    private AdminLogLine(Supplier<Policy> policy, boolean mrkdwn) {
-        this.policy = policy;
+    private AdminLogLine(Supplier<Policy> rules, boolean mrkdwn) {
+        this.rules = rules;
         this.mrkdwn = mrkdwn;
     }
 
@@ -41,16 +41,17 @@ public final class AdminLogLine {
 
     /** The line for this event; {@code timeline} names who approved; {@code hide} leaves what people typed out. */
     public String line(Event e, EmergencyRequest r, List<Event> timeline, boolean hide) {
+        var policy = rules.get(); // one policy for the whole line, even across a reload
         var by = esc(e.actor().toString());
         var what = switch (e.type()) {
-            case REQUEST_OPENED -> "opened by " + by + " (" + esc(reasonLabel(r)) + "; needs "
-                    + labels(r.requiredTeams()) + ")" + text(": ", r.summary(), hide);
-            case APPROVAL_ADDED -> "approval for " + esc(policy.get().teamLabel(e.team())) + " by " + by;
-            case APPROVAL_WITHDRAWN -> "approval for " + esc(policy.get().teamLabel(e.team())) + " withdrawn by " + by;
+            case REQUEST_OPENED -> "opened by " + by + " (" + esc(policy.reasonLabel(r.reason())) + "; needs "
+                    + labels(policy, r.requiredTeams()) + ")" + text(": ", r.summary(), hide);
+            case APPROVAL_ADDED -> "approval for " + esc(policy.teamLabel(e.team())) + " by " + by;
+            case APPROVAL_WITHDRAWN -> "approval for " + esc(policy.teamLabel(e.team())) + " withdrawn by " + by;
             case APPROVALS_CLEARED -> "changes edited by " + by + "; " + esc(e.detail()) + ", approval starts again";
             case REQUEST_EDITED -> "changes edited by " + by;
             case REQUEST_APPROVED -> "break-glass".equals(e.detail()) ? "approved without its quorum (break-glass by "
-                    + by + ")" : "approved by " + approvers(e, timeline);
+                    + by + ")" : "approved by " + approvers(policy, e, timeline);
             case REQUEST_REJECTED -> "rejected by " + by + text(": ", e.detail(), hide);
             case REQUEST_CANCELLED -> "cancelled by " + by + text(": ", e.detail(), hide);
             case REQUEST_EXPIRED -> "expired; " + esc(e.detail());
@@ -68,16 +69,16 @@ public final class AdminLogLine {
     }
 
     /** Who had approved as of this event: the approvals recorded since the last time they were cleared. */
-    private String approvers(Event approved, List<Event> timeline) {
+    private String approvers(Policy policy, Event approved, List<Event> timeline) {
         var approvals = new ArrayList<String>();
         for (var e : timeline) {
             if (e.version() > approved.version()) break;
             if (e.type() == EventType.APPROVALS_CLEARED) approvals.clear();
             if (e.type() == EventType.APPROVAL_ADDED)
-                approvals.add(esc(policy.get().teamLabel(e.team())) + " (" + esc(e.actor().toString()) + ")");
+                approvals.add(esc(policy.teamLabel(e.team())) + " (" + esc(e.actor().toString()) + ")");
             // A withdrawal's detail is the account that had approved.
             if (e.type() == EventType.APPROVAL_WITHDRAWN)
-                approvals.remove(esc(policy.get().teamLabel(e.team())) + " (" + esc(String.valueOf(e.detail())) + ")");
+                approvals.remove(esc(policy.teamLabel(e.team())) + " (" + esc(String.valueOf(e.detail())) + ")");
         }
         return approvals.isEmpty() ? esc(approved.actor().toString()) : join(approvals);
     }
@@ -98,12 +99,8 @@ public final class AdminLogLine {
         return colon < 0 ? null : detail.substring(colon + 2);
     }
 
-    private String reasonLabel(EmergencyRequest r) {
-        return policy.get().reason(r.reason()).map(x -> x.label()).orElse(r.reason());
-    }
-
-    private String labels(List<String> teams) {
-        return join(teams.stream().map(t -> esc(policy.get().teamLabel(t))).toList());
+    private String labels(Policy policy, List<String> teams) {
+        return join(teams.stream().map(t -> esc(policy.teamLabel(t))).toList());
     }
 
     private static String join(List<String> names) {

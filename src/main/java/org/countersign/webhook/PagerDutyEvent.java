@@ -76,25 +76,22 @@ final class PagerDutyEvent {
     }
 
     private byte[] escalate(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
-        var summary = r.id() + " emergency deploy (" + reasonLabel(r) + ") is escalated: it " + e.detail()
+        var summary = r.id() + " emergency deploy (" + policy.get().reasonLabel(r.reason()) + ") is escalated: it " + e.detail()
                 + (hide || r.summary() == null ? "" : ": " + r.summary());
         return WebhookJson.bytes(alert(e, r, routingKey, hide, escalationKey(r), summary, "critical"));
     }
 
     /** A page of its own (dedup key {@code EMG-12/break-glass}), left for a person to acknowledge. */
     private byte[] breakGlass(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
-        var summary = "BREAK-GLASS: " + r.id() + " emergency deploy (" + reasonLabel(r) + ") approved without its quorum by "
+        var summary = "BREAK-GLASS: " + r.id() + " emergency deploy (" + policy.get().reasonLabel(r.reason()) + ") approved without its quorum by "
                 + e.actor() + (hide || e.detail() == null ? "" : ": " + e.detail());
         return WebhookJson.bytes(alert(e, r, routingKey, hide, r.id() + "/break-glass", summary, "critical"));
     }
 
-    private String reasonLabel(EmergencyRequest r) {
-        return policy.get().reason(r.reason()).map(x -> x.label()).orElse(r.reason());
-    }
-
     private byte[] trigger(Event e, EmergencyRequest r, Secret routingKey, boolean hide) {
-        var teams = r.requiredTeams().stream().map(policy.get()::teamLabel).toList();
-        var summary = r.id() + " emergency deploy (" + reasonLabel(r)
+        var now = policy.get();
+        var teams = r.requiredTeams().stream().map(now::teamLabel).toList();
+        var summary = r.id() + " emergency deploy (" + now.reasonLabel(r.reason())
                 + ") needs approval from " + String.join(", ", teams) + (hide || r.summary() == null ? "" : ": " + r.summary());
         var severity = CRITICAL_REASONS.contains(r.reason()) ? "critical" : "error";
         return WebhookJson.bytes(alert(e, r, routingKey, hide, r.id().toString(), summary, severity));
