@@ -2,6 +2,7 @@ package org.countersign.chat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.countersign.chat.Card.Action;
 import org.countersign.chat.Card.Button;
@@ -30,6 +31,14 @@ public final class Cards {
     private final Line[] lines = new Line[LINES_HELD];
 
     private record Line(EmergencyRequest request, Workflow workflow, boolean reveal, String hidden, String text) {}
+
+    /** How many list texts are kept (a power of two): one for each way of seeing the same list is plenty. */
+    static final int LISTS_HELD = 8;
+    /** List texts written, by the list object, its heading, and which of its requests were shown in full. */
+    private final Listed[] listed = new Listed[LISTS_HELD];
+
+    private record Listed(List<EmergencyRequest> requests, String heading, Workflow workflow, long reveal,
+                          String hidden, String text) {}
 
     /** Cards in the words and quorums of the policy as it stands at each card (a reload changes them). */
     public Cards(Supplier<Workflow> rules) { this.rules = rules; }
@@ -84,8 +93,35 @@ public final class Cards {
      * (SRE approved, Release Engineering waiting)}. A confidential request's summary is {@code hidden} unless
      * {@code reveal}.
      */
-    public String line(EmergencyRequest r, boolean reveal, String hidden) {
+    public String line(EmergencyRequest r, boolean reveal, String hidden) { return line(rules.get(), r, reveal, hidden); }
+
+    /**
+     * {@code heading}, then a {@link #line} a request, each shown in full where {@code reveal} says. The store hands out
+     * the same list object while nothing happened ({@code RequestStore.recent}), so the same list, seen the same way
+     * with the same policy, is the text written for it before: a list asked for again is one lookup, not twenty lines.
+     */
+    public String list(String heading, List<EmergencyRequest> requests, Predicate<EmergencyRequest> reveal,
+                       String hidden) {
         var workflow = rules.get();
+        long shown = 0; // bit i: request i is shown in full; a list longer than 64 is written every time
+        for (int i = 0; i < requests.size() && i < Long.SIZE; i++) if (reveal.test(requests.get(i))) shown |= 1L << i;
+        boolean keep = requests.size() <= Long.SIZE;
+        int slot = (System.identityHashCode(requests) * 31 + Long.hashCode(shown)) & (LISTS_HELD - 1);
+        var held = listed[slot];
+        if (keep && held != null && held.requests == requests && held.workflow == workflow && held.reveal == shown
+                && held.heading.equals(heading) && held.hidden.equals(hidden)) return held.text;
+        var text = new StringBuilder(heading);
+        for (int i = 0; i < requests.size(); i++) {
+            var r = requests.get(i);
+            if (i > 0) text.append('\n');
+            text.append(line(workflow, r, i < Long.SIZE ? (shown >>> i & 1) == 1 : reveal.test(r), hidden));
+        }
+        var written = text.toString();
+        if (keep) listed[slot] = new Listed(requests, heading, workflow, shown, hidden, written);
+        return written;
+    }
+
+    private String line(Workflow workflow, EmergencyRequest r, boolean reveal, String hidden) {
         // The store hands out one object per stored version (and a list held is the same objects), so a line written
         // for this object, these words and this policy is this line; a list of twenty is then twenty lookups.
         int slot = (System.identityHashCode(r) * 2 + (reveal ? 1 : 0)) & (LINES_HELD - 1);

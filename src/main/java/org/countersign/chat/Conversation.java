@@ -188,8 +188,8 @@ public final class Conversation {
         var open = service.recent(State.open(), LIST_MAX);
         if (open.isEmpty()) return Reply.of(Kind.ANSWER, "No open emergency requests.");
         var audience = audience(by, where);
-        return Reply.of(Kind.ANSWER, "Open emergency requests:\n" + open.stream().map(r -> line(r, audience, where))
-                .collect(Collectors.joining("\n")));
+        return Reply.of(Kind.ANSWER, cards.list("Open emergency requests:\n", open, r -> Disclosure.seesAll(r, audience),
+                hidden(where)));
     }
 
     /** The requests awaiting a review, the longest due first, overdue ones marked. */
@@ -213,9 +213,13 @@ public final class Conversation {
     }
 
     private String line(EmergencyRequest r, Audience audience, Where where) {
-        return cards.line(r, Disclosure.seesAll(r, audience), where.venue().cardsBelow()
-                ? "confidential: details only for its requester and teams"
-                : "confidential: details in the security " + where.venue().roomWord());
+        return cards.line(r, Disclosure.seesAll(r, audience), hidden(where));
+    }
+
+    /** What a list line says in place of a confidential request's summary someone may not see. */
+    private static String hidden(Where where) {
+        return where.venue().cardsBelow() ? "confidential: details only for its requester and teams"
+                : "confidential: details in the security " + where.venue().roomWord();
     }
 
     // ---- opening ---------------------------------------------------------------------------------------------

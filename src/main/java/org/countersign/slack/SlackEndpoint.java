@@ -1,5 +1,6 @@
 package org.countersign.slack;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.slack.api.app_backend.SlackSignature;
 import com.slack.api.bolt.App;
@@ -7,7 +8,6 @@ import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.util.SlackRequestParser;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.countersign.app.CardBacklog;
 import org.countersign.app.StoreUnavailable;
+import org.countersign.chat.LastMade;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +132,7 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
     }
 
     /** {@code /emergency …}, answered as Bolt's {@code ctx.ack} would: JSON with the ephemeral text, or an empty 200. */
-    private void command(Context ctx, SlashCommand.Typed typed) throws IOException {
+    private void command(Context ctx, SlashCommand.Typed typed) {
         var lacking = typed.lacking();
         if (lacking.isPresent()) {
             error(ctx, 400, "The slash command lacks its " + lacking.get() + "; Slack always sends it");
@@ -152,10 +153,22 @@ public final class SlackEndpoint implements Consumer<RoutesConfig> {
             ctx.status(200).result("");
             return;
         }
+        ctx.status(200).contentType("application/json; charset=utf-8").result(ANSWERS.of(say.get()));
+    }
+
+    /** A list asked for again is the same text: its answer encoded once (Javalin only reads the bytes it is given). */
+    private static final LastMade<String, byte[]> ANSWERS = new LastMade<>(SlackEndpoint::ephemeral);
+
+    /** Bolt's {@code ctx.ack(text)}: {@code {"response_type":"ephemeral","text":…}}. */
+    private static byte[] ephemeral(String text) {
         var answer = new LinkedHashMap<String, String>();
         answer.put("response_type", "ephemeral");
-        answer.put("text", say.get());
-        ctx.status(200).contentType("application/json; charset=utf-8").result(JSON.writeValueAsBytes(answer));
+        answer.put("text", text);
+        try {
+            return JSON.writeValueAsBytes(answer);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("two strings always encode", e);
+        }
     }
 
     private static void tooLarge(Context ctx) {

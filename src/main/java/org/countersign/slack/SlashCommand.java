@@ -4,6 +4,7 @@ import com.slack.api.model.view.View;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.countersign.chat.LastMade;
 import org.countersign.chat.Reply;
 import org.countersign.chat.Syntax;
 import org.countersign.chat.VerbParser;
@@ -90,9 +91,12 @@ final class SlashCommand {
                 SlackReplies.formNotOpened(error, "run " + SlackApp.COMMAND + " again.")));
     }
 
+    /** A list asked for again is the same text: escaped once. */
+    private static final LastMade<String, String> MESSAGES = new LastMade<>(SlackText::message);
+
     /** Typed commands hear back every time, "you cancelled" too: only the person sees it. */
     private static Optional<String> answer(Reply reply) {
         if (reply.kind() == Reply.Kind.HELD_QUIETLY) return Optional.empty();
-        return Optional.of(SlackText.message(reply.text()));
+        return Optional.of(MESSAGES.of(reply.text()));
     }
 }

@@ -54,6 +54,47 @@ class CardWordsTest {
     }
 
     @Test
+    void a_list_follows_who_sees_what_the_words_asked_for_and_the_policy_and_is_written_once_for_the_same_ask() {
+        var rules = new java.util.concurrent.atomic.AtomicReference<>(new Workflow(TestPolicies.standard()));
+        var following = new Cards(rules::get);
+        var secret = aRequest().forReason("security").withSummary("auth bypass in login").build();
+        var open = aRequest().withSummary("payments down").approvedBy(TestPolicies.SRE1, "sre").build();
+        var list = java.util.List.of(secret, open);
+        java.util.function.Predicate<org.countersign.domain.EmergencyRequest> inTheRoom = r -> r != secret;
+
+        var all = following.list("Open:\n", list, r -> true, "hidden");
+        assertThat(all).isEqualTo("Open:\n" + following.line(secret, true, "hidden") + "\n"
+                + following.line(open, true, "hidden")).contains("auth bypass in login");
+        assertThat(following.list("Open:\n", list, r -> true, "hidden")).isSameAs(all);
+        var room = following.list("Open:\n", list, inTheRoom, "hidden");
+        assertThat(room).doesNotContain("auth bypass").contains(" · Confidential · pending — hidden (")
+                .contains("payments down");
+        // Asked again the other way round, each answer is still its own: what one audience saw never reaches another.
+        assertThat(following.list("Open:\n", list, r -> true, "hidden")).isEqualTo(all);
+        assertThat(following.list("Open:\n", list, inTheRoom, "hidden")).isEqualTo(room);
+        assertThat(following.list("Open:\n", list, inTheRoom, "in the security room")).doesNotContain("auth bypass")
+                .contains("in the security room");
+        assertThat(following.list("Waiting:\n", list, r -> true, "hidden")).startsWith("Waiting:\n");
+        rules.set(new Workflow(TestPolicies.withQuorum(2)));
+        assertThat(following.list("Open:\n", list, r -> true, "hidden"))
+                .endsWith("payments down (SRE waiting, Release Engineering waiting)");
+    }
+
+    @Test
+    void a_list_longer_than_its_kept_form_holds_is_written_every_time_and_still_hides_what_it_must() {
+        var many = new java.util.ArrayList<org.countersign.domain.EmergencyRequest>();
+        for (int i = 0; i < 70; i++) many.add(aRequest().withSummary("summary " + i).build());
+        var last = many.get(69);
+
+        var text = cards.list("", many, r -> r != last, "hidden");
+
+        assertThat(text.lines()).hasSize(70);
+        assertThat(text).contains("summary 68 (").doesNotContain("summary 69").endsWith("pending — hidden ("
+                + "SRE waiting, Release Engineering waiting)");
+        assertThat(cards.list("", many, r -> true, "hidden")).endsWith("summary 69 (SRE waiting, Release Engineering waiting)");
+    }
+
+    @Test
     void a_cancelled_or_expired_request_no_longer_says_a_team_is_waiting() {
         var cancelled = cards.of(aRequest().approvedBy(TestPolicies.SRE1, "sre").cancelled().build());
         var expired = cards.of(aRequest().expired().build());

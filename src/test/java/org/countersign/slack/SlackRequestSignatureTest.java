@@ -42,6 +42,22 @@ class SlackRequestSignatureTest {
     }
 
     @Test
+    void a_thread_checking_body_after_body_answers_each_as_if_it_were_the_first() throws Exception {
+        // The MAC is kept keyed per thread: whatever the check before it was, nothing of it may carry over.
+        var changed = BODY.clone();
+        changed[0] ^= 1;
+        for (int i = 0; i < 3; i++) {
+            assertThat(signature.valid(TIMESTAMP, SIGNATURE, changed, THEN)).isFalse();
+            assertThat(signature.valid(TIMESTAMP, SIGNATURE, BODY, THEN)).isTrue();
+            assertThat(signature.valid("soon", SIGNATURE, BODY, THEN)).isFalse();
+            assertThat(signature.valid(TIMESTAMP, SIGNATURE, BODY, THEN)).isTrue();
+        }
+        var other = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> signature.valid(TIMESTAMP, SIGNATURE, BODY, THEN) && !signature.valid(TIMESTAMP, SIGNATURE, changed, THEN));
+        assertThat(other.get()).isTrue();
+    }
+
+    @Test
     void a_timestamp_more_than_five_minutes_away_either_way_or_not_a_number_is_invalid() {
         assertThat(signature.valid(TIMESTAMP, SIGNATURE, BODY, THEN + 300_000)).isTrue();
         assertThat(signature.valid(TIMESTAMP, SIGNATURE, BODY, THEN + 301_000)).isFalse();
