@@ -1,10 +1,6 @@
 package org.countersign.chat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.countersign.app.OpenOnce;
@@ -25,8 +21,6 @@ import org.countersign.domain.Outcome.Unchanged;
 import org.countersign.domain.Problem;
 import org.countersign.domain.RequestId;
 import org.countersign.domain.State;
-import org.countersign.domain.Windows;
-import org.countersign.domain.Workflow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +38,6 @@ public final class Conversation {
     public static final String MAY_BE_RECORDED = "State store unavailable: what you did may or may not have been "
             + "recorded. Check the request's status in a moment before doing it again.";
     static final int LIST_MAX = 20;
-    static final int NEXT_WINDOWS = 5;
     private static final java.time.format.DateTimeFormatter UTC_MINUTE = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
     static final String ADVICE = "Rollback first, fix later. Availability before new features. Make on-wiki edits rarely.";
@@ -103,7 +96,7 @@ public final class Conversation {
         if (verb instanceof Verb.Usage u) return usage(u, where.venue().syntax());
         if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue(), whoSigns()));
         if (verb instanceof Verb.ListOpen) return list(by, where);
-        if (verb instanceof Verb.Windows) return Reply.of(Kind.ANSWER, windows(service.policy().windows(), service.now(),
+        if (verb instanceof Verb.Windows) return Reply.of(Kind.ANSWER, WindowWords.of(service.policy().windows(), service.now(),
                 service.workflow()));
         if (verb instanceof Verb.Reviews) return reviews(by, where);
         if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
@@ -153,35 +146,6 @@ public final class Conversation {
         out.append("\nTeams: ").append(policy.teams().values().stream().map(t -> t.label() + " (" + t.key() + ")")
                 .collect(Collectors.joining(", ")));
         return out.toString();
-    }
-
-    /** Where the deployment windows and freezes stand at {@code now}: the line the form shows, today's, the next. */
-    public static String windows(Windows windows, Instant now, Workflow workflow) {
-        if (!windows.configured())
-            return "The policy names no deployment windows and no freezes (windows: and freezes: in the policy file).";
-        var out = new StringBuilder("Deployment windows (" + windows.zone().getId() + "):\n");
-        windows.sentence(now).ifPresent(line -> out.append(line).append(".\n"));
-        var today = windows.todays(now);
-        out.append("Today, ").append(DateTimeFormatter.ofPattern("EEE d MMM", Locale.ENGLISH)
-                .format(now.atZone(windows.zone()))).append(": ");
-        out.append(today.isEmpty() ? "no window" : today.stream().map(w -> span(windows, w) + " " + w.label() + " ("
-                + (w.contains(now) ? "open now" : w.end().isAfter(now) ? Windows.in(Duration.between(now, w.start()))
-                : "over") + ")").collect(Collectors.joining("; "))).append('\n');
-        var next = windows.upcoming(now, NEXT_WINDOWS);
-        out.append("Next: ").append(next.isEmpty() ? "none" : next.stream().map(w -> windows.dayAndTime(w.start())
-                .replaceFirst(" [^ ]+$", "") + "–" + windows.time(w.end()) + " " + w.label() + " ("
-                + Windows.in(Duration.between(now, w.start())) + ")").collect(Collectors.joining("; ")));
-        var day = now.atZone(windows.zone()).toLocalDate();
-        var freezes = windows.freezes().stream().filter(f -> !f.to().isBefore(day)).toList();
-        if (!freezes.isEmpty())
-            out.append("\nFreezes: ").append(freezes.stream().map(f -> f.label() + ", " + f.from() + " to " + f.to()
-                    + (f.teams().isEmpty() ? "" : " (" + workflow.labels(f.teams()) + " must approve too)"))
-                    .collect(Collectors.joining("; ")));
-        return out.toString();
-    }
-
-    private static String span(Windows windows, Windows.Window w) {
-        return windows.time(w.start()).replaceFirst(" [^ ]+$", "") + "–" + windows.time(w.end());
     }
 
     private Reply list(Actor by, Where where) {

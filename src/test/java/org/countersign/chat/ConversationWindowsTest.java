@@ -24,7 +24,7 @@ class ConversationWindowsTest {
 
     @Test
     void inside_a_window_today_says_it_is_open_and_lists_the_next_ones() {
-        var text = Conversation.windows(WINDOWS, Instant.parse("2026-11-30T07:30:00Z"), WORKFLOW);
+        var text = WindowWords.of(WINDOWS, Instant.parse("2026-11-30T07:30:00Z"), WORKFLOW);
 
         assertThat(text).isEqualTo("""
                 Deployment windows (UTC):
@@ -40,7 +40,7 @@ class ConversationWindowsTest {
 
     @Test
     void after_todays_window_it_is_over_and_the_line_says_when_the_next_opens() {
-        var text = Conversation.windows(WINDOWS, Instant.parse("2026-11-30T09:00:00Z"), WORKFLOW);
+        var text = WindowWords.of(WINDOWS, Instant.parse("2026-11-30T09:00:00Z"), WORKFLOW);
 
         assertThat(text).contains("No deployment window is open; the next is Tue 07:00 UTC (in 22 h).")
                 .contains("Today, Mon 30 Nov: 07:00–08:00 UTC UTC morning backport window (over)");
@@ -48,7 +48,7 @@ class ConversationWindowsTest {
 
     @Test
     void without_windows_it_says_the_policy_names_none() {
-        assertThat(Conversation.windows(Windows.none(), Instant.parse("2026-11-30T09:00:00Z"), WORKFLOW))
+        assertThat(WindowWords.of(Windows.none(), Instant.parse("2026-11-30T09:00:00Z"), WORKFLOW))
                 .startsWith("The policy names no deployment windows and no freezes");
     }
 }
