@@ -18,6 +18,16 @@ public interface RateLimiter {
         }
     }
 
+    /**
+     * What a read done with a count ({@link RequestStore#recent(java.util.Set, int, RateLimiter, String, Limit)}) says:
+     * how long to wait when the count was refused, and then nothing was read; else what was read.
+     */
+    record Counted<T>(Optional<Duration> retryAfter, T value) {
+        public static <T> Counted<T> held(Duration wait) { return new Counted<>(Optional.of(wait), null); }
+
+        public static <T> Counted<T> read(T value) { return new Counted<>(Optional.empty(), value); }
+    }
+
     /** A limiter that allows everything (for wiring where limits are off). */
     RateLimiter NONE = (caller, limit) -> Optional.empty();
 }

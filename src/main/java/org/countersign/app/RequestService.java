@@ -235,6 +235,12 @@ public final class RequestService {
 
     public List<EmergencyRequest> recent(Set<State> states, int limit) { return store.recent(states, limit); }
 
+    /** {@link #recent} after counting one action of {@code caller} (one round trip on Redis: {@link RequestStore}). */
+    public RateLimiter.Counted<List<EmergencyRequest>> recent(Set<State> states, int limit, RateLimiter limiter,
+                                                              String caller, RateLimiter.Limit rate) {
+        return store.recent(states, limit, limiter, caller, rate);
+    }
+
     /** Every request, oldest first, a page at a time (the audit export). */
     public List<EmergencyRequest> opened(long offset, int limit) { return store.opened(offset, limit); }
 

@@ -30,6 +30,16 @@ public interface RequestStore {
     /** The most recently opened requests in any of {@code states} (all states when empty), newest first. */
     List<EmergencyRequest> recent(Set<State> states, int limit);
 
+    /**
+     * {@link #recent}, after one action of {@code caller} is counted by {@code limiter} under {@code rate}; when the
+     * count is refused, nothing is read. A store on the limiter's Redis does both in one round trip.
+     */
+    default RateLimiter.Counted<List<EmergencyRequest>> recent(Set<State> states, int limit, RateLimiter limiter,
+                                                               String caller, RateLimiter.Limit rate) {
+        var wait = limiter.tryAcquire(caller, rate);
+        return wait.isPresent() ? RateLimiter.Counted.held(wait.get()) : RateLimiter.Counted.read(recent(states, limit));
+    }
+
     /** Every request, oldest first, {@code limit} from {@code offset}: how the audit export walks the history. */
     List<EmergencyRequest> opened(long offset, int limit);
 

@@ -44,6 +44,29 @@ public final class Throttle {
             // Without Redis nothing can be recorded anyway: let the action through to say so properly.
             return new Allowed();
         }
+        return verdict(caller, wait);
+    }
+
+    /** How a read reads while it counts the action ({@link RequestService#recent(java.util.Set, int, RateLimiter, String, RateLimiter.Limit)}). */
+    @FunctionalInterface
+    public interface CountingRead<T> {
+        RateLimiter.Counted<T> read(RateLimiter limiter, String caller, RateLimiter.Limit limit);
+    }
+
+    /** The verdict, and what was read when allowed (null when refused). */
+    public record Checked<T>(Verdict verdict, T value) {}
+
+    /**
+     * {@link #check}, with {@code read} done alongside the count: a read that asks nothing of anyone can go in the same
+     * round trip. Refused, what it read is not handed out. A store that is down fails the read, which says so.
+     */
+    public <T> Checked<T> check(String caller, CountingRead<T> read) {
+        var counted = read.read(limiter, caller, limit);
+        var verdict = verdict(caller, counted.retryAfter());
+        return new Checked<>(verdict, verdict instanceof Allowed ? counted.value() : null);
+    }
+
+    private Verdict verdict(String caller, Optional<Duration> wait) {
         if (wait.isEmpty()) return new Allowed();
         boolean tell = kv == null || kv.putIfAbsent("throttle-told:" + limit.name() + ":" + caller, "1", wait.get());
         return new Refused(wait.get(), tell);

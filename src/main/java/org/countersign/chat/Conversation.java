@@ -54,9 +54,15 @@ public final class Conversation {
 
     /** The answer to {@code verb}, said by {@code by} {@code where}. */
     public Reply said(Actor by, Where where, Verb verb) {
-        var held = heldBack(by);
-        if (held.isPresent()) return held.get();
         try {
+            if (verb instanceof Verb.ListOpen || verb instanceof Verb.Status s && s.id().isEmpty()) {
+                // A list is only read: the action is counted and the list read in one round trip.
+                var read = throttle.check(by.toString(), (limiter, caller, limit) ->
+                        service.recent(State.open(), LIST_MAX, limiter, caller, limit));
+                return read.verdict() instanceof Throttle.Refused held ? heldReply(held) : list(by, where, read.value());
+            }
+            var held = heldBack(by);
+            if (held.isPresent()) return held.get();
             return answer(by, where, verb);
         } catch (StoreUnavailable e) {
             return Reply.of(Kind.UNAVAILABLE, e.mayBeRecorded() ? MAY_BE_RECORDED : UNAVAILABLE);
@@ -68,9 +74,12 @@ public final class Conversation {
      * when {@code by} acts too often, else empty, counting this action.
      */
     public Optional<Reply> heldBack(Actor by) {
-        if (throttle.check(by.toString()) instanceof Throttle.Refused held)
-            return Optional.of(Reply.of(held.tell() ? Kind.HELD : Kind.HELD_QUIETLY, held.message()));
+        if (throttle.check(by.toString()) instanceof Throttle.Refused held) return Optional.of(heldReply(held));
         return Optional.empty();
+    }
+
+    private static Reply heldReply(Throttle.Refused held) {
+        return Reply.of(held.tell() ? Kind.HELD : Kind.HELD_QUIETLY, held.message());
     }
 
     /**
@@ -148,8 +157,9 @@ public final class Conversation {
         return out.toString();
     }
 
-    private Reply list(Actor by, Where where) {
-        var open = service.recent(State.open(), LIST_MAX);
+    private Reply list(Actor by, Where where) { return list(by, where, service.recent(State.open(), LIST_MAX)); }
+
+    private Reply list(Actor by, Where where, List<EmergencyRequest> open) {
         if (open.isEmpty()) return Reply.of(Kind.ANSWER, "No open emergency requests.");
         var audience = audience(by, where);
         return Reply.of(Kind.ANSWER, cards.list("Open emergency requests:\n", open, r -> Disclosure.seesAll(r, audience),

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.app.RateLimiter;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -34,9 +36,24 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public Optional<Duration> tryAcquire(String caller, Limit limit) {
-        var key = keys.rate(limit.name(), caller);
-        var wait = (Long) call(() -> COUNT.run(redis, List.of(key),
-                List.of(Integer.toString(limit.count()), Long.toString(limit.window().toMillis()))));
+        return waitOf(call(() -> COUNT.run(redis, List.of(keys.rate(limit.name(), caller)), args(limit))));
+    }
+
+    /** Whether this limiter counts on {@code client}, so a read on it can carry the count ({@link RedisLists}). */
+    boolean on(UnifiedJedis client) { return redis == client; }
+
+    /** One action of {@code caller} counted in {@code pipe}: its reply is for {@link #waitOf}. */
+    Response<Object> count(AbstractPipeline pipe, String caller, Limit limit) {
+        return pipe.evalsha(COUNT.sha(), List.of(keys.rate(limit.name(), caller)), args(limit));
+    }
+
+    /** The script's answer as the wait: none when allowed. */
+    static Optional<Duration> waitOf(Object reply) {
+        var wait = (Long) reply;
         return wait == null || wait == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(wait));
+    }
+
+    private static List<String> args(Limit limit) {
+        return List.of(Integer.toString(limit.count()), Long.toString(limit.window().toMillis()));
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.countersign.app.RateLimiter;
 import org.countersign.app.RequestStore;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.domain.EmergencyRequest;
@@ -46,8 +46,6 @@ import redis.clients.jedis.params.ZRangeParams;
 public final class RedisRequestStore implements RequestStore {
     public static final String DEFAULT_PREFIX = "cs:";
     public static final long DEFAULT_STREAM_MAX_LENGTH = 100_000;
-    /** How many lists (sets and limit) {@link #recent} holds before it starts again. */
-    static final int LISTS_HELD = 32;
 
     /** How long a save waits for REDIS_MIN_REPLICAS replicas to have it (WAIT), below the client's socket timeout. */
     static final long REPLICA_WAIT_MILLIS = 1_000;
@@ -59,8 +57,8 @@ public final class RedisRequestStore implements RequestStore {
     private final ObjectMapper json = DomainJson.mapper();
     private final DecodedRequests decoded = new DecodedRequests(DecodedRequests.CAPACITY);
     private final RedisArchive archive;
-    /** The last list read per sets and limit ({@link #recent}). */
-    private final Map<String, Listed> listed = new ConcurrentHashMap<>();
+    /** The lists {@link #recent} reads, and the last one read per sets and limit. */
+    private final RedisLists lists;
 
     public RedisRequestStore(UnifiedJedis redis) { this(redis, DEFAULT_PREFIX, DEFAULT_STREAM_MAX_LENGTH); }
 
@@ -83,6 +81,7 @@ public final class RedisRequestStore implements RequestStore {
         this.streamMaxLength = streamMaxLength;
         this.minReplicas = minReplicas;
         this.archive = new RedisArchive(redis, prefix);
+        this.lists = new RedisLists(redis, keys, this::request);
     }
 
     /** An entry of the events stream: its stream id ({@code 1718000000000-0}) and the event. */
@@ -189,28 +188,16 @@ public final class RedisRequestStore implements RequestStore {
      * ({@link RequestScripts#RECENT}).
      */
     @Override
-    public List<EmergencyRequest> recent(Set<State> states, int limit) {
-        if (limit < 1) return List.of();
-        var keyList = new ArrayList<String>(states.size() + 1);
-        if (states.isEmpty()) keyList.add(keys.all());
-        else states.stream().sorted().forEach(s -> keyList.add(keys.state(s)));
-        var asked = keyList + " " + limit;
-        keyList.add(keys.events());
-        var held = listed.get(asked);
-        var args = List.of(Integer.toString(limit), keys.requestPrefix(), held == null ? "" : held.generation());
-        var reply = (List<?>) call(() -> RequestScripts.RECENT.run(redis, keyList, args));
-        var generation = (String) reply.get(0);
-        if (held != null && held.generation().equals(generation)) return held.requests();
-        var requests = reply.subList(1, reply.size()).stream().map(t -> request((String) t)).toList();
-        if (!generation.isEmpty()) {
-            if (listed.size() >= LISTS_HELD) listed.clear(); // limits come from callers (the API's ?limit=)
-            listed.put(asked, new Listed(generation, requests));
-        }
-        return requests;
-    }
+    public List<EmergencyRequest> recent(Set<State> states, int limit) { return lists.recent(states, limit); }
 
-    /** A list as read, with the generation it was read at. */
-    private record Listed(String generation, List<EmergencyRequest> requests) {}
+    /** One pipeline for the count and the list when the limiter counts on this store's Redis ({@link RedisLists}). */
+    @Override
+    public RateLimiter.Counted<List<EmergencyRequest>> recent(Set<State> states, int limit, RateLimiter limiter,
+                                                              String caller, RateLimiter.Limit rate) {
+        if (limit < 1 || !(limiter instanceof RedisRateLimiter counting && counting.on(redis)))
+            return RequestStore.super.recent(states, limit, limiter, caller, rate);
+        return lists.recentCounted(states, limit, counting, caller, rate);
+    }
 
     @Override
     public List<EmergencyRequest> opened(long offset, int limit) {

@@ -96,7 +96,13 @@ class ConversationTest {
         assertThat(held.kind()).isEqualTo(Reply.Kind.HELD);
         assertThat(held.say()).hasValueSatisfying(t -> assertThat(t).startsWith("Slow down").contains("Nothing was recorded"));
         assertThat(again).hasValueSatisfying(r -> assertThat(r.say()).isEmpty());
+        // A list, however it is asked for, is counted with its read and held like anything else.
+        assertThat(conversation.said(sre, where, new Verb.Status(Optional.empty())).kind())
+                .isEqualTo(Reply.Kind.HELD_QUIETLY);
         assertThat(conversation.said(TestPolicies.REL1, where, new Verb.ListOpen()).kind()).isEqualTo(Reply.Kind.ANSWER);
+        assertThat(conversation.said(TestPolicies.REL1, where, new Verb.Status(Optional.empty())).text())
+                .isEqualTo("No open emergency requests.");
+        assertThat(conversation.said(TestPolicies.REL1, where, new Verb.ListOpen()).kind()).isEqualTo(Reply.Kind.HELD);
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
+import org.countersign.app.RateLimiter;
 import org.countersign.app.StoreUnavailable;
 import org.countersign.domain.Event;
 import org.countersign.domain.EventType;
@@ -349,6 +350,42 @@ class RedisRequestStoreTest {
 
         assertThat(duplicates).isEmpty();
         assertThat(ids).hasSize(threads * perThread);
+    }
+
+    @Test
+    void a_list_read_with_its_count_is_the_list_until_the_limit_and_then_only_how_long_to_wait() {
+        var limiter = new RedisRateLimiter(redis, store.prefix());
+        var two = new RateLimiter.Limit("list", 2, Duration.ofSeconds(10));
+        var request = create(store, T0);
+
+        for (int i = 0; i < 2; i++)
+            assertThat(store.recent(State.open(), 10, limiter, "slack:U1", two)).isEqualTo(RateLimiter.Counted.read(
+                    List.of(request)));
+        var held = store.recent(State.open(), 10, limiter, "slack:U1", two);
+
+        assertThat(held.value()).isNull();
+        assertThat(held.retryAfter()).hasValueSatisfying(wait -> assertThat(wait).isBetween(Duration.ofSeconds(9),
+                Duration.ofSeconds(10)));
+        // The count is the limiter's own: counted with a list or alone, it is one count, and callers are apart.
+        assertThat(limiter.tryAcquire("slack:U1", two)).isPresent();
+        assertThat(limiter.tryAcquire("slack:U2", two)).isEmpty();
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U2", two).value()).containsExactly(request);
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U2", two).retryAfter()).isPresent();
+    }
+
+    @Test
+    void a_list_read_with_its_count_after_redis_forgets_its_scripts_counts_once_and_reads_the_list() {
+        var limiter = new RedisRateLimiter(redis, store.prefix());
+        var three = new RateLimiter.Limit("list", 3, Duration.ofSeconds(10));
+        var first = create(store, T0);
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U1", three).value()).containsExactly(first);
+        var second = create(store, T0.plusSeconds(1));
+        forgetScriptsWhereTheKeysAre();
+
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U1", three).value()).containsExactly(second, first);
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U1", three).retryAfter())
+                .as("the third: the count sent again alone was not also counted").isEmpty();
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U1", three).retryAfter()).isPresent();
     }
 
     @Test
