@@ -47,7 +47,7 @@ public final class Throttle {
         return verdict(caller, wait);
     }
 
-    /** How a read reads while it counts the action ({@link RequestService#recent(java.util.Set, int, RateLimiter, String, RateLimiter.Limit)}). */
+    /** A read that counts the action with {@code limiter} as it reads (a list: {@code RequestService.recent}). */
     @FunctionalInterface
     public interface CountingRead<T> {
         RateLimiter.Counted<T> read(RateLimiter limiter, String caller, RateLimiter.Limit limit);

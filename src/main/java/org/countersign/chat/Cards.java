@@ -96,7 +96,7 @@ public final class Cards {
     public String line(EmergencyRequest r, boolean reveal, String hidden) { return line(rules.get(), r, reveal, hidden); }
 
     /**
-     * {@code heading}, then a {@link #line} a request, each shown in full where {@code reveal} says. The store hands out
+     * {@code heading}, then a {@link #line} for each request, shown in full where {@code reveal} says. The store hands out
      * the same list object while nothing happened ({@code RequestStore.recent}), so the same list, seen the same way
      * with the same policy, is the text written for it before: a list asked for again is one lookup, not twenty lines.
      */
