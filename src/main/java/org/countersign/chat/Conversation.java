@@ -55,12 +55,7 @@ public final class Conversation {
     /** The answer to {@code verb}, said by {@code by} {@code where}. */
     public Reply said(Actor by, Where where, Verb verb) {
         try {
-            if (verb instanceof Verb.ListOpen || verb instanceof Verb.Status s && s.id().isEmpty()) {
-                // A list is only read: the action is counted and the list read in one round trip.
-                var read = throttle.check(by.toString(), (limiter, caller, limit) ->
-                        service.recent(State.open(), LIST_MAX, limiter, caller, limit));
-                return read.verdict() instanceof Throttle.Refused held ? heldReply(held) : list(by, where, read.value());
-            }
+            if (verb instanceof Verb.ListOpen || verb instanceof Verb.Status s && s.id().isEmpty()) return list(by, where);
             var held = heldBack(by);
             if (held.isPresent()) return held.get();
             return answer(by, where, verb);
@@ -104,11 +99,10 @@ public final class Conversation {
     private Reply answer(Actor by, Where where, Verb verb) {
         if (verb instanceof Verb.Usage u) return usage(u, where.venue().syntax());
         if (verb instanceof Verb.Help) return Reply.of(Kind.ANSWER, help(where.venue(), whoSigns()));
-        if (verb instanceof Verb.ListOpen) return list(by, where);
         if (verb instanceof Verb.Windows) return Reply.of(Kind.ANSWER, WindowWords.of(service.policy().windows(), service.now(),
                 service.workflow()));
         if (verb instanceof Verb.Reviews) return reviews(by, where);
-        if (verb instanceof Verb.Status s) return s.id().map(id -> status(by, where, id)).orElseGet(() -> list(by, where));
+        if (verb instanceof Verb.Status s && s.id().isPresent()) return status(by, where, s.id().get());
         if (verb instanceof Verb.Open o) return open(by, where, o.draft(), o.once());
         if (verb instanceof Verb.Edit e && e.changes() == null) return editForm(by, e.id());
         return act(by, where, verb);
@@ -157,9 +151,12 @@ public final class Conversation {
         return out.toString();
     }
 
-    private Reply list(Actor by, Where where) { return list(by, where, service.recent(State.open(), LIST_MAX)); }
-
-    private Reply list(Actor by, Where where, List<EmergencyRequest> open) {
+    /** The open requests, or the hold: a list is only read, so the action is counted in the list's round trip. */
+    private Reply list(Actor by, Where where) {
+        var read = throttle.check(by.toString(), (limiter, caller, limit) ->
+                service.recent(State.open(), LIST_MAX, limiter, caller, limit));
+        if (read.verdict() instanceof Throttle.Refused held) return heldReply(held);
+        var open = read.value();
         if (open.isEmpty()) return Reply.of(Kind.ANSWER, "No open emergency requests.");
         var audience = audience(by, where);
         return Reply.of(Kind.ANSWER, cards.list("Open emergency requests:\n", open, r -> Disclosure.seesAll(r, audience),

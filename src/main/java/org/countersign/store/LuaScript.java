@@ -5,7 +5,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -20,6 +22,19 @@ record LuaScript(String text, String sha) {
             return redis.evalsha(sha, keys, args);
         } catch (JedisNoScriptException e) {
             return redis.eval(text, keys, args);
+        }
+    }
+
+    /**
+     * A pipelined script's reply, or null when Redis did not have the script cached (it did nothing then): a pipeline
+     * hands the NOSCRIPT error back as a plain data error.
+     */
+    static <T> T replyOrUncached(Response<T> reply) {
+        try {
+            return reply.get();
+        } catch (JedisDataException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) return null;
+            throw e;
         }
     }
 

@@ -13,7 +13,6 @@ import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.State;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * The lists of {@link RedisRequestStore#recent}: the newest among the sets, read by {@link RequestScripts#RECENT}, and
@@ -65,22 +64,12 @@ final class RedisLists {
                 return both;
             }
         });
-        var counted = RedisCalls.call(() -> orUncached(sent.count()));
+        var counted = RedisCalls.call(() -> LuaScript.replyOrUncached(sent.count()));
         Optional<Duration> wait = counted == null ? limiter.tryAcquire(caller, rate) : RedisRateLimiter.waitOf(counted);
         if (wait.isPresent()) return RateLimiter.Counted.held(wait.get());
-        var list = RedisCalls.call(() -> orUncached(sent.list()));
+        var list = RedisCalls.call(() -> LuaScript.replyOrUncached(sent.list()));
         return RateLimiter.Counted.read(answer(ask, list != null ? list
                 : RedisCalls.call(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args()))));
-    }
-
-    /** A pipelined script's reply, or null when Redis did not have the script cached (it did nothing then). */
-    private static Object orUncached(Response<Object> reply) {
-        try {
-            return reply.get();
-        } catch (JedisDataException e) {
-            if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) return null;
-            throw e;
-        }
     }
 
     private Ask ask(Set<State> states, int limit) {

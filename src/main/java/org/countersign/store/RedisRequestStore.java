@@ -20,7 +20,6 @@ import org.countersign.domain.State;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.ZRangeParams;
 
@@ -163,13 +162,8 @@ public final class RedisRequestStore implements RequestStore {
             replicas = pipe.waitReplicas(keyList.get(0), minReplicas, REPLICA_WAIT_MILLIS);
             pipe.sync();
         }
-        Object outcome;
-        try {
-            outcome = saved.get();
-        } catch (JedisDataException e) {
-            if (!sendScript && String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) return null;
-            throw e;
-        }
+        var outcome = LuaScript.replyOrUncached(saved); // sent as text, the script is never uncached
+        if (outcome == null) return null;
         long have = replicas.get();
         if (Long.valueOf(1).equals(outcome) && have < minReplicas)
             throw new StoreUnavailable("state store: the change is on the Redis master but on " + have + " of the "
