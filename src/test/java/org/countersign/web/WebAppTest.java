@@ -80,6 +80,25 @@ class WebAppTest {
     }
 
     @Test
+    void a_large_answer_is_gzipped_when_asked_and_a_small_one_is_not() throws Exception {
+        var css = http.send(WebTesting.authorized(HttpRequest.newBuilder(url(app, "/assets/app.css")))
+                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+        var plain = http.send(WebTesting.authorized(HttpRequest.newBuilder(url(app, "/assets/app.css"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        var small = http.send(WebTesting.authorized(HttpRequest.newBuilder(url(app, "/healthz")))
+                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(css.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(css.body()))) {
+            assertThat(in.readAllBytes()).isEqualTo(plain.body());
+        }
+        assertThat(css.body().length).isLessThan(plain.body().length / 2);
+        assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(json(small).path("status").asText()).isEqualTo("alive");
+    }
+
+    @Test
     void a_request_is_shown_with_its_whole_timeline() throws Exception {
         var id = open("availability");
         service.approve(id, SRE1, "sre");
