@@ -235,6 +235,12 @@ public final class RequestService {
 
     public List<EmergencyRequest> recent(Set<State> states, int limit) { return store.recent(states, limit); }
 
+    /** {@link #find} after counting one action of {@code caller}: one round trip on Redis ({@link RequestStore}). */
+    public RateLimiter.Counted<Optional<EmergencyRequest>> find(RequestId id, RateLimiter limiter, String caller,
+                                                                RateLimiter.Limit rate) {
+        return store.find(id, limiter, caller, rate);
+    }
+
     /** {@link #recent} after counting one action of {@code caller} (one round trip on Redis: {@link RequestStore}). */
     public RateLimiter.Counted<List<EmergencyRequest>> recent(Set<State> states, int limit, RateLimiter limiter,
                                                               String caller, RateLimiter.Limit rate) {
@@ -256,13 +262,22 @@ public final class RequestService {
     public java.util.Map<State, Long> countByState() { return store.countByState(); }
 
     private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {
+        return execute(id, by, command, null);
+    }
+
+    /**
+     * {@code command} of {@code by} on {@code id}, decided first on {@code read}, the request as just read (in the round
+     * trip that counted the action: {@link #find(RequestId, RateLimiter, String, RateLimiter.Limit)}); read again only
+     * when the save finds it changed meanwhile. A null {@code read} is read here.
+     */
+    public Outcome execute(RequestId id, Actor by, Function<Member, Command> command, Optional<EmergencyRequest> read) {
         var now = rules.get();
         var workflow = now.workflow();
         var directory = now.directory();
         var cmd = command.apply(directory.resolve(by));
         var unchecked = directory.unchecked(by);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            var current = store.find(id);
+            var current = attempt == 1 && read != null ? read : store.find(id);
             if (current.isEmpty()) return Refused.of(Refusal.NOT_FOUND, "There is no request " + id);
             var outcome = workflow.apply(current.get(), cmd, clock.instant(), unchecked);
             if (!(outcome instanceof Applied applied)) return outcome;

@@ -18,6 +18,17 @@ public interface RequestStore {
     Optional<EmergencyRequest> find(RequestId id);
 
     /**
+     * {@link #find}, after one action of {@code caller} is counted by {@code limiter} under {@code rate}: the read an
+     * action on a request starts with. When the count is refused, nothing is read. A store on the limiter's Redis does
+     * both in one round trip.
+     */
+    default RateLimiter.Counted<Optional<EmergencyRequest>> find(RequestId id, RateLimiter limiter, String caller,
+                                                                 RateLimiter.Limit rate) {
+        var wait = limiter.tryAcquire(caller, rate);
+        return wait.isPresent() ? RateLimiter.Counted.held(wait.get()) : RateLimiter.Counted.read(find(id));
+    }
+
+    /**
      * Writes the request, appends its events to its timeline and to the events stream, and updates the
      * indexes, in one atomic step. {@code expectedVersion} is the version the change was computed from
      * (0 to create); returns false, writing nothing, when the stored version is another.

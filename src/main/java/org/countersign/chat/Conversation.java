@@ -2,6 +2,7 @@ package org.countersign.chat;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.countersign.app.OpenOnce;
 import org.countersign.app.RequestService;
@@ -9,9 +10,11 @@ import org.countersign.app.StoreUnavailable;
 import org.countersign.app.Throttle;
 import org.countersign.chat.Reply.Kind;
 import org.countersign.domain.Actor;
+import org.countersign.domain.Command;
 import org.countersign.domain.Disclosure;
 import org.countersign.domain.Disclosure.Audience;
 import org.countersign.domain.Draft;
+import org.countersign.domain.Member;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.Outcome;
 import org.countersign.domain.Outcome.Applied;
@@ -56,6 +59,7 @@ public final class Conversation {
     public Reply said(Actor by, Where where, Verb verb) {
         try {
             if (verb instanceof Verb.ListOpen || verb instanceof Verb.Status s && s.id().isEmpty()) return list(by, where);
+            if (acts(verb)) return act(by, where, verb); // counted in its first read
             var held = heldBack(by);
             if (held.isPresent()) return held.get();
             return answer(by, where, verb);
@@ -105,7 +109,12 @@ public final class Conversation {
         if (verb instanceof Verb.Status s && s.id().isPresent()) return status(by, where, s.id().get());
         if (verb instanceof Verb.Open o) return open(by, where, o.draft(), o.once());
         if (verb instanceof Verb.Edit e && e.changes() == null) return editForm(by, e.id());
-        return act(by, where, verb);
+        throw new IllegalArgumentException("not an answer: " + verb);
+    }
+
+    /** Whether {@code verb} changes a request (and so is {@link #act}ed on), rather than answered. */
+    private static boolean acts(Verb verb) {
+        return Verb.target(verb).isPresent() && !(verb instanceof Verb.Edit e && e.changes() == null);
     }
 
     /** A command typed wrongly: what is wrong, its usage, and an example where one helps. */
@@ -230,6 +239,10 @@ public final class Conversation {
 
     private Reply act(Actor by, Where where, Verb verb) {
         var id = Verb.target(verb).orElseThrow(() -> new IllegalArgumentException("not a verb on a request: " + verb));
+        // The action is counted in the round trip that reads the request it acts on.
+        var read = throttle.check(by.toString(), (limiter, caller, limit) -> service.find(id, limiter, caller, limit));
+        if (read.verdict() instanceof Throttle.Refused held) return heldReply(held);
+        var found = read.value();
         var syntax = where.venue().syntax();
         if (verb instanceof Verb.BreakGlass glass && (glass.reason() == null || glass.reason().isBlank()))
             return Reply.about(Kind.ANSWER, id, "To break the glass on " + id + ", write why it cannot wait: "
@@ -239,11 +252,11 @@ public final class Conversation {
                     + " <reason>"));
         var text = Verb.freeText(verb);
         if (text != null && !text.isBlank() && where.isOpenRoom()
-                && service.find(id).map(EmergencyRequest::confidential).orElse(false))
+                && found.map(EmergencyRequest::confidential).orElse(false))
             return Reply.refused(Refusal.NOT_ALLOWED, id, id + " is confidential: say that in the security "
                     + where.venue().roomWord() + ", not here, so what it is about stays private. Nothing was recorded.",
                     List.of()).takingDown();
-        var outcome = perform(by, verb, id);
+        var outcome = service.execute(id, by, command(verb, id), found);
         var request = outcome instanceof Applied a ? Optional.of(a.request())
                 : outcome instanceof Unchanged u ? Optional.of(u.request())
                 : outcome instanceof Refused r && r.kind() == Refusal.NOT_FOUND ? Optional.<EmergencyRequest>empty()
@@ -258,17 +271,18 @@ public final class Conversation {
         return Reply.refused(refused.kind(), id, refusal(refused) + hint, refused.problems());
     }
 
-    private Outcome perform(Actor by, Verb verb, RequestId id) {
-        if (verb instanceof Verb.Approve v) return service.approve(id, by, v.team());
-        if (verb instanceof Verb.Withdraw v) return service.withdraw(id, by, v.team());
-        if (verb instanceof Verb.Edit v) return service.editChanges(id, by, v.changes());
-        if (verb instanceof Verb.Reject v) return service.reject(id, by, v.reason());
-        if (verb instanceof Verb.Cancel v) return service.cancel(id, by, v.note());
-        if (verb instanceof Verb.DeployStarted v) return service.startDeploy(id, by);
-        if (verb instanceof Verb.DeployEnded v) return service.finishDeploy(id, by, v.result(), v.note());
-        if (verb instanceof Verb.Close v) return service.close(id, by, v.note());
-        if (verb instanceof Verb.BreakGlass v) return service.breakGlass(id, by, v.reason());
-        if (verb instanceof Verb.Review v) return service.review(id, by, v.followUp());
+    /** What {@code verb} asks of request {@code id}, for the member who asks it. */
+    private static Function<Member, Command> command(Verb verb, RequestId id) {
+        if (verb instanceof Verb.Approve v) return m -> new Command.Approve(id, m, v.team());
+        if (verb instanceof Verb.Withdraw v) return m -> new Command.Withdraw(id, m, v.team());
+        if (verb instanceof Verb.Edit v) return m -> new Command.EditChanges(id, m, v.changes());
+        if (verb instanceof Verb.Reject v) return m -> new Command.Reject(id, m, v.reason());
+        if (verb instanceof Verb.Cancel v) return m -> new Command.Cancel(id, m, v.note());
+        if (verb instanceof Verb.DeployStarted) return m -> new Command.StartDeploy(id, m);
+        if (verb instanceof Verb.DeployEnded v) return m -> new Command.FinishDeploy(id, m, v.result(), v.note());
+        if (verb instanceof Verb.Close v) return m -> new Command.Close(id, m, v.note());
+        if (verb instanceof Verb.BreakGlass v) return m -> new Command.BreakGlass(id, m, v.reason());
+        if (verb instanceof Verb.Review v) return m -> new Command.Review(id, m, v.followUp());
         throw new IllegalArgumentException("not a verb on a request: " + verb);
     }
 

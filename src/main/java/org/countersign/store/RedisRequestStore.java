@@ -97,6 +97,27 @@ public final class RedisRequestStore implements RequestStore {
         return Optional.ofNullable(text).map(this::request);
     }
 
+    /** The count and the read in one pipeline when the limiter counts on this store's Redis, as a list's are. */
+    @Override
+    public RateLimiter.Counted<Optional<EmergencyRequest>> find(RequestId id, RateLimiter limiter, String caller,
+                                                                RateLimiter.Limit rate) {
+        if (!(limiter instanceof RedisRateLimiter counting && counting.on(redis)))
+            return RequestStore.super.find(id, limiter, caller, rate);
+        record Sent(Response<Object> count, Response<String> text) {}
+        var sent = call(() -> {
+            try (var pipe = redis.pipelined()) {
+                var both = new Sent(counting.count(pipe, caller, rate), pipe.hget(keys.request(id), "json"));
+                pipe.sync();
+                return both;
+            }
+        });
+        var counted = call(() -> LuaScript.replyOrUncached(sent.count()));
+        // A count script Redis forgot counted nothing: counted again alone, the read is still good.
+        var wait = counted == null ? counting.tryAcquire(caller, rate) : RedisRateLimiter.waitOf(counted);
+        if (wait.isPresent()) return RateLimiter.Counted.held(wait.get());
+        return RateLimiter.Counted.read(Optional.ofNullable(call(() -> sent.text().get())).map(this::request));
+    }
+
     @Override
     public boolean save(EmergencyRequest request, long expectedVersion, List<Event> events) {
         if (expectedVersion < 0 || request.version() <= expectedVersion)

@@ -388,6 +388,9 @@ public final class Benchmark {
         var cpu = new CpuMeter(service.pid(), probe);
         var cpuBefore = cpu.read();
         service.resetPeak();
+        // A mark to attach a profiler by (pid and phase), for the notes in bench/RESULTS.md.
+        System.out.printf("phase %s c=%d starts, service pid %d%n", scenario, concurrency, service.pid());
+        System.out.flush();
         var load = ClosedLoop.run(scenario, service.port(), concurrency, settings.phase(), bodies, check);
         double peak = service.peakRssMib();
         long drainStart = System.nanoTime();

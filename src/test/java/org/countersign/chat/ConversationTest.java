@@ -106,6 +106,31 @@ class ConversationTest {
     }
 
     @Test
+    void an_action_past_the_limit_is_held_before_it_reads_or_records_anything() {
+        var conversation = withLimit(3);
+        var where = SLACK.room(false);
+        var id = conversation.said(TestPolicies.DEV, SLACK.alone(), new Verb.Open(TestPolicies.draft("availability")))
+                .request();
+
+        assertThat(conversation.said(TestPolicies.SRE1, where, new Verb.Approve(id, "sre")).kind())
+                .isEqualTo(Reply.Kind.DONE);
+        assertThat(conversation.said(TestPolicies.SRE1, where, new Verb.Withdraw(id, "sre")).kind())
+                .isEqualTo(Reply.Kind.DONE);
+        assertThat(conversation.said(TestPolicies.SRE1, where, new Verb.Approve(id, "sre")).kind())
+                .isEqualTo(Reply.Kind.DONE);
+        var held = conversation.said(TestPolicies.SRE1, where, new Verb.Withdraw(id, "sre"));
+
+        assertThat(held.kind()).isEqualTo(Reply.Kind.HELD);
+        assertThat(held.say()).hasValueSatisfying(t -> assertThat(t).startsWith("Slow down"));
+        assertThat(service.find(id).orElseThrow().approvals()).as("the held withdrawal recorded nothing").hasSize(1);
+        // One count per person, whatever the action: the limit is reached for this person's lists too.
+        assertThat(conversation.said(TestPolicies.SRE1, where, new Verb.ListOpen()).kind())
+                .isEqualTo(Reply.Kind.HELD_QUIETLY);
+        assertThat(conversation.said(TestPolicies.REL1, where, new Verb.Approve(id, "releng")).kind())
+                .isEqualTo(Reply.Kind.DONE);
+    }
+
+    @Test
     void a_confidential_request_on_a_platform_without_a_security_room_is_refused_and_nothing_is_recorded() {
         var reply = withLimit(100).said(TestPolicies.DEV, MATRIX.room(false), new Verb.Open(TestPolicies.draft("security")));
 

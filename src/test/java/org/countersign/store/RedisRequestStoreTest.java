@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -386,6 +387,42 @@ class RedisRequestStoreTest {
         assertThat(store.recent(State.open(), 10, limiter, "slack:U1", three).retryAfter())
                 .as("the third: the count sent again alone was not also counted").isEmpty();
         assertThat(store.recent(State.open(), 10, limiter, "slack:U1", three).retryAfter()).isPresent();
+    }
+
+    @Test
+    void a_request_read_with_its_count_is_the_request_until_the_limit_and_then_only_how_long_to_wait() {
+        var limiter = new RedisRateLimiter(redis, store.prefix());
+        var two = new RateLimiter.Limit("act", 2, Duration.ofSeconds(10));
+        var request = create(store, T0);
+
+        assertThat(store.find(request.id(), limiter, "slack:U1", two)).isEqualTo(RateLimiter.Counted.read(
+                Optional.of(request)));
+        assertThat(store.find(new RequestId(999_999), limiter, "slack:U1", two))
+                .as("a request that is not there is read as none, and counted").isEqualTo(RateLimiter.Counted.read(
+                        Optional.empty()));
+        var held = store.find(request.id(), limiter, "slack:U1", two);
+
+        assertThat(held.value()).isNull();
+        assertThat(held.retryAfter()).hasValueSatisfying(wait -> assertThat(wait).isBetween(Duration.ofSeconds(9),
+                Duration.ofSeconds(10)));
+        // One count with the lists' and the limiter's own, per caller.
+        assertThat(store.recent(State.open(), 10, limiter, "slack:U1", two).retryAfter()).isPresent();
+        assertThat(store.find(request.id(), limiter, "slack:U2", two).value()).contains(request);
+        assertThat(limiter.tryAcquire("slack:U2", two)).isEmpty();
+        assertThat(store.find(request.id(), limiter, "slack:U2", two).retryAfter()).isPresent();
+    }
+
+    @Test
+    void a_request_read_with_its_count_after_redis_forgets_its_scripts_counts_once_and_reads_it() {
+        var limiter = new RedisRateLimiter(redis, store.prefix());
+        var two = new RateLimiter.Limit("act", 2, Duration.ofSeconds(10));
+        var request = create(store, T0);
+        forgetScriptsWhereTheKeysAre();
+
+        assertThat(store.find(request.id(), limiter, "slack:U1", two).value()).contains(request);
+        assertThat(store.find(request.id(), limiter, "slack:U1", two).retryAfter())
+                .as("the second: the count sent again alone was not also counted").isEmpty();
+        assertThat(store.find(request.id(), limiter, "slack:U1", two).retryAfter()).isPresent();
     }
 
     @Test
