@@ -24,6 +24,11 @@ public interface EventFeed {
 
     void acknowledge(String group, Delivery delivery);
 
+    /** Acknowledges every one of {@code deliveries}: a feed that can, in one call. */
+    default void acknowledge(String group, List<Delivery> deliveries) {
+        for (var delivery : deliveries) acknowledge(group, delivery);
+    }
+
     /**
      * Keeps {@code delivery} ours while we still work on it (retrying a peer that is down): resets its idle time, so
      * another consumer's {@link #claimAbandoned} does not take it and deliver it a second time.

@@ -95,6 +95,7 @@ public final class StreamConsumer implements AutoCloseable {
 
     private Lanes lanes;
     private CardBacklog backlog;
+    private final Acknowledgements acknowledgements;
 
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, Retries retries) {
         this.feed = feed;
@@ -102,6 +103,7 @@ public final class StreamConsumer implements AutoCloseable {
         this.consumer = consumer;
         this.handler = handler;
         this.retries = retries;
+        this.acknowledgements = new Acknowledgements(feed, group);
     }
 
     public StreamConsumer(EventFeed feed, String group, String consumer, Handler handler, int maxAttempts,
@@ -224,7 +226,7 @@ public final class StreamConsumer implements AutoCloseable {
         while (running) {
             try {
                 handler.handle(delivery.event());
-                feed.acknowledge(group, delivery);
+                acknowledgements.acknowledge(delivery);
                 return;
             } catch (StoreUnavailable e) {
                 throw e;

@@ -218,6 +218,14 @@ public final class RedisEventFeed implements EventFeed {
         call(() -> redis.xack(keys.events(), group, new StreamEntryID(delivery.deliveryId())));
     }
 
+    /** One XACK for them all. */
+    @Override
+    public void acknowledge(String group, List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) return;
+        var ids = deliveries.stream().map(d -> new StreamEntryID(d.deliveryId())).toArray(StreamEntryID[]::new);
+        call(() -> redis.xack(keys.events(), group, ids));
+    }
+
     @Override
     public void deadLetter(String group, Delivery delivery, String reason) {
         var entry = json.createObjectNode()

@@ -38,6 +38,9 @@ final class RedisProbe implements AutoCloseable {
         return Double.parseDouble(field(info, "used_cpu_user")) + Double.parseDouble(field(info, "used_cpu_sys"));
     }
 
+    /** Reads Redis has processed from its clients since it started: about one per round trip, a pipeline being one. */
+    long readsProcessed() { return Long.parseLong(field(jedis.info("stats"), "total_reads_processed")); }
+
     double usedMemoryMib() { return Long.parseLong(field(jedis.info("memory"), "used_memory")) / 1024.0 / 1024.0; }
 
     /** Calls per command since Redis started; INFO, XINFO and CONFIG are left out (only the benchmark sends them). */

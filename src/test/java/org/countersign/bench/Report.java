@@ -127,12 +127,15 @@ final class Report {
             md.append("\n### Redis commands per op, counted exactly (MONITOR, one op at a time)\n\n");
             md.append("INFO's counters, behind the \"sent\" columns above, cannot tell a command a script ran from one a "
                     + "client sent (the list's script reads each request with HGET, which a click sends itself), so those "
-                    + "columns are estimates; these are counted from MONITOR, the service's background work included.\n\n");
-            md.append("| Op | Counted | Sent per op | Budget (issue 19) | Sent, in all | Run inside scripts, in all |\n");
-            md.append("|---|---:|---:|---:|---|---|\n");
+                    + "columns are estimates; these are counted from MONITOR, the service's background work included. "
+                    + "Round trips are the reads Redis processed meanwhile (INFO's total_reads_processed: a pipeline is "
+                    + "one), less the benchmark's own commands.\n\n");
+            md.append("| Op | Counted | Sent per op | Round trips per op | Budget (issue 19) | Sent, in all | Run inside scripts, in all |\n");
+            md.append("|---|---:|---:|---:|---:|---|---|\n");
             for (var c : counted)
                 md.append("| ").append(c.what()).append(" | ").append(c.ops()).append(" | ")
-                        .append(String.format("%.2f", c.sentPerOp())).append(" | ").append(String.format("%.0f", c.budget()))
+                        .append(String.format("%.2f", c.sentPerOp())).append(" | ")
+                        .append(String.format("%.2f", c.roundTripsPerOp())).append(" | ").append(String.format("%.0f", c.budget()))
                         .append(" | ").append(names(c.sent())).append(" | ").append(names(c.inScripts())).append(" |\n");
         }
 
