@@ -30,6 +30,21 @@ final class RedisCalls {
         }
     }
 
+    /**
+     * {@link #call} for a step that records nothing of what a person did: a read, with at most the count of the action
+     * that asked for it. When Redis cannot serve, nothing was recorded, however far the command got (a pooled
+     * connection Redis dropped fails mid-command, which for a write would mean "look before trying again").
+     */
+    static <T> T read(Supplier<T> command) {
+        try {
+            return call(command);
+        } catch (StoreUnavailable e) {
+            if (!e.mayBeRecorded()) throw e;
+            throw new StoreUnavailable("state store unavailable (" + e.getCause().getMessage() + "); nothing was "
+                    + "recorded, try again", e.getCause(), false);
+        }
+    }
+
     /** The server cannot be reached or cannot serve now, as opposed to a bug in what we sent. */
     private static boolean isUnavailable(JedisException e) {
         if (e instanceof JedisConnectionException || e instanceof JedisBusyException) return true;

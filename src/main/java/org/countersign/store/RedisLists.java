@@ -44,7 +44,7 @@ final class RedisLists {
     List<EmergencyRequest> recent(Set<State> states, int limit) {
         if (limit < 1) return List.of();
         var ask = ask(states, limit);
-        return answer(ask, RedisCalls.call(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args())));
+        return answer(ask, RedisCalls.read(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args())));
     }
 
     /**
@@ -56,7 +56,7 @@ final class RedisLists {
                                                               String caller, RateLimiter.Limit rate) {
         var ask = ask(states, limit);
         record Sent(Response<Object> count, Response<Object> list) {}
-        var sent = RedisCalls.call(() -> {
+        var sent = RedisCalls.read(() -> {
             try (var pipe = redis.pipelined()) {
                 var both = new Sent(limiter.count(pipe, caller, rate),
                         pipe.evalsha(RequestScripts.RECENT.sha(), ask.keys(), ask.args()));
@@ -64,12 +64,12 @@ final class RedisLists {
                 return both;
             }
         });
-        var counted = RedisCalls.call(() -> LuaScript.replyOrUncached(sent.count()));
+        var counted = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.count()));
         Optional<Duration> wait = counted == null ? limiter.tryAcquire(caller, rate) : RedisRateLimiter.waitOf(counted);
         if (wait.isPresent()) return RateLimiter.Counted.held(wait.get());
-        var list = RedisCalls.call(() -> LuaScript.replyOrUncached(sent.list()));
+        var list = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.list()));
         return RateLimiter.Counted.read(answer(ask, list != null ? list
-                : RedisCalls.call(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args()))));
+                : RedisCalls.read(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args()))));
     }
 
     private Ask ask(Set<State> states, int limit) {

@@ -93,7 +93,7 @@ public final class RedisRequestStore implements RequestStore {
 
     @Override
     public Optional<EmergencyRequest> find(RequestId id) {
-        var text = call(() -> redis.hget(keys.request(id), "json"));
+        var text = RedisCalls.read(() -> redis.hget(keys.request(id), "json"));
         return Optional.ofNullable(text).map(this::request);
     }
 
@@ -104,18 +104,18 @@ public final class RedisRequestStore implements RequestStore {
         if (!(limiter instanceof RedisRateLimiter counting && counting.on(redis)))
             return RequestStore.super.find(id, limiter, caller, rate);
         record Sent(Response<Object> count, Response<String> text) {}
-        var sent = call(() -> {
+        var sent = RedisCalls.read(() -> {
             try (var pipe = redis.pipelined()) {
                 var both = new Sent(counting.count(pipe, caller, rate), pipe.hget(keys.request(id), "json"));
                 pipe.sync();
                 return both;
             }
         });
-        var counted = call(() -> LuaScript.replyOrUncached(sent.count()));
+        var counted = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.count()));
         // A count script Redis forgot counted nothing: counted again alone, the read is still good.
         var wait = counted == null ? counting.tryAcquire(caller, rate) : RedisRateLimiter.waitOf(counted);
         if (wait.isPresent()) return RateLimiter.Counted.held(wait.get());
-        return RateLimiter.Counted.read(Optional.ofNullable(call(() -> sent.text().get())).map(this::request));
+        return RateLimiter.Counted.read(Optional.ofNullable(RedisCalls.read(() -> sent.text().get())).map(this::request));
     }
 
     @Override
