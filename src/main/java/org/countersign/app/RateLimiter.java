@@ -26,6 +26,11 @@ public interface RateLimiter {
         public static <T> Counted<T> held(Duration wait) { return new Counted<>(Optional.of(wait), null); }
 
         public static <T> Counted<T> read(T value) { return new Counted<>(Optional.empty(), value); }
+
+        /** What was read, made into {@code U}; held stays held, and nothing is made. */
+        public <U> Counted<U> map(java.util.function.Function<T, U> make) {
+            return retryAfter.isPresent() ? held(retryAfter.get()) : read(make.apply(value));
+        }
     }
 
     /** A limiter that allows everything (for wiring where limits are off). */

@@ -262,13 +262,13 @@ public final class RequestService {
     public java.util.Map<State, Long> countByState() { return store.countByState(); }
 
     private Outcome execute(RequestId id, Actor by, Function<Member, Command> command) {
-        return execute(id, by, command, null);
+        return execute(id, by, command, store.find(id));
     }
 
     /**
      * {@code command} of {@code by} on {@code id}, decided first on {@code read}, the request as just read (in the round
      * trip that counted the action: {@link #find(RequestId, RateLimiter, String, RateLimiter.Limit)}); read again only
-     * when the save finds it changed meanwhile. A null {@code read} is read here.
+     * when the save finds it changed meanwhile.
      */
     public Outcome execute(RequestId id, Actor by, Function<Member, Command> command, Optional<EmergencyRequest> read) {
         var now = rules.get();
@@ -277,7 +277,7 @@ public final class RequestService {
         var cmd = command.apply(directory.resolve(by));
         var unchecked = directory.unchecked(by);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            var current = attempt == 1 && read != null ? read : store.find(id);
+            var current = attempt == 1 ? read : store.find(id);
             if (current.isEmpty()) return Refused.of(Refusal.NOT_FOUND, "There is no request " + id);
             var outcome = workflow.apply(current.get(), cmd, clock.instant(), unchecked);
             if (!(outcome instanceof Applied applied)) return outcome;

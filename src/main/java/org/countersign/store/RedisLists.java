@@ -1,17 +1,14 @@
 package org.countersign.store;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.countersign.app.RateLimiter;
 import org.countersign.domain.EmergencyRequest;
 import org.countersign.domain.State;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -55,21 +52,12 @@ final class RedisLists {
     RateLimiter.Counted<List<EmergencyRequest>> recentCounted(Set<State> states, int limit, RedisRateLimiter limiter,
                                                               String caller, RateLimiter.Limit rate) {
         var ask = ask(states, limit);
-        record Sent(Response<Object> count, Response<Object> list) {}
-        var sent = RedisCalls.read(() -> {
-            try (var pipe = redis.pipelined()) {
-                var both = new Sent(limiter.count(pipe, caller, rate),
-                        pipe.evalsha(RequestScripts.RECENT.sha(), ask.keys(), ask.args()));
-                pipe.sync();
-                return both;
-            }
-        });
-        var counted = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.count()));
-        Optional<Duration> wait = counted == null ? limiter.tryAcquire(caller, rate) : RedisRateLimiter.waitOf(counted);
-        if (wait.isPresent()) return RateLimiter.Counted.held(wait.get());
-        var list = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.list()));
-        return RateLimiter.Counted.read(answer(ask, list != null ? list
-                : RedisCalls.read(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args()))));
+        return limiter.countedWith(caller, rate, pipe -> pipe.evalsha(RequestScripts.RECENT.sha(), ask.keys(), ask.args()))
+                .map(sent -> {
+                    var list = RedisCalls.read(() -> LuaScript.replyOrUncached(sent));
+                    return answer(ask, list != null ? list
+                            : RedisCalls.read(() -> RequestScripts.RECENT.run(redis, ask.keys(), ask.args())));
+                });
     }
 
     private Ask ask(Set<State> states, int limit) {

@@ -5,6 +5,7 @@ import static org.countersign.store.RedisCalls.call;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.countersign.app.RateLimiter;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -39,16 +40,33 @@ public final class RedisRateLimiter implements RateLimiter {
         return waitOf(call(() -> COUNT.run(redis, List.of(keys.rate(limit.name(), caller)), args(limit))));
     }
 
-    /** Whether this limiter counts on {@code client}, so a read on it can carry the count ({@link RedisLists}). */
+    /** Whether this limiter counts on {@code client}, so a read on it can carry the count ({@link #countedWith}). */
     boolean on(UnifiedJedis client) { return redis == client; }
 
-    /** One action of {@code caller} counted in {@code pipe}: its reply is for {@link #waitOf}. */
-    Response<Object> count(AbstractPipeline pipe, String caller, Limit limit) {
-        return pipe.evalsha(COUNT.sha(), List.of(keys.rate(limit.name(), caller)), args(limit));
+    /**
+     * One action of {@code caller} counted under {@code limit} in one pipeline with {@code read}: one write and one
+     * read where there would be two round trips. Held, the read's reply is not looked at; else it is handed back, for
+     * the caller to take (a script's reply may say Redis did not have it: {@link LuaScript#replyOrUncached}). A count
+     * script Redis forgot counted nothing, so the action is counted again alone, never twice. Unserved, nothing of what
+     * the person did was recorded ({@link RedisCalls#read}).
+     */
+    <T> Counted<Response<T>> countedWith(String caller, Limit limit, Function<AbstractPipeline, Response<T>> read) {
+        record Sent<T>(Response<Object> count, Response<T> read) {}
+        var sent = RedisCalls.read(() -> {
+            try (var pipe = redis.pipelined()) {
+                var both = new Sent<>(pipe.evalsha(COUNT.sha(), List.of(keys.rate(limit.name(), caller)), args(limit)),
+                        read.apply(pipe));
+                pipe.sync();
+                return both;
+            }
+        });
+        var counted = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.count()));
+        var wait = counted == null ? tryAcquire(caller, limit) : waitOf(counted);
+        return wait.isPresent() ? Counted.held(wait.get()) : Counted.read(sent.read());
     }
 
     /** The script's answer as the wait: none when allowed. */
-    static Optional<Duration> waitOf(Object reply) {
+    private static Optional<Duration> waitOf(Object reply) {
         var wait = (Long) reply;
         return wait == null || wait == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(wait));
     }

@@ -103,19 +103,8 @@ public final class RedisRequestStore implements RequestStore {
                                                                 RateLimiter.Limit rate) {
         if (!(limiter instanceof RedisRateLimiter counting && counting.on(redis)))
             return RequestStore.super.find(id, limiter, caller, rate);
-        record Sent(Response<Object> count, Response<String> text) {}
-        var sent = RedisCalls.read(() -> {
-            try (var pipe = redis.pipelined()) {
-                var both = new Sent(counting.count(pipe, caller, rate), pipe.hget(keys.request(id), "json"));
-                pipe.sync();
-                return both;
-            }
-        });
-        var counted = RedisCalls.read(() -> LuaScript.replyOrUncached(sent.count()));
-        // A count script Redis forgot counted nothing: counted again alone, the read is still good.
-        var wait = counted == null ? counting.tryAcquire(caller, rate) : RedisRateLimiter.waitOf(counted);
-        if (wait.isPresent()) return RateLimiter.Counted.held(wait.get());
-        return RateLimiter.Counted.read(Optional.ofNullable(RedisCalls.read(() -> sent.text().get())).map(this::request));
+        return counting.countedWith(caller, rate, pipe -> pipe.hget(keys.request(id), "json"))
+                .map(text -> Optional.ofNullable(RedisCalls.read(text::get)).map(this::request));
     }
 
     @Override
